@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {RegulatorRoles} from "./RegulatorRoles.sol";
+import "./Common.sol";
+
+/// @title The planning-qualification certificate registry
+/// @notice See ICertificateRegistry. Lifecycle: issue → ACTIVE; ACTIVE ⇄ SUSPENDED; ACTIVE|SUSPENDED → REVOKED;
+/// ACTIVE → SUPERSEDED by renew or upgrade. REVOKED and SUPERSEDED are terminal; EXPIRED is derived.
+contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, Nonces {
+    /// @notice Grade B must be held this long before an upgrade to grade A (两年).
+    uint40 public constant GRADE_B_HOLDING_PERIOD = 730 days;
+
+    // EIP-712 type hashes; each preimage is exactly the string hashed, as in Python's wallet/typed_acts.
+    string private constant _ISSUE_REQUEST_TYPE =
+        "IssueRequest(string number,uint8 kind,uint8 grade,uint8 province,bytes32 subject,address holder,bytes32 employer,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
+    string private constant _SUCCESSOR_REQUEST_TYPE =
+        "SuccessorRequest(string number,address holder,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
+    bytes32 private constant _ISSUE_REQUEST_TYPEHASH = keccak256(bytes(_ISSUE_REQUEST_TYPE));
+    bytes32 private constant _SUCCESSOR_REQUEST_TYPEHASH = keccak256(bytes(_SUCCESSOR_REQUEST_TYPE));
+    bytes32 public constant ISSUE_TYPEHASH =
+        keccak256(abi.encodePacked("Issue(IssueRequest request,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE));
+    bytes32 public constant ISSUE_BATCH_TYPEHASH = keccak256(
+        abi.encodePacked("IssueBatch(IssueRequest[] requests,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE)
+    );
+    bytes32 public constant UPGRADE_TYPEHASH = keccak256(
+        abi.encodePacked(
+            "Upgrade(bytes32 id,SuccessorRequest successor,bool legacy,uint256 nonce,uint256 deadline)",
+            _SUCCESSOR_REQUEST_TYPE
+        )
+    );
+    bytes32 public constant RENEW_TYPEHASH = keccak256(
+        abi.encodePacked(
+            "Renew(bytes32 id,SuccessorRequest successor,uint256 nonce,uint256 deadline)", _SUCCESSOR_REQUEST_TYPE
+        )
+    );
+    bytes32 public constant AMEND_TYPEHASH = keccak256(
+        "Amend(bytes32 id,address holder,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 public constant SUSPEND_TYPEHASH =
+        keccak256("Suspend(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    bytes32 public constant REINSTATE_TYPEHASH =
+        keccak256("Reinstate(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    bytes32 public constant TRANSFER_TYPEHASH = keccak256(
+        "Transfer(bytes32 id,bytes32 employer,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
+    );
+
+    mapping(bytes32 id => Certificate) private _certificates;
+    mapping(bytes32 plannerSubject => bytes32 id) private _registrations;
+
+    constructor(address admin) RegulatorRoles(admin) EIP712("PlanningQualificationLedger", "1") {}
+
+    // ---------------------------------------------------------------- direct acts
+
+    function issue(IssueRequest calldata request) external returns (bytes32) {
+        return _issue(msg.sender, request);
+    }
+
+    function issueBatch(IssueRequest[] calldata requests) external returns (bytes32[] memory) {
+        return _issueBatch(msg.sender, requests);
+    }
+
+    function upgrade(bytes32 id, SuccessorRequest calldata successor, bool legacy) external returns (bytes32) {
+        return _upgrade(msg.sender, id, successor, legacy);
+    }
+
+    function renew(bytes32 id, SuccessorRequest calldata successor) external returns (bytes32) {
+        return _renew(msg.sender, id, successor);
+    }
+
+    function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external {
+        _amend(msg.sender, id, holder, documentHash, publicData);
+    }
+
+    function suspend(bytes32 id, uint16 reason) external {
+        _suspend(msg.sender, id, reason);
+    }
+
+    function reinstate(bytes32 id, uint16 reason) external {
+        _reinstate(msg.sender, id, reason);
+    }
+
+    function revoke(bytes32 id, uint16 reason) external {
+        _revoke(msg.sender, id, reason);
+    }
+
+    function transfer(bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData) external {
+        _transfer(msg.sender, id, employer, documentHash, publicData);
+    }
+
+    // ---------------------------------------------------------------- acts by signature
+
+    function issueBySignature(IssueRequest calldata request, Delegation calldata d) external returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(ISSUE_TYPEHASH, _hashIssueRequest(request), d.nonce, d.deadline));
+        return _issue(_signer(d, structHash), request);
+    }
+
+    function issueBatchBySignature(IssueRequest[] calldata requests, Delegation calldata d)
+        external
+        returns (bytes32[] memory)
+    {
+        bytes32[] memory hashes = new bytes32[](requests.length);
+        for (uint256 i = 0; i < requests.length; ++i) {
+            hashes[i] = _hashIssueRequest(requests[i]);
+        }
+        bytes32 structHash =
+            keccak256(abi.encode(ISSUE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)), d.nonce, d.deadline));
+        return _issueBatch(_signer(d, structHash), requests);
+    }
+
+    function upgradeBySignature(bytes32 id, SuccessorRequest calldata successor, bool legacy, Delegation calldata d)
+        external
+        returns (bytes32)
+    {
+        bytes32 structHash =
+            keccak256(abi.encode(UPGRADE_TYPEHASH, id, _hashSuccessorRequest(successor), legacy, d.nonce, d.deadline));
+        return _upgrade(_signer(d, structHash), id, successor, legacy);
+    }
+
+    function renewBySignature(bytes32 id, SuccessorRequest calldata successor, Delegation calldata d)
+        external
+        returns (bytes32)
+    {
+        bytes32 structHash =
+            keccak256(abi.encode(RENEW_TYPEHASH, id, _hashSuccessorRequest(successor), d.nonce, d.deadline));
+        return _renew(_signer(d, structHash), id, successor);
+    }
+
+    function amendBySignature(
+        bytes32 id,
+        address holder,
+        bytes32 documentHash,
+        bytes calldata publicData,
+        Delegation calldata d
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(AMEND_TYPEHASH, id, holder, documentHash, keccak256(publicData), d.nonce, d.deadline)
+        );
+        _amend(_signer(d, structHash), id, holder, documentHash, publicData);
+    }
+
+    function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
+        _suspend(_signer(d, keccak256(abi.encode(SUSPEND_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+    }
+
+    function reinstateBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
+        _reinstate(_signer(d, keccak256(abi.encode(REINSTATE_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+    }
+
+    function revokeBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
+        _revoke(_signer(d, keccak256(abi.encode(REVOKE_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+    }
+
+    function transferBySignature(
+        bytes32 id,
+        bytes32 employer,
+        bytes32 documentHash,
+        bytes calldata publicData,
+        Delegation calldata d
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(TRANSFER_TYPEHASH, id, employer, documentHash, keccak256(publicData), d.nonce, d.deadline)
+        );
+        _transfer(_signer(d, structHash), id, employer, documentHash, publicData);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function certificate(bytes32 id) external view returns (Certificate memory) {
+        return _existing(id);
+    }
+
+    function statusOf(bytes32 id) external view returns (Status) {
+        return _statusOf(_certificates[id]);
+    }
+
+    function isValid(bytes32 id) external view returns (bool) {
+        Certificate storage c = _certificates[id];
+        return _statusOf(c) == Status.ACTIVE && c.validFrom <= block.timestamp;
+    }
+
+    function registrationOf(bytes32 subject) external view returns (bytes32) {
+        bytes32 id = _registrations[subject];
+        return _binds(_certificates[id]) ? id : bytes32(0);
+    }
+
+    function idOf(string calldata number) external pure returns (bytes32) {
+        return keccak256(bytes(number));
+    }
+
+    /// @notice The EIP-712 domain separator (chain id and this contract's address are part of it).
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ---------------------------------------------------------------- the acts' logic
+
+    function _issue(address issuer, IssueRequest calldata request) private returns (bytes32) {
+        _checkAuthority(issuer, request.kind, request.grade, request.province);
+        return _create(issuer, request, IssueAct.ISSUE, bytes32(0), request.validFrom);
+    }
+
+    function _issueBatch(address issuer, IssueRequest[] calldata requests) private returns (bytes32[] memory ids) {
+        ids = new bytes32[](requests.length);
+        for (uint256 i = 0; i < requests.length; ++i) {
+            ids[i] = _issue(issuer, requests[i]);
+        }
+    }
+
+    function _upgrade(address actor, bytes32 id, SuccessorRequest calldata successor, bool legacy)
+        private
+        returns (bytes32)
+    {
+        _checkMinistry(actor);
+        Certificate storage old = _existing(id);
+        if (old.kind != Kind.FIRM) revert WrongKind(id, old.kind);
+        if (old.grade != Grade.B) revert InvalidGrade(old.kind, old.grade);
+        _requireStatus(id, old, Status.ACTIVE);
+        if (!legacy) {
+            uint40 eligibleAt = old.heldSince + GRADE_B_HOLDING_PERIOD;
+            if (block.timestamp < eligibleAt) revert GradeHeldTooShort(id, eligibleAt);
+        }
+        return _supersede(actor, id, old, successor, Grade.A, IssueAct.UPGRADE, successor.validFrom);
+    }
+
+    function _renew(address actor, bytes32 id, SuccessorRequest calldata successor) private returns (bytes32) {
+        Certificate storage old = _existing(id);
+        _checkAuthority(actor, old.kind, old.grade, old.province);
+        // Renewal applies to an ACTIVE certificate whether or not it has expired; never to a suspended one.
+        if (old.status != Status.ACTIVE) revert WrongStatus(id, _statusOf(old));
+        // The grade counts as held without a gap only if the new window starts before the old one ended.
+        uint40 heldSince = successor.validFrom <= old.validUntil ? old.heldSince : successor.validFrom;
+        return _supersede(actor, id, old, successor, old.grade, IssueAct.RENEW, heldSince);
+    }
+
+    function _amend(address actor, bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData)
+        private
+    {
+        Certificate storage c = _existing(id);
+        _checkAuthority(actor, c.kind, c.grade, c.province);
+        Status status = _statusOf(c);
+        if (status != Status.ACTIVE && status != Status.SUSPENDED) revert WrongStatus(id, status);
+        if (documentHash == bytes32(0)) revert InvalidField("documentHash");
+        uint16 version = c.version + 1;
+        c.documentHash = documentHash;
+        c.holder = holder;
+        c.version = version;
+        emit CertificateAmended(id, actor, version, holder, documentHash, publicData);
+    }
+
+    function _suspend(address actor, bytes32 id, uint16 reason) private {
+        Certificate storage c = _actOn(actor, id, reason);
+        _requireStatus(id, c, Status.ACTIVE);
+        c.status = Status.SUSPENDED;
+        emit CertificateSuspended(id, actor, reason);
+    }
+
+    function _reinstate(address actor, bytes32 id, uint16 reason) private {
+        Certificate storage c = _existing(id);
+        _checkAuthority(actor, c.kind, c.grade, c.province);
+        _requireStatus(id, c, Status.SUSPENDED);
+        c.status = Status.ACTIVE;
+        emit CertificateReinstated(id, actor, reason);
+    }
+
+    function _revoke(address actor, bytes32 id, uint16 reason) private {
+        Certificate storage c = _actOn(actor, id, reason);
+        // Expired certificates may be revoked too: that is 注销 for a licence that lapsed without renewal.
+        if (c.status != Status.ACTIVE && c.status != Status.SUSPENDED) revert WrongStatus(id, c.status);
+        c.status = Status.REVOKED;
+        emit CertificateRevoked(id, actor, reason);
+    }
+
+    function _transfer(address actor, bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData)
+        private
+    {
+        Certificate storage c = _existing(id);
+        if (c.kind != Kind.PLANNER) revert WrongKind(id, c.kind);
+        _checkAuthority(actor, Kind.PLANNER, Grade.NONE, c.province);
+        _requireStatus(id, c, Status.ACTIVE);
+        bytes32 previous = c.employer;
+        if (employer == bytes32(0)) revert InvalidField("employer");
+        if (employer == previous) revert SameEmployer(employer);
+        if (documentHash == bytes32(0)) revert InvalidField("documentHash");
+        uint16 version = c.version + 1;
+        c.employer = employer;
+        c.documentHash = documentHash;
+        c.version = version;
+        emit PlannerTransferred(id, previous, employer, actor, version, documentHash, publicData);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /// @dev Creates the certificate after checking its fields; callers have checked the issuer's authority.
+    function _create(
+        address issuer,
+        IssueRequest memory request,
+        IssueAct act,
+        bytes32 predecessor,
+        uint40 heldSince
+    ) private returns (bytes32 id) {
+        _checkFields(request);
+        id = keccak256(bytes(request.number));
+        Certificate storage c = _certificates[id];
+        if (c.status != Status.NONE) revert AlreadyIssued(id);
+        c.subject = request.subject;
+        c.documentHash = request.documentHash;
+        c.holder = request.holder;
+        c.validFrom = request.validFrom;
+        c.validUntil = request.validUntil;
+        c.status = Status.ACTIVE;
+        c.kind = request.kind;
+        c.issuer = issuer;
+        c.grade = request.grade;
+        c.province = request.province;
+        c.version = 1;
+        c.heldSince = heldSince;
+        if (request.kind == Kind.PLANNER) {
+            c.employer = request.employer;
+            _bindPlanner(request.subject, id, predecessor);
+        }
+        if (predecessor != bytes32(0)) c.predecessor = predecessor;
+        emit CertificateIssued(id, request.subject, issuer, act, predecessor, request);
+    }
+
+    /// @dev Issues `successor` in place of `old` (renewal or upgrade) and marks `old` SUPERSEDED.
+    function _supersede(
+        address actor,
+        bytes32 id,
+        Certificate storage old,
+        SuccessorRequest calldata successor,
+        Grade grade,
+        IssueAct act,
+        uint40 heldSince
+    ) private returns (bytes32 newId) {
+        IssueRequest memory request = IssueRequest({
+            number: successor.number,
+            kind: old.kind,
+            grade: grade,
+            province: old.province,
+            subject: old.subject,
+            holder: successor.holder,
+            employer: old.employer,
+            validFrom: successor.validFrom,
+            validUntil: successor.validUntil,
+            documentHash: successor.documentHash,
+            publicData: successor.publicData
+        });
+        newId = _create(actor, request, act, id, heldSince);
+        old.status = Status.SUPERSEDED;
+        old.successor = newId;
+        emit CertificateSuperseded(id, newId, actor);
+    }
+
+    /// @dev The shared preamble of suspend and revoke: the certificate exists, the actor may act, a reason is given.
+    function _actOn(address actor, bytes32 id, uint16 reason) private view returns (Certificate storage c) {
+        c = _existing(id);
+        _checkAuthority(actor, c.kind, c.grade, c.province);
+        if (reason == 0) revert MissingReason();
+    }
+
+    function _checkFields(IssueRequest memory r) private view {
+        if (bytes(r.number).length == 0) revert InvalidField("number");
+        if (r.kind == Kind.FIRM) {
+            if (r.grade == Grade.NONE) revert InvalidGrade(r.kind, r.grade);
+            if (!isProvinceCode(r.province)) revert InvalidProvince(r.province);
+            if (r.employer != bytes32(0)) revert InvalidField("employer");
+        } else if (r.kind == Kind.PLANNER) {
+            if (r.grade != Grade.NONE) revert InvalidGrade(r.kind, r.grade);
+            if (r.province != 0 && !isProvinceCode(r.province)) revert InvalidProvince(r.province);
+            if (r.employer == bytes32(0)) revert InvalidField("employer");
+        } else {
+            revert InvalidGrade(r.kind, r.grade);
+        }
+        if (r.subject == bytes32(0)) revert InvalidField("subject");
+        if (r.documentHash == bytes32(0)) revert InvalidField("documentHash");
+        if (r.validFrom >= r.validUntil || r.validUntil <= block.timestamp) {
+            revert InvalidWindow(r.validFrom, r.validUntil);
+        }
+    }
+
+    /// @dev Makes `id` the planner's registration, unless another live one binds the planner.
+    function _bindPlanner(bytes32 subject, bytes32 id, bytes32 replacing) private {
+        bytes32 current = _registrations[subject];
+        if (current != bytes32(0) && current != replacing && _binds(_certificates[current])) {
+            revert PlannerAlreadyRegistered(subject, current);
+        }
+        _registrations[subject] = id;
+    }
+
+    /// @dev A registration binds its planner while it is ACTIVE or SUSPENDED and not expired.
+    function _binds(Certificate storage c) private view returns (bool) {
+        Status status = _statusOf(c);
+        return status == Status.ACTIVE || status == Status.SUSPENDED;
+    }
+
+    function _existing(bytes32 id) private view returns (Certificate storage c) {
+        c = _certificates[id];
+        if (c.status == Status.NONE) revert UnknownCertificate(id);
+    }
+
+    function _requireStatus(bytes32 id, Certificate storage c, Status wanted) private view {
+        Status status = _statusOf(c);
+        if (status != wanted) revert WrongStatus(id, status);
+    }
+
+    /// @dev The status now: a live (ACTIVE or SUSPENDED) certificate past its validUntil is EXPIRED.
+    function _statusOf(Certificate storage c) private view returns (Status) {
+        Status stored = c.status;
+        if ((stored == Status.ACTIVE || stored == Status.SUSPENDED) && block.timestamp >= c.validUntil) {
+            return Status.EXPIRED;
+        }
+        return stored;
+    }
+
+    /// @dev Checks a relayed act's deadline, nonce and signature (EOA or EIP-1271) and returns the signer.
+    function _signer(Delegation calldata d, bytes32 structHash) private returns (address) {
+        if (block.timestamp > d.deadline) revert SignatureExpired(d.deadline);
+        _useCheckedNonce(d.signer, d.nonce);
+        if (!SignatureChecker.isValidSignatureNow(d.signer, _hashTypedDataV4(structHash), d.signature)) {
+            revert InvalidSignature(d.signer);
+        }
+        return d.signer;
+    }
+
+    function _hashIssueRequest(IssueRequest calldata r) private pure returns (bytes32) {
+        return keccak256(
+            bytes.concat(
+                abi.encode(
+                    _ISSUE_REQUEST_TYPEHASH, keccak256(bytes(r.number)), r.kind, r.grade, r.province, r.subject
+                ),
+                abi.encode(r.holder, r.employer, r.validFrom, r.validUntil, r.documentHash, keccak256(r.publicData))
+            )
+        );
+    }
+
+    function _hashSuccessorRequest(SuccessorRequest calldata s) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                _SUCCESSOR_REQUEST_TYPEHASH,
+                keccak256(bytes(s.number)),
+                s.holder,
+                s.validFrom,
+                s.validUntil,
+                s.documentHash,
+                keccak256(s.publicData)
+            )
+        );
+    }
+}

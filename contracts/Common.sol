@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice What a certificate certifies: a planning firm's qualification or a planner's registration.
+enum Kind {
+    NONE,
+    FIRM, // 城乡规划编制单位资质证书
+    PLANNER // 注册城乡规划师注册证书
+}
+
+/// @notice Qualification grade of a firm certificate; planners carry NONE.
+enum Grade {
+    NONE,
+    A, // 甲级: approved by the Ministry of Natural Resources
+    B // 乙级: approved by the province where the firm is registered
+}
+
+/// @notice Certificate status. EXPIRED is never stored: it is derived from `validUntil` and the block time.
+enum Status {
+    NONE,
+    ACTIVE,
+    SUSPENDED,
+    REVOKED, // terminal
+    SUPERSEDED, // terminal; `successor` names the certificate that replaced it
+    EXPIRED // derived only
+}
+
+/// @notice Which act created a certificate.
+enum IssueAct {
+    ISSUE,
+    RENEW,
+    UPGRADE
+}
+
+// ---- Refusals, one per reason (decoded by name on the Python side) ----
+
+/// @dev The account holds no role that may perform this act on this kind or grade of certificate.
+error Unauthorized(address account);
+/// @dev The account is a provincial regulator, but of another province than the certificate's.
+error WrongJurisdiction(address account, uint8 province);
+/// @dev No certificate has this id.
+error UnknownCertificate(bytes32 id);
+/// @dev A certificate with this number (hence this id) was issued before; numbers are never reused.
+error AlreadyIssued(bytes32 id);
+/// @dev The certificate's current status does not allow this act.
+error WrongStatus(bytes32 id, Status status);
+/// @dev A signed act was submitted after its deadline.
+error SignatureExpired(uint256 deadline);
+/// @dev The signature does not come from the named signer over this act, chain and contract.
+error InvalidSignature(address signer);
+/// @dev validFrom must be before validUntil, and validUntil in the future.
+error InvalidWindow(uint40 validFrom, uint40 validUntil);
+/// @dev The planner is bound to another live registration; a planner belongs to one firm at a time.
+error PlannerAlreadyRegistered(bytes32 subject, bytes32 registration);
+/// @dev Not a GB/T 2260 province code (11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81, 82).
+error InvalidProvince(uint8 province);
+/// @dev Kind and grade do not fit together (a firm needs grade A or B, a planner none), or the act needs another grade.
+error InvalidGrade(Kind kind, Grade grade);
+/// @dev A required field (number, subject, document hash, a planner's employer) is empty, or a firm names an employer.
+error InvalidField(string field);
+/// @dev The act does not apply to this kind of certificate (upgrade needs a firm, transfer a planner).
+error WrongKind(bytes32 id, Kind kind);
+/// @dev Grade B must be held for two years before an upgrade to grade A (unless imported as a legacy record).
+error GradeHeldTooShort(bytes32 id, uint40 eligibleAt);
+/// @dev Suspension and revocation need a non-zero reason code.
+error MissingReason();
+/// @dev A planner transfer must name a different employer.
+error SameEmployer(bytes32 employer);
+/// @dev Provincial regulators are appointed with appointProvincialRegulator, which binds their province.
+error UseAppointProvincialRegulator();
+
+/// @dev Bit p is set when p is a GB/T 2260 province-level code.
+uint256 constant PROVINCE_CODES = (0x1f << 11) | (0x7 << 21) | (0x7f << 31) | (0x3f << 41) | (0x1f << 50)
+    | (0x1f << 61) | (1 << 71) | (1 << 81) | (1 << 82);
+
+/// @notice Whether `code` is a GB/T 2260 province-level code.
+function isProvinceCode(uint8 code) pure returns (bool) {
+    return (PROVINCE_CODES >> code) & 1 == 1;
+}
