@@ -12,6 +12,7 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 revertData) external;
     function assume(bool condition) external pure;
+    function toString(uint256 value) external pure returns (string memory);
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assertEq(uint256 left, uint256 right, string calldata error) external pure;

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
+import "../../contracts/Common.sol";
+
+/// @dev Property tests over certificate numbers, validity windows, the clock, reason codes and province codes.
+contract FuzzTest is RegistryFixture {
+    function testFuzz_theIdIsTheNumbersHashAndANumberIsIssuedOnce(string memory number) public {
+        vm.assume(bytes(number).length > 0);
+        vm.prank(zhejiang);
+        bytes32 id = registry.issue(firmRequest(number, Grade.B, 33));
+        vm.assertEq(id, keccak256(bytes(number)), "id = keccak256(number)");
+        vm.assertEq(registry.idOf(number), id, "idOf agrees");
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(AlreadyIssued.selector, id));
+        registry.issue(firmRequest(number, Grade.A, 33));
+    }
+
+    function testFuzz_aWindowIsAcceptedExactlyWhenItIsNonEmptyAndNotOver(uint40 validFrom, uint40 validUntil) public {
+        ICertificateRegistry.IssueRequest memory r = firmRequest("B-1", Grade.B, 33);
+        r.validFrom = validFrom;
+        r.validUntil = validUntil;
+        bool acceptable = validFrom < validUntil && validUntil > block.timestamp;
+        if (!acceptable) vm.expectRevert(abi.encodeWithSelector(InvalidWindow.selector, validFrom, validUntil));
+        vm.prank(zhejiang);
+        bytes32 id = registry.issue(r);
+        if (acceptable) {
+            vm.assertEq(registry.isValid(id) ? 1 : 0, validFrom <= block.timestamp ? 1 : 0, "valid iff in force");
+        }
+    }
+
+    function testFuzz_statusFollowsTheClock(uint40 elapsed) public {
+        bytes32 id = issueGradeB("B-1");
+        vm.warp(uint256(START) + elapsed);
+        Status expected = elapsed >= FIVE_YEARS ? Status.EXPIRED : Status.ACTIVE;
+        assertStatus(id, expected, "EXPIRED exactly from validUntil on");
+        vm.assertEq(registry.isValid(id) ? 1 : 0, expected == Status.ACTIVE ? 1 : 0, "valid iff ACTIVE");
+    }
+
+    function testFuzz_suspendAndRevokeTakeAnyNonZeroReason(uint16 reason) public {
+        bytes32 id = issueGradeB("B-1");
+        if (reason == 0) vm.expectRevert(MissingReason.selector);
+        vm.prank(zhejiang);
+        registry.suspend(id, reason);
+        assertStatus(id, reason == 0 ? Status.ACTIVE : Status.SUSPENDED, "suspend follows the reason rule");
+        if (reason == 0) vm.expectRevert(MissingReason.selector);
+        vm.prank(zhejiang);
+        registry.revoke(id, reason);
+        assertStatus(id, reason == 0 ? Status.ACTIVE : Status.REVOKED, "revoke follows the reason rule");
+    }
+
+    function testFuzz_onlyGbt2260ProvinceCodesAreAccepted(uint8 province) public {
+        bool real = (province >= 11 && province <= 15) || (province >= 21 && province <= 23)
+            || (province >= 31 && province <= 37) || (province >= 41 && province <= 46)
+            || (province >= 50 && province <= 54) || (province >= 61 && province <= 65) || province == 71
+            || province == 81 || province == 82;
+        vm.assertEq(isProvinceCode(province) ? 1 : 0, real ? 1 : 0, "province bitmap matches the list");
+        if (!real) vm.expectRevert(abi.encodeWithSelector(InvalidProvince.selector, province));
+        vm.prank(ministry);
+        registry.issue(firmRequest("B-1", Grade.B, province));
+    }
+
+    function testFuzz_aProvinceActsOnlyOnItsOwnFirms(uint8 province) public {
+        vm.assume(isProvinceCode(province));
+        if (province != 33) vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, province));
+        vm.prank(zhejiang);
+        registry.issue(firmRequest("B-1", Grade.B, province));
+    }
+
+    function testFuzz_theUpgradeWaitsTwoYears(uint40 elapsed) public {
+        elapsed = uint40(elapsed % FIVE_YEARS);
+        bytes32 id = issueGradeB("B-1");
+        vm.warp(uint256(START) + elapsed);
+        if (elapsed < 730 days) {
+            vm.expectRevert(abi.encodeWithSelector(GradeHeldTooShort.selector, id, START + 730 days));
+        }
+        vm.prank(ministry);
+        registry.upgrade(id, successorRequest("A-1"), false);
+    }
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import "../../contracts/Common.sol";
+
+/// @dev Who may act on what, and where: grade A is the ministry's, grade B the firm's province's,
+/// planners the registrar's; only the ministry upgrades and appoints provinces.
+contract JurisdictionTest is RegistryFixture {
+    function test_aProvinceCannotIssueGradeA() public {
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.issue(firmRequest("A-1", Grade.A, 33));
+    }
+
+    function test_aProvinceCannotIssueForAnotherProvince() public {
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.issue(firmRequest("B-1", Grade.B, 33));
+    }
+
+    function test_aProvinceCannotActOnAnotherProvincesFirm() public {
+        bytes32 id = issueGradeB("B-1");
+        vm.startPrank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.suspend(id, 1);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.revoke(id, 1);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.amend(id, address(0), keccak256("x"), "");
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.renew(id, successorRequest("B-2"));
+        vm.stopPrank();
+        assertStatus(id, Status.ACTIVE, "untouched");
+    }
+
+    function test_aProvinceCannotActOnGradeA() public {
+        bytes32 id = issueGradeA("A-1");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.suspend(id, 1);
+    }
+
+    function test_theMinistryActsOnAnyGradeInAnyProvince() public {
+        vm.startPrank(ministry);
+        bytes32 b = registry.issue(firmRequest("B-44", Grade.B, 44));
+        registry.suspend(b, 1);
+        registry.reinstate(b, 0);
+        registry.revoke(b, 2);
+        vm.stopPrank();
+        assertStatus(b, Status.REVOKED, "ministry acted on a grade B firm in Guangdong");
+    }
+
+    function test_onlyTheMinistryUpgrades() public {
+        bytes32 id = issueGradeB("B-1");
+        vm.warp(START + 800 days);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.upgrade(id, successorRequest("A-1"), false);
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, registrar));
+        registry.upgrade(id, successorRequest("A-1"), false);
+    }
+
+    function test_onlyTheRegistrarHandlesPlanners() public {
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
+        registry.issue(plannerRequest("P-1", PLANNER, FIRM));
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.issue(plannerRequest("P-1", PLANNER, FIRM));
+
+        bytes32 id = issuePlanner("P-1", PLANNER, FIRM);
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
+        registry.transfer(id, OTHER_FIRM, keccak256("x"), "");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.revoke(id, 1);
+    }
+
+    function test_theRegistrarCannotIssueFirmCertificates() public {
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, registrar));
+        registry.issue(firmRequest("B-1", Grade.B, 33));
+    }
+
+    function test_aStrangerCanDoNothing() public {
+        bytes32 id = issueGradeB("B-1");
+        vm.startPrank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger));
+        registry.issue(firmRequest("B-2", Grade.B, 33));
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger));
+        registry.suspend(id, 1);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger));
+        registry.upgrade(id, successorRequest("A-1"), true);
+        vm.stopPrank();
+    }
+
+    function test_theMinistryAppointsAndRemovesProvinces() public {
+        address hubei = address(0x42);
+        vm.prank(ministry);
+        registry.appointProvincialRegulator(hubei, 42);
+        vm.assertEq(registry.provinceOf(hubei), 42, "bound to Hubei");
+        vm.prank(hubei);
+        registry.issue(firmRequest("B-42", Grade.B, 42));
+
+        vm.prank(ministry);
+        registry.removeProvincialRegulator(hubei);
+        vm.assertEq(registry.provinceOf(hubei), 0, "binding gone");
+        vm.prank(hubei);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, hubei));
+        registry.issue(firmRequest("B-43", Grade.B, 42));
+    }
+
+    function test_aRegulatorWhoRenouncesLosesTheProvince() public {
+        bytes32 role = registry.PROVINCIAL_REGULATOR_ROLE();
+        vm.prank(zhejiang);
+        registry.renounceRole(role, zhejiang);
+        vm.assertEq(registry.provinceOf(zhejiang), 0, "binding dropped with the role");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.issue(firmRequest("B-1", Grade.B, 33));
+    }
+
+    function test_onlyTheMinistryAppointsAndOnlyRealProvinces() public {
+        bytes32 ministryRole = registry.MINISTRY_ROLE();
+        vm.prank(zhejiang);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, zhejiang, ministryRole)
+        );
+        registry.appointProvincialRegulator(stranger, 33);
+
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(InvalidProvince.selector, uint8(20)));
+        registry.appointProvincialRegulator(stranger, 20);
+    }
+
+    function test_theProvincialRoleIsOnlyGrantedWithAProvince() public {
+        bytes32 role = registry.PROVINCIAL_REGULATOR_ROLE();
+        vm.startPrank(ministry);
+        vm.expectRevert(UseAppointProvincialRegulator.selector);
+        registry.grantRole(role, stranger);
+        vm.expectRevert(UseAppointProvincialRegulator.selector);
+        registry.revokeRole(role, zhejiang);
+        vm.stopPrank();
+    }
+
+    function test_onlyTheAdminGrantsTheMinistryRole() public {
+        bytes32 ministryRole = registry.MINISTRY_ROLE();
+        bytes32 adminRole = registry.DEFAULT_ADMIN_ROLE();
+        vm.prank(ministry);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, ministry, adminRole)
+        );
+        registry.grantRole(ministryRole, stranger);
+    }
+}
