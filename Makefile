@@ -1,0 +1,75 @@
+# The two commands: `make up` (install, build, chain, deploy, serve) and `make test` (install, build, all tests).
+# Everything is installed into the project folder: .venv (Python), .node (Node 22), node_modules (npm).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_VERSION := 22.23.3
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_HOME := .node
+# Node 22 first on PATH for every recipe: Hardhat 3 refuses Node 20, and npm must run under 22 to fetch EDR.
+export PATH := $(CURDIR)/$(NODE_HOME)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export npm_config_update_notifier := false
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help install build chain stop deploy up test test-contracts test-python lint bench-gas clean
+
+help:
+	@echo "make up         install what is missing, start the chain, deploy, serve http://$(HOST):$(PORT)"
+	@echo "make test       install what is missing and run every test (contracts and Python)"
+	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
+	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
+	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
+	@echo "make lint       ruff"
+
+$(NODE_HOME)/node_modules/.bin/node:
+	npm install --prefix $(NODE_HOME) --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
+	@node --version
+
+node_modules/.installed: package.json package-lock.json $(NODE_HOME)/node_modules/.bin/node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+build: install
+	npx hardhat build --quiet
+
+chain: install
+	$(PY) -m scripts.chain start
+
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m scripts.chain stop; else echo "chain not running"; fi
+
+deploy: build chain
+	$(PY) -m ledger deploy
+
+up: deploy
+	@echo "serving the API on http://$(HOST):$(PORT) (Ctrl-C stops the server; 'make stop' stops the chain)"
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'api:create_app()'
+
+test: test-contracts test-python
+
+test-contracts: build
+	npx hardhat test solidity
+
+test-python: build
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench-gas: build
+	$(PY) -m scripts.bench_gas
+
+clean:
+	rm -rf artifacts cache types

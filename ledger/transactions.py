@@ -1,0 +1,82 @@
+"""Sending transactions: signed locally, one sender per key with its own nonce counter, reverts decoded by name."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from .errors import RevertDecoder, TransactionFailed
+
+PRIORITY_FEE_WEI = 10**9  # 1 gwei tip
+
+
+class TransactionSender:
+    """Signs and sends the transactions of one key.
+
+    The node's pending count is read once; after that the sender counts nonces itself, so many transactions can
+    be in flight at once without two of them taking the same nonce (which web3's default does when it asks the
+    node per transaction). Use exactly one sender per key.
+    """
+
+    def __init__(self, w3: Web3, account: LocalAccount, decoder: RevertDecoder, *, receipt_timeout: float = 120.0):
+        self.w3 = w3
+        self.account = account
+        self.decoder = decoder
+        self.receipt_timeout = receipt_timeout
+        self._chain_id = w3.eth.chain_id
+        self._nonce = w3.eth.get_transaction_count(account.address, "pending")
+        self._lock = threading.Lock()
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def send(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> HexBytes:
+        """Sign and send; returns the transaction hash. A call the contract would refuse raises its named error."""
+        params: dict[str, Any] = {"from": self.account.address, "chainId": self._chain_id, **self._fees()}
+        try:
+            params["gas"] = gas if gas is not None else call.estimate_gas(params)
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
+        tx = call.build_transaction(params)
+        with self._lock:
+            tx["nonce"] = self._nonce
+            signed = self.account.sign_transaction(tx)
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self._nonce += 1
+        return tx_hash
+
+    def wait(self, tx_hash: HexBytes) -> TxReceipt:
+        """The receipt once mined; a reverted transaction raises its named error."""
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
+        if receipt["status"] != 1:
+            raise self._replayed_revert(tx_hash, receipt)
+        return receipt
+
+    def transact(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> TxReceipt:
+        return self.wait(self.send(call, gas=gas))
+
+    def _fees(self) -> dict[str, int]:
+        base = self.w3.eth.get_block("latest")["baseFeePerGas"]
+        return {"maxFeePerGas": 2 * base + PRIORITY_FEE_WEI, "maxPriorityFeePerGas": PRIORITY_FEE_WEI}
+
+    def _decoded(self, exc: ContractLogicError) -> Exception:
+        data = exc.data if isinstance(exc.data, str) else None
+        return self.decoder.decode(data) if data else TransactionFailed(str(exc))
+
+    def _replayed_revert(self, tx_hash: HexBytes, receipt: TxReceipt) -> Exception:
+        """Re-runs the reverted transaction as a call at its block to learn why it reverted."""
+        tx = self.w3.eth.get_transaction(tx_hash)
+        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
+        try:
+            self.w3.eth.call(call, receipt["blockNumber"] - 1)
+        except ContractLogicError as exc:
+            return self._decoded(exc)
+        return TransactionFailed(f"transaction {tx_hash.hex()} reverted (status 0) without revert data")
