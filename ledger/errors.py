@@ -7,7 +7,7 @@ from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 
 class LedgerError(Exception):
@@ -164,7 +164,10 @@ class RevertDecoder:
             values = abi_decode([_abi_type(i) for i in entry["inputs"]], raw[4:])
         except DecodingError:
             return UnknownRevert({}, "0x" + raw.hex())
-        fields = {i["name"]: v for i, v in zip(entry["inputs"], values, strict=True)}
+        fields = {
+            i["name"]: to_checksum_address(v) if i["type"] == "address" else v
+            for i, v in zip(entry["inputs"], values, strict=True)
+        }
         return REVERTS.get(entry["name"], UnknownRevert)(fields, "0x" + raw.hex())
 
 
