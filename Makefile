@@ -29,8 +29,10 @@ $(NODE_HOME)/node_modules/.bin/node:
 	npm install --prefix $(NODE_HOME) --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
 	@node --version
 
+# `npm install` honours package-lock.json; `npm ci` cannot be used here because the reachable registry serves
+# no other-platform builds (anvil, EDR for macOS/Windows), so the lockfile lacks those optional entries.
 node_modules/.installed: package.json package-lock.json $(NODE_HOME)/node_modules/.bin/node
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt

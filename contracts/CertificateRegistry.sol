@@ -50,7 +50,28 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         "Transfer(bytes32 id,bytes32 employer,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
     );
 
-    mapping(bytes32 id => Certificate) private _certificates;
+    /// @dev What is stored per certificate: 4 slots, every one of them written once at issue. Links and a
+    /// planner's employer live in their own mappings so that a firm certificate pays for none of them.
+    struct Record {
+        // The subject while the certificate is live. Once SUPERSEDED, the successor's id: the subject is the same
+        // along a renewal chain, so it is read from the successor, and the link costs no fresh slot.
+        bytes32 subjectOrSuccessor;
+        bytes32 documentHash;
+        address holder;
+        uint40 validFrom;
+        uint40 validUntil;
+        Status status;
+        Kind kind;
+        address issuer;
+        Grade grade;
+        uint8 province;
+        uint16 version;
+        uint40 heldSince;
+    }
+
+    mapping(bytes32 id => Record) private _records;
+    mapping(bytes32 id => bytes32 firmSubject) private _employers;
+    mapping(bytes32 id => bytes32 predecessor) private _predecessors;
     mapping(bytes32 plannerSubject => bytes32 id) private _registrations;
 
     constructor(address admin) RegulatorRoles(admin) EIP712("PlanningQualificationLedger", "1") {}
@@ -172,21 +193,39 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     // ---------------------------------------------------------------- views
 
     function certificate(bytes32 id) external view returns (Certificate memory) {
-        return _existing(id);
+        Record storage r = _existing(id);
+        bool superseded = r.status == Status.SUPERSEDED;
+        return Certificate({
+            subject: _subjectOf(r),
+            documentHash: r.documentHash,
+            holder: r.holder,
+            validFrom: r.validFrom,
+            validUntil: r.validUntil,
+            status: r.status,
+            kind: r.kind,
+            issuer: r.issuer,
+            grade: r.grade,
+            province: r.province,
+            version: r.version,
+            heldSince: r.heldSince,
+            employer: _employers[id],
+            predecessor: _predecessors[id],
+            successor: superseded ? r.subjectOrSuccessor : bytes32(0)
+        });
     }
 
     function statusOf(bytes32 id) external view returns (Status) {
-        return _statusOf(_certificates[id]);
+        return _statusOf(_records[id]);
     }
 
     function isValid(bytes32 id) external view returns (bool) {
-        Certificate storage c = _certificates[id];
-        return _statusOf(c) == Status.ACTIVE && c.validFrom <= block.timestamp;
+        Record storage r = _records[id];
+        return _statusOf(r) == Status.ACTIVE && r.validFrom <= block.timestamp;
     }
 
     function registrationOf(bytes32 subject) external view returns (bytes32) {
         bytes32 id = _registrations[subject];
-        return _binds(_certificates[id]) ? id : bytes32(0);
+        return _binds(_records[id]) ? id : bytes32(0);
     }
 
     function idOf(string calldata number) external pure returns (bytes32) {
@@ -208,7 +247,16 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     function _issueBatch(address issuer, IssueRequest[] calldata requests) private returns (bytes32[] memory ids) {
         ids = new bytes32[](requests.length);
         for (uint256 i = 0; i < requests.length; ++i) {
+            // Nothing allocated while issuing one certificate outlives it: giving that memory back keeps a large
+            // batch from paying the quadratic cost of an ever-growing memory.
+            uint256 freeMemory;
+            assembly ("memory-safe") {
+                freeMemory := mload(0x40)
+            }
             ids[i] = _issue(issuer, requests[i]);
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory)
+            }
         }
     }
 
@@ -217,7 +265,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         returns (bytes32)
     {
         _checkMinistry(actor);
-        Certificate storage old = _existing(id);
+        Record storage old = _existing(id);
         if (old.kind != Kind.FIRM) revert WrongKind(id, old.kind);
         if (old.grade != Grade.B) revert InvalidGrade(old.kind, old.grade);
         _requireStatus(id, old, Status.ACTIVE);
@@ -229,7 +277,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     }
 
     function _renew(address actor, bytes32 id, SuccessorRequest calldata successor) private returns (bytes32) {
-        Certificate storage old = _existing(id);
+        Record storage old = _existing(id);
         _checkAuthority(actor, old.kind, old.grade, old.province);
         // Renewal applies to an ACTIVE certificate whether or not it has expired; never to a suspended one.
         if (old.status != Status.ACTIVE) revert WrongStatus(id, _statusOf(old));
@@ -241,7 +289,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     function _amend(address actor, bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData)
         private
     {
-        Certificate storage c = _existing(id);
+        Record storage c = _existing(id);
         _checkAuthority(actor, c.kind, c.grade, c.province);
         Status status = _statusOf(c);
         if (status != Status.ACTIVE && status != Status.SUSPENDED) revert WrongStatus(id, status);
@@ -254,14 +302,14 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     }
 
     function _suspend(address actor, bytes32 id, uint16 reason) private {
-        Certificate storage c = _actOn(actor, id, reason);
+        Record storage c = _actOn(actor, id, reason);
         _requireStatus(id, c, Status.ACTIVE);
         c.status = Status.SUSPENDED;
         emit CertificateSuspended(id, actor, reason);
     }
 
     function _reinstate(address actor, bytes32 id, uint16 reason) private {
-        Certificate storage c = _existing(id);
+        Record storage c = _existing(id);
         _checkAuthority(actor, c.kind, c.grade, c.province);
         _requireStatus(id, c, Status.SUSPENDED);
         c.status = Status.ACTIVE;
@@ -269,7 +317,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     }
 
     function _revoke(address actor, bytes32 id, uint16 reason) private {
-        Certificate storage c = _actOn(actor, id, reason);
+        Record storage c = _actOn(actor, id, reason);
         // Expired certificates may be revoked too: that is 注销 for a licence that lapsed without renewal.
         if (c.status != Status.ACTIVE && c.status != Status.SUSPENDED) revert WrongStatus(id, c.status);
         c.status = Status.REVOKED;
@@ -279,16 +327,16 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     function _transfer(address actor, bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData)
         private
     {
-        Certificate storage c = _existing(id);
+        Record storage c = _existing(id);
         if (c.kind != Kind.PLANNER) revert WrongKind(id, c.kind);
         _checkAuthority(actor, Kind.PLANNER, Grade.NONE, c.province);
         _requireStatus(id, c, Status.ACTIVE);
-        bytes32 previous = c.employer;
+        bytes32 previous = _employers[id];
         if (employer == bytes32(0)) revert InvalidField("employer");
         if (employer == previous) revert SameEmployer(employer);
         if (documentHash == bytes32(0)) revert InvalidField("documentHash");
         uint16 version = c.version + 1;
-        c.employer = employer;
+        _employers[id] = employer;
         c.documentHash = documentHash;
         c.version = version;
         emit PlannerTransferred(id, previous, employer, actor, version, documentHash, publicData);
@@ -306,33 +354,41 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     ) private returns (bytes32 id) {
         _checkFields(request);
         id = keccak256(bytes(request.number));
-        Certificate storage c = _certificates[id];
-        if (c.status != Status.NONE) revert AlreadyIssued(id);
-        c.subject = request.subject;
-        c.documentHash = request.documentHash;
-        c.holder = request.holder;
-        c.validFrom = request.validFrom;
-        c.validUntil = request.validUntil;
-        c.status = Status.ACTIVE;
-        c.kind = request.kind;
-        c.issuer = issuer;
-        c.grade = request.grade;
-        c.province = request.province;
-        c.version = 1;
-        c.heldSince = heldSince;
+        if (_records[id].status != Status.NONE) revert AlreadyIssued(id);
+        _writeRecord(_records[id], request, issuer, heldSince);
         if (request.kind == Kind.PLANNER) {
-            c.employer = request.employer;
+            _employers[id] = request.employer;
             _bindPlanner(request.subject, id, predecessor);
         }
-        if (predecessor != bytes32(0)) c.predecessor = predecessor;
-        emit CertificateIssued(id, request.subject, issuer, act, predecessor, request);
+        if (predecessor != bytes32(0)) _predecessors[id] = predecessor;
+        emit CertificateIssued(id, request.subject, predecessor, issuer, act, request);
+    }
+
+    /// @dev Writes a new record's four slots once each. Solidity would read-modify-write a packed slot once per
+    /// member; packing here saves that on every issue. The layout is Record's (members from the low-order bytes
+    /// up), and the tests read every field back through the compiler's own accessors.
+    function _writeRecord(Record storage r, IssueRequest memory request, address issuer, uint40 heldSince) private {
+        bytes32 subject = request.subject;
+        bytes32 documentHash = request.documentHash;
+        uint256 terms = uint256(uint160(request.holder)) | (uint256(request.validFrom) << 160)
+            | (uint256(request.validUntil) << 200) | (uint256(uint8(Status.ACTIVE)) << 240)
+            | (uint256(uint8(request.kind)) << 248);
+        uint256 issuance = uint256(uint160(issuer)) | (uint256(uint8(request.grade)) << 160)
+            | (uint256(request.province) << 168) | (uint256(1) << 176) | (uint256(heldSince) << 192);
+        assembly ("memory-safe") {
+            let slot := r.slot
+            sstore(slot, subject)
+            sstore(add(slot, 1), documentHash)
+            sstore(add(slot, 2), terms)
+            sstore(add(slot, 3), issuance)
+        }
     }
 
     /// @dev Issues `successor` in place of `old` (renewal or upgrade) and marks `old` SUPERSEDED.
     function _supersede(
         address actor,
         bytes32 id,
-        Certificate storage old,
+        Record storage old,
         SuccessorRequest calldata successor,
         Grade grade,
         IssueAct act,
@@ -343,9 +399,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
             kind: old.kind,
             grade: grade,
             province: old.province,
-            subject: old.subject,
+            subject: old.subjectOrSuccessor,
             holder: successor.holder,
-            employer: old.employer,
+            employer: old.kind == Kind.PLANNER ? _employers[id] : bytes32(0),
             validFrom: successor.validFrom,
             validUntil: successor.validUntil,
             documentHash: successor.documentHash,
@@ -353,12 +409,11 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         });
         newId = _create(actor, request, act, id, heldSince);
         old.status = Status.SUPERSEDED;
-        old.successor = newId;
-        emit CertificateSuperseded(id, newId, actor);
+        old.subjectOrSuccessor = newId;
     }
 
     /// @dev The shared preamble of suspend and revoke: the certificate exists, the actor may act, a reason is given.
-    function _actOn(address actor, bytes32 id, uint16 reason) private view returns (Certificate storage c) {
+    function _actOn(address actor, bytes32 id, uint16 reason) private view returns (Record storage c) {
         c = _existing(id);
         _checkAuthority(actor, c.kind, c.grade, c.province);
         if (reason == 0) revert MissingReason();
@@ -387,30 +442,38 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     /// @dev Makes `id` the planner's registration, unless another live one binds the planner.
     function _bindPlanner(bytes32 subject, bytes32 id, bytes32 replacing) private {
         bytes32 current = _registrations[subject];
-        if (current != bytes32(0) && current != replacing && _binds(_certificates[current])) {
+        if (current != bytes32(0) && current != replacing && _binds(_records[current])) {
             revert PlannerAlreadyRegistered(subject, current);
         }
         _registrations[subject] = id;
     }
 
     /// @dev A registration binds its planner while it is ACTIVE or SUSPENDED and not expired.
-    function _binds(Certificate storage c) private view returns (bool) {
+    function _binds(Record storage c) private view returns (bool) {
         Status status = _statusOf(c);
         return status == Status.ACTIVE || status == Status.SUSPENDED;
     }
 
-    function _existing(bytes32 id) private view returns (Certificate storage c) {
-        c = _certificates[id];
+    /// @dev The subject of a certificate: stored while live, else that of the end of its renewal chain.
+    function _subjectOf(Record storage r) private view returns (bytes32) {
+        while (r.status == Status.SUPERSEDED) {
+            r = _records[r.subjectOrSuccessor];
+        }
+        return r.subjectOrSuccessor;
+    }
+
+    function _existing(bytes32 id) private view returns (Record storage c) {
+        c = _records[id];
         if (c.status == Status.NONE) revert UnknownCertificate(id);
     }
 
-    function _requireStatus(bytes32 id, Certificate storage c, Status wanted) private view {
+    function _requireStatus(bytes32 id, Record storage c, Status wanted) private view {
         Status status = _statusOf(c);
         if (status != wanted) revert WrongStatus(id, status);
     }
 
     /// @dev The status now: a live (ACTIVE or SUSPENDED) certificate past its validUntil is EXPIRED.
-    function _statusOf(Certificate storage c) private view returns (Status) {
+    function _statusOf(Record storage c) private view returns (Status) {
         Status stored = c.status;
         if ((stored == Status.ACTIVE || stored == Status.SUSPENDED) && block.timestamp >= c.validUntil) {
             return Status.EXPIRED;

@@ -8,7 +8,7 @@ import {Kind, Grade, Status, IssueAct} from "./Common.sol";
 /// Every act can be sent directly by a regulator or relayed with the regulator's EIP-712 signature
 /// (`...BySignature`); both are checked against the same roles and jurisdictions.
 interface ICertificateRegistry {
-    /// @notice A certificate as stored. Packed into 4 slots for a firm (5 for a planner, +1 per link).
+    /// @notice A certificate as the views return it (storage packs it into 4 slots for a firm).
     struct Certificate {
         bytes32 subject; // keccak256 of the firm's credit code, or the salted hash of a planner's identity number
         bytes32 documentHash; // keccak256 of the canonical certificate document
@@ -60,17 +60,17 @@ interface ICertificateRegistry {
         bytes signature;
     }
 
-    /// @notice A certificate came into being by issue, renewal or upgrade (`predecessor` set for the latter two).
+    /// @notice A certificate came into being by issue, renewal or upgrade. For the latter two, `predecessor`
+    /// names the certificate it replaces, which is SUPERSEDED from this event on (no separate event: filter
+    /// on the `predecessor` topic to see a certificate being superseded).
     event CertificateIssued(
         bytes32 indexed id,
         bytes32 indexed subject,
-        address indexed issuer,
+        bytes32 indexed predecessor,
+        address issuer,
         IssueAct act,
-        bytes32 predecessor,
         IssueRequest request
     );
-    /// @notice A certificate was replaced by `successor` (renewal or upgrade) and is now SUPERSEDED.
-    event CertificateSuperseded(bytes32 indexed id, bytes32 indexed successor, address indexed actor);
     /// @notice Name, address, legal representative, scope or holder key changed; status unchanged.
     event CertificateAmended(
         bytes32 indexed id, address indexed actor, uint16 version, address holder, bytes32 documentHash, bytes publicData

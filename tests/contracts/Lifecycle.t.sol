@@ -16,6 +16,14 @@ contract LifecycleTest is RegistryFixture {
         vm.assertEq(id, keccak256(bytes(NUMBER)), "id is keccak256 of the number");
         ICertificateRegistry.Certificate memory c = registry.certificate(id);
         vm.assertEq(c.subject, FIRM, "subject");
+        vm.assertEq(c.documentHash, keccak256(bytes(NUMBER)), "document hash");
+        vm.assertEq(c.holder, address(0xF1), "holder");
+        vm.assertEq(c.validFrom, START, "validFrom");
+        vm.assertEq(uint256(c.status), uint256(Status.ACTIVE), "stored status");
+        vm.assertEq(uint256(c.kind), uint256(Kind.FIRM), "kind");
+        vm.assertEq(c.employer, bytes32(0), "no employer");
+        vm.assertEq(c.predecessor, bytes32(0), "no predecessor");
+        vm.assertEq(c.successor, bytes32(0), "no successor");
         vm.assertEq(c.issuer, zhejiang, "issuer");
         vm.assertEq(uint256(c.grade), uint256(Grade.B), "grade");
         vm.assertEq(c.province, 33, "province");
@@ -257,6 +265,7 @@ contract LifecycleTest is RegistryFixture {
         ICertificateRegistry.Certificate memory n = registry.certificate(next);
         vm.assertEq(uint256(n.grade), uint256(Grade.B), "renewal keeps the grade");
         vm.assertEq(n.subject, FIRM, "renewal keeps the subject");
+        vm.assertEq(registry.certificate(old).subject, FIRM, "a superseded certificate still names its subject");
         vm.assertEq(n.heldSince, START, "renewal without a gap keeps heldSince");
         _assertTerminal(old, Status.SUPERSEDED);
     }
@@ -308,6 +317,8 @@ contract LifecycleTest is RegistryFixture {
         vm.prank(ministry);
         bytes32 upgraded = registry.upgrade(renewed, successorRequest("A-1"), false);
         assertStatus(upgraded, Status.ACTIVE, "two years of grade B across a renewal qualify");
+        vm.assertEq(registry.certificate(first).subject, FIRM, "the subject is found two links down the chain");
+        vm.assertEq(registry.certificate(first).successor, renewed, "each link names its own successor");
     }
 
     function test_legacyUpgradeWaivesTheHoldingPeriod() public {

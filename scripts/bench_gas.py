@@ -1,0 +1,112 @@
+"""``make bench-gas``: gas used by each act (from receipts) with realistic payloads, against a fresh anvil.
+
+Writes var/bench/gas.json and prints the same JSON as its last line.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from eth_utils import keccak
+
+from ledger.artifacts import load_artifact
+from ledger.chain import connect, registry_at
+from ledger.deployment import ensure_demo_deployment
+from ledger.devkeys import dev_account
+from ledger.errors import RevertDecoder
+from ledger.localchain import LocalChain, free_port
+from ledger.paths import data_dir
+from ledger.samples import firm_request, planner_request, successor_request
+from ledger.transactions import TransactionSender
+from ledger.vocabulary import Grade
+from wallet.typed_acts import Domain, sign_act
+
+BATCH = 100
+TARGETS = {"issue": 140_000, "issue_batch_per_cert": 110_000, "suspend": 50_000, "reinstate": 50_000, "revoke": 50_000}
+TWO_YEARS = 730 * 24 * 3600
+
+
+def measure(chain_url: str, workdir: Path) -> dict[str, int]:
+    w3 = connect(chain_url)
+    artifact = load_artifact()
+    record, _ = ensure_demo_deployment(w3, workdir / "deployment.json", artifact)
+    registry = registry_at(w3, record.address, artifact)
+    decoder = RevertDecoder(artifact.abi)
+    send = {
+        r: TransactionSender(w3, dev_account(r, 31337), decoder)
+        for r in ("ministry", "zhejiang", "registrar", "relayer")
+    }
+
+    def now() -> int:
+        return w3.eth.get_block("latest")["timestamp"]
+
+    def gas(role: str, call) -> int:
+        return send[role].transact(call)["gasUsed"]
+
+    number = "浙自然资规乙字第33010001号"
+    used = {"issue": gas("zhejiang", registry.functions.issue(firm_request(number, now=now())))}
+    batch = [firm_request(f"浙自然资规乙字第3302{i:04d}号", now=now()) for i in range(BATCH)]
+    used["issue_batch_per_cert"] = gas("zhejiang", registry.functions.issueBatch(batch)) // BATCH
+
+    first, second, third = (keccak(text=r["number"]) for r in batch[:3])
+    renewal = successor_request("浙自然资规乙字第33019001号", Grade.B, now())
+    used["renew"] = gas("zhejiang", registry.functions.renew(first, renewal))
+    used["amend"] = gas(
+        "zhejiang", registry.functions.amend(second, batch[1]["holder"], keccak(text="amended"), batch[1]["publicData"])
+    )
+    used["suspend"] = gas("zhejiang", registry.functions.suspend(second, 7))
+    used["reinstate"] = gas("zhejiang", registry.functions.reinstate(second, 0))
+    used["revoke"] = gas("zhejiang", registry.functions.revoke(third, 3))
+
+    w3.provider.make_request("evm_increaseTime", [TWO_YEARS])
+    w3.provider.make_request("evm_mine", [])
+    upgrade = successor_request("自然资规甲字第11000001号", Grade.A, now())
+    used["upgrade"] = gas("ministry", registry.functions.upgrade(keccak(text=number), upgrade, False))
+
+    planner, employer = keccak(text="salt|34052419800101001X"), keccak(text="91330000755918469E")
+    gas("registrar", registry.functions.issue(planner_request("注册规划师330001", planner, employer, now())))
+    used["transfer"] = gas(
+        "registrar",
+        registry.functions.transfer(
+            keccak(text="注册规划师330001"), keccak(text="11100000000013338W"), keccak(text="moved"), b"{}"
+        ),
+    )
+
+    ministry = send["ministry"].account
+    request = firm_request("自然资规甲字第11000002号", Grade.A, now=now())
+    message = {
+        "request": request,
+        "nonce": registry.functions.nonces(ministry.address).call(),
+        "deadline": now() + 3600,
+    }
+    signed = sign_act(ministry, Domain(w3.eth.chain_id, registry.address), "Issue", message)
+    used["issue_by_signature"] = gas("relayer", registry.functions.issueBySignature(request, signed.delegation()))
+    return used
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        chain = LocalChain(free_port()).start()
+        try:
+            used = measure(chain.url, Path(tmp))
+        finally:
+            chain.stop()
+    limits = {**TARGETS, "upgrade": int(1.3 * used["issue"])}
+    result = {
+        **used,
+        "targets": limits,
+        "meets_targets": all(used[k] <= v for k, v in limits.items()),
+        "payload_public_data_bytes": len(firm_request("浙自然资规乙字第33010001号")["publicData"]),
+    }
+    out = data_dir() / "bench" / "gas.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    for key, value in used.items():
+        print(f"{key:>22}  {value:>9,}" + (f"  (target ≤ {limits[key]:,})" if key in limits else ""))
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
