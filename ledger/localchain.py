@@ -72,6 +72,8 @@ class LocalChain:
 
     def start(self, *, detach: bool = False, timeout: float = 30.0) -> LocalChain:
         """Start anvil and wait until it answers. ``detach`` keeps it running after this process ends."""
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path or os.devnull, "ab") as log:
             self.process = subprocess.Popen(
                 self.command(),
