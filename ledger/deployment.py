@@ -74,11 +74,12 @@ def deploy_registry(w3: Web3, admin: TransactionSender, artifact: Artifact) -> D
     )
 
 
-def grant_demo_roles(w3: Web3, registry: Contract, decoder: RevertDecoder) -> dict[str, str]:
-    """Give the development accounts their demo parts (local chains only); returns role → address."""
+def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> dict[str, str]:
+    """Give the development accounts their demo parts (local chains only); returns role → address.
+
+    Takes the deployer's sender rather than making a second one for the same key (one sender per key)."""
     chain_id = w3.eth.chain_id
-    admin = TransactionSender(w3, dev_account("admin", chain_id), decoder)
-    ministry = TransactionSender(w3, dev_account("ministry", chain_id), decoder)
+    ministry = TransactionSender(w3, dev_account("ministry", chain_id), admin.decoder)
     roles = {name: dev_account(name, chain_id).address for name in ("admin", "ministry", "registrar", "relayer")}
     pending = [
         admin.send(registry.functions.grantRole(registry.functions.MINISTRY_ROLE().call(), roles["ministry"])),
@@ -100,10 +101,9 @@ def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> t
     existing = DeploymentRecord.read(record_path)
     if existing is not None and is_live(w3, existing, artifact):
         return existing, True
-    decoder = RevertDecoder(artifact.abi)
-    admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), decoder)
+    admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
     record = deploy_registry(w3, admin, artifact)
-    roles = grant_demo_roles(w3, registry_at(w3, record.address, artifact), decoder)
+    roles = grant_demo_roles(w3, registry_at(w3, record.address, artifact), admin)
     record = DeploymentRecord(**{**asdict(record), "roles": roles})
     record.write(record_path)
     return record, False
