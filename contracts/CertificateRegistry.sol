@@ -277,8 +277,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     }
 
     function _renew(address actor, bytes32 id, SuccessorRequest calldata successor) private returns (bytes32) {
-        Record storage old = _existing(id);
-        _checkAuthority(actor, old.kind, old.grade, old.province);
+        Record storage old = _authorised(actor, id);
         // Renewal applies to an ACTIVE certificate whether or not it has expired; never to a suspended one.
         if (old.status != Status.ACTIVE) revert WrongStatus(id, _statusOf(old));
         // The grade counts as held without a gap only if the new window starts before the old one ended.
@@ -289,8 +288,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     function _amend(address actor, bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData)
         private
     {
-        Record storage c = _existing(id);
-        _checkAuthority(actor, c.kind, c.grade, c.province);
+        Record storage c = _authorised(actor, id);
         Status status = _statusOf(c);
         if (status != Status.ACTIVE && status != Status.SUSPENDED) revert WrongStatus(id, status);
         if (documentHash == bytes32(0)) revert InvalidField("documentHash");
@@ -309,8 +307,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     }
 
     function _reinstate(address actor, bytes32 id, uint16 reason) private {
-        Record storage c = _existing(id);
-        _checkAuthority(actor, c.kind, c.grade, c.province);
+        Record storage c = _authorised(actor, id);
         _requireStatus(id, c, Status.SUSPENDED);
         c.status = Status.ACTIVE;
         emit CertificateReinstated(id, actor, reason);
@@ -412,10 +409,15 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         old.subjectOrSuccessor = newId;
     }
 
-    /// @dev The shared preamble of suspend and revoke: the certificate exists, the actor may act, a reason is given.
-    function _actOn(address actor, bytes32 id, uint16 reason) private view returns (Record storage c) {
+    /// @dev The certificate `id`, once it exists and `actor` may act on its kind, grade and province.
+    function _authorised(address actor, bytes32 id) private view returns (Record storage c) {
         c = _existing(id);
         _checkAuthority(actor, c.kind, c.grade, c.province);
+    }
+
+    /// @dev The shared preamble of suspend and revoke: as `_authorised`, and a reason is given.
+    function _actOn(address actor, bytes32 id, uint16 reason) private view returns (Record storage c) {
+        c = _authorised(actor, id);
         if (reason == 0) revert MissingReason();
     }
 
