@@ -19,7 +19,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LEDGER_RPC_URL=rpc_url(),
         LEDGER_DEPLOYMENT=str(deployment_record_path()),
         CHAIN_TIMEOUT_SECONDS=2.0,
-        JSON_AS_ASCII=False,
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False

@@ -232,11 +232,6 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         return keccak256(bytes(number));
     }
 
-    /// @notice The EIP-712 domain separator (chain id and this contract's address are part of it).
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
     // ---------------------------------------------------------------- the acts' logic
 
     function _issue(address issuer, IssueRequest calldata request) private returns (bytes32) {

@@ -13,12 +13,8 @@ class Kind(IntEnum):
 
 class Grade(IntEnum):
     NONE = 0
-    A = 1
-    B = 2
-
-    @property
-    def label(self) -> str:
-        return {Grade.A: "甲级", Grade.B: "乙级"}.get(self, "")
+    A = 1  # 甲级
+    B = 2  # 乙级
 
 
 class Status(IntEnum):
@@ -27,24 +23,4 @@ class Status(IntEnum):
     SUSPENDED = 2
     REVOKED = 3
     SUPERSEDED = 4
-    EXPIRED = 5
-
-    @property
-    def label(self) -> str:
-        """The Chinese label shown to users (e-certificate status vocabulary)."""
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    Status.NONE: "未登记",
-    Status.ACTIVE: "有效",
-    Status.SUSPENDED: "暂扣",
-    Status.REVOKED: "撤销",
-    Status.SUPERSEDED: "已换发",
-    Status.EXPIRED: "失效",
-}
-
-# GB/T 2260 province-level codes; the contract holds the same set as a bitmap.
-PROVINCE_CODES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82]
-)
+    EXPIRED = 5  # derived from validUntil, never stored
