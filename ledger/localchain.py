@@ -50,12 +50,13 @@ class LocalChain:
         *,
         state_interval: int = 5,
         log_path: Path | None = None,
+        chain_id: int = LOCAL_CHAIN_ID,
     ) -> None:
         self.port = port
         self.state_path = state_path
         self.state_interval = state_interval
         self.log_path = log_path
-        self.chain_id = LOCAL_CHAIN_ID
+        self.chain_id = chain_id
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -65,9 +65,7 @@ def test_development_keys_are_refused_off_a_local_chain() -> None:
 
 
 def test_the_deploy_command_refuses_a_non_local_chain(tmp_path: Path) -> None:
-    chain = LocalChain(free_port())
-    chain.chain_id = 11155111  # a node that says it is Sepolia
-    chain.start()
+    chain = LocalChain(free_port(), chain_id=11155111).start()  # a node that says it is Sepolia
     try:
         record = tmp_path / "deployment.json"
         result = subprocess.run(

@@ -60,7 +60,6 @@ contract SignaturesTest is RegistryFixture {
         ICertificateRegistry.Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, deadline), 0, deadline);
         vm.warp(deadline + 1);
-        r = firmRequest("A-1", Grade.A, 33);
         vm.expectRevert(abi.encodeWithSelector(SignatureExpired.selector, deadline));
         registry.issueBySignature(r, d);
     }
