@@ -24,7 +24,7 @@ from eth_utils import keccak
 
 from .errors import LedgerError
 from .identifiers import validate_credit_code, validate_ecertificate_id, validate_id_number
-from .vocabulary import Grade
+from .vocabulary import Grade, Kind
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 FIRM_SCHEMA = "pql/firm-qualification/1"
@@ -284,3 +284,38 @@ def chain_grade(document: Document) -> Grade:
 def validity(document: Document) -> tuple[int, int]:
     """The on-chain validity window [validFrom, validUntil) of a document's dates."""
     return chain_time(document.public["validFrom"]), chain_time(document.public["validUntil"], exclusive_end=True)
+
+
+ZERO_ADDRESS = "0x" + "00" * 20
+NO_EMPLOYER = b"\0" * 32
+
+
+def issue_request(
+    document: Document,
+    *,
+    subject: bytes,
+    province: int,
+    holder: str = ZERO_ADDRESS,
+    employer: bytes = NO_EMPLOYER,
+) -> dict[str, Any]:
+    """The contract's IssueRequest for a document."""
+    valid_from, valid_until = validity(document)
+    return {
+        "number": document.public["number"],
+        "kind": int(Kind.FIRM if document.schema == FIRM_SCHEMA else Kind.PLANNER),
+        "grade": int(chain_grade(document)),
+        "province": province,
+        "subject": subject,
+        "holder": holder,
+        "employer": employer,
+        "validFrom": valid_from,
+        "validUntil": valid_until,
+        "documentHash": document.hash(),
+        "publicData": document.public_data(),
+    }
+
+
+def successor_request(document: Document, *, holder: str = ZERO_ADDRESS) -> dict[str, Any]:
+    """The contract's SuccessorRequest (renewal or upgrade) for the new certificate's document."""
+    request = issue_request(document, subject=b"", province=0, holder=holder)
+    return {k: request[k] for k in ("number", "holder", "validFrom", "validUntil", "documentHash", "publicData")}

@@ -9,6 +9,8 @@ from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from .abi import abi_type
+
 
 class LedgerError(Exception):
     """Root of every error raised by the ledger package."""
@@ -152,7 +154,7 @@ class RevertDecoder:
         self._errors: dict[bytes, dict[str, Any]] = {}
         for entry in abi:
             if entry["type"] == "error":
-                types = ",".join(_abi_type(i) for i in entry["inputs"])
+                types = ",".join(abi_type(i) for i in entry["inputs"])
                 self._errors[function_signature_to_4byte_selector(f"{entry['name']}({types})")] = entry
 
     def decode(self, data: str | bytes) -> ContractRevert:
@@ -161,7 +163,7 @@ class RevertDecoder:
         if entry is None:
             return UnknownRevert({}, "0x" + raw.hex())
         try:
-            values = abi_decode([_abi_type(i) for i in entry["inputs"]], raw[4:])
+            values = abi_decode([abi_type(i) for i in entry["inputs"]], raw[4:])
         except DecodingError:
             return UnknownRevert({}, "0x" + raw.hex())
         fields = {
@@ -169,10 +171,3 @@ class RevertDecoder:
             for i, v in zip(entry["inputs"], values, strict=True)
         }
         return REVERTS.get(entry["name"], UnknownRevert)(fields, "0x" + raw.hex())
-
-
-def _abi_type(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param["components"])
-        return f"({inner}){param['type'][5:]}"
-    return param["type"]

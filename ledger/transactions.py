@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -52,6 +53,19 @@ class TransactionSender:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             self._nonce += 1
         return tx_hash
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until no transaction of this key is pending at the node (say, sent by a process that was killed),
+        then count nonces from there: what is on chain is then final for this key."""
+        deadline = time.monotonic() + timeout
+        while (
+            pending := self.w3.eth.get_transaction_count(self.address, "pending")
+        ) > self.w3.eth.get_transaction_count(self.address, "latest"):
+            if time.monotonic() > deadline:
+                raise TransactionFailed(f"transactions of {self.address} still pending after {timeout:.0f} s")
+            time.sleep(0.2)
+        with self._lock:
+            self._nonce = pending
 
     def wait(self, tx_hash: HexBytes) -> TxReceipt:
         """The receipt once mined; a reverted transaction raises its named error."""

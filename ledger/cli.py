@@ -1,0 +1,410 @@
+"""``ledger``: the command line of the planning-qualification ledger.
+
+Regulator acts are signed with a development key of the local chain (``--as ministry``, ``--as zhejiang``, ...)
+until the wallet's keystores arrive; development keys are refused on any other chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from . import importer, queries
+from .artifacts import load_artifact
+from .chain import connect
+from .client import ActResult, RegistryClient
+from .deployment import ensure_demo_deployment
+from .devkeys import DEV_ROLES, dev_account
+from .documents import (
+    Document,
+    firm_document,
+    firm_subject,
+    issue_request,
+    new_salt,
+    planner_document,
+    planner_subject,
+    successor_request,
+)
+from .errors import LedgerError
+from .identifiers import validate_credit_code, validate_id_number
+from .models import PlannerIdentity, StoredDocument
+from .paths import data_dir, deployment_record_path, rpc_url
+from .runtime import Runtime
+from .vocabulary import Kind, Status
+
+ROLE = click.option("--as", "role", type=click.Choice(sorted(DEV_ROLES)), required=True, help="development key")
+
+
+class LedgerGroup(click.Group):
+    """Turns the ledger's own errors into one clear line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as exc:
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+
+
+@click.group(cls=LedgerGroup)
+@click.option("--rpc-url", default=rpc_url, show_default="LEDGER_RPC_URL or http://127.0.0.1:8545")
+@click.option("--record", type=click.Path(path_type=Path), default=deployment_record_path, show_default="var/")
+@click.option("--database-url", default=None, help="DATABASE_URL or sqlite under var/")
+@click.pass_context
+def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | None) -> None:
+    """Planning-qualification ledger (城乡规划编制单位资质 / 注册城乡规划师)."""
+    ctx.obj = {"rpc_url": rpc_url, "record": record, "database_url": database_url}
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    if "runtime" not in ctx.obj:
+        ctx.obj["runtime"] = Runtime.open(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"])
+    return ctx.obj["runtime"]
+
+
+# ---- deployment and indexing ----
+
+
+@main.command()
+@click.pass_context
+def deploy(ctx: click.Context) -> None:
+    """Deploy the registry on a local chain with the demo roles (reused if already there)."""
+    w3 = connect(ctx.obj["rpc_url"])
+    record, reused = ensure_demo_deployment(w3, ctx.obj["record"], load_artifact())
+    verb = "reusing" if reused else "deployed"
+    click.echo(
+        f"{verb} CertificateRegistry at {record.address} on chain {record.chain_id} (block {record.block_number})"
+    )
+    click.echo(f"record: {ctx.obj['record']}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="catch up with the chain and stop (default: follow it)")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between polls when following")
+@click.option("--confirmations", type=int, default=None, help="blocks to stay behind the head (local: 0, else 12)")
+@click.pass_context
+def index(ctx: click.Context, once: bool, interval: float, confirmations: int | None) -> None:
+    """Follow the registry's events into the read model."""
+    indexer = _runtime(ctx).indexer(confirmations)
+    if once:
+        report = indexer.sync()
+        click.echo(f"indexed {report.events} events, blocks {report.from_block}-{report.to_block}")
+        return
+    click.echo(f"indexing {indexer.address} every {interval} s (Ctrl-C stops)")
+    indexer.run_forever(interval)
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Drop the read model (not the vault) and rebuild it from the chain."""
+    indexer = _runtime(ctx).indexer()
+    indexer.reset()
+    report = indexer.sync()
+    click.echo(f"rebuilt from {report.events} events, blocks {report.from_block}-{report.to_block}")
+
+
+@main.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Chain, deployment and indexer state."""
+    runtime = _runtime(ctx)
+    head = runtime.w3.eth.block_number
+    with Session(runtime.engine) as session:
+        checkpoint = queries.index_status(session)
+        counts = queries.counts(session)
+    click.echo(
+        json.dumps(
+            {
+                "chain": {"chainId": runtime.record.chain_id, "head": head},
+                "registry": {"address": runtime.record.address, "deploymentBlock": runtime.record.block_number},
+                "index": None
+                if checkpoint is None
+                else {"block": checkpoint.block_number, "lag": head - checkpoint.block_number, **counts},
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+
+
+@main.command()
+@click.argument("number")
+@click.option("--at", "at", default=None, help="ISO 8601 instant (e.g. a bid deadline); default now")
+@click.option("--source", type=click.Choice(["index", "chain"]), default="index", show_default=True)
+@click.pass_context
+def show(ctx: click.Context, number: str, at: str | None, source: str) -> None:
+    """A certificate by number, from the read model (or the contract), now or at a past instant."""
+    runtime = _runtime(ctx)
+    if source == "chain":
+        view = runtime.client().certificate(number)
+        click.echo(json.dumps(_jsonable(vars(view)), ensure_ascii=False, indent=2))
+        return
+    instant = _instant(at)
+    with Session(runtime.engine) as session:
+        answer = queries.certificate(session, number, instant)
+    if answer is None:
+        raise click.ClickException(f"no certificate {number!r} in the read model" + (f" at {at}" if at else ""))
+    shown = {**answer.state, "status": answer.status.name, "valid": answer.valid, "at": answer.at}
+    shown["history"] = [{"act": r["act"], "block": r["block_number"], "tx": r["tx_hash"]} for r in answer.history]
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+
+
+# ---- bulk import ----
+
+
+@main.command("import")
+@click.argument("firms_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("planners_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--report", type=click.Path(path_type=Path), default=None, help="default: var/import-report.csv")
+@click.option("--batch-size", default=importer.BATCH_SIZE, show_default=True)
+@click.option("--in-flight", default=importer.IN_FLIGHT, show_default=True, help="batches sent before waiting")
+@click.option("--progress/--no-progress", default=True)
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    firms_csv: Path,
+    planners_csv: Path | None,
+    report: Path | None,
+    batch_size: int,
+    in_flight: int,
+    progress: bool,
+) -> None:
+    """Validate and issue a register (firms.csv [planners.csv]); resumable: run it again after any interruption."""
+    runtime = _runtime(ctx)
+    plan = importer.plan(firms_csv, planners_csv, runtime.engine)
+    report = report or data_dir() / "import-report.csv"
+    refused = importer.write_report(report, plan.problems)
+    click.echo(f"{len(plan.items)} rows valid, {refused} refused (report: {report})")
+    chain_id = runtime.record.chain_id
+    senders = {Kind.FIRM: runtime.sender(dev_account("ministry", chain_id))}
+    senders[Kind.PLANNER] = runtime.sender(dev_account("registrar", chain_id))
+    indexer = runtime.indexer()
+    with tqdm(total=len(plan.items), unit="cert", disable=not progress, file=sys.stderr) as bar:
+        outcome = importer.issue(
+            plan,
+            runtime.engine,
+            senders,
+            runtime.registry,
+            issued_ids=indexer.issued_ids,
+            batch_size=batch_size,
+            in_flight=in_flight,
+            progress=bar.update,
+        )
+    if outcome.refused:
+        importer.write_report(report, plan.problems + outcome.refused)
+    click.echo(
+        f"issued {outcome.issued}, already on chain {outcome.already_on_chain}, refused by the chain "
+        f"{len(outcome.refused)} in {outcome.seconds:.1f} s"
+    )
+    indexed = indexer.sync()
+    click.echo(f"indexed {indexed.events} events")
+
+
+# ---- regulator acts ----
+
+
+def _act(ctx: click.Context, role: str, act: Callable[[RegistryClient, Runtime], ActResult]) -> None:
+    runtime = _runtime(ctx)
+    client = runtime.client(dev_account(role, runtime.record.chain_id))
+    result = act(client, runtime)
+    runtime.indexer().sync()
+    ids = ", ".join("0x" + i.hex() for i in result.certificate_ids)
+    if result.recognised:
+        click.echo(f"already on chain (resubmission recognised): {ids}")
+    else:
+        click.echo(f"{ids}: tx {result.tx_hash} in block {result.block_number} ({result.gas_used} gas)")
+
+
+def _fields(path: Path) -> dict[str, Any]:
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"{path}: {exc}") from exc
+    if not isinstance(fields, dict):
+        raise click.BadParameter(f"{path}: a JSON object of certificate fields is expected")
+    return fields
+
+
+def _document(runtime: Runtime, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
+    """The document of ``fields`` and its subject; the vault's salts are reused (so a resubmission hashes the same)
+    and the document is stored there before anything is sent."""
+    with Session(runtime.engine) as session, session.begin():
+        stored = session.get(StoredDocument, str(fields.get("number", "")))
+        salts = {n: d["salt"] for n, d in json.loads(stored.body)["personal"].items()} if stored else {}
+        if kind == Kind.FIRM:
+            document = firm_document(fields, salts)
+            subject = firm_subject(document.public["creditCode"])
+        else:
+            identity = validate_id_number(str(fields.get("identityNumber", "")))
+            person = session.query(PlannerIdentity).filter_by(identity_number=identity).one_or_none()
+            salt = person.salt if person else new_salt()
+            document = planner_document(fields, salt)
+            subject = planner_subject(identity, salt)
+            session.merge(PlannerIdentity(subject="0x" + subject.hex(), identity_number=identity, salt=salt))
+        body = json.dumps(document.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        number = document.public["number"]
+        session.merge(StoredDocument(certificate_number=number, document_hash="0x" + document.hash().hex(), body=body))
+    return document, subject
+
+
+DOCUMENT = click.option(
+    "--document",
+    "document_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="JSON object of the certificate's fields (the CSV columns' English names)",
+)
+REASON = click.option("--reason", type=click.IntRange(1, 65535), required=True, help="reason code")
+
+
+@main.command("issue")
+@ROLE
+@click.option("--kind", type=click.Choice(["firm", "planner"]), default="firm", show_default=True)
+@DOCUMENT
+@click.option("--province", type=int, default=None, help="firms: default from the credit code")
+@click.pass_context
+def issue_(ctx: click.Context, role: str, kind: str, document_path: Path, province: int | None) -> None:
+    """Issue a certificate."""
+
+    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+        fields = _fields(document_path)
+        document, subject = _document(runtime, fields, Kind.FIRM if kind == "firm" else Kind.PLANNER)
+        if kind == "firm":
+            code = validate_credit_code(document.public["creditCode"])
+            request = issue_request(document, subject=subject, province=province or code.province or 0)
+        else:
+            employer = firm_subject(document.public["employerCreditCode"])
+            request = issue_request(document, subject=subject, province=province or 0, employer=employer)
+        return client.issue(request)
+
+    _act(ctx, role, act)
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@DOCUMENT
+@click.option("--legacy", is_flag=True, help="waive the two-year holding period (imported legacy records)")
+@click.pass_context
+def upgrade(ctx: click.Context, role: str, number: str, document_path: Path, legacy: bool) -> None:
+    """Upgrade a grade B firm certificate to grade A (乙级→甲级), superseding it."""
+    _successor(ctx, role, document_path, lambda c, s: c.upgrade(number, s, legacy=legacy))
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@DOCUMENT
+@click.pass_context
+def renew(ctx: click.Context, role: str, number: str, document_path: Path) -> None:
+    """Renew a certificate (延续) into a new one with a new validity window."""
+    _successor(ctx, role, document_path, lambda c, s: c.renew(number, s))
+
+
+def _successor(
+    ctx: click.Context, role: str, path: Path, send: Callable[[RegistryClient, dict[str, Any]], ActResult]
+) -> None:
+    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+        fields = _fields(path)
+        kind = Kind.PLANNER if "identityNumber" in fields else Kind.FIRM
+        document, _ = _document(runtime, fields, kind)
+        return send(client, successor_request(document))
+
+    _act(ctx, role, act)
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@DOCUMENT
+@click.option("--holder", default="0x" + "00" * 20, help="address that proves possession (default: none)")
+@click.pass_context
+def amend(ctx: click.Context, role: str, number: str, document_path: Path, holder: str) -> None:
+    """Amend a certificate's document (变更: name, address, legal representative, scope) or holder key."""
+
+    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+        fields = {**_fields(document_path), "number": number}
+        kind = Kind.PLANNER if "identityNumber" in fields else Kind.FIRM
+        document, _ = _document(runtime, fields, kind)
+        return client.amend(number, holder, document.hash(), document.public_data())
+
+    _act(ctx, role, act)
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@DOCUMENT
+@click.pass_context
+def transfer(ctx: click.Context, role: str, number: str, document_path: Path) -> None:
+    """Move a planner's registration to another firm (变更注册); the document names the new employer."""
+
+    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+        document, _ = _document(runtime, {**_fields(document_path), "number": number}, Kind.PLANNER)
+        employer = firm_subject(document.public["employerCreditCode"])
+        return client.transfer(number, employer, document.hash(), document.public_data())
+
+    _act(ctx, role, act)
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@REASON
+@click.pass_context
+def suspend(ctx: click.Context, role: str, number: str, reason: int) -> None:
+    """Suspend a certificate (暂停)."""
+    _act(ctx, role, lambda client, _: client.suspend(number, reason))
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@click.option("--reason", type=click.IntRange(0, 65535), default=0, show_default=True)
+@click.pass_context
+def reinstate(ctx: click.Context, role: str, number: str, reason: int) -> None:
+    """Lift a suspension."""
+    _act(ctx, role, lambda client, _: client.reinstate(number, reason))
+
+
+@main.command()
+@ROLE
+@click.argument("number")
+@REASON
+@click.pass_context
+def revoke(ctx: click.Context, role: str, number: str, reason: int) -> None:
+    """Revoke a certificate for good (撤回 / 撤销 / 注销)."""
+    _act(ctx, role, lambda client, _: client.revoke(number, reason))
+
+
+# ---- helpers ----
+
+
+def _instant(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 instant") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))  # Beijing time unless stated
+    return int(moment.timestamp())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, Status | Kind):
+        return value.name
+    return value

@@ -1,0 +1,146 @@
+"""The read model: SQLAlchemy 2.x typed tables.
+
+Two kinds of table live here. The *projection* (certificates, their history, firms, planners, employment periods,
+blocks, the indexer checkpoint) is derived from the chain's events alone and is rebuilt by ``ledger reindex``.
+The *vault* (clear personal values and their salts) is written by whoever issues a certificate and is never
+derived from the chain: reindexing leaves it alone. Hashes and addresses are stored as 0x-prefixed lower-case hex.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+HASH = String(66)
+ADDRESS = String(42)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Block(Base):
+    """A block the indexer has read events from, kept to detect reorgs by comparing hashes."""
+
+    __tablename__ = "blocks"
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(HASH)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class Checkpoint(Base):
+    """How far the indexer has read one registry: every row it writes is committed with this in one transaction."""
+
+    __tablename__ = "indexer_checkpoints"
+    contract: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    head_seen: Mapped[int] = mapped_column(BigInteger)  # the chain head when it last read: the lag is visible
+    updated_at: Mapped[int] = mapped_column(BigInteger)  # unix seconds
+
+
+class CertificateEvent(Base):
+    """One act on one certificate (a renewal or upgrade writes two: the new certificate and the superseded one)."""
+
+    __tablename__ = "certificate_events"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    certificate_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    block_time: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    act: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(ADDRESS)
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON of the act's fields: what replaying it needs
+
+    __table_args__ = (Index("ix_certificate_events_certificate", "certificate_id", "block_number", "log_index"),)
+
+
+class Certificate(Base):
+    """A certificate's current state, the fold of its history (status as stored: EXPIRED is derived on read)."""
+
+    __tablename__ = "certificates"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    number: Mapped[str] = mapped_column(Text, unique=True)  # opaque: any length the contract accepted
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    province: Mapped[int] = mapped_column(SmallInteger)
+    subject: Mapped[str] = mapped_column(HASH, index=True)
+    holder: Mapped[str] = mapped_column(ADDRESS)
+    employer: Mapped[str | None] = mapped_column(HASH, index=True)
+    status: Mapped[int] = mapped_column(SmallInteger)
+    valid_from: Mapped[int] = mapped_column(BigInteger)
+    valid_until: Mapped[int] = mapped_column(BigInteger, index=True)
+    held_since: Mapped[int] = mapped_column(BigInteger)
+    issuer: Mapped[str] = mapped_column(ADDRESS)
+    version: Mapped[int] = mapped_column(Integer)
+    document_hash: Mapped[str] = mapped_column(HASH, index=True)
+    predecessor: Mapped[str | None] = mapped_column(HASH)
+    successor: Mapped[str | None] = mapped_column(HASH)
+    name: Mapped[str] = mapped_column(Text, index=True)
+    credit_code: Mapped[str | None] = mapped_column(Text, index=True)  # firm's own, or a planner's employer's
+    public_data: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[int] = mapped_column(BigInteger)
+    last_block: Mapped[int] = mapped_column(BigInteger)
+    last_log_index: Mapped[int] = mapped_column(Integer)
+    last_tx: Mapped[str] = mapped_column(HASH)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_certificates_search", "kind", "grade", "province", "status", "number"),)
+
+
+class Firm(Base):
+    """A planning firm as its latest certificate act describes it."""
+
+    __tablename__ = "firms"
+    subject: Mapped[str] = mapped_column(HASH, primary_key=True)
+    credit_code: Mapped[str | None] = mapped_column(Text, index=True)  # as published; the chain does not check it
+    name: Mapped[str] = mapped_column(Text, index=True)
+    province: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Planner(Base):
+    """A registered planner, known by subject (the commitment of the identity number) and public name only."""
+
+    __tablename__ = "planners"
+    subject: Mapped[str] = mapped_column(HASH, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, index=True)
+
+
+class EmploymentPeriod(Base):
+    """A planner registered with one firm under one certificate, from one act to the act that ended it."""
+
+    __tablename__ = "employment_periods"
+    certificate_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    started_block: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    started_log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    planner: Mapped[str] = mapped_column(HASH, index=True)
+    employer: Mapped[str] = mapped_column(HASH, index=True)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+PROJECTION = (CertificateEvent, Certificate, Firm, Planner, EmploymentPeriod, Block, Checkpoint)
+
+
+# ---- the vault: never derived from the chain, never dropped by a reindex ----
+
+
+class PlannerIdentity(Base):
+    """A planner's identity number and the salt of its commitment (the planner's subject on chain)."""
+
+    __tablename__ = "vault_planner_identities"
+    subject: Mapped[str] = mapped_column(HASH, primary_key=True)
+    identity_number: Mapped[str] = mapped_column(String(18), unique=True)
+    salt: Mapped[str] = mapped_column(HASH)
+
+
+class StoredDocument(Base):
+    """A certificate document as issued, personal fields revealed with their salts: what its holder can later show."""
+
+    __tablename__ = "vault_documents"
+    certificate_number: Mapped[str] = mapped_column(Text, primary_key=True)
+    document_hash: Mapped[str] = mapped_column(HASH, index=True)
+    body: Mapped[str] = mapped_column(Text)  # Document.to_json(), canonical JSON

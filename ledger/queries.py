@@ -1,0 +1,210 @@
+"""The questions the API asks the read model: a certificate now or at a past instant, a firm and its registered
+planners, a planner and his employers, and search with cursor pagination.
+
+EXPIRED and validity are derived here exactly as the contract's ``statusOf`` and ``isValid`` derive them, at the
+instant asked about.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from .models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
+from .projection import State, fold
+from .vocabulary import Kind, Status
+
+BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
+
+
+class BadCursor(ValueError):
+    """A pagination cursor that this server did not hand out."""
+
+
+def derived_status(state: State, at: int) -> Status:
+    stored = Status(state["status"])
+    return Status.EXPIRED if stored in BINDING and at >= state["valid_until"] else stored
+
+
+def is_valid(state: State, at: int) -> bool:
+    return derived_status(state, at) == Status.ACTIVE and state["valid_from"] <= at
+
+
+@dataclass(frozen=True)
+class CertificateAnswer:
+    """A certificate's state at an instant, with the history it came from (rows up to that instant)."""
+
+    state: State
+    status: Status
+    valid: bool
+    at: int
+    history: list[dict[str, Any]]
+
+
+def certificate(session: Session, number: str, at: int | None = None) -> CertificateAnswer | None:
+    """A certificate by number, now or at ``at`` (unix seconds; block time of the acts). None if unknown then."""
+    current = session.scalars(select(Certificate).where(Certificate.number == number)).one_or_none()
+    if current is None:
+        return None
+    rows = history(session, current.id, at)
+    if at is None:
+        state: State | None = _as_state(current)
+        at = int(time.time())
+    else:
+        state = fold(rows)
+    if state is None:
+        return None
+    return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows)
+
+
+def history(session: Session, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:
+    table = CertificateEvent.__table__
+    query = select(table).where(table.c.certificate_id == certificate_id)
+    if at is not None:
+        query = query.where(table.c.block_time <= at)
+    query = query.order_by(table.c.block_number, table.c.log_index)
+    return [dict(r) for r in session.execute(query).mappings()]
+
+
+def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str, Any] | None:
+    """A firm, its certificates (newest first) and the planners registered with it now."""
+    record = session.scalars(select(Firm).where(Firm.credit_code == credit_code)).first()
+    if record is None:
+        return None
+    at = int(time.time()) if at is None else at
+    certificates = session.scalars(
+        select(Certificate).where(Certificate.subject == record.subject).order_by(Certificate.issued_at.desc())
+    ).all()
+    planners = session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.kind == Kind.PLANNER,
+            Certificate.employer == record.subject,
+            Certificate.status.in_(BINDING),
+            Certificate.valid_until > at,
+        )
+        .order_by(Certificate.number)
+    ).all()
+    return {
+        "firm": record,
+        "certificates": [_as_state(c) for c in certificates],
+        "planners": [_as_state(p) for p in planners],
+    }
+
+
+def planner(session: Session, registration_number: str, at: int | None = None) -> dict[str, Any] | None:
+    """A planner by (any of his) registration numbers: his current registration, employer, and every period."""
+    registration = session.scalars(
+        select(Certificate).where(Certificate.number == registration_number, Certificate.kind == Kind.PLANNER)
+    ).one_or_none()
+    if registration is None:
+        return None
+    at = int(time.time()) if at is None else at
+    subject = registration.subject
+    person = session.get(Planner, subject)
+    registrations = session.scalars(
+        select(Certificate).where(Certificate.subject == subject).order_by(Certificate.issued_at.desc())
+    ).all()
+    current = next((_as_state(c) for c in registrations if derived_status(_as_state(c), at) in BINDING), None)
+    periods = session.execute(
+        select(EmploymentPeriod, Firm.credit_code, Firm.name)
+        .outerjoin(Firm, Firm.subject == EmploymentPeriod.employer)
+        .where(EmploymentPeriod.planner == subject)
+        .order_by(EmploymentPeriod.started_block, EmploymentPeriod.started_log_index)
+    ).all()
+    employer = None
+    if current is not None:
+        employer = session.get(Firm, current["employer"])
+    return {
+        "planner": person,
+        "current": current,
+        "employer": employer,
+        "registrations": [_as_state(c) for c in registrations],
+        "periods": [{**_columns(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
+    }
+
+
+def search(
+    session: Session,
+    *,
+    kind: Kind | None = None,
+    grade: int | None = None,
+    province: int | None = None,
+    status: Status | None = None,
+    name_prefix: str | None = None,
+    expiring_before: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    at: int | None = None,
+) -> tuple[list[State], str | None]:
+    """Certificates matching every given filter, ordered by number; ``cursor`` continues after the last page."""
+    at = int(time.time()) if at is None else at
+    query = select(Certificate)
+    if kind is not None:
+        query = query.where(Certificate.kind == kind)
+    if grade is not None:
+        query = query.where(Certificate.grade == grade)
+    if province is not None:
+        query = query.where(Certificate.province == province)
+    if status is not None:
+        query = query.where(_status_filter(status, at))
+    if name_prefix:
+        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Certificate.name.like(escaped + "%", escape="\\"))
+    if expiring_before is not None:
+        query = query.where(Certificate.valid_until < expiring_before, Certificate.valid_until > at)
+    if cursor:
+        query = query.where(Certificate.number > _decode_cursor(cursor))
+    rows = session.scalars(query.order_by(Certificate.number).limit(limit + 1)).all()
+    page = [_as_state(r) for r in rows[:limit]]
+    return page, (_encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
+
+
+def index_status(session: Session) -> Checkpoint | None:
+    return session.scalars(select(Checkpoint)).first()
+
+
+def _status_filter(status: Status, at: int) -> Any:
+    if status == Status.EXPIRED:
+        return and_(Certificate.status.in_(BINDING), Certificate.valid_until <= at)
+    if status in BINDING:
+        return and_(Certificate.status == status, Certificate.valid_until > at)
+    return Certificate.status == status
+
+
+def _encode_cursor(number: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": number}, ensure_ascii=False).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+    except (ValueError, KeyError, TypeError):
+        raise BadCursor("the cursor is not one this server handed out") from None
+    if not isinstance(after, str):
+        raise BadCursor("the cursor is not one this server handed out")
+    return after
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+def _as_state(row: Certificate) -> State:
+    return _columns(row)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How much the read model holds: for status pages and the CLI."""
+    return {
+        "certificates": session.scalar(select(func.count()).select_from(Certificate)) or 0,
+        "events": session.scalar(select(func.count()).select_from(CertificateEvent)) or 0,
+        "firms": session.scalar(select(func.count()).select_from(Firm)) or 0,
+        "planners": session.scalar(select(func.count()).select_from(Planner)) or 0,
+    }
