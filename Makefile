@@ -15,14 +15,19 @@ export npm_config_update_notifier := false
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install build chain stop deploy up test test-contracts test-python lint bench-gas clean
+.PHONY: help install build chain stop deploy demo-data up test test-contracts test-python lint bench bench-gas \
+	bench-import clean
+DEMO := var/register/demo
 
 help:
 	@echo "make up         install what is missing, start the chain, deploy, serve http://$(HOST):$(PORT)"
 	@echo "make test       install what is missing and run every test (contracts and Python)"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
+	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
+	@echo "make bench      bench-gas and bench-import (var/bench/*.json)"
 	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
+	@echo "make bench-import  the whole synthetic register imported and reindexed: var/bench/import.json"
 	@echo "make lint       ruff"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -35,9 +40,10 @@ node_modules/.installed: package.json package-lock.json $(NODE_HOME)/node_module
 	npm install --no-audit --no-fund
 	@touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .   # the `ledger` command
 	@touch $@
 
 install: $(VENV)/.installed node_modules/.installed
@@ -54,8 +60,18 @@ stop:
 deploy: build chain
 	$(PY) -m ledger deploy
 
-up: deploy
-	@echo "serving the API on http://$(HOST):$(PORT) (Ctrl-C stops the server; 'make stop' stops the chain)"
+# The demo slice is generated once (dated the day of the first `make up`); the import is resumable, so running
+# it again issues only what is missing.
+$(DEMO)/firms.csv:
+	$(PY) -m scripts.generate_register --out $(DEMO) --slice 20
+
+demo-data: deploy $(DEMO)/firms.csv
+	$(VENV)/bin/ledger import $(DEMO)/firms.csv $(DEMO)/planners.csv --no-progress
+
+# The indexer follows the chain in the background while gunicorn serves; both stop together.
+up: demo-data
+	@echo "serving the API on http://$(HOST):$(PORT) (Ctrl-C stops the server and the indexer; 'make stop' stops the chain)"
+	$(VENV)/bin/ledger index & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'api:create_app()'
 
 test: test-contracts test-python
@@ -70,8 +86,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+bench: bench-gas bench-import
+
 bench-gas: build
 	$(PY) -m scripts.bench_gas
+
+bench-import: build
+	$(PY) -m scripts.bench_import
 
 clean:
 	rm -rf artifacts cache types

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -97,6 +98,7 @@ def index(ctx: click.Context, once: bool, interval: float, confirmations: int | 
         report = indexer.sync()
         click.echo(f"indexed {report.events} events, blocks {report.from_block}-{report.to_block}")
         return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
     click.echo(f"indexing {indexer.address} every {interval} s (Ctrl-C stops)")
     indexer.run_forever(interval)
 

@@ -69,7 +69,7 @@ def test_the_deploy_command_refuses_a_non_local_chain(tmp_path: Path) -> None:
     try:
         record = tmp_path / "deployment.json"
         result = subprocess.run(
-            [sys.executable, "-m", "ledger", "deploy", "--rpc-url", chain.url, "--record", str(record)],
+            [sys.executable, "-m", "ledger", "--rpc-url", chain.url, "--record", str(record), "deploy"],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,

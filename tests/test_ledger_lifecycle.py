@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy.orm import Session
 
@@ -12,7 +10,7 @@ from ledger.client import RegistryClient, certificate_id
 from ledger.documents import firm_document, firm_subject, planner_document, successor_request
 from ledger.indexer import Indexer
 from ledger.vocabulary import Grade, Kind, Status
-from tests.chain_helpers import advance_time
+from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Deployed
 from tests.index_helpers import assert_read_model_matches_chain
 from tests.register_helpers import english, firm_issue, planner_issue, register_for
@@ -116,7 +114,12 @@ def test_signed_act_relayed_by_another_account(deployed: Deployed, indexer: Inde
     _, request = firm_issue(register.firms[0])
     client(deployed, "ministry").issue(request)
     ministry_key = deployed.sender("ministry").account
-    message = {"id": certificate_id(request["number"]), "reason": 9, "nonce": 0, "deadline": int(time.time()) + 3600}
+    message = {
+        "id": certificate_id(request["number"]),
+        "reason": 9,
+        "nonce": 0,
+        "deadline": chain_now(deployed.w3) + 3600,
+    }
     signed = sign_act(ministry_key, Domain(deployed.w3.eth.chain_id, deployed.record.address), "Suspend", message)
     relayer = client(deployed, "relayer")
     result = relayer.suspend_by_signature(request["number"], 9, signed.delegation())

@@ -1,0 +1,101 @@
+"""``make bench-import``: the whole synthetic national register imported onto a fresh anvil, then the read model
+rebuilt from the chain.
+
+Measures, in this process: import wall time (validation, vault, pipelined batches; the indexer excluded), the
+rate, the peak resident memory, and a full reindex into an empty database. Writes var/bench/import.json and prints
+the same JSON as its last line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from ledger import importer
+from ledger.artifacts import load_artifact
+from ledger.chain import connect, registry_at
+from ledger.db import make_engine, migrate
+from ledger.deployment import ensure_demo_deployment
+from ledger.devkeys import dev_account
+from ledger.errors import RevertDecoder
+from ledger.indexer import Indexer
+from ledger.localchain import LocalChain, free_port
+from ledger.paths import data_dir
+from ledger.transactions import TransactionSender
+from ledger.vocabulary import Kind
+from scripts.generate_register import generate, write
+
+TARGETS = {"per_second": 250, "reindex_events_per_second": 2_000, "peak_rss_mb": 600}
+
+
+def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
+    w3 = connect(chain_url)
+    artifact = load_artifact()
+    record, _ = ensure_demo_deployment(w3, workdir / "deployment.json", artifact)
+    registry = registry_at(w3, record.address, artifact)
+    decoder = RevertDecoder(artifact.abi)
+    today = dt.datetime.fromtimestamp(w3.eth.get_block("latest")["timestamp"], dt.UTC).date()
+    firms_csv, planners_csv = write(generate(2022, 3000, today), workdir / "register")
+    engine = make_engine(f"sqlite:///{workdir / 'import.db'}")
+    migrate(engine)
+
+    def indexer(database: str) -> Indexer:
+        target = make_engine(f"sqlite:///{workdir / database}")
+        migrate(target)
+        return Indexer(w3, target, address=record.address, abi=artifact.abi, deployment_block=record.block_number)
+
+    started = time.perf_counter()
+    plan = importer.plan(firms_csv, planners_csv, engine)
+    senders = {
+        Kind.FIRM: TransactionSender(w3, dev_account("ministry", record.chain_id), decoder),
+        Kind.PLANNER: TransactionSender(w3, dev_account("registrar", record.chain_id), decoder),
+    }
+    outcome = importer.issue(plan, engine, senders, registry, issued_ids=indexer("ids.db").issued_ids)
+    seconds = time.perf_counter() - started
+    if plan.problems or outcome.refused or outcome.issued != len(plan.items):
+        raise SystemExit(f"import incomplete: {len(plan.problems)} bad rows, {len(outcome.refused)} refused")
+
+    rebuild = indexer("reindex.db")
+    started = time.perf_counter()
+    events = rebuild.sync().events
+    reindex_seconds = time.perf_counter() - started
+
+    result: dict[str, float | int | bool] = {
+        "certificates": outcome.issued,
+        "firms": sum(1 for i in plan.items if i.kind == Kind.FIRM),
+        "planners": sum(1 for i in plan.items if i.kind == Kind.PLANNER),
+        "seconds": round(seconds, 2),
+        "per_second": round(outcome.issued / seconds, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "reindex_events": events,
+        "reindex_seconds": round(reindex_seconds, 2),
+        "reindex_events_per_second": round(events / reindex_seconds, 1),
+    }
+    result["meets_targets"] = (
+        result["per_second"] >= TARGETS["per_second"]
+        and result["reindex_events_per_second"] >= TARGETS["reindex_events_per_second"]
+        and result["peak_rss_mb"] <= TARGETS["peak_rss_mb"]
+    )
+    return result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        chain = LocalChain(free_port(), workdir / "state.json").start()
+        try:
+            result = measure(chain.url, workdir)
+        finally:
+            chain.stop()
+    out = data_dir() / "bench" / "import.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
