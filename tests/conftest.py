@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url, text
 from web3 import Web3
 from web3.contract import Contract
 
@@ -61,11 +63,26 @@ def deployed(w3: Web3, artifact: Artifact, tmp_path: Path) -> Deployed:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    """A fresh read model (SQLite file, migrated) per test."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated read model per test: a SQLite file, or a new database on the PostgreSQL server that
+    TEST_POSTGRES_URL names (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)."""
+    server_url = os.environ.get("TEST_POSTGRES_URL")
+    if not server_url:
+        engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+        migrate(engine)
+        yield engine
+        return
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine = make_engine(make_url(server_url).set(database=name).render_as_string(hide_password=False))
     migrate(engine)
-    return engine
+    yield engine
+    engine.dispose()
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name}"))
+    server.dispose()
 
 
 @pytest.fixture
