@@ -18,7 +18,7 @@ import click
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from . import importer, queries
+from . import importer, queries, vault
 from .artifacts import load_artifact
 from .chain import connect
 from .client import ActResult, RegistryClient
@@ -36,7 +36,6 @@ from .documents import (
 )
 from .errors import LedgerError
 from .identifiers import validate_credit_code, validate_id_number
-from .models import PlannerIdentity, StoredDocument
 from .paths import data_dir, deployment_record_path, rpc_url
 from .runtime import Runtime
 from .vocabulary import Kind, Status
@@ -238,22 +237,20 @@ def _fields(path: Path) -> dict[str, Any]:
 def _document(runtime: Runtime, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
     """The document of ``fields`` and its subject; the vault's salts are reused (so a resubmission hashes the same)
     and the document is stored there before anything is sent."""
+    number = str(fields.get("number", ""))
     with Session(runtime.engine) as session, session.begin():
-        stored = session.get(StoredDocument, str(fields.get("number", "")))
-        salts = {n: d["salt"] for n, d in json.loads(stored.body)["personal"].items()} if stored else {}
+        salts = vault.document_salts(session, [number]).get(number)
+        identities: list[tuple[str, str, str]] = []
         if kind == Kind.FIRM:
             document = firm_document(fields, salts)
             subject = firm_subject(document.public["creditCode"])
         else:
             identity = validate_id_number(str(fields.get("identityNumber", "")))
-            person = session.query(PlannerIdentity).filter_by(identity_number=identity).one_or_none()
-            salt = person.salt if person else new_salt()
+            salt = vault.identity_salts(session, [identity]).get(identity) or new_salt()
             document = planner_document(fields, salt)
             subject = planner_subject(identity, salt)
-            session.merge(PlannerIdentity(subject="0x" + subject.hex(), identity_number=identity, salt=salt))
-        body = json.dumps(document.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        number = document.public["number"]
-        session.merge(StoredDocument(certificate_number=number, document_hash="0x" + document.hash().hex(), body=body))
+            identities.append(("0x" + subject.hex(), identity, salt))
+        vault.store(session, [document], identities)
     return document, subject
 
 

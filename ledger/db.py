@@ -4,8 +4,9 @@ otherwise, e.g. ``postgresql+psycopg://...``)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .paths import data_dir
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -47,6 +49,12 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size``: IN (...) clauses under every database's parameter limit, or batches."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

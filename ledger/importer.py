@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +24,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from . import vault as vault_store
 from .client import certificate_id
+from .db import chunked
 from .documents import (
     Document,
     DocumentError,
@@ -38,7 +39,7 @@ from .documents import (
 )
 from .errors import AlreadyIssued, ContractRevert
 from .identifiers import IdentifierError, province_name, validate_credit_code, validate_id_number
-from .models import Certificate, PlannerIdentity, StoredDocument
+from .models import Certificate
 from .transactions import TransactionSender
 from .vocabulary import Kind, Status
 
@@ -126,8 +127,12 @@ def plan(firms_csv: Path | None, planners_csv: Path | None, engine: Engine) -> P
     firm_rows = list(_read(firms_csv, FIRM_COLUMNS, result)) if firms_csv else []
     planner_rows = list(_read(planners_csv, PLANNER_COLUMNS, result)) if planners_csv else []
     with Session(engine) as session:
-        vault = _vault_salts(session, [r["number"] for _, _, r in firm_rows + planner_rows if r.get("number")])
-        identities = _identity_salts(session, [r.get("identityNumber", "") for _, _, r in planner_rows])
+        vault = vault_store.document_salts(
+            session, [r["number"] for _, _, r in firm_rows + planner_rows if r.get("number")]
+        )
+        identities = vault_store.identity_salts(
+            session, [r["identityNumber"].upper() for _, _, r in planner_rows if r.get("identityNumber")]
+        )
         live_firms = _live_firm_numbers(session)
     numbers: dict[str, int] = {}
     firm_codes: dict[str, int] = {}
@@ -265,28 +270,6 @@ def _one_registration(item: Item, people: dict[str, int], result: Plan) -> bool:
     return True
 
 
-def _vault_salts(session: Session, numbers: Iterable[str]) -> dict[str, dict[str, str]]:
-    salts: dict[str, dict[str, str]] = {}
-    for chunk in _chunks(list(numbers), 500):
-        query = select(StoredDocument.certificate_number, StoredDocument.body).where(
-            StoredDocument.certificate_number.in_(chunk)
-        )
-        for number, body in session.execute(query):
-            personal = json.loads(body)["personal"]
-            salts[number] = {name: shown["salt"] for name, shown in personal.items() if "salt" in shown}
-    return salts
-
-
-def _identity_salts(session: Session, numbers: Iterable[str]) -> dict[str, str]:
-    salts: dict[str, str] = {}
-    for chunk in _chunks([n.strip().upper() for n in numbers if n], 500):
-        query = select(PlannerIdentity.identity_number, PlannerIdentity.salt).where(
-            PlannerIdentity.identity_number.in_(chunk)
-        )
-        salts.update({number: salt for number, salt in session.execute(query).tuples()})
-    return salts
-
-
 def _live_firm_numbers(session: Session) -> dict[str, str]:
     """Credit code → number of each firm's live qualification, as far as the read model knows."""
     now = int(time.time())
@@ -333,18 +316,7 @@ def issue(
 def _store_in_vault(engine: Engine, items: Sequence[Item]) -> None:
     """Documents (with salts) and planner identities, committed before anything is sent."""
     with Session(engine) as session, session.begin():
-        for item in items:
-            body = json.dumps(item.document.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            session.merge(
-                StoredDocument(
-                    certificate_number=item.request["number"],
-                    document_hash="0x" + item.request["documentHash"].hex(),
-                    body=body,
-                )
-            )
-            if item.identity:
-                subject, number, salt = item.identity
-                session.merge(PlannerIdentity(subject=subject, identity_number=number, salt=salt))
+        vault_store.store(session, [i.document for i in items], [i.identity for i in items if i.identity])
 
 
 def _send_pipelined(
@@ -368,7 +340,7 @@ def _send_pipelined(
         outcome.issued += len(batch)
         progress(len(batch))
 
-    for batch in _chunks(list(items), batch_size):
+    for batch in chunked(items, batch_size):
         try:
             window.append((sender.send(registry.functions.issueBatch([i.request for i in batch])), batch))
         except ContractRevert:
@@ -411,8 +383,3 @@ def write_report(path: Path, problems: Iterable[Problem]) -> int:
             refused += not p.flagged_only
             writer.writerow([p.file, p.line, p.column, "复核 flagged" if p.flagged_only else "拒绝 refused", p.reason])
     return refused
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 from web3 import Web3
 
+from .db import chunked
 from .devkeys import LOCAL_CHAIN_IDS
 from .errors import LedgerError
 from .events import ChainEvent, EventDecoder
@@ -81,13 +82,13 @@ class Indexer:
         with Session(self.engine) as session:
             checkpoint = self._checkpoint(session)
         start = checkpoint.block_number + 1 if checkpoint else self.deployment_block
-        head = self._rpc("eth_blockNumber")
-        safe_head = int(head, 16) - self.confirmations
+        head = self._head()
+        safe_head = head - self.confirmations
         events, position = 0, start
         while position <= safe_head:
             end = min(position + self._range - 1, safe_head)
             logs, end = self._logs(position, end)
-            self._write_batch(logs, end, int(head, 16))
+            self._write_batch(logs, end, head)
             events += len(logs)
             self._adapt(len(logs))
             position = end + 1
@@ -107,7 +108,7 @@ class Indexer:
     def issued_ids(self) -> set[bytes]:
         """Ids of every certificate issued so far, read from the chain's events (not the read model)."""
         ids: set[bytes] = set()
-        position, head = self.deployment_block, int(self._rpc("eth_blockNumber"), 16)
+        position, head = self.deployment_block, self._head()
         while position <= head:
             raw, end = self._raw_logs(
                 position, min(position + self._range - 1, head), [self.decoder.topic("CertificateIssued")]
@@ -122,12 +123,6 @@ class Indexer:
         with Session(self.engine) as session, session.begin():
             for table in PROJECTION:
                 session.execute(delete(table))
-
-    def lag(self) -> int | None:
-        """Blocks between the chain head and what the read model reflects; None before the first sync."""
-        with Session(self.engine) as session:
-            checkpoint = self._checkpoint(session)
-        return None if checkpoint is None else int(self._rpc("eth_blockNumber"), 16) - checkpoint.block_number
 
     # ---- reading the chain ----
 
@@ -189,6 +184,9 @@ class Indexer:
         scaled = self._range * self.target_logs // max(count, 1)
         self._range = max(1, min(self.max_range, scaled, self._range * 4))
 
+    def _head(self) -> int:
+        return int(self._rpc("eth_blockNumber"), 16)
+
     def _header(self, number: int) -> tuple[str, int]:
         """Hash and timestamp of a block, which must exist."""
         block = self._rpc("eth_getBlockByNumber", hex(number), False)
@@ -197,6 +195,7 @@ class Indexer:
         return block["hash"], int(block["timestamp"], 16)
 
     def _block_hash(self, number: int) -> str | None:
+        """The chain's hash at ``number``, or None once the chain is shorter than that (a reorg can shorten it)."""
         block = self._rpc("eth_getBlockByNumber", hex(number), False)
         return None if block is None else block["hash"]
 
@@ -296,7 +295,7 @@ def _referenced_ids(events: Iterable[ChainEvent]) -> set[str]:
 def _load_states(session: Session, ids: Iterable[str]) -> dict[str, State]:
     table = Certificate.__table__
     states: dict[str, State] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunked(list(ids), CHUNK):
         for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
             states[row["id"]] = dict(row)
     return states
@@ -308,7 +307,7 @@ def _store_states(session: Session, ids: Iterable[str], states: Iterable[State])
     ids = list(ids)
     states = list(states)
     old_subjects = set()
-    for chunk in _chunks(ids):
+    for chunk in chunked(list(ids), CHUNK):
         old_subjects.update(session.scalars(select(Certificate.subject).where(Certificate.id.in_(chunk))))
         session.execute(delete(Certificate).where(Certificate.id.in_(chunk)))
         session.execute(delete(EmploymentPeriod).where(EmploymentPeriod.certificate_id.in_(chunk)))
@@ -322,7 +321,7 @@ def _store_states(session: Session, ids: Iterable[str], states: Iterable[State])
 def _history_of(session: Session, ids: Iterable[str]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Each certificate's history rows in chain order."""
     table = CertificateEvent.__table__
-    for chunk in _chunks(ids):
+    for chunk in chunked(list(ids), CHUNK):
         query = (
             select(table)
             .where(table.c.certificate_id.in_(chunk))
@@ -335,7 +334,7 @@ def _history_of(session: Session, ids: Iterable[str]) -> Iterator[tuple[str, lis
 def _refresh_subjects(session: Session, subjects: set[str]) -> None:
     """Firms and planners as the latest act on any of their certificates describes them."""
     firms, planners = [], []
-    for chunk in _chunks(subjects):
+    for chunk in chunked(list(subjects), CHUNK):
         session.execute(delete(Firm).where(Firm.subject.in_(chunk)))
         session.execute(delete(Planner).where(Planner.subject.in_(chunk)))
         query = (
@@ -365,9 +364,3 @@ def _refresh_subjects(session: Session, subjects: set[str]) -> None:
 def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    items = list(items)
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]

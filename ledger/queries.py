@@ -111,7 +111,8 @@ def planner(session: Session, registration_number: str, at: int | None = None) -
     registrations = session.scalars(
         select(Certificate).where(Certificate.subject == subject).order_by(Certificate.issued_at.desc())
     ).all()
-    current = next((_as_state(c) for c in registrations if derived_status(_as_state(c), at) in BINDING), None)
+    states = [_as_state(c) for c in registrations]
+    current = next((state for state in states if derived_status(state, at) in BINDING), None)
     periods = session.execute(
         select(EmploymentPeriod, Firm.credit_code, Firm.name)
         .outerjoin(Firm, Firm.subject == EmploymentPeriod.employer)
@@ -125,8 +126,8 @@ def planner(session: Session, registration_number: str, at: int | None = None) -
         "planner": person,
         "current": current,
         "employer": employer,
-        "registrations": [_as_state(c) for c in registrations],
-        "periods": [{**_columns(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
+        "registrations": states,
+        "periods": [{**_as_state(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
     }
 
 
@@ -192,12 +193,9 @@ def _decode_cursor(cursor: str) -> str:
     return after
 
 
-def _columns(row: Any) -> dict[str, Any]:
+def _as_state(row: Any) -> State:
+    """A mapped row as a plain dict of its columns (a certificate's state, or any other row)."""
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
-
-
-def _as_state(row: Certificate) -> State:
-    return _columns(row)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import errors, queries
 from ledger.client import RegistryClient, certificate_id
 from ledger.documents import firm_document, firm_subject, planner_document, successor_request
 from ledger.indexer import Indexer
+from ledger.models import Certificate
 from ledger.vocabulary import Grade, Kind, Status
 from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Deployed
@@ -106,7 +108,10 @@ def test_every_act_reaches_the_read_model(deployed: Deployed, indexer: Indexer) 
         page, _ = queries.search(session, kind=Kind.FIRM, grade=Grade.A, status=Status.ACTIVE)
         assert {c["number"] for c in page} == {b_request["number"] + "-A", firm_issue(firm_a)[1]["number"]}
     assert assert_read_model_matches_chain(indexer.engine, ministry) == 5
-    assert planner_subject  # the subject never appears in clear anywhere: it is a salted commitment
+    with Session(indexer.engine) as session:  # the planner is known on chain only by his salted commitment
+        registrations = session.scalars(select(Certificate).where(Certificate.subject == "0x" + planner_subject.hex()))
+        public = [c.public_data for c in registrations]
+    assert len(public) == 2 and not any(planner_row["公民身份号码"] in data for data in public)
 
 
 def test_signed_act_relayed_by_another_account(deployed: Deployed, indexer: Indexer) -> None:
