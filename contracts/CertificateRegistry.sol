@@ -117,39 +117,28 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     // ---------------------------------------------------------------- acts by signature
 
     function issueBySignature(IssueRequest calldata request, Delegation calldata d) external returns (bytes32) {
-        bytes32 structHash = keccak256(abi.encode(ISSUE_TYPEHASH, _hashIssueRequest(request), d.nonce, d.deadline));
-        return _issue(_signer(d, structHash), request);
+        return _issue(_signer(d, _issueHash(request, d.nonce, d.deadline)), request);
     }
 
     function issueBatchBySignature(IssueRequest[] calldata requests, Delegation calldata d)
         external
         returns (bytes32[] memory)
     {
-        bytes32[] memory hashes = new bytes32[](requests.length);
-        for (uint256 i = 0; i < requests.length; ++i) {
-            hashes[i] = _hashIssueRequest(requests[i]);
-        }
-        bytes32 structHash =
-            keccak256(abi.encode(ISSUE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)), d.nonce, d.deadline));
-        return _issueBatch(_signer(d, structHash), requests);
+        return _issueBatch(_signer(d, _issueBatchHash(requests, d.nonce, d.deadline)), requests);
     }
 
     function upgradeBySignature(bytes32 id, SuccessorRequest calldata successor, bool legacy, Delegation calldata d)
         external
         returns (bytes32)
     {
-        bytes32 structHash =
-            keccak256(abi.encode(UPGRADE_TYPEHASH, id, _hashSuccessorRequest(successor), legacy, d.nonce, d.deadline));
-        return _upgrade(_signer(d, structHash), id, successor, legacy);
+        return _upgrade(_signer(d, _upgradeHash(id, successor, legacy, d.nonce, d.deadline)), id, successor, legacy);
     }
 
     function renewBySignature(bytes32 id, SuccessorRequest calldata successor, Delegation calldata d)
         external
         returns (bytes32)
     {
-        bytes32 structHash =
-            keccak256(abi.encode(RENEW_TYPEHASH, id, _hashSuccessorRequest(successor), d.nonce, d.deadline));
-        return _renew(_signer(d, structHash), id, successor);
+        return _renew(_signer(d, _renewHash(id, successor, d.nonce, d.deadline)), id, successor);
     }
 
     function amendBySignature(
@@ -159,22 +148,20 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         bytes calldata publicData,
         Delegation calldata d
     ) external {
-        bytes32 structHash = keccak256(
-            abi.encode(AMEND_TYPEHASH, id, holder, documentHash, keccak256(publicData), d.nonce, d.deadline)
-        );
-        _amend(_signer(d, structHash), id, holder, documentHash, publicData);
+        address signer = _signer(d, _amendHash(id, holder, documentHash, publicData, d.nonce, d.deadline));
+        _amend(signer, id, holder, documentHash, publicData);
     }
 
     function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _suspend(_signer(d, keccak256(abi.encode(SUSPEND_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+        _suspend(_signer(d, _statusActHash(SUSPEND_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
     }
 
     function reinstateBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _reinstate(_signer(d, keccak256(abi.encode(REINSTATE_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+        _reinstate(_signer(d, _statusActHash(REINSTATE_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
     }
 
     function revokeBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _revoke(_signer(d, keccak256(abi.encode(REVOKE_TYPEHASH, id, reason, d.nonce, d.deadline))), id, reason);
+        _revoke(_signer(d, _statusActHash(REVOKE_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
     }
 
     function transferBySignature(
@@ -184,10 +171,82 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         bytes calldata publicData,
         Delegation calldata d
     ) external {
-        bytes32 structHash = keccak256(
-            abi.encode(TRANSFER_TYPEHASH, id, employer, documentHash, keccak256(publicData), d.nonce, d.deadline)
+        address signer = _signer(d, _transferHash(id, employer, documentHash, publicData, d.nonce, d.deadline));
+        _transfer(signer, id, employer, documentHash, publicData);
+    }
+
+    // ---------------------------------------------------------------- EIP-712 struct hashes of the acts
+    // Internal so that a test harness (tests/contracts/utils/ActDigests.sol) can show Python the contract's own.
+
+    function _issueHash(IssueRequest calldata request, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(ISSUE_TYPEHASH, _hashIssueRequest(request), nonce, deadline));
+    }
+
+    function _issueBatchHash(IssueRequest[] calldata requests, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32[] memory hashes = new bytes32[](requests.length);
+        for (uint256 i = 0; i < requests.length; ++i) {
+            hashes[i] = _hashIssueRequest(requests[i]);
+        }
+        return keccak256(abi.encode(ISSUE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)), nonce, deadline));
+    }
+
+    function _upgradeHash(
+        bytes32 id,
+        SuccessorRequest calldata successor,
+        bool legacy,
+        uint256 nonce,
+        uint256 deadline
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(UPGRADE_TYPEHASH, id, _hashSuccessorRequest(successor), legacy, nonce, deadline));
+    }
+
+    function _renewHash(bytes32 id, SuccessorRequest calldata successor, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(RENEW_TYPEHASH, id, _hashSuccessorRequest(successor), nonce, deadline));
+    }
+
+    function _amendHash(
+        bytes32 id,
+        address holder,
+        bytes32 documentHash,
+        bytes calldata publicData,
+        uint256 nonce,
+        uint256 deadline
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(AMEND_TYPEHASH, id, holder, documentHash, keccak256(publicData), nonce, deadline));
+    }
+
+    /// @dev Suspend, Reinstate and Revoke share one shape and differ only in their type hash.
+    function _statusActHash(bytes32 typeHash, bytes32 id, uint16 reason, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(typeHash, id, reason, nonce, deadline));
+    }
+
+    function _transferHash(
+        bytes32 id,
+        bytes32 employer,
+        bytes32 documentHash,
+        bytes calldata publicData,
+        uint256 nonce,
+        uint256 deadline
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(TRANSFER_TYPEHASH, id, employer, documentHash, keccak256(publicData), nonce, deadline)
         );
-        _transfer(_signer(d, structHash), id, employer, documentHash, publicData);
     }
 
     // ---------------------------------------------------------------- views
@@ -488,7 +547,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         return d.signer;
     }
 
-    function _hashIssueRequest(IssueRequest calldata r) private pure returns (bytes32) {
+    function _hashIssueRequest(IssueRequest calldata r) internal pure returns (bytes32) {
         return keccak256(
             bytes.concat(
                 abi.encode(
@@ -499,7 +558,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         );
     }
 
-    function _hashSuccessorRequest(SuccessorRequest calldata s) private pure returns (bytes32) {
+    function _hashSuccessorRequest(SuccessorRequest calldata s) internal pure returns (bytes32) {
         return keccak256(
             abi.encode(
                 _SUCCESSOR_REQUEST_TYPEHASH,

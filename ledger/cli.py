@@ -18,12 +18,13 @@ import click
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from wallet.devkeys import DEV_ROLES, dev_account
+
 from . import importer, queries, vault
 from .artifacts import load_artifact
 from .chain import connect
 from .client import ActResult, RegistryClient
 from .deployment import ensure_demo_deployment
-from .devkeys import DEV_ROLES, dev_account
 from .documents import (
     Document,
     firm_document,

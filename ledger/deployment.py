@@ -10,9 +10,10 @@ from pathlib import Path
 from web3 import Web3
 from web3.contract import Contract
 
+from wallet.devkeys import DEV_PROVINCES, dev_account
+
 from .artifacts import Artifact
 from .chain import registry_at
-from .devkeys import DEV_PROVINCES, dev_account
 from .errors import RevertDecoder
 from .transactions import TransactionSender
 

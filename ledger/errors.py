@@ -28,10 +28,6 @@ class DeploymentError(LedgerError):
     """No usable deployment of the registry on this chain."""
 
 
-class DevKeyRefused(LedgerError, PermissionError):
-    """A public development key was about to be used on a chain that is not a local one."""
-
-
 class TransactionFailed(LedgerError):
     """A transaction was mined but reverted without data we can decode."""
 

@@ -19,8 +19,9 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 from web3 import Web3
 
+from wallet.devkeys import is_local_chain
+
 from .db import chunked
-from .devkeys import LOCAL_CHAIN_IDS
 from .errors import LedgerError
 from .events import ChainEvent, EventDecoder
 from .models import PROJECTION, Block, Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
@@ -37,7 +38,7 @@ class IndexMismatch(LedgerError):
 
 def default_confirmations(chain_id: int) -> int:
     """How far behind the head to stay: nothing on a local chain (it mines on demand), 12 blocks elsewhere."""
-    return 0 if chain_id in LOCAL_CHAIN_IDS else 12
+    return 0 if is_local_chain(chain_id) else 12
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from eth_utils import keccak
 from ledger.artifacts import load_artifact
 from ledger.chain import connect, registry_at
 from ledger.deployment import ensure_demo_deployment
-from ledger.devkeys import dev_account
 from ledger.errors import RevertDecoder
 from ledger.localchain import LocalChain, free_port
 from ledger.paths import data_dir
 from ledger.samples import firm_request, planner_request, successor_request
 from ledger.transactions import TransactionSender
 from ledger.vocabulary import Grade
+from wallet.devkeys import dev_account
 from wallet.typed_acts import Domain, sign_act
 
 BATCH = 100

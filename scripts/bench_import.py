@@ -20,7 +20,6 @@ from ledger.artifacts import load_artifact
 from ledger.chain import connect, registry_at
 from ledger.db import make_engine, migrate
 from ledger.deployment import ensure_demo_deployment
-from ledger.devkeys import dev_account
 from ledger.errors import RevertDecoder
 from ledger.indexer import Indexer
 from ledger.localchain import LocalChain, free_port
@@ -28,6 +27,7 @@ from ledger.paths import data_dir
 from ledger.transactions import TransactionSender
 from ledger.vocabulary import Kind
 from scripts.generate_register import generate, write
+from wallet.devkeys import dev_account
 
 TARGETS = {"per_second": 250, "reindex_events_per_second": 2_000, "peak_rss_mb": 600}
 

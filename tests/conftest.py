@@ -17,11 +17,11 @@ from ledger.artifacts import Artifact, load_artifact
 from ledger.chain import connect, registry_at
 from ledger.db import make_engine, migrate
 from ledger.deployment import DeploymentRecord, ensure_demo_deployment
-from ledger.devkeys import dev_account
 from ledger.errors import RevertDecoder
 from ledger.indexer import Indexer
 from ledger.localchain import LocalChain, free_port
 from ledger.transactions import TransactionSender
+from wallet.devkeys import dev_account
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,11 @@ from web3 import Web3
 
 from ledger.artifacts import Artifact
 from ledger.deployment import DeploymentRecord, ensure_demo_deployment, is_live
-from ledger.devkeys import DEV_PROVINCES, dev_account, require_local_chain
-from ledger.errors import DevKeyRefused
 from ledger.localchain import LocalChain, free_port
 from ledger.paths import PROJECT_ROOT
 from tests.conftest import Deployed
+from wallet.devkeys import DEV_PROVINCES, dev_account, require_local_chain
+from wallet.errors import DevKeyRefused
 
 
 def test_deployment_is_recorded_and_live(deployed: Deployed, artifact: Artifact) -> None:

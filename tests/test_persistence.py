@@ -9,13 +9,13 @@ from eth_utils import keccak
 from ledger.artifacts import Artifact
 from ledger.chain import connect, registry_at
 from ledger.deployment import ensure_demo_deployment
-from ledger.devkeys import dev_account
 from ledger.errors import RevertDecoder
 from ledger.localchain import LocalChain, free_port
 from ledger.samples import firm_request
 from ledger.transactions import TransactionSender
 from ledger.vocabulary import Status
 from tests.chain_helpers import chain_now
+from wallet.devkeys import dev_account
 
 
 def test_a_restarted_chain_keeps_every_certificate(tmp_path: Path, artifact: Artifact) -> None:

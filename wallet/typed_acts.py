@@ -1,8 +1,9 @@
-"""The EIP-712 typed data of every registry act, defined once for all of Python.
+"""The EIP-712 typed data of every registry act, defined once for all of Python, and the signed-act file.
 
-Each definition matches the type string hashed in contracts/CertificateRegistry.sol; a test relays acts signed
-from these definitions and checks the contract accepts them. The domain binds the chain id and the registry's
-address, the message binds the signer's nonce and a deadline.
+Each definition matches the type string hashed in contracts/CertificateRegistry.sol; a test compares the
+digests computed here with the contract's own for every act. The domain binds the chain id and the registry's
+address, the message binds the signer's nonce and a deadline. A signed act travels as JSON: the full
+``eth_signTypedData_v4`` document, the signer and the signature, so any EIP-712 wallet could have made it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+from eth_utils import is_hex_address, to_checksum_address
+
+from .errors import MalformedMessage, SignatureExpired, SignerMismatch, WrongChain, WrongContract
+from .signatures import ContractWallets, check_signer, eip191_digest, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
 DOMAIN_VERSION = "1"
+SIGNED_ACT_FORMAT = "planning-ledger/signed-act/v1"
+_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
 
 _ISSUE_REQUEST = [
     {"name": "number", "type": "string"},
@@ -95,23 +108,195 @@ class Domain:
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
             "chainId": self.chain_id,
-            "verifyingContract": self.registry,
+            "verifyingContract": to_checksum_address(self.registry),
         }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Domain:
+        if not isinstance(data, dict) or set(data) != {"name", "version", "chainId", "verifyingContract"}:
+            raise MalformedMessage("the domain must have exactly name, version, chainId and verifyingContract")
+        if (data["name"], data["version"]) != (DOMAIN_NAME, DOMAIN_VERSION):
+            raise WrongContract(
+                f"the domain is {data['name']!r} v{data['version']}, not {DOMAIN_NAME!r} v{DOMAIN_VERSION}"
+            )
+        return cls(
+            _uint(data["chainId"], 256, "domain.chainId"),
+            _address(data["verifyingContract"], "domain.verifyingContract"),
+        )
+
+    def check(self, expected: Domain) -> None:
+        """Refuses a signature made for another chain or another registry."""
+        if self.chain_id != expected.chain_id:
+            raise WrongChain(f"signed for chain {self.chain_id}, this is chain {expected.chain_id}")
+        if to_checksum_address(self.registry) != to_checksum_address(expected.registry):
+            raise WrongContract(f"signed for contract {self.registry}, this registry is {expected.registry}")
+
+
+def typed_data_digest(
+    domain: Domain, types: dict[str, list[dict[str, str]]], primary: str, message: dict[str, Any]
+) -> bytes:
+    """The EIP-712 digest (what is signed): keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message))."""
+    signable = encode_typed_data(
+        full_message={
+            "types": {"EIP712Domain": _DOMAIN_TYPE, **types},
+            "primaryType": primary,
+            "domain": domain.as_dict(),
+            "message": message,
+        }
+    )
+    return eip191_digest(signable.version, signable.header, signable.body)
 
 
 @dataclass(frozen=True)
 class SignedAct:
-    """An act with its signature, as the contract's ``Delegation`` wants it."""
+    """An act, the domain it was signed for, the signer it names and the signature."""
 
     act: str
     message: dict[str, Any]
     signer: str
     signature: bytes
+    domain: Domain
 
     def delegation(self) -> tuple[str, int, int, bytes]:
+        """The contract's ``Delegation`` struct."""
         return (self.signer, self.message["nonce"], self.message["deadline"], self.signature)
+
+    def arguments(self) -> list[Any]:
+        """The ``…BySignature`` call's arguments before the delegation: the message's fields other than the
+        nonce and deadline, in order, structs as tuples."""
+        fields = ACT_TYPES[self.act][self.act]
+        return [_as_abi(self.message[f["name"]], f["type"], ACT_TYPES[self.act]) for f in fields if f not in _AUTH]
+
+    def digest(self) -> bytes:
+        return typed_data_digest(self.domain, ACT_TYPES[self.act], self.act, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SIGNED_ACT_FORMAT,
+            "typedData": {
+                "types": {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[self.act]},
+                "primaryType": self.act,
+                "domain": self.domain.as_dict(),
+                "message": _to_json(self.message),
+            },
+            "signer": self.signer,
+            "signature": "0x" + self.signature.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, document: Any) -> SignedAct:
+        """Reads a signed-act file; every field is checked against the act's type, so nothing malformed passes."""
+        if not isinstance(document, dict) or document.get("format") != SIGNED_ACT_FORMAT:
+            raise MalformedMessage(f"not a signed act: expected format {SIGNED_ACT_FORMAT!r}")
+        typed = document.get("typedData")
+        if not isinstance(typed, dict):
+            raise MalformedMessage("typedData is missing")
+        act = typed.get("primaryType")
+        if act not in ACT_TYPES:
+            raise MalformedMessage(f"unknown act {act!r}; known: {', '.join(ACT_TYPES)}")
+        if typed.get("types") != {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[act]}:
+            raise MalformedMessage(f"the types of {act} differ from the registry's definition")
+        message = _from_json(typed.get("message"), act, ACT_TYPES[act], "message")
+        signer = _address(document.get("signer"), "signer")
+        return cls(
+            act, message, signer, parse_signature(document.get("signature")), Domain.from_dict(typed.get("domain"))
+        )
 
 
 def sign_act(account: LocalAccount, domain: Domain, act: str, message: dict[str, Any]) -> SignedAct:
-    signed = Account.sign_typed_data(account.key, domain.as_dict(), ACT_TYPES[act], message)
-    return SignedAct(act=act, message=message, signer=account.address, signature=bytes(signed.signature))
+    """Signs offline: nothing here talks to a chain (the nonce is the signer's next, read beforehand)."""
+    message = _from_json(_to_json(message), act, ACT_TYPES[act], "message")
+    digest = typed_data_digest(domain, ACT_TYPES[act], act, message)
+    signature = Account.unsafe_sign_hash(digest, account.key).signature
+    return SignedAct(act, message, account.address, bytes(signature), domain)
+
+
+def verify_act(
+    signed: SignedAct, expected: Domain, now: int, *, contract_wallets: ContractWallets | None = None
+) -> str:
+    """The signer, once the act is for this chain and registry, before its deadline, and signed by the key
+    (or EIP-1271 wallet) it names. Role, jurisdiction and nonce are the chain's to judge (ledger.relay)."""
+    signed.domain.check(expected)
+    if now > signed.message["deadline"]:
+        raise SignatureExpired(f"the act's deadline {signed.message['deadline']} has passed (now {now})")
+    check_signer(
+        signed.signer,
+        signed.digest(),
+        signed.signature,
+        contract_wallets=contract_wallets,
+        mismatch=SignerMismatch,
+        what=f"this {signed.act} act",
+    )
+    return signed.signer
+
+
+# ------------------------------------------------------------------------------- typed values <-> JSON
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _from_json(value: Any, type_name: str, types: dict[str, list[dict[str, str]]], path: str) -> Any:
+    """``value`` checked against its EIP-712 type and converted to Python (bytes, int, checksum address)."""
+    if type_name.endswith("[]"):
+        if not isinstance(value, list):
+            raise MalformedMessage(f"{path} must be a list")
+        return [_from_json(v, type_name[:-2], types, f"{path}[{i}]") for i, v in enumerate(value)]
+    if type_name in types:
+        fields = types[type_name]
+        if not isinstance(value, dict) or set(value) != {f["name"] for f in fields}:
+            expected = ", ".join(f["name"] for f in fields)
+            raise MalformedMessage(f"{path} must have exactly the fields {expected}")
+        return {f["name"]: _from_json(value[f["name"]], f["type"], types, f"{path}.{f['name']}") for f in fields}
+    if type_name == "string":
+        if not isinstance(value, str):
+            raise MalformedMessage(f"{path} must be a string")
+        return value
+    if type_name == "bool":
+        if not isinstance(value, bool):
+            raise MalformedMessage(f"{path} must be true or false")
+        return value
+    if type_name == "address":
+        return _address(value, path)
+    if type_name.startswith("uint"):
+        return _uint(value, int(type_name[4:]), path)
+    if type_name.startswith("bytes"):
+        return _bytes(value, int(type_name[5:]) if type_name != "bytes" else None, path)
+    raise MalformedMessage(f"{path} has an unsupported type {type_name}")
+
+
+def _uint(value: Any, bits: int, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
+        raise MalformedMessage(f"{path} must be an integer from 0 to 2^{bits}-1")
+    return value
+
+
+def _address(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise MalformedMessage(f"{path} must be a 0x-prefixed 20-byte address")
+    return to_checksum_address(value)
+
+
+def _bytes(value: Any, size: int | None, path: str) -> bytes:
+    try:
+        raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value.startswith("0x") else None
+    except ValueError:
+        raw = None
+    if raw is None or (size is not None and len(raw) != size):
+        raise MalformedMessage(f"{path} must be 0x-prefixed hexadecimal" + (f" of {size} bytes" if size else ""))
+    return raw
+
+
+def _as_abi(value: Any, type_name: str, types: dict[str, list[dict[str, str]]]) -> Any:
+    if type_name.endswith("[]"):
+        return [_as_abi(v, type_name[:-2], types) for v in value]
+    if type_name in types:
+        return tuple(_as_abi(value[f["name"]], f["type"], types) for f in types[type_name])
+    return value

@@ -31,11 +31,15 @@ Account.enable_unaudited_hdwallet_features()
 
 
 def require_local_chain(chain_id: int) -> None:
-    if chain_id not in LOCAL_CHAIN_IDS:
+    if not is_local_chain(chain_id):
         raise DevKeyRefused(
             f"refusing to use public development keys on chain {chain_id}: "
             f"they are for local chains only ({', '.join(map(str, sorted(LOCAL_CHAIN_IDS)))})"
         )
+
+
+def is_local_chain(chain_id: int) -> bool:
+    return chain_id in LOCAL_CHAIN_IDS
 
 
 def dev_account(role: str, chain_id: int) -> LocalAccount:

@@ -1,0 +1,114 @@
+"""Signature parsing and recovery shared by signed acts, sign-in messages and presentations.
+
+The rules are those of OpenZeppelin's ECDSA, which the contract applies: 65 bytes, v of 27 or 28 (0 and 1 are
+read as 27 and 28), s in the lower half of the curve order (EIP-2). A signer that is a contract is checked
+through EIP-1271 when a ``ContractWallets`` (a chain connection) is at hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from eth_keys import keys
+from eth_keys.exceptions import BadSignature
+from eth_utils import keccak, to_checksum_address
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
+
+from .errors import MalformedSignature, SignatureRefused
+
+_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_EIP1271_MAGIC = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
+_EIP1271_ABI = [
+    {
+        "type": "function",
+        "name": "isValidSignature",
+        "stateMutability": "view",
+        "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
+        "outputs": [{"name": "magicValue", "type": "bytes4"}],
+    }
+]
+
+
+class ContractWallets(Protocol):
+    """What the chain can say about a signer that is a contract (EIP-1271)."""
+
+    def is_contract(self, address: str) -> bool: ...
+
+    def is_valid_signature(self, address: str, digest: bytes, signature: bytes) -> bool: ...
+
+
+class Web3ContractWallets:
+    """``ContractWallets`` over a web3 connection: code at the address, then ``isValidSignature``."""
+
+    def __init__(self, w3: Any) -> None:
+        self._w3 = w3
+
+    def is_contract(self, address: str) -> bool:
+        return len(self._w3.eth.get_code(to_checksum_address(address))) > 0
+
+    def is_valid_signature(self, address: str, digest: bytes, signature: bytes) -> bool:
+        wallet = self._w3.eth.contract(address=to_checksum_address(address), abi=_EIP1271_ABI)
+        try:
+            return bytes(wallet.functions.isValidSignature(digest, signature).call()) == _EIP1271_MAGIC
+        except (ContractLogicError, BadFunctionCallOutput, ValueError):  # a reverting wallet does not vouch
+            return False
+
+
+def parse_signature(value: Any) -> bytes:
+    """The signature's bytes from ``0x``-hex or bytes; any length (EIP-1271 wallets define their own)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise MalformedSignature("a signature is 0x-prefixed hexadecimal")
+    try:
+        raw = bytes.fromhex(value[2:])
+    except ValueError:
+        raise MalformedSignature("the signature is not hexadecimal") from None
+    if not raw:
+        raise MalformedSignature("the signature is empty")
+    return raw
+
+
+def recover(digest: bytes, signature: bytes) -> str:
+    """The address whose key made this 65-byte signature over ``digest``."""
+    if len(signature) != 65:
+        raise MalformedSignature(f"an ECDSA signature is 65 bytes, this one is {len(signature)}")
+    r, s, v = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64]), signature[64]
+    if v in (0, 1):
+        v += 27
+    if v not in (27, 28):
+        raise MalformedSignature(f"the signature's v is {v}; it must be 27 or 28")
+    if not 0 < r < _SECP256K1_N or not 0 < s <= _SECP256K1_N // 2:
+        raise MalformedSignature("the signature's r or s is out of range (s must be in the lower half, EIP-2)")
+    try:
+        public_key = keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+    except BadSignature:
+        raise MalformedSignature("no public key recovers from this signature") from None
+    return public_key.to_checksum_address()
+
+
+def check_signer(
+    claimed: str,
+    digest: bytes,
+    signature: bytes,
+    *,
+    contract_wallets: ContractWallets | None = None,
+    mismatch: type[SignatureRefused],
+    what: str,
+) -> None:
+    """Passes if ``claimed`` signed ``digest``: its key (ECDSA) or, if it is a contract, its EIP-1271 answer."""
+    claimed = to_checksum_address(claimed)
+    if contract_wallets is not None and contract_wallets.is_contract(claimed):
+        if contract_wallets.is_valid_signature(claimed, digest, signature):
+            return
+        raise mismatch(f"the contract wallet {claimed} does not accept this signature over {what}")
+    recovered = recover(digest, signature)
+    if recovered != claimed:
+        raise mismatch(
+            f"{what} was signed by {recovered}, not {claimed}: a signed field differs, or another key signed"
+        )
+
+
+def eip191_digest(version: bytes, header: bytes, body: bytes) -> bytes:
+    """The hash an EIP-191 signature covers (eth-account's SignableMessage parts)."""
+    return keccak(b"\x19" + version + header + body)
