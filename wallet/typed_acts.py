@@ -177,7 +177,7 @@ class SignedAct:
                 "types": {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[self.act]},
                 "primaryType": self.act,
                 "domain": self.domain.as_dict(),
-                "message": _to_json(self.message),
+                "message": to_typed_json(self.message),
             },
             "signer": self.signer,
             "signature": "0x" + self.signature.hex(),
@@ -196,7 +196,7 @@ class SignedAct:
             raise MalformedMessage(f"unknown act {act!r}; known: {', '.join(ACT_TYPES)}")
         if typed.get("types") != {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[act]}:
             raise MalformedMessage(f"the types of {act} differ from the registry's definition")
-        message = _from_json(typed.get("message"), act, ACT_TYPES[act], "message")
+        message = from_typed_json(typed.get("message"), act, ACT_TYPES[act], "message")
         signer = _address(document.get("signer"), "signer")
         return cls(
             act, message, signer, parse_signature(document.get("signature")), Domain.from_dict(typed.get("domain"))
@@ -205,7 +205,7 @@ class SignedAct:
 
 def sign_act(account: LocalAccount, domain: Domain, act: str, message: dict[str, Any]) -> SignedAct:
     """Signs offline: nothing here talks to a chain (the nonce is the signer's next, read beforehand)."""
-    message = _from_json(_to_json(message), act, ACT_TYPES[act], "message")
+    message = from_typed_json(to_typed_json(message), act, ACT_TYPES[act], "message")
     digest = typed_data_digest(domain, ACT_TYPES[act], act, message)
     signature = Account.unsafe_sign_hash(digest, account.key).signature
     return SignedAct(act, message, account.address, bytes(signature), domain)
@@ -233,28 +233,29 @@ def verify_act(
 # ------------------------------------------------------------------------------- typed values <-> JSON
 
 
-def _to_json(value: Any) -> Any:
+def to_typed_json(value: Any) -> Any:
+    """Typed-data values as JSON: bytes as 0x-hex, the rest as they are."""
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
+        return {k: to_typed_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
+        return [to_typed_json(v) for v in value]
     return value
 
 
-def _from_json(value: Any, type_name: str, types: dict[str, list[dict[str, str]]], path: str) -> Any:
+def from_typed_json(value: Any, type_name: str, types: dict[str, list[dict[str, str]]], path: str) -> Any:
     """``value`` checked against its EIP-712 type and converted to Python (bytes, int, checksum address)."""
     if type_name.endswith("[]"):
         if not isinstance(value, list):
             raise MalformedMessage(f"{path} must be a list")
-        return [_from_json(v, type_name[:-2], types, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [from_typed_json(v, type_name[:-2], types, f"{path}[{i}]") for i, v in enumerate(value)]
     if type_name in types:
         fields = types[type_name]
         if not isinstance(value, dict) or set(value) != {f["name"] for f in fields}:
             expected = ", ".join(f["name"] for f in fields)
             raise MalformedMessage(f"{path} must have exactly the fields {expected}")
-        return {f["name"]: _from_json(value[f["name"]], f["type"], types, f"{path}.{f['name']}") for f in fields}
+        return {f["name"]: from_typed_json(value[f["name"]], f["type"], types, f"{path}.{f['name']}") for f in fields}
     if type_name == "string":
         if not isinstance(value, str):
             raise MalformedMessage(f"{path} must be a string")
