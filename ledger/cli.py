@@ -1,7 +1,8 @@
 """``ledger``: the command line of the planning-qualification ledger.
 
-Regulator acts are signed with a development key of the local chain (``--as ministry``, ``--as zhejiang``, ...)
-until the wallet's keystores arrive; development keys are refused on any other chain.
+Regulator acts are signed with a wallet keystore (``--key LABEL``) or, on the local chain only, a public
+development key (``--as ministry``, ``--as zhejiang``, ...). ``ledger relay`` sends an act a regulator signed
+elsewhere (``wallet sign-act``) from the relayer's account, after the chain has said it would accept it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from eth_account.signers.local import LocalAccount
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from wallet.devkeys import DEV_ROLES, dev_account
+from wallet.errors import WalletError
+from wallet.keystore import KeyStore
+from wallet.passwords import read_password
+from wallet.typed_acts import SignedAct
 
 from . import importer, queries, vault
 from .artifacts import load_artifact
@@ -38,10 +44,47 @@ from .documents import (
 from .errors import LedgerError
 from .identifiers import validate_credit_code, validate_id_number
 from .paths import data_dir, deployment_record_path, rpc_url
+from .relay import ActRelay
 from .runtime import Runtime
 from .vocabulary import Kind, Status
 
-ROLE = click.option("--as", "role", type=click.Choice(sorted(DEV_ROLES)), required=True, help="development key")
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        ctx.meta[f"signer.{param.name}"] = value
+
+
+def signer_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Who signs: ``--key`` (a wallet keystore; password from --password-file, WALLET_PASSWORD or a prompt) or
+    ``--as`` (a public development key, local chain only)."""
+    options = [
+        click.option(
+            "--as",
+            "dev_role",
+            type=click.Choice(sorted(DEV_ROLES)),
+            help="development key (local chain)",
+            expose_value=False,
+            callback=_remember,
+        ),
+        click.option("--key", help="keystore label or address (wallet)", expose_value=False, callback=_remember),
+        click.option("--password-file", type=click.Path(path_type=Path), expose_value=False, callback=_remember),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
+def _account(ctx: click.Context, chain_id: int) -> LocalAccount:
+    """The signer chosen with --key or --as (exactly one)."""
+    key, role = ctx.meta.get("signer.key"), ctx.meta.get("signer.dev_role")
+    if (key is None) == (role is None):
+        raise click.UsageError("choose who signs: --key LABEL (a keystore) or --as ROLE (a development key)")
+    if role is not None:
+        return dev_account(role, chain_id)
+    password = read_password(
+        file=ctx.meta.get("signer.password_file"), prompt=lambda: click.prompt("Keystore password", hide_input=True)
+    )
+    return KeyStore().unlock(key, password, chain_id=chain_id)
 
 
 class LedgerGroup(click.Group):
@@ -52,6 +95,8 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except LedgerError as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+        except WalletError as exc:
+            raise click.ClickException(f"{exc.code}: {exc}") from exc
 
 
 @click.group(cls=LedgerGroup)
@@ -213,9 +258,9 @@ def import_(
 # ---- regulator acts ----
 
 
-def _act(ctx: click.Context, role: str, act: Callable[[RegistryClient, Runtime], ActResult]) -> None:
+def _act(ctx: click.Context, act: Callable[[RegistryClient, Runtime], ActResult]) -> None:
     runtime = _runtime(ctx)
-    client = runtime.client(dev_account(role, runtime.record.chain_id))
+    client = runtime.client(_account(ctx, runtime.record.chain_id))
     result = act(client, runtime)
     runtime.indexer().sync()
     ids = ", ".join("0x" + i.hex() for i in result.certificate_ids)
@@ -266,12 +311,12 @@ REASON = click.option("--reason", type=click.IntRange(1, 65535), required=True, 
 
 
 @main.command("issue")
-@ROLE
+@signer_options
 @click.option("--kind", type=click.Choice(["firm", "planner"]), default="firm", show_default=True)
 @DOCUMENT
 @click.option("--province", type=int, default=None, help="firms: default from the credit code")
 @click.pass_context
-def issue_(ctx: click.Context, role: str, kind: str, document_path: Path, province: int | None) -> None:
+def issue_(ctx: click.Context, kind: str, document_path: Path, province: int | None) -> None:
     """Issue a certificate."""
 
     def act(client: RegistryClient, runtime: Runtime) -> ActResult:
@@ -285,49 +330,47 @@ def issue_(ctx: click.Context, role: str, kind: str, document_path: Path, provin
             request = issue_request(document, subject=subject, province=province or 0, employer=employer)
         return client.issue(request)
 
-    _act(ctx, role, act)
+    _act(ctx, act)
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @DOCUMENT
 @click.option("--legacy", is_flag=True, help="waive the two-year holding period (imported legacy records)")
 @click.pass_context
-def upgrade(ctx: click.Context, role: str, number: str, document_path: Path, legacy: bool) -> None:
+def upgrade(ctx: click.Context, number: str, document_path: Path, legacy: bool) -> None:
     """Upgrade a grade B firm certificate to grade A (乙级→甲级), superseding it."""
-    _successor(ctx, role, document_path, lambda c, s: c.upgrade(number, s, legacy=legacy))
+    _successor(ctx, document_path, lambda c, s: c.upgrade(number, s, legacy=legacy))
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @DOCUMENT
 @click.pass_context
-def renew(ctx: click.Context, role: str, number: str, document_path: Path) -> None:
+def renew(ctx: click.Context, number: str, document_path: Path) -> None:
     """Renew a certificate (延续) into a new one with a new validity window."""
-    _successor(ctx, role, document_path, lambda c, s: c.renew(number, s))
+    _successor(ctx, document_path, lambda c, s: c.renew(number, s))
 
 
-def _successor(
-    ctx: click.Context, role: str, path: Path, send: Callable[[RegistryClient, dict[str, Any]], ActResult]
-) -> None:
+def _successor(ctx: click.Context, path: Path, send: Callable[[RegistryClient, dict[str, Any]], ActResult]) -> None:
     def act(client: RegistryClient, runtime: Runtime) -> ActResult:
         fields = _fields(path)
         kind = Kind.PLANNER if "identityNumber" in fields else Kind.FIRM
         document, _ = _document(runtime, fields, kind)
         return send(client, successor_request(document))
 
-    _act(ctx, role, act)
+    _act(ctx, act)
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @DOCUMENT
 @click.option("--holder", default="0x" + "00" * 20, help="address that proves possession (default: none)")
 @click.pass_context
-def amend(ctx: click.Context, role: str, number: str, document_path: Path, holder: str) -> None:
+def amend(ctx: click.Context, number: str, document_path: Path, holder: str) -> None:
     """Amend a certificate's document (变更: name, address, legal representative, scope) or holder key."""
 
     def act(client: RegistryClient, runtime: Runtime) -> ActResult:
@@ -336,15 +379,15 @@ def amend(ctx: click.Context, role: str, number: str, document_path: Path, holde
         document, _ = _document(runtime, fields, kind)
         return client.amend(number, holder, document.hash(), document.public_data())
 
-    _act(ctx, role, act)
+    _act(ctx, act)
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @DOCUMENT
 @click.pass_context
-def transfer(ctx: click.Context, role: str, number: str, document_path: Path) -> None:
+def transfer(ctx: click.Context, number: str, document_path: Path) -> None:
     """Move a planner's registration to another firm (变更注册); the document names the new employer."""
 
     def act(client: RegistryClient, runtime: Runtime) -> ActResult:
@@ -352,37 +395,37 @@ def transfer(ctx: click.Context, role: str, number: str, document_path: Path) ->
         employer = firm_subject(document.public["employerCreditCode"])
         return client.transfer(number, employer, document.hash(), document.public_data())
 
-    _act(ctx, role, act)
+    _act(ctx, act)
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @REASON
 @click.pass_context
-def suspend(ctx: click.Context, role: str, number: str, reason: int) -> None:
+def suspend(ctx: click.Context, number: str, reason: int) -> None:
     """Suspend a certificate (暂停)."""
-    _act(ctx, role, lambda client, _: client.suspend(number, reason))
+    _act(ctx, lambda client, _: client.suspend(number, reason))
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @click.option("--reason", type=click.IntRange(0, 65535), default=0, show_default=True)
 @click.pass_context
-def reinstate(ctx: click.Context, role: str, number: str, reason: int) -> None:
+def reinstate(ctx: click.Context, number: str, reason: int) -> None:
     """Lift a suspension."""
-    _act(ctx, role, lambda client, _: client.reinstate(number, reason))
+    _act(ctx, lambda client, _: client.reinstate(number, reason))
 
 
 @main.command()
-@ROLE
+@signer_options
 @click.argument("number")
 @REASON
 @click.pass_context
-def revoke(ctx: click.Context, role: str, number: str, reason: int) -> None:
+def revoke(ctx: click.Context, number: str, reason: int) -> None:
     """Revoke a certificate for good (撤回 / 撤销 / 注销)."""
-    _act(ctx, role, lambda client, _: client.revoke(number, reason))
+    _act(ctx, lambda client, _: client.revoke(number, reason))
 
 
 # ---- helpers ----
@@ -408,3 +451,26 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Status | Kind):
         return value.name
     return value
+
+
+@main.command()
+@signer_options
+@click.argument("signed_file", type=click.File())
+@click.option("--check-only", is_flag=True, help="ask the chain whether it would accept the act; send nothing")
+@click.pass_context
+def relay(ctx: click.Context, signed_file: Any, check_only: bool) -> None:
+    """Relay a signed act (from `wallet sign-act`): checked offline and by the chain, then sent by the signer
+    chosen here (the relayer, who pays and needs no role). The chain records the regulator who signed."""
+    runtime = _runtime(ctx)
+    signed = SignedAct.from_json(json.load(signed_file))
+    sender = runtime.sender(_account(ctx, runtime.record.chain_id))
+    act_relay = ActRelay(runtime.registry, sender)
+    if check_only:
+        click.echo(f"the chain would accept this {signed.act} signed by {act_relay.check(signed)}")
+        return
+    receipt = sender.wait(act_relay.relay(signed))
+    runtime.indexer().sync()
+    click.echo(
+        f"{signed.act} signed by {signed.signer} relayed by {sender.address}: "
+        f"tx {receipt['transactionHash'].hex()} in block {receipt['blockNumber']} ({receipt['gasUsed']} gas)"
+    )

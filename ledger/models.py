@@ -144,3 +144,16 @@ class StoredDocument(Base):
     certificate_number: Mapped[str] = mapped_column(Text, primary_key=True)
     document_hash: Mapped[str] = mapped_column(HASH, index=True)
     body: Mapped[str] = mapped_column(Text)  # Document.to_json(), canonical JSON
+
+
+# ---- single-use nonces of sign-ins and presentations: shared by every API worker, never derived from the chain ----
+
+
+class IssuedNonce(Base):
+    """A nonce a verifier issued (``purpose``: siwe or presentation); ``used_at`` is set once, by the first use."""
+
+    __tablename__ = "issued_nonces"
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    used_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session
+
+from wallet.presentation import HolderLookup, HolderRecord
 
 from .models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
 from .projection import State, fold
@@ -191,6 +193,26 @@ def _decode_cursor(cursor: str) -> str:
     if not isinstance(after, str):
         raise BadCursor("the cursor is not one this server handed out")
     return after
+
+
+_HOLDER_COLUMNS = (Certificate.holder, Certificate.status, Certificate.valid_from, Certificate.valid_until)
+
+
+def holder_lookup(engine: Engine) -> HolderLookup:
+    """A presentation verifier's question, answered from the read model: who holds certificate ``id`` on chain,
+    and is it valid at the verifier's instant. One primary-key read, no chain round trip."""
+
+    def lookup(certificate_id: bytes, at: int) -> HolderRecord | None:
+        with engine.connect() as connection:
+            row = connection.execute(
+                select(*_HOLDER_COLUMNS).where(Certificate.id == "0x" + certificate_id.hex())
+            ).one_or_none()
+        if row is None:
+            return None
+        state = {"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until}
+        return HolderRecord(row.holder, derived_status(state, at).name, is_valid(state, at))
+
+    return lookup
 
 
 def _as_state(row: Any) -> State:

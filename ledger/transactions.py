@@ -54,6 +54,13 @@ class TransactionSender:
             self._nonce += 1
         return tx_hash
 
+    def simulate(self, call: ContractFunction) -> Any:
+        """Runs ``call`` as an eth_call from this account: the result, or the contract's named refusal."""
+        try:
+            return call.call({"from": self.account.address})
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
+
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until no transaction of this key is pending at the node (say, sent by a process that was killed),
         then count nonces from there: what is on chain is then final for this key."""

@@ -23,7 +23,7 @@ HOLDER = Account.create()
 
 def verifier_with(record: HolderRecord | None) -> PresentationVerifier:
     return PresentationVerifier(
-        domain=HERE, audience="招标平台 tender.example.cn", lookup=lambda _: record, nonces=MemoryNonces()
+        domain=HERE, audience="招标平台 tender.example.cn", lookup=lambda _id, _at: record, nonces=MemoryNonces()
     )
 
 

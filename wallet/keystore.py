@@ -135,9 +135,10 @@ class KeyStore:
             raise CorruptedKeystore(f"keystore {info.label!r} decrypts to another address than it names")
         return account
 
-    def public_key(self, key: str, password: str, *, chain_id: int | None = None) -> str:
-        """The uncompressed secp256k1 public key (needs the password: a keystore stores only the address)."""
-        account = self.unlock(key, password, chain_id=chain_id)
+    def public_key(self, key: str, password: str) -> str:
+        """The uncompressed secp256k1 public key (needs the password: a keystore stores only the address).
+        Allowed for development keys on any machine: a public key signs nothing."""
+        account = self._decrypt(self.info(key), password)
         return account._key_obj.public_key.to_hex()  # eth-account exposes the key object only privately
 
     # ------------------------------------------------------------ changing

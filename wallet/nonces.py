@@ -22,8 +22,9 @@ def new_nonce(length: int = 17) -> str:
 
 
 class NonceStore(Protocol):
-    def issue(self, purpose: str, nonce: str, expires_at: int) -> None:
-        """Remembers ``nonce`` as issued for ``purpose`` until ``expires_at`` (unix seconds)."""
+    def issue(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
+        """Remembers ``nonce`` as issued for ``purpose`` until ``expires_at`` (unix seconds); may forget nonces
+        that lapsed before ``now``."""
 
     def consume(self, purpose: str, nonce: str, now: int) -> None:
         """Spends ``nonce``: ``WrongNonce`` if never issued here, ``SignatureExpired`` if it lapsed,
@@ -36,9 +37,13 @@ class MemoryNonces:
     def __init__(self) -> None:
         self._issued: dict[tuple[str, str], tuple[int, bool]] = {}
         self._lock = threading.Lock()
+        self._sweep_at = 1024
 
-    def issue(self, purpose: str, nonce: str, expires_at: int) -> None:
+    def issue(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
         with self._lock:
+            if len(self._issued) >= self._sweep_at:  # amortised: memory stays bounded by the live nonces
+                self._issued = {key: entry for key, entry in self._issued.items() if entry[0] > now}
+                self._sweep_at = max(1024, 2 * len(self._issued))
             self._issued[(purpose, nonce)] = (expires_at, False)
 
     def consume(self, purpose: str, nonce: str, now: int) -> None:

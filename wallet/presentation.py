@@ -51,7 +51,7 @@ class HolderRecord:
     valid: bool
 
 
-HolderLookup = Callable[[bytes], HolderRecord | None]
+HolderLookup = Callable[[bytes, int], HolderRecord | None]  # (certificate id, instant) -> its record then
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ class PresentationVerifier:
 
     def challenge(self, certificate_id: bytes, now: int) -> Challenge:
         nonce = secrets.token_bytes(32)
-        self._nonces.issue(PURPOSE, nonce.hex(), now + self._ttl)
+        self._nonces.issue(PURPOSE, nonce.hex(), now, now + self._ttl)
         return Challenge(self.domain, certificate_id, self.audience, nonce, now, now + self._ttl)
 
     def verify(self, presentation: Presentation, now: int) -> HolderRecord:
@@ -155,7 +155,7 @@ class PresentationVerifier:
             raise SignatureExpired(f"the presentation expired at {challenge.expires_at} (now {now})")
         if challenge.issued_at > now + self._skew:
             raise NotYetValid(f"the presentation claims to be issued in the future ({challenge.issued_at})")
-        record = self._lookup(challenge.certificate_id)
+        record = self._lookup(challenge.certificate_id, now)
         if record is None:
             raise UnknownCertificate(f"no certificate has id 0x{challenge.certificate_id.hex()}")
         check_signer(

@@ -203,7 +203,7 @@ class SiweVerifier:
 
     def issue_nonce(self, now: int) -> str:
         nonce = new_nonce()
-        self._nonces.issue(PURPOSE, nonce, now + self._nonce_ttl)
+        self._nonces.issue(PURPOSE, nonce, now, now + self._nonce_ttl)
         return nonce
 
     def verify(self, text: str, signature: str | bytes, now: int) -> SiweMessage:

@@ -1,0 +1,66 @@
+"""Relaying regulators' signed acts: check as the chain will, then send from the relayer's own account.
+
+The wallet checks what needs no chain (domain, deadline, signature); the contract itself then judges role,
+jurisdiction, nonce and business rules through an eth_call, so nothing of those rules is re-implemented here.
+Refusals about the signature arrive as the wallet's named errors; business refusals (a revoked certificate, a
+reused number) as the contract's own.
+"""
+
+from __future__ import annotations
+
+from hexbytes import HexBytes
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+
+from wallet import errors as refusals
+from wallet.signatures import Web3ContractWallets
+from wallet.typed_acts import Domain, SignedAct, verify_act
+
+from . import errors
+from .transactions import TransactionSender
+
+
+class ActRelay:
+    """Relays signed acts to one registry from one relayer account (which pays gas and holds no role)."""
+
+    def __init__(self, registry: Contract, relayer: TransactionSender) -> None:
+        self.registry = registry
+        self.relayer = relayer
+        self.domain = Domain(relayer.w3.eth.chain_id, registry.address)
+        self._wallets = Web3ContractWallets(relayer.w3)
+
+    def check(self, signed: SignedAct) -> str:
+        """The signer, if the chain would accept this act now; else the specific refusal."""
+        now = self.relayer.w3.eth.get_block("latest")["timestamp"]
+        signer = verify_act(signed, self.domain, now, contract_wallets=self._wallets)
+        try:
+            self.relayer.simulate(self._call(signed))
+        except errors.ContractRevert as refused:
+            raise _as_refusal(refused, signed) from refused
+        return signer
+
+    def relay(self, signed: SignedAct) -> HexBytes:
+        """Checks, then sends; returns the transaction hash without waiting for it to be mined."""
+        self.check(signed)
+        return self.relayer.send(self._call(signed))
+
+    def _call(self, signed: SignedAct) -> ContractFunction:
+        function = getattr(self.registry.functions, f"{signed.act[0].lower()}{signed.act[1:]}BySignature")
+        return function(*signed.arguments(), signed.delegation())
+
+
+def _as_refusal(refused: errors.ContractRevert, signed: SignedAct) -> Exception:
+    """The contract's signature-related refusals as the wallet names them; any other refusal unchanged."""
+    signer = signed.signer
+    if isinstance(refused, errors.Unauthorized | errors.WrongJurisdiction):
+        return refusals.MissingRole(f"{signer} may not {signed.act.lower()} this certificate: {refused}")
+    if isinstance(refused, errors.InvalidAccountNonce):
+        current = refused.fields.get("currentNonce")
+        if current is not None and signed.message["nonce"] > current:
+            return refusals.WrongNonce(f"{signer}'s next nonce is {current}, the act was signed with a later one")
+        return refusals.Replayed(f"nonce {signed.message['nonce']} of {signer} was already used: the act was relayed")
+    if isinstance(refused, errors.SignatureExpired):
+        return refusals.SignatureExpired(f"the act's deadline passed on chain: {refused}")
+    if isinstance(refused, errors.InvalidSignature):
+        return refusals.SignerMismatch(f"the registry does not accept this signature as {signer}'s")
+    return refused
