@@ -21,7 +21,7 @@ from ledger.nonces import DatabaseNonces
 from ledger.queries import holder_lookup
 from ledger.relay import ActRelay
 from ledger.samples import firm_request
-from ledger.vocabulary import Grade
+from ledger.vocabulary import Grade, Status
 from tests.chain_helpers import chain_now, deploy_test_contract
 from tests.conftest import Deployed
 from wallet import errors
@@ -174,3 +174,45 @@ def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, r
     stranger = sign_act(Account.create(), by_owner.domain, "Issue", {**message, "nonce": 1})
     with pytest.raises(errors.SignerMismatch, match="contract wallet"):
         relay.check(dataclasses.replace(stranger, signer=wallet.address))
+
+
+def test_cli_refusals_are_one_named_line(deployed: Deployed, engine: Engine, keys: list[str], tmp_path: Path) -> None:
+    run(wallet_cli, *keys, "dev-keys")
+    (tmp_path / "wrong").write_text("not the password\n")
+    wrong = CliRunner().invoke(wallet_cli, [*keys[:2], "--password-file", str(tmp_path / "wrong"), "export-public",
+                                            "dev-ministry"])  # fmt: skip
+    assert wrong.exit_code == 1 and wrong.output.startswith("Error: wrong-password:")
+    assert "not the password" not in wrong.output and "Traceback" not in wrong.output
+    unknown = CliRunner().invoke(wallet_cli, [*keys, "show", "nobody"])
+    assert unknown.exit_code == 1 and unknown.output.startswith("Error: unknown-key:")
+
+
+def test_a_regulator_acts_with_a_keystore_key(
+    deployed: Deployed, engine: Engine, keys: list[str], tmp_path: Path
+) -> None:
+    """`ledger suspend --key`: the keystore's key signs the transaction itself (the direct way, no relayer)."""
+    run(wallet_cli, *keys, "dev-keys")
+    deployed.sender("zhejiang").transact(
+        deployed.registry.functions.issue(firm_request("B-key", now=chain_now(deployed.w3)))
+    )
+    ledger = ["--rpc-url", deployed.w3.provider.endpoint_uri, "--record", str(deployed.record_path),
+              "--database-url", engine.url.render_as_string(hide_password=False)]  # fmt: skip
+    import os
+
+    os.environ["WALLET_DIR"] = keys[1]
+    try:
+        run(
+            ledger_cli,
+            *ledger,
+            "suspend",
+            "B-key",
+            "--key",
+            "dev-zhejiang",
+            "--password-file",
+            keys[3],
+            "--reason",
+            "4",
+        )
+    finally:
+        del os.environ["WALLET_DIR"]
+    assert deployed.registry.functions.statusOf(keccak(text="B-key")).call() == 2  # SUSPENDED
