@@ -188,7 +188,7 @@ def test_cli_refusals_are_one_named_line(deployed: Deployed, engine: Engine, key
 
 
 def test_a_regulator_acts_with_a_keystore_key(
-    deployed: Deployed, engine: Engine, keys: list[str], tmp_path: Path
+    deployed: Deployed, engine: Engine, keys: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`ledger suspend --key`: the keystore's key signs the transaction itself (the direct way, no relayer)."""
     run(wallet_cli, *keys, "dev-keys")
@@ -197,22 +197,7 @@ def test_a_regulator_acts_with_a_keystore_key(
     )
     ledger = ["--rpc-url", deployed.w3.provider.endpoint_uri, "--record", str(deployed.record_path),
               "--database-url", engine.url.render_as_string(hide_password=False)]  # fmt: skip
-    import os
-
-    os.environ["WALLET_DIR"] = keys[1]
-    try:
-        run(
-            ledger_cli,
-            *ledger,
-            "suspend",
-            "B-key",
-            "--key",
-            "dev-zhejiang",
-            "--password-file",
-            keys[3],
-            "--reason",
-            "4",
-        )
-    finally:
-        del os.environ["WALLET_DIR"]
-    assert deployed.registry.functions.statusOf(keccak(text="B-key")).call() == 2  # SUSPENDED
+    monkeypatch.setenv("WALLET_DIR", keys[1])
+    signer = ["--key", "dev-zhejiang", "--password-file", keys[3]]
+    run(ledger_cli, *ledger, "suspend", "B-key", *signer, "--reason", "4")
+    assert Status(deployed.registry.functions.statusOf(keccak(text="B-key")).call()) is Status.SUSPENDED
