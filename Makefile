@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: help install build chain stop deploy demo-data up test test-contracts test-python lint bench bench-gas \
-	bench-import clean
+	bench-import bench-identity clean
 DEMO := var/register/demo
 
 help:
@@ -25,9 +25,10 @@ help:
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
-	@echo "make bench      bench-gas and bench-import (var/bench/*.json)"
+	@echo "make bench      bench-gas, bench-import and bench-identity (var/bench/*.json)"
 	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
 	@echo "make bench-import  the whole synthetic register imported and reindexed: var/bench/import.json"
+	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
 	@echo "make lint       ruff"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -86,13 +87,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: bench-gas bench-import
+bench: bench-gas bench-import bench-identity
 
 bench-gas: build
 	$(PY) -m scripts.bench_gas
 
 bench-import: build
 	$(PY) -m scripts.bench_import
+
+bench-identity: build
+	$(PY) -m scripts.bench_identity
 
 clean:
 	rm -rf artifacts cache types

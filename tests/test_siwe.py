@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 import siwe as reference
 from eth_account import Account
+from eth_account.messages import encode_defunct
 
 from wallet import errors
 from wallet.nonces import MemoryNonces
@@ -47,6 +48,7 @@ def refusal(verifier: SiweVerifier, text: str, signature: str, now: int = NOW) -
 
 def test_a_good_sign_in_is_accepted_once(verifier: SiweVerifier) -> None:
     text, signature = sign_in(USER, message(verifier))
+    assert Account.recover_message(encode_defunct(text=text), signature=signature) == USER.address  # as wallets do
     assert verifier.verify(text, signature, NOW + 10).address == USER.address
     assert refusal(verifier, text, signature, NOW + 20) == "replayed"
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3.contract import Contract
 
@@ -15,7 +16,8 @@ from ledger.vocabulary import Grade
 from tests.chain_helpers import deploy_test_contract
 from tests.conftest import Deployed
 from wallet import errors
-from wallet.typed_acts import ACT_TYPES, Domain, SignedAct, sign_act, verify_act
+from wallet.presentation import PRESENTATION_TYPES
+from wallet.typed_acts import ACT_TYPES, Domain, SignedAct, sign_act, typed_data_digest, verify_act
 
 ID = keccak(text="浙规乙字330001")
 EMPLOYER = keccak(text="91330000755918469E")
@@ -110,6 +112,24 @@ def test_every_act_digest_equals_the_contracts_own(deployed: Deployed, harness: 
         for message in samples:
             signed = sign_act(signer, domain, act, message)
             assert signed.digest() == contract_digest(harness, signed), act
+
+
+def test_digests_equal_eth_accounts_reference_encoding() -> None:
+    """Our EIP-712 hashing against eth-account's general one, for every act and for presentations."""
+    domain = Domain(31337, "0x" + "12" * 20)
+    cases = [(ACT_TYPES[act], act, m) for act, samples in sample_messages().items() for m in samples]
+    challenge = {
+        "certificateId": ID,
+        "audience": "招标平台",
+        "nonce": b"\x01" * 32,
+        "issuedAt": 1,
+        "expiresAt": 2**64 - 1,
+    }
+    cases.append((PRESENTATION_TYPES, "Presentation", challenge))
+    for types, primary, message in cases:
+        reference = encode_typed_data(domain.as_dict(), types, message)
+        expected = keccak(b"\x19" + reference.version + reference.header + reference.body)
+        assert typed_data_digest(domain, types, primary, message) == expected, primary
 
 
 def test_a_digest_differs_when_one_field_does(deployed: Deployed, harness: Contract) -> None:

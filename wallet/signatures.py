@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from .errors import MalformedSignature, SignatureRefused
@@ -71,6 +71,10 @@ def parse_signature(value: Any) -> bytes:
 
 def recover(digest: bytes, signature: bytes) -> str:
     """The address whose key made this 65-byte signature over ``digest``."""
+    return _public_key(digest, signature).to_checksum_address()
+
+
+def _public_key(digest: bytes, signature: bytes) -> keys.PublicKey:
     if len(signature) != 65:
         raise MalformedSignature(f"an ECDSA signature is 65 bytes, this one is {len(signature)}")
     r, s, v = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64]), signature[64]
@@ -81,10 +85,9 @@ def recover(digest: bytes, signature: bytes) -> str:
     if not 0 < r < _SECP256K1_N or not 0 < s <= _SECP256K1_N // 2:
         raise MalformedSignature("the signature's r or s is out of range (s must be in the lower half, EIP-2)")
     try:
-        public_key = keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+        return keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
     except BadSignature:
         raise MalformedSignature("no public key recovers from this signature") from None
-    return public_key.to_checksum_address()
 
 
 def check_signer(
@@ -97,18 +100,13 @@ def check_signer(
     what: str,
 ) -> None:
     """Passes if ``claimed`` signed ``digest``: its key (ECDSA) or, if it is a contract, its EIP-1271 answer."""
-    claimed = to_checksum_address(claimed)
     if contract_wallets is not None and contract_wallets.is_contract(claimed):
         if contract_wallets.is_valid_signature(claimed, digest, signature):
             return
         raise mismatch(f"the contract wallet {claimed} does not accept this signature over {what}")
-    recovered = recover(digest, signature)
-    if recovered != claimed:
+    signer = _public_key(digest, signature)
+    if signer.to_canonical_address() != bytes.fromhex(claimed[2:]):  # compared as bytes: no checksum hashing
         raise mismatch(
-            f"{what} was signed by {recovered}, not {claimed}: a signed field differs, or another key signed"
+            f"{what} was signed by {signer.to_checksum_address()}, not {to_checksum_address(claimed)}: "
+            "a signed field differs, or another key signed"
         )
-
-
-def eip191_digest(version: bytes, header: bytes, body: bytes) -> bytes:
-    """The hash an EIP-191 signature covers (eth-account's SignableMessage parts)."""
-    return keccak(b"\x19" + version + header + body)

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
-from eth_utils import is_checksum_address
+from eth_utils import is_checksum_address, keccak
 
 from .errors import (
     MalformedMessage,
@@ -29,7 +28,7 @@ from .errors import (
     WrongUri,
 )
 from .nonces import NonceStore, new_nonce
-from .signatures import ContractWallets, check_signer, eip191_digest, parse_signature
+from .signatures import ContractWallets, check_signer, parse_signature
 
 PURPOSE = "siwe"
 _HEADER = " wants you to sign in with your Ethereum account:"
@@ -172,8 +171,9 @@ def timestamp(instant: int) -> str:
 
 
 def personal_digest(text: str) -> bytes:
-    signable = encode_defunct(text=text)
-    return eip191_digest(signable.version, signable.header, signable.body)
+    """EIP-191 version 0x45 (``personal_sign``), as wallets sign sign-in messages."""
+    body = text.encode()
+    return keccak(b"\x19Ethereum Signed Message:\n" + str(len(body)).encode() + body)
 
 
 def sign_in(account: LocalAccount, message: SiweMessage) -> tuple[str, str]:

@@ -9,15 +9,16 @@ address, the message binds the signer's nonce and a deadline. A signed act trave
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_hex_address, to_checksum_address
 
+from .eip712 import hash_struct, typed_digest
 from .errors import MalformedMessage, SignatureExpired, SignerMismatch, WrongChain, WrongContract
-from .signatures import ContractWallets, check_signer, eip191_digest, parse_signature
+from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
 DOMAIN_VERSION = "1"
@@ -103,13 +104,20 @@ class Domain:
     chain_id: int
     registry: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "registry", to_checksum_address(self.registry))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
             "chainId": self.chain_id,
-            "verifyingContract": to_checksum_address(self.registry),
+            "verifyingContract": self.registry,
         }
+
+    @cached_property
+    def separator(self) -> bytes:
+        return hash_struct({"EIP712Domain": _DOMAIN_TYPE}, "EIP712Domain", self.as_dict())
 
     @classmethod
     def from_dict(cls, data: Any) -> Domain:
@@ -128,7 +136,7 @@ class Domain:
         """Refuses a signature made for another chain or another registry."""
         if self.chain_id != expected.chain_id:
             raise WrongChain(f"signed for chain {self.chain_id}, this is chain {expected.chain_id}")
-        if to_checksum_address(self.registry) != to_checksum_address(expected.registry):
+        if self.registry != expected.registry:
             raise WrongContract(f"signed for contract {self.registry}, this registry is {expected.registry}")
 
 
@@ -136,15 +144,7 @@ def typed_data_digest(
     domain: Domain, types: dict[str, list[dict[str, str]]], primary: str, message: dict[str, Any]
 ) -> bytes:
     """The EIP-712 digest (what is signed): keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message))."""
-    signable = encode_typed_data(
-        full_message={
-            "types": {"EIP712Domain": _DOMAIN_TYPE, **types},
-            "primaryType": primary,
-            "domain": domain.as_dict(),
-            "message": message,
-        }
-    )
-    return eip191_digest(signable.version, signable.header, signable.body)
+    return typed_digest(domain.separator, types, primary, message)
 
 
 @dataclass(frozen=True)
