@@ -9,7 +9,7 @@ address, the message binds the signer's nonce and a deadline. A signed act trave
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from typing import Any
 
 from eth_account import Account
@@ -115,9 +115,9 @@ class Domain:
             "verifyingContract": self.registry,
         }
 
-    @cached_property
+    @property
     def separator(self) -> bytes:
-        return hash_struct({"EIP712Domain": _DOMAIN_TYPE}, "EIP712Domain", self.as_dict())
+        return _separator(self.chain_id, self.registry)
 
     @classmethod
     def from_dict(cls, data: Any) -> Domain:
@@ -138,6 +138,12 @@ class Domain:
             raise WrongChain(f"signed for chain {self.chain_id}, this is chain {expected.chain_id}")
         if self.registry != expected.registry:
             raise WrongContract(f"signed for contract {self.registry}, this registry is {expected.registry}")
+
+
+@cache
+def _separator(chain_id: int, registry: str) -> bytes:
+    """The domain separator, computed once per chain and registry (a verifier sees one or two)."""
+    return hash_struct({"EIP712Domain": _DOMAIN_TYPE}, "EIP712Domain", Domain(chain_id, registry).as_dict())
 
 
 def typed_data_digest(
