@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from wallet.presentation import HolderLookup, HolderRecord
@@ -202,11 +202,11 @@ def holder_lookup(engine: Engine) -> HolderLookup:
     """A presentation verifier's question, answered from the read model: who holds certificate ``id`` on chain,
     and is it valid at the verifier's instant. One primary-key read, no chain round trip."""
 
+    statement = select(*_HOLDER_COLUMNS).where(Certificate.id == bindparam("id"))  # built once, compiled once
+
     def lookup(certificate_id: bytes, at: int) -> HolderRecord | None:
         with engine.connect() as connection:
-            row = connection.execute(
-                select(*_HOLDER_COLUMNS).where(Certificate.id == "0x" + certificate_id.hex())
-            ).one_or_none()
+            row = connection.execute(statement, {"id": "0x" + certificate_id.hex()}).one_or_none()
         if row is None:
             return None
         state = {"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until}
