@@ -6,11 +6,19 @@ Lapsed nonces are forgotten when new ones are issued (a refused one then reads a
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 
 from wallet.errors import Replayed, SignatureExpired, WrongNonce
 
 from .models import IssuedNonce
+
+_KEY = (IssuedNonce.purpose == bindparam("p_purpose")) & (IssuedNonce.nonce == bindparam("p_nonce"))
+_SPEND = (  # statements built once: a verifier runs them per request
+    update(IssuedNonce)
+    .where(_KEY, IssuedNonce.used_at.is_(None), IssuedNonce.expires_at > bindparam("p_now"))
+    .values(used_at=bindparam("p_now"))
+)
+_WHY = select(IssuedNonce.expires_at, IssuedNonce.used_at).where(_KEY)
 
 
 class DatabaseNonces:
@@ -25,16 +33,11 @@ class DatabaseNonces:
             )
 
     def consume(self, purpose: str, nonce: str, now: int) -> None:
-        key = (IssuedNonce.purpose == purpose) & (IssuedNonce.nonce == nonce)
+        key = {"p_purpose": purpose, "p_nonce": nonce}
         with self._engine.begin() as connection:
-            spent = connection.execute(
-                update(IssuedNonce)
-                .where(key, IssuedNonce.used_at.is_(None), IssuedNonce.expires_at > now)
-                .values(used_at=now)
-            ).rowcount
-            if spent == 1:
+            if connection.execute(_SPEND, {**key, "p_now": now}).rowcount == 1:
                 return
-            row = connection.execute(select(IssuedNonce.expires_at, IssuedNonce.used_at).where(key)).one_or_none()
+            row = connection.execute(_WHY, key).one_or_none()
         if row is None:
             raise WrongNonce(f"the nonce {nonce!r} was not issued by this verifier")
         if row.used_at is not None:
