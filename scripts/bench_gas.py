@@ -5,8 +5,6 @@ Writes var/bench/gas.json and prints the same JSON as its last line.
 
 from __future__ import annotations
 
-import json
-import tempfile
 from pathlib import Path
 
 from eth_utils import keccak
@@ -15,11 +13,10 @@ from ledger.artifacts import load_artifact
 from ledger.chain import connect, registry_at
 from ledger.deployment import ensure_demo_deployment
 from ledger.errors import RevertDecoder
-from ledger.localchain import LocalChain, free_port
-from ledger.paths import data_dir
 from ledger.samples import firm_request, planner_request, successor_request
 from ledger.transactions import TransactionSender
 from ledger.vocabulary import Grade
+from scripts.bench_support import on_fresh_chain, write_result
 from wallet.devkeys import dev_account
 from wallet.typed_acts import Domain, sign_act
 
@@ -87,12 +84,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        chain = LocalChain(free_port()).start()
-        try:
-            used = measure(chain.url, Path(tmp))
-        finally:
-            chain.stop()
+    used = on_fresh_chain(measure)
     limits = {**TARGETS, "upgrade": int(1.3 * used["issue"])}
     result = {
         **used,
@@ -100,12 +92,9 @@ def main() -> None:
         "meets_targets": all(used[k] <= v for k, v in limits.items()),
         "payload_public_data_bytes": len(firm_request("浙自然资规乙字第33010001号")["publicData"]),
     }
-    out = data_dir() / "bench" / "gas.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     for key, value in used.items():
         print(f"{key:>22}  {value:>9,}" + (f"  (target ≤ {limits[key]:,})" if key in limits else ""))
-    print(json.dumps(result, ensure_ascii=False))
+    write_result("gas", result)
 
 
 if __name__ == "__main__":

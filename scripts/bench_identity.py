@@ -13,7 +13,6 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,12 +26,11 @@ from ledger.db import make_engine, migrate
 from ledger.deployment import ensure_demo_deployment
 from ledger.errors import RevertDecoder
 from ledger.indexer import Indexer
-from ledger.localchain import LocalChain, free_port
 from ledger.nonces import DatabaseNonces
-from ledger.paths import data_dir
 from ledger.queries import holder_lookup
 from ledger.samples import firm_request
 from ledger.transactions import TransactionSender
+from scripts.bench_support import on_fresh_chain, write_result
 from wallet.devkeys import dev_account
 from wallet.presentation import Presentation, PresentationVerifier, present
 from wallet.siwe import SiweMessage, SiweVerifier, sign_in, timestamp
@@ -120,17 +118,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        chain = LocalChain(free_port(), workdir / "state.json").start()
-        try:
-            result = measure(chain.url, workdir)
-        finally:
-            chain.stop()
-    out = data_dir() / "bench" / "identity.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result))
+    write_result("identity", on_fresh_chain(measure))
 
 
 if __name__ == "__main__":

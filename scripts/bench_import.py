@@ -9,9 +9,7 @@ the same JSON as its last line.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import resource
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,10 +20,9 @@ from ledger.db import make_engine, migrate
 from ledger.deployment import ensure_demo_deployment
 from ledger.errors import RevertDecoder
 from ledger.indexer import Indexer
-from ledger.localchain import LocalChain, free_port
-from ledger.paths import data_dir
 from ledger.transactions import TransactionSender
 from ledger.vocabulary import Kind
+from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account
 
@@ -84,17 +81,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        chain = LocalChain(free_port(), workdir / "state.json").start()
-        try:
-            result = measure(chain.url, workdir)
-        finally:
-            chain.stop()
-    out = data_dir() / "bench" / "import.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result))
+    write_result("import", on_fresh_chain(measure))
 
 
 if __name__ == "__main__":
