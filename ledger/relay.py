@@ -8,6 +8,9 @@ reused number) as the contract's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -18,6 +21,8 @@ from wallet.typed_acts import Domain, SignedAct, verify_act
 
 from . import errors
 from .transactions import TransactionSender
+
+T = TypeVar("T")
 
 
 class ActRelay:
@@ -30,19 +35,27 @@ class ActRelay:
         self._wallets = Web3ContractWallets(relayer.w3)
 
     def check(self, signed: SignedAct) -> str:
-        """The signer, if the chain would accept this act now; else the specific refusal."""
-        now = self.relayer.w3.eth.get_block("latest")["timestamp"]
-        signer = verify_act(signed, self.domain, now, contract_wallets=self._wallets)
-        try:
-            self.relayer.simulate(self._call(signed))
-        except errors.ContractRevert as refused:
-            raise _as_refusal(refused, signed) from refused
+        """The signer, if the chain would accept this act now; else the specific refusal. Sends nothing."""
+        signer = self._verify_offline(signed)
+        self._judged(self.relayer.simulate, signed)
         return signer
 
     def relay(self, signed: SignedAct) -> HexBytes:
-        """Checks, then sends; returns the transaction hash without waiting for it to be mined."""
-        self.check(signed)
-        return self.relayer.send(self._call(signed))
+        """Checks offline, then sends; the contract judges once, in the send's gas estimate. Returns the
+        transaction hash without waiting for it to be mined."""
+        self._verify_offline(signed)
+        return self._judged(self.relayer.send, signed)
+
+    def _verify_offline(self, signed: SignedAct) -> str:
+        now = self.relayer.w3.eth.get_block("latest")["timestamp"]
+        return verify_act(signed, self.domain, now, contract_wallets=self._wallets)
+
+    def _judged(self, run: Callable[[ContractFunction], T], signed: SignedAct) -> T:
+        """``run`` (an eth_call or a send) on the act's call, the contract's refusals renamed as the wallet's."""
+        try:
+            return run(self._call(signed))
+        except errors.ContractRevert as refused:
+            raise _as_refusal(refused, signed) from refused
 
     def _call(self, signed: SignedAct) -> ContractFunction:
         function = getattr(self.registry.functions, f"{signed.act[0].lower()}{signed.act[1:]}BySignature")

@@ -45,8 +45,22 @@ def keys(tmp_path: Path) -> list[str]:
     return ["--dir", str(tmp_path / "keys"), "--password-file", str(tmp_path / "password")]
 
 
+@pytest.fixture
+def ledger(deployed: Deployed, engine: Engine) -> list[str]:
+    """``ledger`` options for this test's chain, deployment and read model."""
+    url = engine.url.render_as_string(hide_password=False)
+    return [
+        "--rpc-url",
+        deployed.w3.provider.endpoint_uri,
+        "--record",
+        str(deployed.record_path),
+        "--database-url",
+        url,
+    ]
+
+
 def test_regulator_signs_offline_relayer_relays_holder_presents(
-    deployed: Deployed, indexer: Indexer, engine: Engine, keys: list[str], tmp_path: Path
+    deployed: Deployed, indexer: Indexer, engine: Engine, keys: list[str], ledger: list[str], tmp_path: Path
 ) -> None:
     w3, registry = deployed.w3, deployed.registry
     chain_id = str(w3.eth.chain_id)
@@ -66,8 +80,6 @@ def test_regulator_signs_offline_relayer_relays_holder_presents(
     assert verified["signer"] == deployed.record.roles["ministry"]
 
     # 2. the relayer (no role) sends it; the chain records the ministry as issuer
-    ledger = ["--rpc-url", w3.provider.endpoint_uri, "--record", str(deployed.record_path),
-              "--database-url", engine.url.render_as_string(hide_password=False)]  # fmt: skip
     relayed = run(ledger_cli, *ledger, "relay", "--as", "relayer", str(signed_file)).output
     assert f"relayed by {deployed.record.roles['relayer']}" in relayed
     certificate_id = keccak(text=request["number"])
@@ -169,6 +181,7 @@ def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, r
     by_owner = sign_act(owner, Domain(w3.eth.chain_id, deployed.registry.address), "Issue", message)
     by_wallet = dataclasses.replace(by_owner, signer=wallet.address)
     assert relay.check(by_wallet) == wallet.address
+
     deployed.sender("relayer").wait(relay.relay(by_wallet))
     assert deployed.registry.functions.certificate(keccak(text="A-1271")).call()[7] == wallet.address
     stranger = sign_act(Account.create(), by_owner.domain, "Issue", {**message, "nonce": 1})
@@ -176,7 +189,7 @@ def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, r
         relay.check(dataclasses.replace(stranger, signer=wallet.address))
 
 
-def test_cli_refusals_are_one_named_line(deployed: Deployed, engine: Engine, keys: list[str], tmp_path: Path) -> None:
+def test_cli_refusals_are_one_named_line(keys: list[str], tmp_path: Path) -> None:
     run(wallet_cli, *keys, "dev-keys")
     (tmp_path / "wrong").write_text("not the password\n")
     wrong = CliRunner().invoke(wallet_cli, [*keys[:2], "--password-file", str(tmp_path / "wrong"), "export-public",
@@ -188,15 +201,13 @@ def test_cli_refusals_are_one_named_line(deployed: Deployed, engine: Engine, key
 
 
 def test_a_regulator_acts_with_a_keystore_key(
-    deployed: Deployed, engine: Engine, keys: list[str], monkeypatch: pytest.MonkeyPatch
+    deployed: Deployed, keys: list[str], ledger: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`ledger suspend --key`: the keystore's key signs the transaction itself (the direct way, no relayer)."""
     run(wallet_cli, *keys, "dev-keys")
     deployed.sender("zhejiang").transact(
         deployed.registry.functions.issue(firm_request("B-key", now=chain_now(deployed.w3)))
     )
-    ledger = ["--rpc-url", deployed.w3.provider.endpoint_uri, "--record", str(deployed.record_path),
-              "--database-url", engine.url.render_as_string(hide_password=False)]  # fmt: skip
     monkeypatch.setenv("WALLET_DIR", keys[1])
     signer = ["--key", "dev-zhejiang", "--password-file", keys[3]]
     run(ledger_cli, *ledger, "suspend", "B-key", *signer, "--reason", "4")

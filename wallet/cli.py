@@ -102,13 +102,13 @@ def new(ctx: click.Context, label: str) -> None:
 @click.pass_context
 def import_(ctx: click.Context, label: str, mnemonic: bool, index: int) -> None:
     """Import a private key (or --mnemonic) from standard input or a hidden prompt."""
+    secret = _secret("Mnemonic" if mnemonic else "Private key (hex)")
+    password = _password(ctx, confirm=True, label="New password")
     store = _store(ctx)
     if mnemonic:
-        words = _secret("Mnemonic")
-        info = store.import_mnemonic(label, words, _password(ctx, confirm=True, label="New password"), index=index)
+        info = store.import_mnemonic(label, secret, password, index=index)
     else:
-        key = _secret("Private key (hex)")
-        info = store.import_key(label, key, _password(ctx, confirm=True, label="New password"))
+        info = store.import_key(label, secret, password)
     _emit(info.public(), None)
 
 

@@ -184,8 +184,6 @@ class KeyStore:
     def _write(self, path: Path, document: dict[str, Any], *, replace: bool) -> None:
         """Written with mode 0600 from the first byte; ``replace`` swaps the file atomically."""
         self._prepare_directory()
-        if not replace and path.exists():
-            raise KeyExists(f"a keystore labelled {path.stem!r} already exists in {self.directory}")
         fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")  # mode 0600
         try:
             with os.fdopen(fd, "w") as out:
@@ -193,7 +191,7 @@ class KeyStore:
             if replace:
                 os.replace(temporary, path)
             else:
-                os.link(temporary, path)  # fails if the label was taken meanwhile
+                os.link(temporary, path)  # refuses a label already taken, atomically
         except FileExistsError:
             raise KeyExists(f"a keystore labelled {path.stem!r} already exists in {self.directory}") from None
         finally:

@@ -69,12 +69,8 @@ def parse_signature(value: Any) -> bytes:
     return raw
 
 
-def recover(digest: bytes, signature: bytes) -> str:
-    """The address whose key made this 65-byte signature over ``digest``."""
-    return _public_key(digest, signature).to_checksum_address()
-
-
 def _public_key(digest: bytes, signature: bytes) -> keys.PublicKey:
+    """The public key that made this 65-byte signature over ``digest``."""
     if len(signature) != 65:
         raise MalformedSignature(f"an ECDSA signature is 65 bytes, this one is {len(signature)}")
     r, s, v = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64]), signature[64]

@@ -180,7 +180,7 @@ class SignedAct:
         return {
             "format": SIGNED_ACT_FORMAT,
             "typedData": {
-                "types": {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[self.act]},
+                "types": _full_types(self.act),
                 "primaryType": self.act,
                 "domain": self.domain.as_dict(),
                 "message": to_typed_json(self.message),
@@ -200,13 +200,18 @@ class SignedAct:
         act = typed.get("primaryType")
         if act not in ACT_TYPES:
             raise MalformedMessage(f"unknown act {act!r}; known: {', '.join(ACT_TYPES)}")
-        if typed.get("types") != {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[act]}:
+        if typed.get("types") != _full_types(act):
             raise MalformedMessage(f"the types of {act} differ from the registry's definition")
         message = from_typed_json(typed.get("message"), act, ACT_TYPES[act], "message")
         signer = _address(document.get("signer"), "signer")
         return cls(
             act, message, signer, parse_signature(document.get("signature")), Domain.from_dict(typed.get("domain"))
         )
+
+
+def _full_types(act: str) -> dict[str, list[dict[str, str]]]:
+    """The ``types`` of an act's typed-data document: its own and the domain's."""
+    return {"EIP712Domain": _DOMAIN_TYPE, **ACT_TYPES[act]}
 
 
 def sign_act(account: LocalAccount, domain: Domain, act: str, message: dict[str, Any]) -> SignedAct:
