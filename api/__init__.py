@@ -1,27 +1,83 @@
-"""The Flask application: verification API, identity and the public page (built up blueprint by blueprint)."""
+"""The Flask application: the verification API under /api/v1 (OpenAPI 3.1 at /api/v1/openapi.json, browsable at
+/api/v1/docs), identity, relayed acts, presentations, health, and the public verification page."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Flask
+from apiflask import APIFlask
+from flask import send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ledger.paths import deployment_record_path, rpc_url
+from ledger.db import database_url
+from ledger.paths import PROJECT_ROOT, deployment_record_path, rpc_url
 
-from . import health, problems
+from . import acts, auth, certificates, health, limits, page, presentations, problems, registrants, services
+from .openapi import PROBLEM_SCHEMA, problem_media_types
+
+SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app. Settings come from the environment (LEDGER_RPC_URL, LEDGER_DEPLOYMENT) unless ``config``
-    overrides them, as the tests do."""
-    app = Flask(__name__)
+def settings_from_environment() -> dict[str, Any]:
+    """Every setting, from the environment; the defaults serve the local chain and SQLite under var/."""
+    env = os.environ
+    return {
+        "LEDGER_RPC_URL": rpc_url(),
+        "LEDGER_DEPLOYMENT": str(deployment_record_path()),
+        "DATABASE_URL": database_url(),
+        "CHAIN_TIMEOUT_SECONDS": float(env.get("CHAIN_TIMEOUT_SECONDS", "2")),
+        "PUBLIC_ORIGIN": env.get("PUBLIC_ORIGIN", "http://127.0.0.1:5000"),
+        "PRESENTATION_AUDIENCE": env.get("PRESENTATION_AUDIENCE"),
+        "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", "900")),
+        "RELAYER_KEY": env.get("LEDGER_RELAYER_KEY"),  # a keystore label; its password from WALLET_PASSWORD(_FILE)
+        "RELAYER_ACCOUNT": None,  # or an eth-account LocalAccount, as the tests give
+        "RATE_LIMIT_ANONYMOUS": env.get("RATE_LIMIT_ANONYMOUS", "1200/minute"),
+        "RATE_LIMIT_SIGNED_IN": env.get("RATE_LIMIT_SIGNED_IN", "12000/minute"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "READY_MAX_LAG_BLOCKS": int(env.get("READY_MAX_LAG_BLOCKS", "20")),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+    }
+
+
+def create_app(config: dict[str, Any] | None = None) -> APIFlask:
+    """Build the app from the environment, with ``config`` overriding (as the tests do)."""
+    app = APIFlask(
+        __name__,
+        title="Planning qualification ledger API",
+        version="1",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/v1/docs",
+    )
+    app.config.update(settings_from_environment())
     app.config.update(
-        LEDGER_RPC_URL=rpc_url(),
-        LEDGER_DEPLOYMENT=str(deployment_record_path()),
-        CHAIN_TIMEOUT_SECONDS=2.0,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        VALIDATION_ERROR_STATUS_CODE=400,
+        VALIDATION_ERROR_SCHEMA=PROBLEM_SCHEMA,
+        HTTP_ERROR_SCHEMA=PROBLEM_SCHEMA,
+        SWAGGER_UI_CSS="/api/v1/docs/assets/swagger-ui.css",
+        SWAGGER_UI_BUNDLE_JS="/api/v1/docs/assets/swagger-ui-bundle.js",
+        SWAGGER_UI_STANDALONE_PRESET_JS="/api/v1/docs/assets/swagger-ui-standalone-preset.js",
+        DOCS_FAVICON="/static/favicon.svg",
+        INFO={"description": (__doc__ or "").strip()},
     )
     app.config.update(config or {})
-    app.json.ensure_ascii = False
+    if "API_TOKEN_SECRET" not in app.config:
+        app.config["API_TOKEN_SECRET"] = auth.token_secret()
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    services.init_app(app)
     problems.init_app(app)
-    app.register_blueprint(health.bp)
+    limits.init_app(app)
+    app.spec_processor(problem_media_types)
+    for blueprint in (certificates.bp, registrants.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", _docs_asset)
+    limits.limiter.exempt(_docs_asset)
     return app
+
+
+def _docs_asset(name: str) -> Any:
+    """Swagger UI from the npm package swagger-ui-dist: the docs page works without reaching a CDN."""
+    return send_from_directory(SWAGGER_UI, name, max_age=86_400)

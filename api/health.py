@@ -1,17 +1,20 @@
-"""Liveness and readiness: /livez says the process answers; /readyz says it can serve the chain's truth."""
+"""Liveness and readiness: /livez says the process answers; /readyz says it can serve the chain's truth: the
+database answers, the chain node answers with the recorded registry deployed, and the index is not too far behind."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 
 from flask import Blueprint, Response, current_app, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from web3 import Web3
 
-from ledger.chain import connect
-from ledger.deployment import DeploymentRecord
-from ledger.errors import ChainUnavailable
+from ledger import queries
+from ledger.errors import ChainUnavailable, DeploymentError
 
 from .problems import problem
+from .services import services
 
 bp = Blueprint("health", __name__)
 
@@ -23,21 +26,42 @@ def livez() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    config = current_app.config
+    ledger = services()
     try:
-        w3 = connect(config["LEDGER_RPC_URL"], timeout=config["CHAIN_TIMEOUT_SECONDS"])
-        chain_id, latest = w3.eth.chain_id, w3.eth.block_number
-    except ChainUnavailable:
-        return problem(503, "chain-unavailable", "Chain unavailable", "The chain node does not answer.")
-    record = DeploymentRecord.read(Path(config["LEDGER_DEPLOYMENT"]))
-    if record is None or record.chain_id != chain_id:
-        return problem(503, "not-deployed", "Registry not deployed", "No registry deployment for this chain.")
-    if not w3.eth.get_code(Web3.to_checksum_address(record.address)):
+        with Session(ledger.engine) as session:
+            checkpoint = queries.index_status(session)
+    except SQLAlchemyError:
         return problem(
-            503, "not-deployed", "Registry not deployed", "The recorded registry address holds no contract code."
+            503, "database-unavailable", "Database unavailable", "The read model's database does not answer."
         )
+    try:
+        w3 = ledger.w3
+        chain_id, latest = w3.eth.chain_id, w3.eth.block_number
+    except (ChainUnavailable, OSError):
+        ledger.forget_chain()
+        return problem(503, "chain-unavailable", "Chain unavailable", "The chain node does not answer.")
+    try:
+        record = ledger.record
+    except DeploymentError as exc:
+        return problem(503, "not-deployed", "Registry not deployed", str(exc))
+    if record.chain_id != chain_id or not w3.eth.get_code(Web3.to_checksum_address(record.address)):
+        return problem(503, "not-deployed", "Registry not deployed", "The recorded registry is not on this chain.")
+    if checkpoint is None:
+        return problem(503, "index-not-ready", "Index not ready", "The indexer has not read the registry yet.")
+    lag = max(0, latest - checkpoint.block_number)
+    limit = current_app.config["READY_MAX_LAG_BLOCKS"]
+    if lag > limit:
+        return problem(
+            503, "index-behind", "Index behind", f"The index is {lag} blocks behind the chain (at most {limit}).",
+            lagBlocks=lag,
+        )  # fmt: skip
     return jsonify(
         status="ready",
         chain={"chainId": chain_id, "latestBlock": latest},
         registry={"address": record.address, "deploymentBlock": record.block_number},
+        index={
+            "block": checkpoint.block_number,
+            "lagBlocks": lag,
+            "updatedSecondsAgo": int(time.time()) - checkpoint.updated_at,
+        },
     )

@@ -1,37 +1,128 @@
-"""Every error the API returns is an RFC 9457 problem (application/problem+json) with a stable ``type``."""
+"""Every error the API returns is an RFC 9457 problem (application/problem+json) with a stable ``type``.
+
+Types are ``/problems/<code>``: the wallet's refusal codes (``expired``, ``replayed``, ``not-holder`` …), the
+contract's named errors in kebab case (``already-issued``, ``wrong-status`` …), and the API's own
+(``invalid-request``, ``certificate-not-found``, ``batch-too-large``, ``chain-unavailable`` …).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from apiflask import APIFlask, HTTPError
+from flask import Response, json
+from requests.exceptions import RequestException
+
+from ledger.documents import DocumentError
+from ledger.errors import ChainUnavailable, ContractRevert, DeploymentError
+from ledger.queries import BadCursor
+from wallet import errors as refusals
+
+from .answers import hexed
+from .services import services
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
+# Refusals of a signature that are about *who* may do something rather than whether the signature holds.
+FORBIDDEN = (refusals.MissingRole, refusals.NotHolder, refusals.CertificateNotValid)
+MALFORMED = (refusals.MalformedMessage, refusals.MalformedSignature)
 
-def problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> Response:
-    """A problem response. ``slug`` names the problem type, served under /problems/ on this host."""
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, **extensions}
+
+class Problem(HTTPError):
+    """Raised by a view: becomes the problem response with this ``code`` as its type."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str, **extensions: Any) -> None:
+        super().__init__(status, message=title, detail=detail, extra_data={"code": code, **extensions})
+
+
+def problem(status: int, code: str, title: str, detail: str, **extensions: Any) -> Response:
+    """A problem response, for code paths that return rather than raise."""
+    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, **extensions}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
 
 
-def _http_error(exc: HTTPException) -> Response:
-    # Plain HTTP errors (404 for an unknown path, 405, ...) carry no more meaning than their status: about:blank.
-    body = {"type": "about:blank", "title": exc.name, "status": exc.code, "detail": exc.description}
-    response = Response(json.dumps(body), status=exc.code, mimetype=PROBLEM_MEDIA_TYPE)
-    if exc.code == 405 and exc.valid_methods:
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+def _as_problem(error: HTTPError) -> Response:
+    """APIFlask's one error hook: our Problems, request validation failures and plain HTTP errors."""
+    extra = dict(error.extra_data)
+    code = extra.pop("code", None)
+    if code is not None:
+        response = problem(error.status_code, code, error.message, error.detail, **extra)
+    elif isinstance(error.detail, dict) and error.detail:  # request validation: {location: {field: [messages]}}
+        errors = [
+            {"in": location, "field": field, "message": "; ".join(messages)}
+            for location, fields in error.detail.items()
+            for field, messages in fields.items()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        response = problem(error.status_code, "invalid-request", "Invalid request", detail, errors=errors)
+    else:  # 404 for an unknown path, 405, 413 ...: no more meaning than the status itself
+        body = {"type": "about:blank", "title": error.message, "status": error.status_code}
+        response = Response(json.dumps(body), status=error.status_code, mimetype=PROBLEM_MEDIA_TYPE)
+    response.headers.update(error.headers or {})
     return response
 
 
-def _unexpected_error(exc: Exception) -> Response:
+def _refusal(exc: refusals.WalletError) -> Response:
+    if isinstance(exc, MALFORMED):
+        status = 400
+    elif isinstance(exc, refusals.UnknownCertificate):
+        status = 404
+    elif isinstance(exc, FORBIDDEN):
+        status = 403
+    else:
+        status = 401
+    return problem(status, exc.code, _title(exc.code), str(exc))
+
+
+def _contract_refusal(exc: ContractRevert) -> Response:
+    """A business rule the contract enforces (a revoked certificate cannot be suspended ...): a conflict with the
+    chain's state, named as the contract names it."""
+    name = type(exc).__name__
+    fields = {k: hexed(v) for k, v in exc.fields.items()}
+    return problem(409, _kebab(name), name, f"The registry refuses the act: {exc}", contractError=name, fields=fields)
+
+
+def _chain_unavailable(exc: Exception) -> Response:
+    services().forget_chain()
+    log.warning("chain unavailable: %s", exc.__class__.__name__)
+    return problem(503, "chain-unavailable", "Chain unavailable", "The chain node does not answer; try again shortly.")
+
+
+def _not_deployed(exc: DeploymentError) -> Response:
+    return problem(503, "not-deployed", "Registry not available", str(exc))
+
+
+def _bad_cursor(exc: BadCursor) -> Response:
+    return problem(400, "invalid-cursor", "Invalid cursor", str(exc), errors=[{"in": "query", "field": "cursor"}])
+
+
+def _bad_document(exc: DocumentError) -> Response:
+    return problem(400, "invalid-document", "Invalid certificate document", str(exc), errors=[{"field": exc.field}])
+
+
+def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error")
     return problem(500, "internal-error", "Internal Server Error", "The server failed to answer; it has been logged.")
 
 
-def init_app(app: Flask) -> None:
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
+def _title(code: str) -> str:
+    return code.replace("-", " ").capitalize()
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def init_app(app: APIFlask) -> None:
+    app.error_processor(_as_problem)
+    app.register_error_handler(refusals.WalletError, _refusal)
+    app.register_error_handler(ContractRevert, _contract_refusal)
+    app.register_error_handler(ChainUnavailable, _chain_unavailable)
+    app.register_error_handler(RequestException, _chain_unavailable)
+    app.register_error_handler(DeploymentError, _not_deployed)
+    app.register_error_handler(BadCursor, _bad_cursor)
+    app.register_error_handler(DocumentError, _bad_document)
+    app.register_error_handler(Exception, _unexpected)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from wallet.presentation import HolderLookup, HolderRecord
 
+from .db import chunked
 from .models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
 from .projection import State, fold
 from .vocabulary import Kind, Status
@@ -27,6 +30,10 @@ BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner 
 
 class BadCursor(ValueError):
     """A pagination cursor that this server did not hand out."""
+
+
+class IndexNotReady(LookupError):
+    """The read model has not indexed the registry yet: it cannot answer for the chain."""
 
 
 def derived_status(state: State, at: int) -> Status:
@@ -63,6 +70,31 @@ def certificate(session: Session, number: str, at: int | None = None) -> Certifi
     if state is None:
         return None
     return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows)
+
+
+def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
+    """Certificates whose ``column`` (``Certificate.number`` or ``Certificate.document_hash``) is one of ``keys``,
+    keyed by that value; at ``at``, each is the fold of its history up to then (absent if not yet issued). Two
+    queries per 500 keys, whatever the batch size: a tender's thousand certificates cost a few round trips."""
+    table = Certificate.__table__
+    found: dict[str, State] = {}
+    for chunk in chunked(list(dict.fromkeys(keys)), 500):
+        for row in session.execute(select(table).where(column.in_(chunk))).mappings():
+            found[row[column.key]] = dict(row)
+    if at is None:
+        return found
+    events = CertificateEvent.__table__
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in chunked([state["id"] for state in found.values()], 500):
+        query = (
+            select(events)
+            .where(events.c.certificate_id.in_(chunk), events.c.block_time <= at)
+            .order_by(events.c.block_number, events.c.log_index)
+        )
+        for row in session.execute(query).mappings():
+            rows[row["certificate_id"]].append(dict(row))
+    folded = {key: fold(rows[state["id"]]) for key, state in found.items()}
+    return {key: state for key, state in folded.items() if state is not None}
 
 
 def history(session: Session, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:

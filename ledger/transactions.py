@@ -61,6 +61,11 @@ class TransactionSender:
         except ContractLogicError as exc:
             raise self._decoded(exc) from None
 
+    def recount(self) -> None:
+        """Count nonces from the node's pending count again: another process may have sent with this key."""
+        with self._lock:
+            self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
+
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until no transaction of this key is pending at the node (say, sent by a process that was killed),
         then count nonces from there: what is on chain is then final for this key."""
@@ -89,15 +94,24 @@ class TransactionSender:
         return {"maxFeePerGas": 2 * base + PRIORITY_FEE_WEI, "maxPriorityFeePerGas": PRIORITY_FEE_WEI}
 
     def _decoded(self, exc: ContractLogicError) -> Exception:
-        data = exc.data if isinstance(exc.data, str) else None
-        return self.decoder.decode(data) if data else TransactionFailed(str(exc))
+        return decoded_revert(self.decoder, exc)
 
     def _replayed_revert(self, tx_hash: HexBytes, receipt: TxReceipt) -> Exception:
-        """Re-runs the reverted transaction as a call at its block to learn why it reverted."""
-        tx = self.w3.eth.get_transaction(tx_hash)
-        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
-        try:
-            self.w3.eth.call(call, receipt["blockNumber"] - 1)
-        except ContractLogicError as exc:
-            return self._decoded(exc)
-        return TransactionFailed(f"transaction {tx_hash.hex()} reverted (status 0) without revert data")
+        return why_reverted(self.w3, self.decoder, tx_hash, receipt["blockNumber"])
+
+
+def decoded_revert(decoder: RevertDecoder, exc: ContractLogicError) -> Exception:
+    data = exc.data if isinstance(exc.data, str) else None
+    return decoder.decode(data) if data else TransactionFailed(str(exc))
+
+
+def why_reverted(w3: Web3, decoder: RevertDecoder, tx_hash: HexBytes, block_number: int) -> Exception:
+    """Re-runs a reverted transaction as a call on the state before its block to learn the contract's named
+    error (receipts carry no revert data)."""
+    tx = w3.eth.get_transaction(tx_hash)
+    call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
+    try:
+        w3.eth.call(call, block_number - 1)
+    except ContractLogicError as exc:
+        return decoded_revert(decoder, exc)
+    return TransactionFailed(f"transaction {tx_hash.to_0x_hex()} reverted (status 0) without revert data")

@@ -7,20 +7,27 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from web3 import Web3
 from web3.contract import Contract
 
+from api import create_app
 from ledger.artifacts import Artifact, load_artifact
 from ledger.chain import connect, registry_at
 from ledger.db import make_engine, migrate
 from ledger.deployment import DeploymentRecord, ensure_demo_deployment
+from ledger.documents import Document
 from ledger.errors import RevertDecoder
 from ledger.indexer import Indexer
 from ledger.localchain import LocalChain, free_port
 from ledger.transactions import TransactionSender
+from tests.register_helpers import firm_issue, planner_issue, register_for
 from wallet.devkeys import dev_account
 
 
@@ -94,3 +101,55 @@ def indexer(deployed: Deployed, engine: Engine) -> Indexer:
         abi=deployed.registry.abi,
         deployment_block=deployed.record.block_number,
     )
+
+
+@dataclass
+class Served:
+    """The API over a small synthetic register issued on a fresh registry and indexed: a firm per grade with
+    its planners, the first firm held by ``holder`` (a key that can answer presentations)."""
+
+    deployed: Deployed
+    engine: Engine
+    indexer: Indexer
+    client: FlaskClient
+    firms: list[tuple[Document, dict[str, Any]]]
+    planners: list[tuple[Document, dict[str, Any], bytes]]
+    identity_numbers: list[str]
+    holder: LocalAccount
+
+    def app(self, **overrides: Any) -> FlaskClient:
+        """Another client of the same deployment, with settings changed."""
+        return create_app({**self._config(), **overrides}).test_client()
+
+    def _config(self) -> dict[str, Any]:
+        return api_config(self.deployed, self.engine)
+
+
+def api_config(deployed: Deployed, engine: Engine) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "LEDGER_RPC_URL": deployed.w3.provider.endpoint_uri,  # type: ignore[attr-defined]
+        "LEDGER_DEPLOYMENT": str(deployed.record_path),
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "API_TOKEN_SECRET": "test-only-secret",
+        "PUBLIC_ORIGIN": "http://verify.test",
+        "RATE_LIMIT_ANONYMOUS": "100000/minute",
+        "RATE_LIMIT_SIGNED_IN": "100000/minute",
+        "RELAYER_ACCOUNT": dev_account("relayer", deployed.w3.eth.chain_id),
+    }
+
+
+@pytest.fixture
+def served(deployed: Deployed, engine: Engine, indexer: Indexer) -> Served:
+    register = register_for(deployed.w3, firms=4)
+    holder = Account.create()
+    firms = [firm_issue(row) for row in register.firms]
+    firms[0][1]["holder"] = holder.address
+    planners = [planner_issue(row) for row in register.planners]
+    issue_batch = deployed.registry.functions.issueBatch
+    deployed.sender("ministry").transact(issue_batch([request for _, request in firms]))
+    deployed.sender("registrar").transact(issue_batch([request for _, request, _ in planners]))
+    indexer.sync()
+    client = create_app(api_config(deployed, engine)).test_client()
+    identity_numbers = [row["公民身份号码"] for row in register.planners]
+    return Served(deployed, engine, indexer, client, firms, planners, identity_numbers, holder)

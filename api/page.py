@@ -1,0 +1,74 @@
+"""The public verification page: server-rendered, Chinese first, readable on a phone, and saying the same as the
+API (it is built from the same answers)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import segno
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from .certificates import certificate_answer
+from .problems import Problem
+from .registrants import firm_answer
+from .services import services
+
+bp = Blueprint("page", __name__)
+CREDIT_CODE_SHAPE = re.compile(r"[0-9A-Z]{18}")  # certificate and registration numbers carry Chinese prefixes
+
+
+@bp.get("/")
+def index() -> str | BaseResponse | tuple[str, int]:
+    """One search box: a certificate or registration number goes to the certificate, a credit code to the firm."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        return render_template("index.html")
+    if CREDIT_CODE_SHAPE.fullmatch(query.upper()):
+        return redirect(url_for("page.firm", credit_code=query.upper()))
+    return redirect(url_for("page.certificate", number=query))
+
+
+@bp.get("/c/<number>")
+def certificate(number: str) -> str | tuple[str, int]:
+    answer = _answer(number)
+    if answer is None:
+        return render_template("not_found.html", query=number), 404
+    return render_template("certificate.html", c=answer, qr=_qr(number))
+
+
+@bp.get("/c/<number>/print")
+def printable(number: str) -> str | tuple[str, int]:
+    """A one-page e-certificate for printing (or saving as PDF from the browser): QR code and document hash."""
+    answer = _answer(number)
+    if answer is None:
+        return render_template("not_found.html", query=number), 404
+    return render_template("print.html", c=answer, qr=_qr(number))
+
+
+@bp.get("/f/<credit_code>")
+def firm(credit_code: str) -> str | tuple[str, int]:
+    with Session(services().engine) as session:
+        try:
+            answer = firm_answer(session, credit_code.strip().upper())
+        except Problem:
+            return render_template("not_found.html", query=credit_code), 404
+    return render_template("firm.html", f=answer)
+
+
+def _answer(number: str) -> dict[str, Any] | None:
+    with Session(services().engine) as session:
+        try:
+            return certificate_answer(session, number.strip())
+        except Problem as missing:
+            if missing.status_code == 404:
+                return None
+            raise
+
+
+def _qr(number: str) -> str:
+    """An SVG QR code of this certificate's page address, so a printed copy leads back to the live answer."""
+    url = url_for("page.certificate", number=number, _external=True)
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#111")

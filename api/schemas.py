@@ -1,0 +1,356 @@
+"""The API's request and response shapes (pydantic): what the OpenAPI document publishes and what is validated.
+
+Field names are the wire names (camelCase, as the contract's and the certificate documents' own fields are).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+Hex32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
+Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
+CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+StatusName = Literal["ACTIVE", "SUSPENDED", "REVOKED", "SUPERSEDED", "EXPIRED"]
+KindName = Literal["FIRM", "PLANNER"]
+GradeName = Literal["A", "B"]
+MAX_BATCH = 1_000
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are a mistake the caller should hear about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- certificates
+
+
+class Validity(BaseModel):
+    validFrom: dt.datetime
+    validUntil: dt.datetime
+    heldSince: dt.datetime = Field(description="since when the holder has held this grade without interruption")
+
+
+class Holder(BaseModel):
+    name: str
+    creditCode: str | None = Field(description="the firm's own, or a planner's employer's, as published")
+    address: Address = Field(description="the holder's Ethereum address (proves control by signing)")
+    publicFields: dict[str, Any] | None = Field(description="the certificate document's public fields, as on chain")
+
+
+class Link(BaseModel):
+    """Another certificate this one points to (the renewed or upgraded one, or its replacement)."""
+
+    id: Hex32
+    number: str | None = Field(description="null when the read model does not know the certificate")
+
+
+class Employer(BaseModel):
+    subject: Hex32
+    creditCode: str | None
+    name: str | None
+
+
+class Act(BaseModel):
+    act: Literal["ISSUE", "RENEW", "UPGRADE", "SUPERSEDED", "AMEND", "TRANSFER", "SUSPEND", "REINSTATE", "REVOKE"]
+    label: str = Field(description="the act in Chinese")
+    at: dt.datetime = Field(description="block time")
+    actor: Address | None
+    reason: int | None = Field(description="reason code of a suspension, reinstatement or revocation")
+    blockNumber: int
+    txHash: Hex32
+
+
+class IndexerLag(BaseModel):
+    indexedBlock: int
+    headSeen: int
+    lagBlocks: int
+    updatedAt: dt.datetime
+    lagSeconds: float
+
+
+class Proof(BaseModel):
+    """Where to check the answer on chain yourself, and how fresh it is."""
+
+    source: Literal["index", "chain"]
+    chainId: int
+    contract: Address
+    blockNumber: int = Field(description="block of the certificate's last act (index) or the block read (chain)")
+    txHash: Hex32 | None = Field(description="transaction of the certificate's last act (null when read from chain)")
+    indexer: IndexerLag | None = Field(description="the read model's position (null when read from chain)")
+
+
+class CertificateOut(BaseModel):
+    number: str
+    id: Hex32
+    kind: KindName
+    kindLabel: str
+    grade: GradeName | None
+    gradeLabel: str | None
+    province: int = Field(description="GB/T 2260 province code; 0 for planner registrations (nationwide)")
+    status: StatusName
+    statusLabel: str
+    valid: bool = Field(description="ACTIVE and inside its validity window at the instant asked about")
+    at: dt.datetime = Field(description="the instant the answer is for")
+    holder: Holder
+    employer: Employer | None = Field(description="a planner's firm; null for firm certificates")
+    issuer: Address
+    validity: Validity
+    version: int
+    documentHash: Hex32
+    predecessor: Link | None
+    successor: Link | None
+    history: list[Act] | None = Field(description="every act up to the instant (null when read from chain)")
+    proof: Proof
+
+
+class CertificateQuery(Strict):
+    at: AwareDatetime | None = Field(None, description="ISO 8601 instant with zone, e.g. a bid deadline")
+    source: Literal["index", "chain"] = "index"
+
+
+class Summary(BaseModel):
+    """A certificate in a list: enough to tell which it is and whether it holds."""
+
+    number: str
+    kind: KindName
+    grade: GradeName | None
+    province: int
+    name: str
+    creditCode: str | None
+    status: StatusName
+    statusLabel: str
+    valid: bool
+    validUntil: dt.datetime
+
+
+class SearchQuery(Strict):
+    kind: KindName | None = None
+    grade: GradeName | None = None
+    province: int | None = Field(None, ge=0, le=99)
+    status: StatusName | None = None
+    name: str | None = Field(None, min_length=1, max_length=100, description="name prefix")
+    expiringBefore: AwareDatetime | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=1000)
+
+
+class Page(BaseModel):
+    items: list[Summary]
+    next: str | None = Field(description="cursor of the next page; null on the last page")
+
+
+# ---------------------------------------------------------------- batch and document verification
+
+
+class VerifyRequest(Strict):
+    numbers: list[CertificateNumber] | None = Field(None, description="certificate numbers")
+    documentHashes: list[Hex32] | None = Field(None, description="certificate document hashes")
+    at: AwareDatetime | None = None
+
+
+class VerifyResult(BaseModel):
+    query: str = Field(description="the item as given")
+    found: bool
+    number: str | None = None
+    status: StatusName | None = None
+    statusLabel: str | None = None
+    valid: bool | None = None
+    kind: KindName | None = None
+    grade: GradeName | None = None
+    name: str | None = None
+    validUntil: dt.datetime | None = None
+    error: str | None = Field(None, description="problem type of an item that could not be answered")
+
+
+class VerifyResponse(BaseModel):
+    at: dt.datetime
+    results: list[VerifyResult]
+    proof: Proof
+
+
+class Disclosure(Strict):
+    """A personal field: revealed with its salt, or hidden behind its commitment."""
+
+    value: str | None = None
+    salt: Hex32 | None = None
+    commitment: Hex32 | None = None
+
+
+class CertificateDocument(Strict):
+    """A certificate document as issued (`ledger` writes it), personal fields revealed or hidden."""
+
+    schema_: str = Field(alias="schema", max_length=100)
+    public: dict[str, Any]
+    personal: dict[str, Disclosure] = {}
+
+    def document(self) -> dict[str, Any]:
+        personal = {n: d.model_dump(exclude_none=True) for n, d in self.personal.items()}
+        return {"schema": self.schema_, "public": self.public, "personal": personal}
+
+
+class DocumentCheck(BaseModel):
+    number: str
+    documentHash: Hex32 = Field(description="the hash of the document sent")
+    onChainHash: Hex32 = Field(description="the certificate's current document hash on chain")
+    matches: bool
+    status: StatusName
+    statusLabel: str
+    valid: bool
+    hiddenFields: list[str] = Field(description="personal fields sent as commitments only")
+    proof: Proof
+
+
+# ---------------------------------------------------------------- firms and planners
+
+
+class PlannerBinding(BaseModel):
+    registrationNumber: str
+    validUntil: dt.datetime
+
+
+class FirmOut(BaseModel):
+    creditCode: str | None
+    name: str
+    province: int
+    currentGrade: GradeName | None = Field(description="grade of the firm's valid qualification, if any")
+    certificates: list[Summary]
+    plannerCount: int
+    planners: list[PlannerBinding]
+
+
+class EmploymentOut(BaseModel):
+    registrationNumber: str
+    creditCode: str | None
+    firmName: str | None
+    since: dt.datetime
+    until: dt.datetime | None
+    endedBy: str | None
+
+
+class PlannerOut(BaseModel):
+    name: str
+    status: StatusName
+    statusLabel: str
+    valid: bool
+    registration: Summary | None = Field(description="the current registration, if one binds the planner")
+    employer: Employer | None
+    registrations: list[Summary]
+    employment: list[EmploymentOut]
+
+
+# ---------------------------------------------------------------- identity
+
+
+class NonceOut(BaseModel):
+    nonce: str
+    domain: str
+    uri: str
+    chainId: int
+    expiresIn: int
+
+
+class LoginRequest(Strict):
+    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message text")
+    signature: str = Field(min_length=1, max_length=1000)
+
+
+class Roles(BaseModel):
+    ministry: bool
+    provincialRegulator: int | None = Field(description="the province a provincial regulator acts in")
+    plannerRegistrar: bool
+    admin: bool
+
+
+class LoginOut(BaseModel):
+    token: str
+    tokenType: Literal["Bearer"]
+    expiresIn: int
+    address: Address
+    roles: Roles
+
+
+class Me(BaseModel):
+    address: Address
+    roles: Roles
+
+
+class TypedData(BaseModel):
+    """An `eth_signTypedData_v4` document; its fields are checked against the registry's act types."""
+
+    types: dict[str, Any]
+    primaryType: str
+    domain: dict[str, Any]
+    message: dict[str, Any]
+
+
+class SignedActIn(Strict):
+    """A signed act as `wallet sign-act` writes it."""
+
+    format: Literal["planning-ledger/signed-act/v1"]
+    typedData: TypedData
+    signer: str = Field(max_length=100)
+    signature: str = Field(max_length=1000)
+
+
+class ActAccepted(BaseModel):
+    txHash: Hex32
+    act: str
+    signer: Address
+    statusUrl: str
+
+
+class ActStatus(BaseModel):
+    txHash: Hex32
+    state: Literal["pending", "mined", "failed"]
+    blockNumber: int | None = None
+    error: str | None = Field(None, description="the contract's named error of a failed act")
+    errorFields: dict[str, str] | None = None
+    indexed: bool | None = Field(None, description="whether the read model has indexed every certificate touched")
+    certificates: list[CertificateOut] | None = Field(None, description="state after a mined act, once indexed")
+
+
+class ChallengeRequest(Strict):
+    number: CertificateNumber
+
+
+class TypedDomain(BaseModel):
+    name: str
+    version: str
+    chainId: int
+    verifyingContract: Address
+
+
+class ChallengeMessage(BaseModel):
+    certificateId: Hex32
+    audience: str
+    nonce: Hex32
+    issuedAt: int
+    expiresAt: int
+
+
+class ChallengeOut(BaseModel):
+    """EIP-712 `Presentation` in the registry's domain: sign it as typed data."""
+
+    domain: TypedDomain
+    message: ChallengeMessage
+
+
+class PresentationIn(Strict):
+    """The signed challenge as `wallet present` writes it."""
+
+    format: Literal["planning-ledger/presentation/v1"]
+    domain: dict[str, Any]
+    message: dict[str, Any]
+    signature: str = Field(max_length=1000)
+
+
+class PresentationResult(BaseModel):
+    verified: Literal[True]
+    number: str
+    holder: Address
+    status: StatusName
+    statusLabel: str
