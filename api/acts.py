@@ -76,8 +76,8 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
 @bp.output(ActStatus)
 @bp.doc(summary="A relayed act: pending, mined (with the certificates' state) or failed (with the named error)")
 def act_status(tx_hash: str) -> dict[str, Any]:
-    """`certificates` lists the state of every certificate the act touched, once the indexer has read it
-    (`indexed` says whether it has)."""
+    """Once mined and read by the indexer (`indexed`), `certificates` gives the state of every certificate the
+    act touched."""
     tx_hash = tx_hash.lower()
     if not TX_HASH.fullmatch(tx_hash):
         raise Problem(
@@ -109,14 +109,18 @@ def act_status(tx_hash: str) -> dict[str, Any]:
         }
     ids = _certificates_touched(receipt, ledger.record.address)
     with Session(ledger.engine) as session:
-        numbers = session.scalars(select(Certificate.number).where(Certificate.id.in_(ids))).all()
-        states = [queries.certificate(session, number) for number in numbers]
-        certificates = [answers.certificate_from_index(session, state) for state in states if state is not None]
+        checkpoint = queries.index_status(session)
+        indexed = checkpoint is not None and checkpoint.block_number >= receipt["blockNumber"]
+        certificates = None
+        if indexed:
+            numbers = session.scalars(select(Certificate.number).where(Certificate.id.in_(ids))).all()
+            states = [queries.certificate(session, number) for number in numbers]
+            certificates = [answers.certificate_from_index(session, state) for state in states if state is not None]
     return {
         "txHash": tx_hash,
         "state": "mined",
         "blockNumber": receipt["blockNumber"],
-        "indexed": len(certificates) == len(ids),
+        "indexed": indexed,
         "certificates": certificates,
     }
 

@@ -167,7 +167,7 @@ def verify_document(body: CertificateDocument) -> dict[str, Any]:
     number = document.public.get("number")
     if not isinstance(number, str):
         raise Problem(400, "invalid-document", "Invalid certificate document", "The document has no number.")
-    document_hash = "0x" + document.hash.hex()
+    document_hash = "0x" + document.hash().hex()
     with Session(services().engine) as session:
         answer = queries.certificate(session, number)
         if answer is None:

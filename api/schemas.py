@@ -309,7 +309,7 @@ class ActStatus(BaseModel):
     blockNumber: int | None = None
     error: str | None = Field(None, description="the contract's named error of a failed act")
     errorFields: dict[str, str] | None = None
-    indexed: bool | None = Field(None, description="whether the read model has indexed every certificate touched")
+    indexed: bool | None = Field(None, description="whether the read model has read the act's block")
     certificates: list[CertificateOut] | None = Field(None, description="state after a mined act, once indexed")
 
 
