@@ -14,7 +14,7 @@ from ledger.db import database_url
 from ledger.paths import PROJECT_ROOT, deployment_record_path, rpc_url
 
 from . import acts, auth, certificates, health, limits, page, presentations, problems, registrants, services
-from .openapi import PROBLEM_SCHEMA, problem_media_types
+from .openapi import PROBLEM_SCHEMA, document_problems
 
 SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
 
@@ -58,7 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
         SWAGGER_UI_CSS="/api/v1/docs/assets/swagger-ui.css",
         SWAGGER_UI_BUNDLE_JS="/api/v1/docs/assets/swagger-ui-bundle.js",
         SWAGGER_UI_STANDALONE_PRESET_JS="/api/v1/docs/assets/swagger-ui-standalone-preset.js",
-        DOCS_FAVICON="/static/favicon.svg",
+        DOCS_FAVICON="/api/v1/docs/assets/favicon-32x32.png",
         INFO={"description": (__doc__ or "").strip()},
     )
     app.config.update(config or {})
@@ -70,10 +70,10 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
-    app.spec_processor(problem_media_types)
+    app.spec_processor(document_problems)
     for blueprint in (certificates.bp, registrants.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp):
         app.register_blueprint(blueprint)
-    app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", _docs_asset)
+    app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
     limits.limiter.exempt(_docs_asset)
     return app
 

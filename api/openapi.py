@@ -1,4 +1,5 @@
-"""What the OpenAPI document says about errors: every 4xx/5xx is application/problem+json (RFC 9457)."""
+"""What the OpenAPI document says about errors: every 4xx/5xx is application/problem+json (RFC 9457), and every
+operation documents the problems any request can meet (bad input, a rate limit, an unavailable chain or index)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,26 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def problem_media_types(spec: dict[str, Any]) -> dict[str, Any]:
-    """APIFlask documents error bodies as application/json; ours are application/problem+json."""
+COMMON_PROBLEMS = {
+    "400": "Invalid request: the offending fields are listed in `errors`",
+    "429": "Rate limit reached: retry after `Retry-After` seconds",
+    "503": "Chain or index unavailable, or the registry not deployed",
+}
+BODY_PROBLEMS = {"413": "Request body too large"}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """APIFlask documents error bodies as application/json; ours are application/problem+json. Adds the
+    problems any operation can answer with."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
     for path in spec.get("paths", {}).values():
         for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content")
-                if str(status)[0] in "45" and content and "application/json" in content:
-                    content["application/problem+json"] = content.pop("application/json")
+            responses = operation.setdefault("responses", {})
+            extra = {**COMMON_PROBLEMS, **(BODY_PROBLEMS if "requestBody" in operation else {})}
+            for status, description in extra.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if str(status)[0] in "45":
+                    response["content"] = {"application/problem+json": {"schema": reference}}
     return spec
