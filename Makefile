@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: help install build chain stop deploy demo-data up test test-contracts test-python lint bench bench-gas \
-	bench-import bench-identity clean
+	bench-import bench-identity bench-verify browser wrk clean
 DEMO := var/register/demo
 
 help:
@@ -25,10 +25,11 @@ help:
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
-	@echo "make bench      bench-gas, bench-import and bench-identity (var/bench/*.json)"
+	@echo "make bench      bench-gas, bench-import, bench-identity and bench-verify (var/bench/*.json)"
 	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
 	@echo "make bench-import  the whole synthetic register imported and reindexed: var/bench/import.json"
 	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
+	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
 	@echo "make lint       ruff"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -80,14 +81,21 @@ test: test-contracts test-python
 test-contracts: build
 	npx hardhat test solidity
 
-test-python: build
+test-python: build browser
 	$(PY) -m pytest
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: bench-gas bench-import bench-identity
+bench: bench-gas bench-import bench-identity bench-verify
 
 bench-gas: build
 	$(PY) -m scripts.bench_gas
@@ -97,6 +105,9 @@ bench-import: build
 
 bench-identity: build
 	$(PY) -m scripts.bench_identity
+
+bench-verify: build wrk
+	$(PY) -m scripts.bench_verify
 
 clean:
 	rm -rf artifacts cache types

@@ -74,7 +74,6 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     for blueprint in (certificates.bp, registrants.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
-    limits.limiter.exempt(_docs_asset)
     return app
 
 

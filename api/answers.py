@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ledger import queries
@@ -72,10 +72,9 @@ def index_proof(checkpoint: Checkpoint | None, state: State | None) -> dict[str,
     }
 
 
-def certificate_from_index(session: Session, answer: queries.CertificateAnswer) -> dict[str, Any]:
+def certificate_from_index(session: Session | Connection, answer: queries.CertificateAnswer) -> dict[str, Any]:
     state = answer.state
-    links = _numbers(session, [i for i in (state["predecessor"], state["successor"]) if i])
-    employer = session.get(Firm, state["employer"]) if state["employer"] else None
+    employer = answer.employer
     return {
         **_common(state["number"], state["id"], state, answer.status, answer.valid, answer.at),
         "holder": {
@@ -84,9 +83,9 @@ def certificate_from_index(session: Session, answer: queries.CertificateAnswer) 
             "address": state["holder"],
             "publicFields": _public_fields(state["public_data"]),
         },
-        "employer": _employer(state["employer"], employer),
-        "predecessor": _link(state["predecessor"], links),
-        "successor": _link(state["successor"], links),
+        "employer": None if state["employer"] is None else _employer(state["employer"], employer),
+        "predecessor": _link(state["predecessor"], answer.links),
+        "successor": _link(state["successor"], answer.links),
         "history": [_act(row) for row in answer.history],
         "proof": index_proof(queries.index_status(session), state),
     }
@@ -108,7 +107,7 @@ def certificate_from_chain(
     return {
         **_common(number, "0x" + view.id.hex(), state, *reading),
         "holder": {"name": "", "creditCode": None, "address": view.holder, "publicFields": None},
-        "employer": _employer(employer, session.get(Firm, employer) if employer else None),
+        "employer": _employer(employer, session.get(Firm, employer)) if employer else None,
         "predecessor": _link(_hex(view.predecessor), links),
         "successor": _link(_hex(view.successor), links),
         "history": None,
@@ -163,10 +162,15 @@ def _link(cid: str | None, numbers: dict[str, str]) -> dict[str, Any] | None:
     return None if cid is None else {"id": cid, "number": numbers.get(cid)}
 
 
-def _employer(subject: str | None, firm: Firm | None) -> dict[str, Any] | None:
-    if subject is None:
-        return None
-    return {"subject": subject, "creditCode": firm.credit_code if firm else None, "name": firm.name if firm else None}
+def _employer(subject: str, firm: Any) -> dict[str, Any]:
+    """A planner's firm by subject, with its public name and credit code when the read model knows the firm."""
+    if isinstance(firm, Firm):
+        firm = {"name": firm.name, "credit_code": firm.credit_code}
+    return {
+        "subject": subject,
+        "creditCode": firm["credit_code"] if firm else None,
+        "name": firm["name"] if firm else None,
+    }
 
 
 def _public_fields(public_data: str) -> dict[str, Any] | None:

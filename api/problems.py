@@ -34,8 +34,10 @@ MALFORMED = (refusals.MalformedMessage, refusals.MalformedSignature)
 class Problem(HTTPError):
     """Raised by a view: becomes the problem response with this ``code`` as its type."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str, **extensions: Any) -> None:
-        super().__init__(status, message=title, detail=detail, extra_data={"code": code, **extensions})
+    def __init__(
+        self, status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(status, message=title, detail=detail, headers=headers, extra_data={"code": code, **extensions})
 
 
 def problem(status: int, code: str, title: str, detail: str, **extensions: Any) -> Response:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from wallet.presentation import HolderLookup, HolderRecord
@@ -47,29 +47,76 @@ def is_valid(state: State, at: int) -> bool:
 
 @dataclass(frozen=True)
 class CertificateAnswer:
-    """A certificate's state at an instant, with the history it came from (rows up to that instant)."""
+    """A certificate's state at an instant, with the history it came from (rows up to that instant), the numbers
+    of the certificates it links to, and its employer's public name and credit code (planners)."""
 
     state: State
     status: Status
     valid: bool
     at: int
     history: list[dict[str, Any]]
+    links: dict[str, str]
+    employer: dict[str, Any] | None
 
 
-def certificate(session: Session, number: str, at: int | None = None) -> CertificateAnswer | None:
-    """A certificate by number, now or at ``at`` (unix seconds; block time of the acts). None if unknown then."""
-    current = session.scalars(select(Certificate).where(Certificate.number == number)).one_or_none()
-    if current is None:
+def _certificate_statement() -> Any:
+    """One query for what a verification shows besides the history: the certificate, the numbers of its
+    predecessor and successor, and its employer (built once: the hot path of the API)."""
+    current = Certificate.__table__
+    previous, following, firm_ = Certificate.__table__.alias(), Certificate.__table__.alias(), Firm.__table__
+    return (
+        select(
+            current,
+            previous.c.number.label("predecessor_number"),
+            following.c.number.label("successor_number"),
+            firm_.c.name.label("employer_name"),
+            firm_.c.credit_code.label("employer_credit_code"),
+        )
+        .outerjoin(previous, previous.c.id == current.c.predecessor)
+        .outerjoin(following, following.c.id == current.c.successor)
+        .outerjoin(firm_, firm_.c.subject == current.c.employer)
+        .where(current.c.number == bindparam("number"))
+    )
+
+
+_EVENTS = CertificateEvent.__table__
+_CERTIFICATE = _certificate_statement()
+_HISTORY = (
+    select(_EVENTS)
+    .where(_EVENTS.c.certificate_id == bindparam("id"), _EVENTS.c.block_time <= bindparam("at"))
+    .order_by(_EVENTS.c.block_number, _EVENTS.c.log_index)
+)
+_COLUMNS = tuple(c.key for c in Certificate.__table__.columns)
+_EMPLOYER = select(Firm.__table__.c.name, Firm.__table__.c.credit_code).where(
+    Firm.__table__.c.subject == bindparam("subject")
+)
+END_OF_TIME = 2**63 - 1
+
+
+def certificate(session: Session | Connection, number: str, at: int | None = None) -> CertificateAnswer | None:
+    """A certificate by number, now or at ``at`` (unix seconds; block time of the acts). None if unknown then.
+    Core statements only, so a plain connection will do (the API's hot path takes one: no ORM session)."""
+    row = session.execute(_CERTIFICATE, {"number": number}).mappings().one_or_none()
+    if row is None:
         return None
-    rows = history(session, current.id, at)
+    rows = history(session, row["id"], at)
+    state: State | None
     if at is None:
-        state: State | None = _as_state(current)
+        state = {key: row[key] for key in _COLUMNS}
         at = int(time.time())
     else:
         state = fold(rows)
     if state is None:
         return None
-    return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows)
+    links = {row[key]: row[f"{key}_number"] for key in ("predecessor", "successor") if row[key] is not None}
+    employer = None
+    if state["employer"] is not None:
+        if state["employer"] == row["employer"]:
+            employer = {"name": row["employer_name"], "credit_code": row["employer_credit_code"]}
+        else:  # the employer at a past instant, before a transfer
+            found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
+            employer = {"name": found.name, "credit_code": found.credit_code} if found else None
+    return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows, links, employer)
 
 
 def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
@@ -97,13 +144,10 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
     return {key: state for key, state in folded.items() if state is not None}
 
 
-def history(session: Session, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:
-    table = CertificateEvent.__table__
-    query = select(table).where(table.c.certificate_id == certificate_id)
-    if at is not None:
-        query = query.where(table.c.block_time <= at)
-    query = query.order_by(table.c.block_number, table.c.log_index)
-    return [dict(r) for r in session.execute(query).mappings()]
+def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:
+    """A certificate's history rows in chain order, up to ``at`` if given."""
+    parameters = {"id": certificate_id, "at": END_OF_TIME if at is None else at}
+    return [dict(r) for r in session.execute(_HISTORY, parameters).mappings()]
 
 
 def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str, Any] | None:
@@ -201,8 +245,12 @@ def search(
     return page, (_encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
 
 
-def index_status(session: Session) -> Checkpoint | None:
-    return session.scalars(select(Checkpoint)).first()
+_CHECKPOINT = select(Checkpoint.__table__).limit(1)
+
+
+def index_status(session: Session | Connection) -> Any:
+    """The indexer's checkpoint row (block_number, head_seen, chain_id, contract, updated_at), or None."""
+    return session.execute(_CHECKPOINT).first()
 
 
 def _status_filter(status: Status, at: int) -> Any:

@@ -63,7 +63,9 @@ def test_sign_in_refusals_name_their_reason(served: Served) -> None:
     assert garbage.status_code == 400 and garbage.json["type"] in ("/problems/malformed-message",
                                                                    "/problems/malformed-signature")  # fmt: skip
     is_problem(served.client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged"}), 401, "invalid-token")
-    is_problem(served.client.get("/api/v1/auth/me"), 401, "not-signed-in")
+    anonymous = served.client.get("/api/v1/auth/me")
+    is_problem(anonymous, 401, "not-signed-in")
+    assert anonymous.headers["WWW-Authenticate"] == "Bearer" and "headers" not in anonymous.json
 
 
 def test_a_token_expires(served: Served) -> None:

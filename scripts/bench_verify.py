@@ -1,0 +1,186 @@
+"""``make bench-verify``: how fast the API verifies, served as in production.
+
+A fresh anvil gets the registry and a slice of the synthetic register (400 firms and their planners, imported by
+``ledger import``); ``ledger index`` follows the chain in the background and gunicorn serves the API
+(``GUNICORN_WORKERS`` sync workers, 2 by default). Load comes from wrk, a separate process on loopback: 32 connections
+for 20 s of single lookups (``GET /api/v1/certificates/{number}``, numbers drawn at random from the register),
+then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times. Rate limits
+stay on, set high enough not to refuse the benchmark's single client. Writes var/bench/verify.json and prints it
+as its last line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from ledger.localchain import free_port
+from ledger.paths import PROJECT_ROOT
+from scripts.bench_support import on_fresh_chain, write_result
+from scripts.generate_register import generate, write
+
+FIRMS, CONNECTIONS, SECONDS, BATCH, BATCH_RUNS = 400, 32, 20, 1_000, 20
+WORKERS = os.environ.get("GUNICORN_WORKERS", "2")  # sync workers: measured faster here than gthread or 3-4 workers
+TARGETS = {"rps": 1_500, "p99_ms": 25, "batch1000_ms": 150}
+BIN = Path(sys.executable).parent
+
+# wrk's Lua: each connection asks for numbers in its own random order; the summary prints what we parse.
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter * 7919) %% #paths + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
+end
+"""
+
+
+def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str]:
+    env = {
+        **os.environ,
+        "LEDGER_RPC_URL": chain_url,
+        "LEDGER_DEPLOYMENT": str(workdir / "deployment.json"),
+        "DATABASE_URL": f"sqlite:///{workdir / 'ledger.db'}",
+        "LEDGER_DATA_DIR": str(workdir),
+        "RATE_LIMIT_ANONYMOUS": "100000000/minute",
+    }
+    numbers = _load_register(env, workdir)
+    indexer = subprocess.Popen([BIN / "ledger", "index"], env=env, stdout=subprocess.DEVNULL, cwd=PROJECT_ROOT)
+    port = free_port()
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--log-level", "warning",
+         "api:create_app()"],
+        env=env, cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        _wrk(base, [f"/api/v1/certificates/{quote(n)}" for n in numbers], workdir, 3)  # warm-up, not measured
+        single = _wrk(base, [f"/api/v1/certificates/{quote(n)}" for n in numbers], workdir, SECONDS)
+        chain = _wrk(base, [f"/api/v1/certificates/{quote(n)}?source=chain" for n in numbers], workdir, SECONDS)
+        batch_ms = _batch(base, numbers)
+    finally:
+        for process in (server, indexer):
+            process.terminate()
+            process.wait(timeout=30)
+    result: dict[str, float | int | bool | str] = {
+        "rps": single["rps"],
+        "p50_ms": single["p50_ms"],
+        "p99_ms": single["p99_ms"],
+        "errors": single["errors"],
+        "concurrency": CONNECTIONS,
+        "seconds": SECONDS,
+        "requests": single["requests"],
+        "batch1000_ms": round(statistics.median(batch_ms), 1),
+        "batch1000_max_ms": round(max(batch_ms), 1),
+        "chain_rps": chain["rps"],
+        "chain_p99_ms": chain["p99_ms"],
+        "chain_errors": chain["errors"],
+        "certificates": len(numbers),
+        "server": f"gunicorn, {WORKERS} sync workers",
+        "load": f"wrk -c{CONNECTIONS} -t2 -d{SECONDS}s",
+        "cores": os.cpu_count() or 0,
+    }
+    result["meets_targets"] = (
+        single["rps"] >= TARGETS["rps"]
+        and single["p99_ms"] <= TARGETS["p99_ms"]
+        and single["errors"] == 0
+        and result["batch1000_ms"] <= TARGETS["batch1000_ms"]  # type: ignore[operator]
+    )
+    return result
+
+
+def _load_register(env: dict[str, str], workdir: Path) -> list[str]:
+    """Deploy, import the slice through `ledger import`, index it once; the certificate numbers on chain."""
+    today = dt.datetime.now(dt.UTC).date()
+    firms_csv, planners_csv = write(generate(2022, 3000, today), workdir / "register", firms=FIRMS)
+    ledger = [str(BIN / "ledger")]
+    subprocess.run([*ledger, "deploy"], env=env, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*ledger, "import", str(firms_csv), str(planners_csv), "--no-progress"],
+        env=env, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    subprocess.run([*ledger, "index", "--once"], env=env, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    numbers = []
+    for path in (firms_csv, planners_csv):
+        lines = path.read_text(encoding="utf-8").splitlines()[1:]
+        numbers += [line.split(",")[0] for line in lines]
+    random.Random(7).shuffle(numbers)
+    return numbers
+
+
+def _wait_ready(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the API at {base} did not become ready in {timeout:.0f} s")
+
+
+def _wrk(base: str, paths: list[str], workdir: Path, seconds: int) -> dict[str, float | int]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench-verify does)")
+    with tempfile.NamedTemporaryFile("w", dir=workdir, suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    script = workdir / "verify.lua"
+    script.write_text(WRK_SCRIPT % {"paths": listing.name})
+    output = subprocess.run(
+        ["wrk", f"-c{CONNECTIONS}", "-t2", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), base],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    match = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no summary:\n{output}")
+    count, status_errors, socket_errors, micros = (int(match.group(i)) for i in range(1, 5))
+    return {
+        "requests": count,
+        "errors": status_errors + socket_errors,
+        "rps": round(count / (micros / 1e6), 1),
+        "p50_ms": round(float(match.group(5)), 2),
+        "p99_ms": round(float(match.group(6)), 2),
+    }
+
+
+def _batch(base: str, numbers: list[str]) -> list[float]:
+    """Milliseconds per thousand-item verification, as a client sees them (request and JSON included)."""
+    session = requests.Session()
+    timings = []
+    for run in range(BATCH_RUNS):
+        chosen = random.Random(run).sample(numbers, min(BATCH, len(numbers)))
+        started = time.perf_counter()
+        response = session.post(f"{base}/api/v1/verify", json={"numbers": chosen}, timeout=10)
+        timings.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        assert len(response.json()["results"]) == len(chosen)
+    return timings
+
+
+def main() -> None:
+    write_result("verify", on_fresh_chain(measure))
+
+
+if __name__ == "__main__":
+    main()
