@@ -4,7 +4,6 @@ API (it is built from the same answers)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import segno
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -33,19 +32,13 @@ def index() -> str | BaseResponse | tuple[str, int]:
 
 @bp.get("/c/<number>")
 def certificate(number: str) -> str | tuple[str, int]:
-    answer = _answer(number)
-    if answer is None:
-        return render_template("not_found.html", query=number), 404
-    return render_template("certificate.html", c=answer, qr=_qr(number))
+    return _certificate_page(number, "certificate.html")
 
 
 @bp.get("/c/<number>/print")
 def printable(number: str) -> str | tuple[str, int]:
     """A one-page e-certificate for printing (or saving as PDF from the browser): QR code and document hash."""
-    answer = _answer(number)
-    if answer is None:
-        return render_template("not_found.html", query=number), 404
-    return render_template("print.html", c=answer, qr=_qr(number))
+    return _certificate_page(number, "print.html")
 
 
 @bp.get("/f/<credit_code>")
@@ -58,14 +51,15 @@ def firm(credit_code: str) -> str | tuple[str, int]:
     return render_template("firm.html", f=answer)
 
 
-def _answer(number: str) -> dict[str, Any] | None:
+def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
     with Session(services().engine) as session:
         try:
-            return certificate_answer(session, number.strip())
+            answer = certificate_answer(session, number.strip())
         except Problem as missing:
-            if missing.status_code == 404:
-                return None
-            raise
+            if missing.status_code != 404:
+                raise
+            return render_template("not_found.html", query=number), 404
+    return render_template(template, c=answer, qr=_qr(number))
 
 
 def _qr(number: str) -> str:
