@@ -12,7 +12,6 @@ as its last line.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import re
