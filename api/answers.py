@@ -83,7 +83,7 @@ def certificate_from_index(session: Session | Connection, answer: queries.Certif
             "address": state["holder"],
             "publicFields": _public_fields(state["public_data"]),
         },
-        "employer": None if state["employer"] is None else _employer(state["employer"], employer),
+        "employer": None if state["employer"] is None else employer_fields(state["employer"], employer),
         "predecessor": _link(state["predecessor"], answer.links),
         "successor": _link(state["successor"], answer.links),
         "history": [_act(row) for row in answer.history],
@@ -107,7 +107,7 @@ def certificate_from_chain(
     return {
         **_common(number, "0x" + view.id.hex(), state, *reading),
         "holder": {"name": "", "creditCode": None, "address": view.holder, "publicFields": None},
-        "employer": _employer(employer, session.get(Firm, employer)) if employer else None,
+        "employer": employer_fields(employer, session.get(Firm, employer)) if employer else None,
         "predecessor": _link(_hex(view.predecessor), links),
         "successor": _link(_hex(view.successor), links),
         "history": None,
@@ -162,7 +162,7 @@ def _link(cid: str | None, numbers: dict[str, str]) -> dict[str, Any] | None:
     return None if cid is None else {"id": cid, "number": numbers.get(cid)}
 
 
-def _employer(subject: str, firm: Any) -> dict[str, Any]:
+def employer_fields(subject: str, firm: Any) -> dict[str, Any]:
     """A planner's firm by subject, with its public name and credit code when the read model knows the firm."""
     if isinstance(firm, Firm):
         firm = {"name": firm.name, "credit_code": firm.credit_code}

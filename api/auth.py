@@ -15,18 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from apiflask import APIBlueprint
+from eth_utils import keccak
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ledger.paths import data_dir
 
-from .problems import Problem
+from .problems import Problem, title_of
 from .schemas import LoginOut, LoginRequest, Me, NonceOut
 from .services import services
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Identity")
 
-ZERO_ROLE = b"\0" * 32
+ADMIN_ROLE = b"\0" * 32  # OpenZeppelin's DEFAULT_ADMIN_ROLE; the others are keccak256 of their names
+MINISTRY_ROLE = keccak(text="MINISTRY_ROLE")
+PLANNER_REGISTRAR_ROLE = keccak(text="PLANNER_REGISTRAR_ROLE")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -64,19 +67,18 @@ def token_account() -> str | None:
 
 
 def _unauthorised(code: str, detail: str) -> Problem:
-    return Problem(401, code, code.replace("-", " ").capitalize(), detail, headers={"WWW-Authenticate": "Bearer"})
+    return Problem(401, code, title_of(code), detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 def roles_of(address: str) -> dict[str, Any]:
     """The caller's roles as the registry grants them now."""
     functions = services().registry.functions
     has = functions.hasRole
-    province = functions.provinceOf(address).call()
     return {
-        "ministry": has(functions.MINISTRY_ROLE().call(), address).call(),
-        "provincialRegulator": province or None,
-        "plannerRegistrar": has(functions.PLANNER_REGISTRAR_ROLE().call(), address).call(),
-        "admin": has(ZERO_ROLE, address).call(),
+        "ministry": has(MINISTRY_ROLE, address).call(),
+        "provincialRegulator": functions.provinceOf(address).call() or None,
+        "plannerRegistrar": has(PLANNER_REGISTRAR_ROLE, address).call(),
+        "admin": has(ADMIN_ROLE, address).call(),
     }
 
 

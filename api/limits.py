@@ -3,8 +3,8 @@ address, with the X-RateLimit-Limit / -Remaining / -Reset headers on every limit
 429. Limits and storage are configuration: RATE_LIMIT_ANONYMOUS, RATE_LIMIT_SIGNED_IN (e.g. "1200/minute" or
 "1200/minute;50/second"), RATELIMIT_STORAGE_URI (memory:// counts per worker; redis://… shares one count).
 
-Built on the ``limits`` library (the engine of Flask-Limiter) called directly: Flask-Limiter's per-request limit
-resolution cost a third of a single lookup's time, measured in `make bench-verify`.
+Built on the ``limits`` library (the engine of Flask-Limiter) called directly: under cProfile, Flask-Limiter's
+per-request limit resolution took 12-16 % of a single lookup; this check takes about 12 µs.
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ def _check() -> None:
         return
     limits: RateLimits = current_app.extensions[EXTENSION]
     account = token_account()
-    items, key = (limits.signed_in, f"account:{account}") if account else (limits.anonymous, request.remote_addr)
+    items = limits.signed_in if account else limits.anonymous
+    key = f"account:{account}" if account else f"address:{request.remote_addr}"
     tightest = None
     for item in items:
-        allowed = limits.limiter.hit(item, key or "unknown")
-        reset, remaining = limits.limiter.get_window_stats(item, key or "unknown")
+        allowed = limits.limiter.hit(item, key)
+        reset, remaining = limits.limiter.get_window_stats(item, key)
         quota = Quota(item.amount, remaining, math.ceil(reset))
         if tightest is None or quota.remaining < tightest.remaining:
             tightest = quota

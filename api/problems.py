@@ -76,7 +76,7 @@ def _refusal(exc: refusals.WalletError) -> Response:
         status = 403
     else:
         status = 401
-    return problem(status, exc.code, _title(exc.code), str(exc))
+    return problem(status, exc.code, title_of(exc.code), str(exc))
 
 
 def _contract_refusal(exc: ContractRevert) -> Response:
@@ -110,7 +110,8 @@ def _unexpected(exc: Exception) -> Response:
     return problem(500, "internal-error", "Internal Server Error", "The server failed to answer; it has been logged.")
 
 
-def _title(code: str) -> str:
+def title_of(code: str) -> str:
+    """A problem's title from its code: ``not-holder`` → "Not holder"."""
     return code.replace("-", " ").capitalize()
 
 

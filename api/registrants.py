@@ -60,11 +60,7 @@ def planner_answer(session: Session, registration_number: str) -> dict[str, Any]
         "name": found["planner"].name if found["planner"] else latest["name"],
         **answers.status_fields(status, queries.is_valid(shown, now)),
         "registration": answers.summary(current, now) if current else None,
-        "employer": (
-            {"subject": employer.subject, "creditCode": employer.credit_code, "name": employer.name}
-            if employer
-            else None
-        ),
+        "employer": answers.employer_fields(employer.subject, employer) if employer else None,
         "registrations": [answers.summary(state, now) for state in found["registrations"]],
         "employment": [
             {

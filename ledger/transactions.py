@@ -83,7 +83,7 @@ class TransactionSender:
         """The receipt once mined; a reverted transaction raises its named error."""
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
         if receipt["status"] != 1:
-            raise self._replayed_revert(tx_hash, receipt)
+            raise why_reverted(self.w3, self.decoder, tx_hash, receipt["blockNumber"])
         return receipt
 
     def transact(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> TxReceipt:
@@ -95,9 +95,6 @@ class TransactionSender:
 
     def _decoded(self, exc: ContractLogicError) -> Exception:
         return decoded_revert(self.decoder, exc)
-
-    def _replayed_revert(self, tx_hash: HexBytes, receipt: TxReceipt) -> Exception:
-        return why_reverted(self.w3, self.decoder, tx_hash, receipt["blockNumber"])
 
 
 def decoded_revert(decoder: RevertDecoder, exc: ContractLogicError) -> Exception:
