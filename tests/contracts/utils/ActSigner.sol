@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Vm} from "./Vm.sol";
 import {ICertificateRegistry} from "../../../contracts/ICertificateRegistry.sol";
+import {ICreditRegistry} from "../../../contracts/ICreditRegistry.sol";
 
 /// @dev Builds EIP-712 signatures over acts from the type strings written out here, independently of the
 /// contract's constants, so a mismatch between the two shows up as a refused signature.
@@ -14,6 +15,10 @@ library ActSigner {
     string internal constant SUCCESSOR_REQUEST =
         "SuccessorRequest(string number,address holder,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
 
+    string internal constant CREDIT_REQUEST =
+        "CreditRequest(bytes32 certificate,uint8 kind,uint8 severity,uint16 category,uint16 points,uint40 publishedFrom,uint40 publishedUntil,bytes32 evidenceHash,string decisionNumber)";
+    string internal constant RESTORATION_REQUEST = "RestorationRequest(bytes32 record,bytes32 evidenceHash,string decisionNumber)";
+
     struct Domain {
         address verifyingContract;
         uint256 chainId;
@@ -24,10 +29,30 @@ library ActSigner {
         pure
         returns (ICertificateRegistry.Delegation memory)
     {
+        return _sign(key, "PlanningQualificationLedger", domain, structHash, nonce, deadline);
+    }
+
+    /// @dev As `sign`, in the credit registry's EIP-712 domain.
+    function signCredit(uint256 key, Domain memory domain, bytes32 structHash, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (ICertificateRegistry.Delegation memory)
+    {
+        return _sign(key, "PlanningQualificationCredit", domain, structHash, nonce, deadline);
+    }
+
+    function _sign(
+        uint256 key,
+        string memory name,
+        Domain memory domain,
+        bytes32 structHash,
+        uint256 nonce,
+        uint256 deadline
+    ) private pure returns (ICertificateRegistry.Delegation memory) {
         bytes32 separator = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("PlanningQualificationLedger"),
+                keccak256(bytes(name)),
                 keccak256("1"),
                 domain.chainId,
                 domain.verifyingContract
@@ -151,5 +176,43 @@ library ActSigner {
             "Transfer(bytes32 id,bytes32 employer,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
         );
         return keccak256(abi.encode(typeHash, id, employer, documentHash, keccak256(publicData), nonce, deadline));
+    }
+
+    function recordCredit(ICreditRegistry.CreditRequest memory r, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 requestHash = keccak256(
+            abi.encode(
+                keccak256(bytes(CREDIT_REQUEST)),
+                r.certificate,
+                r.kind,
+                r.severity,
+                r.category,
+                r.points,
+                r.publishedFrom,
+                r.publishedUntil,
+                r.evidenceHash,
+                keccak256(bytes(r.decisionNumber))
+            )
+        );
+        bytes32 typeHash =
+            keccak256(abi.encodePacked("RecordCredit(CreditRequest request,uint256 nonce,uint256 deadline)", CREDIT_REQUEST));
+        return keccak256(abi.encode(typeHash, requestHash, nonce, deadline));
+    }
+
+    function restoreCredit(ICreditRegistry.RestorationRequest memory r, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 requestHash = keccak256(
+            abi.encode(keccak256(bytes(RESTORATION_REQUEST)), r.record, r.evidenceHash, keccak256(bytes(r.decisionNumber)))
+        );
+        bytes32 typeHash = keccak256(
+            abi.encodePacked("RestoreCredit(RestorationRequest request,uint256 nonce,uint256 deadline)", RESTORATION_REQUEST)
+        );
+        return keccak256(abi.encode(typeHash, requestHash, nonce, deadline));
     }
 }

@@ -5,6 +5,9 @@ pragma solidity 0.8.28;
 /// Declared here because the official forge-std is not on the npm registry.
 interface Vm {
     function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
+    function assertEq(string calldata left, string calldata right, string calldata error) external pure;
     function chainId(uint256 newChainId) external;
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;

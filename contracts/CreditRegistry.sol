@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {CertificateRegistry} from "./CertificateRegistry.sol";
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import "./ICreditRegistry.sol";
+import {Kind, Grade, Status, SignatureExpired, InvalidSignature, WrongStatus} from "./Common.sol";
+
+/// @title Credit records, restorations and random inspections
+/// @notice See ICreditRegistry. Roles and jurisdictions are the certificate registry's, applied to the certificate
+/// a record names: the ministry for grade A firms (and any firm), a province for its grade B firms, the registrar
+/// for planners. The certificate registry's bytecode is near the 24 KiB limit, so credit lives beside it.
+contract CreditRegistry is ICreditRegistry, EIP712, Nonces {
+    /// @notice Largest bonus or deduction one record may carry.
+    uint16 public constant MAX_POINTS = 100;
+    /// @notice Restoration tiers (DOMAIN.md, from 1 April 2026). Months and years are counted in days on chain:
+    /// 3 months = 90 days, 1 year = 365 days, 3 years = 1,095 days.
+    uint40 public constant MINOR_MAX = 90 days;
+    uint40 public constant GENERAL_MIN = 90 days;
+    uint40 public constant GENERAL_MAX = 365 days;
+    uint40 public constant SERIOUS_MIN = 365 days;
+    uint40 public constant SERIOUS_MAX = 1095 days;
+    /// @notice Honours are published for at most five years (one certificate's validity).
+    uint40 public constant HONOUR_MAX = 1825 days;
+
+    string private constant _CREDIT_REQUEST_TYPE =
+        "CreditRequest(bytes32 certificate,uint8 kind,uint8 severity,uint16 category,uint16 points,uint40 publishedFrom,uint40 publishedUntil,bytes32 evidenceHash,string decisionNumber)";
+    string private constant _RESTORATION_REQUEST_TYPE =
+        "RestorationRequest(bytes32 record,bytes32 evidenceHash,string decisionNumber)";
+    bytes32 private constant _CREDIT_REQUEST_TYPEHASH = keccak256(bytes(_CREDIT_REQUEST_TYPE));
+    bytes32 private constant _RESTORATION_REQUEST_TYPEHASH = keccak256(bytes(_RESTORATION_REQUEST_TYPE));
+    bytes32 public constant RECORD_CREDIT_TYPEHASH = keccak256(
+        abi.encodePacked("RecordCredit(CreditRequest request,uint256 nonce,uint256 deadline)", _CREDIT_REQUEST_TYPE)
+    );
+    bytes32 public constant RESTORE_CREDIT_TYPEHASH = keccak256(
+        abi.encodePacked(
+            "RestoreCredit(RestorationRequest request,uint256 nonce,uint256 deadline)", _RESTORATION_REQUEST_TYPE
+        )
+    );
+
+    /// @dev What the contract needs later about a record: whose it is (for authority) and when it may be restored.
+    struct Record {
+        bytes32 certificate;
+        uint40 minimumEnd;
+        uint40 maximumEnd;
+        CreditKind kind;
+    }
+
+    struct Round {
+        uint64 drawBlock;
+        uint8 province;
+        Grade grade;
+    }
+
+    /// @notice The certificate registry whose roles and certificates credit records rely on.
+    CertificateRegistry public immutable certificates;
+
+    mapping(bytes32 id => Record) private _records;
+    /// @dev A restoration is its own record; this only links the restored record to it (never overwritten).
+    mapping(bytes32 record => bytes32 restoration) private _restorations;
+    mapping(bytes32 id => Round) private _rounds;
+    mapping(bytes32 round => mapping(bytes32 certificate => bool)) private _results;
+
+    constructor(CertificateRegistry registry) EIP712("PlanningQualificationCredit", "1") {
+        certificates = registry;
+    }
+
+    // ---------------------------------------------------------------- acts
+
+    function recordCredit(CreditRequest calldata request) external returns (bytes32) {
+        return _record(msg.sender, request);
+    }
+
+    function restoreCredit(RestorationRequest calldata request) external returns (bytes32) {
+        return _restore(msg.sender, request);
+    }
+
+    function recordCreditBySignature(CreditRequest calldata request, ICertificateRegistry.Delegation calldata d)
+        external
+        returns (bytes32)
+    {
+        return _record(_signer(d, _recordCreditHash(request, d.nonce, d.deadline)), request);
+    }
+
+    function restoreCreditBySignature(RestorationRequest calldata request, ICertificateRegistry.Delegation calldata d)
+        external
+        returns (bytes32)
+    {
+        return _restore(_signer(d, _restoreCreditHash(request, d.nonce, d.deadline)), request);
+    }
+
+    function announceInspection(InspectionRequest calldata request) external returns (bytes32 id) {
+        // Nationwide rounds and rounds over both grades are the ministry's; a province draws its own grade B firms.
+        certificates.checkAuthority(msg.sender, Kind.FIRM, request.grade, request.province);
+        if (bytes(request.title).length == 0) revert InvalidInspection("title");
+        if (request.sampleSize == 0) revert InvalidInspection("sampleSize");
+        if (request.inspectorsPerFirm == 0) revert InvalidInspection("inspectorsPerFirm");
+        if (request.roster.length == 0) revert InvalidInspection("roster");
+        if (request.drawBlock <= block.number) revert DrawBlockNotInFuture(request.drawBlock);
+        id = keccak256(bytes(request.title));
+        if (_rounds[id].drawBlock != 0) revert AlreadyAnnounced(id);
+        _rounds[id] = Round(request.drawBlock, request.province, request.grade);
+        emit InspectionAnnounced(id, msg.sender, request);
+    }
+
+    function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
+        external
+    {
+        Round storage r = _rounds[round];
+        if (r.drawBlock == 0) revert UnknownInspection(round);
+        if (block.number <= r.drawBlock) revert NotDrawnYet(round, r.drawBlock);
+        ICertificateRegistry.Certificate memory c = _authorised(msg.sender, certificate);
+        bool matches = c.kind == Kind.FIRM && (r.province == 0 || r.province == c.province)
+            && (r.grade == Grade.NONE || r.grade == c.grade);
+        if (!matches) revert OutsideRound(round, certificate);
+        if (outcome == InspectionOutcome.NONE) revert InvalidInspection("outcome");
+        if (evidenceHash == bytes32(0)) revert InvalidInspection("evidenceHash");
+        if (_results[round][certificate]) revert ResultAlreadyRecorded(round, certificate);
+        _results[round][certificate] = true;
+        emit InspectionResultRecorded(round, certificate, msg.sender, outcome, evidenceHash);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Whether record `id` is published now: recorded, not restored, and before its maximum end.
+    function isPublished(bytes32 id) external view returns (bool) {
+        Record storage r = _records[id];
+        return r.kind != CreditKind.NONE && _restorations[id] == 0 && block.timestamp < r.maximumEnd;
+    }
+
+    /// @notice The restoration that ended record `id` early, or zero.
+    function restorationOf(bytes32 id) external view returns (bytes32) {
+        return _restorations[id];
+    }
+
+    /// @notice The draw block of an announced round, or zero.
+    function drawBlockOf(bytes32 round) external view returns (uint64) {
+        return _rounds[round].drawBlock;
+    }
+
+    // ---------------------------------------------------------------- logic
+
+    function _record(address issuer, CreditRequest calldata request) private returns (bytes32 id) {
+        ICertificateRegistry.Certificate memory c = _authorised(issuer, request.certificate);
+        uint40 minimumEnd = _checkRequest(request);
+        id = keccak256(abi.encode(request.decisionNumber, request.certificate));
+        if (_records[id].kind != CreditKind.NONE) revert AlreadyRecorded(id);
+        _records[id] = Record(request.certificate, minimumEnd, request.publishedUntil, request.kind);
+        emit CreditRecorded(id, c.subject, request.certificate, issuer, minimumEnd, request);
+    }
+
+    function _restore(address issuer, RestorationRequest calldata request) private returns (bytes32 id) {
+        Record storage r = _records[request.record];
+        if (r.kind == CreditKind.NONE) revert UnknownRecord(request.record);
+        ICertificateRegistry.Certificate memory c = _authorised(issuer, r.certificate);
+        if (r.kind != CreditKind.DISHONESTY || _restorations[request.record] != 0 || block.timestamp >= r.maximumEnd) {
+            revert NotRestorable(request.record);
+        }
+        if (block.timestamp < r.minimumEnd) revert RestorableFrom(request.record, r.minimumEnd);
+        if (request.evidenceHash == bytes32(0)) revert InvalidCredit("evidenceHash");
+        if (bytes(request.decisionNumber).length == 0) revert InvalidCredit("decisionNumber");
+        id = keccak256(abi.encode(request.decisionNumber, request.record));
+        _restorations[request.record] = id;
+        emit CreditRestored(id, request.record, c.subject, issuer, request.evidenceHash, request.decisionNumber);
+    }
+
+    /// @dev The certificate `id`, once `actor` may act on it. A superseded certificate's grade may be out of date
+    /// (an upgrade supersedes grade B), so acts name the current certificate of the subject.
+    function _authorised(address actor, bytes32 id) private view returns (ICertificateRegistry.Certificate memory c) {
+        c = certificates.certificate(id);
+        if (c.status == Status.SUPERSEDED) revert WrongStatus(id, c.status);
+        certificates.checkAuthority(actor, c.kind, c.grade, c.province);
+    }
+
+    /// @dev Checks a request's fields and publication period against its tier; returns its minimum end.
+    function _checkRequest(CreditRequest calldata r) private view returns (uint40 minimumEnd) {
+        if (r.category == 0) revert InvalidCredit("category");
+        if (r.points == 0 || r.points > MAX_POINTS) revert InvalidCredit("points");
+        if (r.evidenceHash == bytes32(0)) revert InvalidCredit("evidenceHash");
+        if (bytes(r.decisionNumber).length == 0) revert InvalidCredit("decisionNumber");
+        if (r.publishedFrom > block.timestamp || r.publishedUntil <= block.timestamp) {
+            revert InvalidPublication(r.publishedFrom, r.publishedUntil);
+        }
+        (uint40 shortest, uint40 longest) = _tier(r.kind, r.severity);
+        uint40 period = r.publishedUntil - r.publishedFrom;
+        if (period < shortest || period > longest) revert InvalidPublication(r.publishedFrom, r.publishedUntil);
+        return r.kind == CreditKind.DISHONESTY ? r.publishedFrom + shortest : r.publishedFrom;
+    }
+
+    /// @dev The shortest and longest publication of a record of this kind and severity.
+    function _tier(CreditKind kind, Severity severity) private pure returns (uint40, uint40) {
+        if (kind == CreditKind.HONOUR) {
+            if (severity != Severity.NONE) revert InvalidCredit("severity");
+            return (1, HONOUR_MAX);
+        }
+        if (kind != CreditKind.DISHONESTY) revert InvalidCredit("kind");
+        if (severity == Severity.MINOR) return (0, MINOR_MAX);
+        if (severity == Severity.GENERAL) return (GENERAL_MIN, GENERAL_MAX);
+        if (severity == Severity.SERIOUS) return (SERIOUS_MIN, SERIOUS_MAX);
+        revert InvalidCredit("severity");
+    }
+
+    /// @dev Checks a relayed act's deadline, nonce and signature (EOA or EIP-1271) and returns the signer.
+    function _signer(ICertificateRegistry.Delegation calldata d, bytes32 structHash) private returns (address) {
+        if (block.timestamp > d.deadline) revert SignatureExpired(d.deadline);
+        _useCheckedNonce(d.signer, d.nonce);
+        if (!SignatureChecker.isValidSignatureNow(d.signer, _hashTypedDataV4(structHash), d.signature)) {
+            revert InvalidSignature(d.signer);
+        }
+        return d.signer;
+    }
+
+    // EIP-712 struct hashes; internal so that a test harness can show Python the contract's own digests.
+
+    function _recordCreditHash(CreditRequest calldata r, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 requestHash = keccak256(
+            abi.encode(
+                _CREDIT_REQUEST_TYPEHASH,
+                r.certificate,
+                r.kind,
+                r.severity,
+                r.category,
+                r.points,
+                r.publishedFrom,
+                r.publishedUntil,
+                r.evidenceHash,
+                keccak256(bytes(r.decisionNumber))
+            )
+        );
+        return keccak256(abi.encode(RECORD_CREDIT_TYPEHASH, requestHash, nonce, deadline));
+    }
+
+    function _restoreCreditHash(RestorationRequest calldata r, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 requestHash = keccak256(
+            abi.encode(_RESTORATION_REQUEST_TYPEHASH, r.record, r.evidenceHash, keccak256(bytes(r.decisionNumber)))
+        );
+        return keccak256(abi.encode(RESTORE_CREDIT_TYPEHASH, requestHash, nonce, deadline));
+    }
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {ActSigner} from "./utils/ActSigner.sol";
+import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
+import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
+import "../../contracts/ICreditRegistry.sol";
+import "../../contracts/Common.sol";
+
+/// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
+/// overwritten, and restorations end a dishonesty record only after its minimum period.
+contract CreditTest is RegistryFixture {
+    CreditRegistry internal credit;
+    bytes32 internal gradeB;
+    bytes32 internal gradeA;
+    bytes32 internal planner;
+
+    uint16 internal constant AWARD = 1;
+    uint16 internal constant PENALTY = 101;
+
+    function setUp() public override {
+        super.setUp();
+        credit = new CreditRegistry(registry);
+        gradeB = issueGradeB("B-1");
+        gradeA = issueGradeA("A-1");
+        planner = issuePlanner("P-1", PLANNER, FIRM);
+    }
+
+    function dishonesty(bytes32 certificate, Severity severity, uint40 period, string memory decision)
+        internal
+        view
+        returns (ICreditRegistry.CreditRequest memory)
+    {
+        return ICreditRegistry.CreditRequest({
+            certificate: certificate,
+            kind: CreditKind.DISHONESTY,
+            severity: severity,
+            category: PENALTY,
+            points: 10,
+            publishedFrom: uint40(block.timestamp),
+            publishedUntil: uint40(block.timestamp) + period,
+            evidenceHash: keccak256(bytes(decision)),
+            decisionNumber: decision
+        });
+    }
+
+    function honour(bytes32 certificate, string memory decision)
+        internal
+        view
+        returns (ICreditRegistry.CreditRequest memory r)
+    {
+        r = dishonesty(certificate, Severity.NONE, 365 days, decision);
+        r.kind = CreditKind.HONOUR;
+        r.category = AWARD;
+    }
+
+    function restoration(bytes32 record) internal pure returns (ICreditRegistry.RestorationRequest memory) {
+        return ICreditRegistry.RestorationRequest(record, keccak256("repair"), unicode"修复〔2026〕1号");
+    }
+
+    // ---- who may record ----
+
+    function test_aProvinceRecordsAgainstItsOwnGradeBFirms() public {
+        vm.prank(zhejiang);
+        bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.GENERAL, 180 days, "D-1"));
+        vm.assertEq(id, keccak256(abi.encode("D-1", gradeB)), "id is the decision on that certificate");
+        vm.assertTrue(credit.isPublished(id), "published");
+    }
+
+    function test_aProvinceCannotRecordAgainstGradeAOrAnotherProvince() public {
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        credit.recordCredit(honour(gradeA, "H-1"));
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        credit.recordCredit(honour(gradeB, "H-1"));
+    }
+
+    function test_theMinistryRecordsAgainstAnyFirmButNotPlanners() public {
+        vm.startPrank(ministry);
+        credit.recordCredit(honour(gradeA, "H-1"));
+        credit.recordCredit(honour(gradeB, "H-1"));
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
+        credit.recordCredit(dishonesty(planner, Severity.SERIOUS, 2 * 365 days, "D-1"));
+        vm.stopPrank();
+        vm.prank(registrar);
+        credit.recordCredit(dishonesty(planner, Severity.SERIOUS, 2 * 365 days, "D-1"));
+    }
+
+    function test_strangersAndUnknownCertificatesAreRefused() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger));
+        credit.recordCredit(honour(gradeA, "H-1"));
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(UnknownCertificate.selector, bytes32(uint256(1))));
+        credit.recordCredit(honour(bytes32(uint256(1)), "H-1"));
+    }
+
+    function test_aSupersededCertificateIsRefusedSoTheCurrentGradeDecides() public {
+        vm.warp(START + 800 days);
+        vm.prank(ministry);
+        registry.upgrade(gradeB, successorRequest("A-2"), false);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, gradeB, Status.SUPERSEDED));
+        credit.recordCredit(dishonesty(gradeB, Severity.MINOR, 30 days, "D-1"));
+    }
+
+    // ---- what a record must be ----
+
+    function test_theTiersBoundThePublicationPeriod() public {
+        vm.startPrank(ministry);
+        ICreditRegistry.CreditRequest memory r = dishonesty(gradeA, Severity.GENERAL, 60 days, "D-1");
+        vm.expectRevert(abi.encodeWithSelector(InvalidPublication.selector, r.publishedFrom, r.publishedUntil));
+        credit.recordCredit(r);
+        r = dishonesty(gradeA, Severity.SERIOUS, 4 * 365 days, "D-1");
+        vm.expectRevert(abi.encodeWithSelector(InvalidPublication.selector, r.publishedFrom, r.publishedUntil));
+        credit.recordCredit(r);
+        r = dishonesty(gradeA, Severity.MINOR, 91 days, "D-1");
+        vm.expectRevert(abi.encodeWithSelector(InvalidPublication.selector, r.publishedFrom, r.publishedUntil));
+        credit.recordCredit(r);
+        credit.recordCredit(dishonesty(gradeA, Severity.MINOR, 90 days, "D-1"));
+        credit.recordCredit(dishonesty(gradeA, Severity.GENERAL, 365 days, "D-2"));
+        credit.recordCredit(dishonesty(gradeA, Severity.SERIOUS, 1095 days, "D-3"));
+        vm.stopPrank();
+    }
+
+    function testFuzz_aPeriodIsAcceptedExactlyWithinItsTier(uint8 severityCode, uint40 period) public {
+        Severity severity = Severity(bound(severityCode, 1, 3));
+        period = uint40(bound(period, 1, 2000 days));
+        (uint40 shortest, uint40 longest) = severity == Severity.MINOR
+            ? (uint40(0), uint40(90 days))
+            : severity == Severity.GENERAL ? (uint40(90 days), uint40(365 days)) : (uint40(365 days), uint40(1095 days));
+        ICreditRegistry.CreditRequest memory r = dishonesty(gradeA, severity, period, "D-1");
+        bool fits = period >= shortest && period <= longest;
+        if (!fits) {
+            vm.expectRevert(abi.encodeWithSelector(InvalidPublication.selector, r.publishedFrom, r.publishedUntil));
+        }
+        vm.prank(ministry);
+        credit.recordCredit(r);
+    }
+
+    function test_badFieldsAreRefusedByName() public {
+        vm.startPrank(ministry);
+        ICreditRegistry.CreditRequest memory r = honour(gradeA, "H-1");
+        r.points = 0;
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "points"));
+        credit.recordCredit(r);
+        r.points = 101;
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "points"));
+        credit.recordCredit(r);
+        r = honour(gradeA, "H-1");
+        r.category = 0;
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "category"));
+        credit.recordCredit(r);
+        r = honour(gradeA, "H-1");
+        r.severity = Severity.SERIOUS;
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "severity"));
+        credit.recordCredit(r);
+        r = dishonesty(gradeA, Severity.NONE, 30 days, "D-1");
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "severity"));
+        credit.recordCredit(r);
+        r = honour(gradeA, "");
+        vm.expectRevert(abi.encodeWithSelector(InvalidCredit.selector, "decisionNumber"));
+        credit.recordCredit(r);
+        r = honour(gradeA, "H-1");
+        r.publishedFrom = uint40(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(InvalidPublication.selector, r.publishedFrom, r.publishedUntil));
+        credit.recordCredit(r);
+        vm.stopPrank();
+    }
+
+    function test_aDecisionIsRecordedOnce() public {
+        vm.startPrank(ministry);
+        bytes32 id = credit.recordCredit(honour(gradeA, "H-1"));
+        vm.expectRevert(abi.encodeWithSelector(AlreadyRecorded.selector, id));
+        credit.recordCredit(honour(gradeA, "H-1"));
+        vm.stopPrank();
+    }
+
+    // ---- restoration ----
+
+    function test_restorationComesAfterTheMinimumPeriodAndOnlyOnce() public {
+        vm.prank(zhejiang);
+        bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.GENERAL, 300 days, "D-1"));
+        vm.warp(START + 89 days);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(RestorableFrom.selector, id, START + 90 days));
+        credit.restoreCredit(restoration(id));
+        vm.warp(START + 90 days);
+        vm.prank(zhejiang);
+        bytes32 restored = credit.restoreCredit(restoration(id));
+        vm.assertEq(credit.restorationOf(id), restored, "linked to its restoration");
+        vm.assertFalse(credit.isPublished(id), "publication ended");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotRestorable.selector, id));
+        credit.restoreCredit(restoration(id));
+    }
+
+    function test_honoursAndEndedRecordsCannotBeRestored() public {
+        vm.startPrank(ministry);
+        bytes32 award = credit.recordCredit(honour(gradeA, "H-1"));
+        vm.expectRevert(abi.encodeWithSelector(NotRestorable.selector, award));
+        credit.restoreCredit(restoration(award));
+        bytes32 minor = credit.recordCredit(dishonesty(gradeA, Severity.MINOR, 30 days, "D-1"));
+        vm.warp(START + 30 days);
+        vm.expectRevert(abi.encodeWithSelector(NotRestorable.selector, minor));
+        credit.restoreCredit(restoration(minor));
+        vm.expectRevert(abi.encodeWithSelector(UnknownRecord.selector, bytes32(uint256(7))));
+        credit.restoreCredit(restoration(bytes32(uint256(7))));
+        vm.stopPrank();
+    }
+
+    function test_onlyTheRecordsJurisdictionRestores() public {
+        vm.prank(zhejiang);
+        bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.MINOR, 30 days, "D-1"));
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        credit.restoreCredit(restoration(id));
+        vm.prank(ministry);
+        credit.restoreCredit(restoration(id));
+    }
+
+    // ---- by signature ----
+
+    function _domain() internal view returns (ActSigner.Domain memory) {
+        return ActSigner.Domain(address(credit), block.chainid);
+    }
+
+    function test_aSignedRecordNamesTheSignerAndCannotBeReplayed() public {
+        ICreditRegistry.CreditRequest memory r = dishonesty(gradeB, Severity.MINOR, 30 days, "D-1");
+        uint256 deadline = block.timestamp + 1 hours;
+        ICertificateRegistry.Delegation memory d = ActSigner.signCredit(
+            ZHEJIANG_KEY, _domain(), ActSigner.recordCredit(r, 0, deadline), 0, deadline
+        );
+        vm.expectEmit(true, true, true, true);
+        emit ICreditRegistry.CreditRecorded(keccak256(abi.encode("D-1", gradeB)), FIRM, gradeB, zhejiang, r.publishedFrom, r);
+        credit.recordCreditBySignature(r, d);
+        vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, zhejiang, 1));
+        credit.recordCreditBySignature(r, d);
+    }
+
+    function test_aSignatureForTheCertificateRegistryIsRefused() public {
+        ICreditRegistry.CreditRequest memory r = dishonesty(gradeB, Severity.MINOR, 30 days, "D-1");
+        uint256 deadline = block.timestamp + 1 hours;
+        ICertificateRegistry.Delegation memory d = ActSigner.signCredit(
+            ZHEJIANG_KEY, ActSigner.Domain(address(registry), block.chainid), ActSigner.recordCredit(r, 0, deadline), 0, deadline
+        );
+        vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, zhejiang));
+        credit.recordCreditBySignature(r, d);
+    }
+
+    function test_aSignedRestoration() public {
+        vm.prank(zhejiang);
+        bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.MINOR, 30 days, "D-1"));
+        uint256 deadline = block.timestamp + 1 hours;
+        ICreditRegistry.RestorationRequest memory r = restoration(id);
+        ICertificateRegistry.Delegation memory d =
+            ActSigner.signCredit(ZHEJIANG_KEY, _domain(), ActSigner.restoreCredit(r, 0, deadline), 0, deadline);
+        vm.prank(stranger);
+        credit.restoreCreditBySignature(r, d);
+        vm.assertFalse(credit.isPublished(id), "restored by the province's signature");
+    }
+
+    // ---- random inspections ----
+
+    function round(string memory title, uint8 province, Grade grade) internal view returns (ICreditRegistry.InspectionRequest memory) {
+        return ICreditRegistry.InspectionRequest({
+            title: title,
+            province: province,
+            grade: grade,
+            sampleSize: 2,
+            inspectorsPerFirm: 2,
+            drawBlock: uint64(block.number + 5),
+            roster: bytes('["I-01","I-02","I-03"]')
+        });
+    }
+
+    function test_nationwideRoundsAreTheMinistrysAndProvincesDrawTheirGradeB() public {
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, uint8(0)));
+        credit.announceInspection(round("R-1", 0, Grade.B));
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        credit.announceInspection(round("R-1", 33, Grade.NONE));
+        vm.prank(zhejiang);
+        bytes32 id = credit.announceInspection(round("R-1", 33, Grade.B));
+        vm.assertEq(credit.drawBlockOf(id), block.number + 5, "draw block stored");
+        vm.prank(ministry);
+        credit.announceInspection(round("R-2", 0, Grade.NONE));
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(AlreadyAnnounced.selector, id));
+        credit.announceInspection(round("R-1", 0, Grade.NONE));
+    }
+
+    function test_theDrawBlockMustBeInTheFuture() public {
+        ICreditRegistry.InspectionRequest memory r = round("R-1", 0, Grade.NONE);
+        r.drawBlock = uint64(block.number);
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(DrawBlockNotInFuture.selector, uint64(block.number)));
+        credit.announceInspection(r);
+    }
+
+    function test_resultsAfterTheDrawWithinTheRoundOnce() public {
+        vm.prank(zhejiang);
+        bytes32 id = credit.announceInspection(round("R-1", 33, Grade.B));
+        uint64 drawBlock = uint64(block.number + 5);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotDrawnYet.selector, id, drawBlock));
+        credit.recordInspectionResult(id, gradeB, InspectionOutcome.PASSED, keccak256("report"));
+        vm.roll(drawBlock + 1);
+        vm.prank(zhejiang);
+        credit.recordInspectionResult(id, gradeB, InspectionOutcome.RECTIFY, keccak256("report"));
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(ResultAlreadyRecorded.selector, id, gradeB));
+        credit.recordInspectionResult(id, gradeB, InspectionOutcome.PASSED, keccak256("report"));
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(OutsideRound.selector, id, gradeA));
+        credit.recordInspectionResult(id, gradeA, InspectionOutcome.PASSED, keccak256("report"));
+    }
+
+    function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        return lo + x % (hi - lo + 1);
+    }
+}
