@@ -13,6 +13,7 @@ from .errors import ArtifactMissing
 from .paths import ARTIFACTS_DIR
 
 REGISTRY = "CertificateRegistry"
+CREDIT_REGISTRY = "CreditRegistry"
 
 
 @dataclass(frozen=True)

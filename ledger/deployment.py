@@ -1,4 +1,7 @@
-"""Deploying the registry from Hardhat's artifacts, and the record that lets every later run find it again."""
+"""Deploying the registries from Hardhat's artifacts, and the record that lets every later run find them again.
+
+The ledger is two contracts: the certificate registry (roles, certificates) and the credit registry beside it
+(credit records, inspections), which asks the certificate registry who may act. They are deployed together."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from web3.contract import Contract
 
 from wallet.devkeys import DEV_PROVINCES, dev_account
 
-from .artifacts import Artifact
+from .artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from .chain import registry_at
 from .errors import RevertDecoder
 from .transactions import TransactionSender
@@ -32,6 +35,8 @@ class DeploymentRecord:
     deployer: str
     deployed_at: str
     roles: dict[str, str] = field(default_factory=dict)
+    credit_address: str = ""  # the credit registry bound to this certificate registry
+    credit_bytecode_hash: str = ""
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,10 +52,16 @@ class DeploymentRecord:
             return None
 
 
-def is_live(w3: Web3, record: DeploymentRecord, artifact: Artifact) -> bool:
-    """True when ``record`` names this very build, deployed on this very chain (same id, same block hash)."""
+def is_live(w3: Web3, record: DeploymentRecord, artifact: Artifact, credit: Artifact | None = None) -> bool:
+    """True when ``record`` names this very build, deployed on this very chain (same id, same block hash); with
+    ``credit``, its credit registry must be that build and deployed too."""
     if record.chain_id != w3.eth.chain_id or record.bytecode_hash != artifact.bytecode_hash:
         return False
+    if credit is not None:
+        if not record.credit_address or record.credit_bytecode_hash != credit.bytecode_hash:
+            return False
+        if not w3.eth.get_code(Web3.to_checksum_address(record.credit_address)):
+            return False
     if w3.eth.block_number < record.block_number:
         return False
     if w3.eth.get_block(record.block_number)["hash"].to_0x_hex() != record.block_hash:
@@ -72,6 +83,17 @@ def deploy_registry(w3: Web3, admin: TransactionSender, artifact: Artifact) -> D
         bytecode_hash=artifact.bytecode_hash,
         deployer=admin.address,
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def deploy_credit_registry(
+    w3: Web3, admin: TransactionSender, credit: Artifact, record: DeploymentRecord
+) -> DeploymentRecord:
+    """Deploy the credit registry bound to ``record``'s certificate registry; returns the record naming both."""
+    factory = w3.eth.contract(abi=credit.abi, bytecode=credit.bytecode)
+    receipt = admin.transact(factory.constructor(record.address))
+    return DeploymentRecord(
+        **{**asdict(record), "credit_address": receipt["contractAddress"], "credit_bytecode_hash": credit.bytecode_hash}
     )
 
 
@@ -97,14 +119,15 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
 
 
 def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> tuple[DeploymentRecord, bool]:
-    """Reuse the recorded deployment if it is live on this chain; otherwise deploy with the development keys,
-    grant the demo roles and record it. Returns the record and whether it was reused."""
+    """Reuse the recorded deployment if it is live on this chain; otherwise deploy both registries with the
+    development keys, grant the demo roles and record them. Returns the record and whether it was reused."""
+    credit = load_artifact(CREDIT_REGISTRY)
     existing = DeploymentRecord.read(record_path)
-    if existing is not None and is_live(w3, existing, artifact):
+    if existing is not None and is_live(w3, existing, artifact, credit):
         return existing, True
     admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
     record = deploy_registry(w3, admin, artifact)
     roles = grant_demo_roles(w3, registry_at(w3, record.address, artifact), admin)
-    record = DeploymentRecord(**{**asdict(record), "roles": roles})
+    record = deploy_credit_registry(w3, admin, credit, DeploymentRecord(**{**asdict(record), "roles": roles}))
     record.write(record_path)
     return record, False

@@ -134,6 +134,58 @@ class StringTooLong(ContractRevert):
     """OpenZeppelin ShortStrings: unreachable for this contract's constant EIP-712 name."""
 
 
+class InvalidCredit(ContractRevert):
+    """A credit record's field is empty or out of range (``field`` names it)."""
+
+
+class InvalidPublication(ContractRevert):
+    """The publication period does not fit the record's tier, starts in the future or has already ended."""
+
+
+class AlreadyRecorded(ContractRevert):
+    """This decision was already recorded against this certificate's subject."""
+
+
+class UnknownRecord(ContractRevert):
+    """No credit record has this id."""
+
+
+class NotRestorable(ContractRevert):
+    """Only a dishonesty record still published can be restored, once."""
+
+
+class RestorableFrom(ContractRevert):
+    """The record's minimum publication period has not passed (``minimumEnd``)."""
+
+
+class AlreadyAnnounced(ContractRevert):
+    """An inspection round with this title exists."""
+
+
+class UnknownInspection(ContractRevert):
+    """No inspection round has this id."""
+
+
+class InvalidInspection(ContractRevert):
+    """An inspection round's or result's field is empty or out of range (``field`` names it)."""
+
+
+class DrawBlockNotInFuture(ContractRevert):
+    """A round's draw block must lie in the future when it is announced."""
+
+
+class NotDrawnYet(ContractRevert):
+    """Results wait for the draw block."""
+
+
+class OutsideRound(ContractRevert):
+    """The certificate does not match the round's province and grade."""
+
+
+class ResultAlreadyRecorded(ContractRevert):
+    """This firm's result in this round is on chain already."""
+
+
 class UnknownRevert(ContractRevert):
     """Revert data that matches no error of the contract's ABI (kept in ``data``)."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 from web3 import Web3
 
@@ -23,8 +23,28 @@ from wallet.devkeys import is_local_chain
 
 from .db import chunked
 from .errors import LedgerError
-from .events import ChainEvent, EventDecoder
-from .models import PROJECTION, Block, Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
+from .credit.projection import (
+    CREDIT_EVENTS,
+    RESTORATION_COLUMNS,
+    credit_record_row,
+    inspection_result_row,
+    inspection_round_row,
+    restoration_fields,
+)
+from .events import CERTIFICATE_EVENTS, ChainEvent, EventDecoder
+from .models import (
+    PROJECTION,
+    Block,
+    Certificate,
+    CertificateEvent,
+    Checkpoint,
+    CreditRecord,
+    EmploymentPeriod,
+    Firm,
+    InspectionResult,
+    InspectionRound,
+    Planner,
+)
 from .projection import State, apply, employment_periods, fold, history_rows
 from .vocabulary import Kind
 
@@ -50,7 +70,10 @@ class SyncReport:
 
 
 class Indexer:
-    """Projects one registry deployment into the read model. Safe to run again at any time."""
+    """Projects one registry deployment into the read model. Safe to run again at any time.
+
+    With ``credit_address`` (and the credit registry's ABI in ``credit_abi``) it follows the credit registry's
+    events too: one eth_getLogs over both addresses, so both contracts' acts arrive in chain order."""
 
     def __init__(
         self,
@@ -60,6 +83,8 @@ class Indexer:
         address: str,
         abi: list[dict[str, Any]],
         deployment_block: int,
+        credit_address: str | None = None,
+        credit_abi: list[dict[str, Any]] | None = None,
         confirmations: int | None = None,
         target_logs: int = 5_000,
         max_range: int = 50_000,
@@ -67,7 +92,12 @@ class Indexer:
         self.w3 = w3
         self.engine = engine
         self.address = Web3.to_checksum_address(address)
-        self.decoder = EventDecoder(abi)
+        self.addresses = [self.address]
+        if credit_address is not None:
+            self.addresses.append(Web3.to_checksum_address(credit_address))
+            self.decoder = EventDecoder(abi + (credit_abi or []), CERTIFICATE_EVENTS + CREDIT_EVENTS)
+        else:
+            self.decoder = EventDecoder(abi)
         self.deployment_block = deployment_block
         self.chain_id = w3.eth.chain_id
         self.confirmations = default_confirmations(self.chain_id) if confirmations is None else confirmations
@@ -140,7 +170,7 @@ class Indexer:
                 raw = self._rpc(
                     "eth_getLogs",
                     {
-                        "address": self.address,
+                        "address": self.addresses,
                         "fromBlock": hex(start),
                         "toBlock": hex(end),
                         "topics": [self.decoder.topics],
@@ -221,12 +251,15 @@ class Indexer:
             states = _load_states(session, _referenced_ids(events))
             rows = []
             for event in events:
+                if event.name in CREDIT_EVENTS:
+                    continue
                 for row in history_rows(event, states.get):
                     states[row["certificate_id"]] = apply(states.get(row["certificate_id"]), row)
                     rows.append(row)
             touched = {row["certificate_id"]: states[row["certificate_id"]] for row in rows}
             _insert(session, CertificateEvent, rows)
             _store_states(session, touched.keys(), touched.values())
+            _write_credit(session, [e for e in events if e.name in CREDIT_EVENTS], states)
             blocks = {(e.block_number, e.block_hash, e.block_time) for e in events} | {(end, end_hash, end_time)}
             _insert(session, Block, [{"number": n, "hash": h, "timestamp": t} for n, h, t in sorted(blocks)])
             session.merge(
@@ -267,6 +300,7 @@ class Indexer:
             ).all()
             session.execute(delete(CertificateEvent).where(CertificateEvent.block_number > ancestor))
             session.execute(delete(Block).where(Block.number > ancestor))
+            _rollback_credit(session, ancestor)
             states = [s for _, rows in _history_of(session, orphaned) if (s := fold(rows)) is not None]
             _store_states(session, orphaned, states)
             checkpoint = session.scalars(select(Checkpoint)).one()
@@ -287,10 +321,41 @@ class _RangeTooLarge(LedgerError):
 def _referenced_ids(events: Iterable[ChainEvent]) -> set[str]:
     ids = set()
     for event in events:
-        ids.add(event.args["id"])
+        if event.name == "CreditRecorded":
+            ids.add(event.args["certificate"])
+        elif event.name not in CREDIT_EVENTS:
+            ids.add(event.args["id"])
         if event.name == "CertificateIssued":
             ids.add(event.args["predecessor"])
     return ids
+
+
+# ---- credit records and inspections (their rows depend on nothing but the certificate a record names) ----
+
+
+def _write_credit(session: Session, events: list[ChainEvent], states: dict[str, State]) -> None:
+    """Insert the rows of credit events in chain order: a restoration may follow its record in the same batch."""
+    for event in events:
+        if event.name == "CreditRecorded":
+            _insert(session, CreditRecord, [credit_record_row(event, states[event.args["certificate"]]["kind"])])
+        elif event.name == "CreditRestored":
+            session.execute(
+                update(CreditRecord).where(CreditRecord.id == event.args["record"]).values(restoration_fields(event))
+            )
+        elif event.name == "InspectionAnnounced":
+            _insert(session, InspectionRound, [inspection_round_row(event)])
+        else:
+            _insert(session, InspectionResult, [inspection_result_row(event)])
+
+
+def _rollback_credit(session: Session, ancestor: int) -> None:
+    """Forget the credit acts above ``ancestor``: records, restorations, rounds and results."""
+    session.execute(delete(CreditRecord).where(CreditRecord.block_number > ancestor))
+    session.execute(
+        update(CreditRecord).where(CreditRecord.restored_block > ancestor).values(dict.fromkeys(RESTORATION_COLUMNS))
+    )
+    session.execute(delete(InspectionRound).where(InspectionRound.block_number > ancestor))
+    session.execute(delete(InspectionResult).where(InspectionResult.block_number > ancestor))
 
 
 def _load_states(session: Session, ids: Iterable[str]) -> dict[str, State]:

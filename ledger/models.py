@@ -122,7 +122,94 @@ class EmploymentPeriod(Base):
     end_reason: Mapped[str | None] = mapped_column(String(16))
 
 
-PROJECTION = (CertificateEvent, Certificate, Firm, Planner, EmploymentPeriod, Block, Checkpoint)
+class CreditRecord(Base):
+    """A credit record (honour or dishonesty) as recorded on chain; a restoration fills the ``restored_*`` columns
+    (on chain it is a record of its own: the row is the projection of both)."""
+
+    __tablename__ = "credit_records"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    subject: Mapped[str] = mapped_column(HASH, index=True)
+    certificate_id: Mapped[str] = mapped_column(HASH)
+    subject_kind: Mapped[int] = mapped_column(SmallInteger)  # Kind of the named certificate: firm or planner
+    kind: Mapped[int] = mapped_column(SmallInteger)  # CreditKind
+    severity: Mapped[int] = mapped_column(SmallInteger)
+    category: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    published_from: Mapped[int] = mapped_column(BigInteger)
+    published_until: Mapped[int] = mapped_column(BigInteger)  # the maximum end the decision set
+    minimum_end: Mapped[int] = mapped_column(BigInteger)
+    evidence_hash: Mapped[str] = mapped_column(HASH)
+    decision_number: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(ADDRESS)
+    recorded_at: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    restoration_id: Mapped[str | None] = mapped_column(HASH)
+    restored_at: Mapped[int | None] = mapped_column(BigInteger)
+    restored_block: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    restoration_decision: Mapped[str | None] = mapped_column(Text)
+    restoration_issuer: Mapped[str | None] = mapped_column(ADDRESS)
+    restoration_tx: Mapped[str | None] = mapped_column(HASH)
+
+
+class InspectionRound(Base):
+    """A random-inspection round as announced on chain: the filter, the sample size, the roster, the draw block."""
+
+    __tablename__ = "inspection_rounds"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    province: Mapped[int] = mapped_column(SmallInteger)  # 0: nationwide
+    grade: Mapped[int] = mapped_column(SmallInteger)  # 0: both grades
+    sample_size: Mapped[int] = mapped_column(Integer)
+    inspectors_per_firm: Mapped[int] = mapped_column(Integer)
+    draw_block: Mapped[int] = mapped_column(BigInteger)
+    roster: Mapped[str] = mapped_column(Text)  # as announced: a JSON array of inspector ids
+    announcer: Mapped[str] = mapped_column(ADDRESS)
+    announced_at: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+
+
+class InspectionResult(Base):
+    """One inspected firm's outcome in one round."""
+
+    __tablename__ = "inspection_results"
+    round_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    outcome: Mapped[int] = mapped_column(SmallInteger)
+    evidence_hash: Mapped[str] = mapped_column(HASH)
+    inspector: Mapped[str] = mapped_column(ADDRESS)
+    recorded_at: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+
+
+PROJECTION = (
+    CertificateEvent,
+    Certificate,
+    Firm,
+    Planner,
+    EmploymentPeriod,
+    CreditRecord,
+    InspectionRound,
+    InspectionResult,
+    Block,
+    Checkpoint,
+)
+
+
+class FirmProfile(Base):
+    """What a firm declares in its annual report (企业年报): staff, titles, projects. Not on chain and not derived
+    from it; the strength dimension of the credit grade reads it. Loaded with ``ledger profiles``."""
+
+    __tablename__ = "firm_profiles"
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    report_year: Mapped[int] = mapped_column(Integer)
+    technical_staff: Mapped[int] = mapped_column(Integer)
+    senior_titles: Mapped[int] = mapped_column(Integer)
+    projects: Mapped[int] = mapped_column(Integer)  # planning projects completed in the last three years
 
 
 # ---- the vault: never derived from the chain, never dropped by a reindex ----

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from web3 import Web3
 from web3.contract import Contract
 
-from .artifacts import Artifact, load_artifact
+from .artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from .chain import connect, registry_at
 from .client import RegistryClient
 from .db import make_engine, migrate
@@ -28,6 +28,7 @@ class Runtime:
     artifact: Artifact
     registry: Contract
     engine: Engine
+    credit_artifact: Artifact
 
     @classmethod
     def open(
@@ -35,14 +36,19 @@ class Runtime:
     ) -> Runtime:
         """Connect, check the deployment is live on this chain, and bring the database schema up to date."""
         w3 = connect(rpc_url)
-        artifact = load_artifact()
+        artifact, credit = load_artifact(), load_artifact(CREDIT_REGISTRY)
         path = record_path or deployment_record_path()
         record = DeploymentRecord.read(path)
-        if record is None or not is_live(w3, record, artifact):
+        if record is None or not is_live(w3, record, artifact, credit):
             raise DeploymentError(f"no live registry deployment recorded in {path}: run `ledger deploy` first")
         engine = make_engine(database_url)
         migrate(engine)
-        return cls(w3, record, artifact, registry_at(w3, record.address, artifact), engine)
+        return cls(w3, record, artifact, registry_at(w3, record.address, artifact), engine, credit)
+
+    @property
+    def credit(self) -> Contract:
+        """The credit registry (credit records, restorations, inspections)."""
+        return registry_at(self.w3, self.record.credit_address, self.credit_artifact)
 
     def indexer(self, confirmations: int | None = None) -> Indexer:
         return Indexer(
@@ -51,6 +57,8 @@ class Runtime:
             address=self.record.address,
             abi=self.artifact.abi,
             deployment_block=self.record.block_number,
+            credit_address=self.record.credit_address,
+            credit_abi=self.credit_artifact.abi,
             confirmations=confirmations,
         )
 

@@ -18,7 +18,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from api import create_app
-from ledger.artifacts import Artifact, load_artifact
+from ledger.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain import connect, registry_at
 from ledger.db import make_engine, migrate
 from ledger.deployment import DeploymentRecord, ensure_demo_deployment
@@ -57,6 +57,7 @@ class Deployed:
     record_path: Path
     registry: Contract
     decoder: RevertDecoder
+    credit: Contract
 
     def sender(self, role: str) -> TransactionSender:
         return TransactionSender(self.w3, dev_account(role, self.w3.eth.chain_id), self.decoder)
@@ -66,7 +67,9 @@ class Deployed:
 def deployed(w3: Web3, artifact: Artifact, tmp_path: Path) -> Deployed:
     record_path = tmp_path / "deployment.json"
     record, _ = ensure_demo_deployment(w3, record_path, artifact)
-    return Deployed(w3, record, record_path, registry_at(w3, record.address, artifact), RevertDecoder(artifact.abi))
+    credit = registry_at(w3, record.credit_address, load_artifact(CREDIT_REGISTRY))
+    registry = registry_at(w3, record.address, artifact)
+    return Deployed(w3, record, record_path, registry, RevertDecoder(artifact.abi + credit.abi), credit)
 
 
 @pytest.fixture
@@ -100,6 +103,8 @@ def indexer(deployed: Deployed, engine: Engine) -> Indexer:
         address=deployed.record.address,
         abi=deployed.registry.abi,
         deployment_block=deployed.record.block_number,
+        credit_address=deployed.record.credit_address,
+        credit_abi=deployed.credit.abi,
     )
 
 

@@ -11,13 +11,24 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3.contract import Contract
 
+from ledger.credit.acts import credit_request
 from ledger.samples import firm_request, planner_request, successor_request
 from ledger.vocabulary import Grade
 from tests.chain_helpers import deploy_test_contract
 from tests.conftest import Deployed
 from wallet import errors
 from wallet.presentation import PRESENTATION_TYPES
-from wallet.typed_acts import ACT_TYPES, Domain, SignedAct, sign_act, typed_data_digest, verify_act
+from wallet.typed_acts import (
+    ACT_TYPES,
+    CREDIT_ACTS,
+    CREDIT_DOMAIN_NAME,
+    Domain,
+    SignedAct,
+    domain_name_of,
+    sign_act,
+    typed_data_digest,
+    verify_act,
+)
 
 ID = keccak(text="浙规乙字330001")
 EMPLOYER = keccak(text="91330000755918469E")
@@ -90,6 +101,26 @@ def sample_messages() -> dict[str, list[dict]]:
                 "deadline": NOW,
             },
         ],
+        "RecordCredit": [
+            {"request": credit_request(ID, decision="自然资罚〔2026〕12号", now=NOW), "nonce": 8, "deadline": NOW},
+            {
+                "request": {**credit_request(ID, decision="罚" * 200, now=NOW), "points": 65535, "category": 0},
+                "nonce": big,
+                "deadline": big,
+            },
+        ],
+        "RestoreCredit": [
+            {
+                "request": {"record": ID, "evidenceHash": keccak(b"r"), "decisionNumber": "修复1"},
+                "nonce": 0,
+                "deadline": NOW,
+            },
+            {
+                "request": {"record": b"\x00" * 32, "evidenceHash": b"\x00" * 32, "decisionNumber": ""},
+                "nonce": 1,
+                "deadline": 0,
+            },
+        ],
     }
 
 
@@ -103,15 +134,35 @@ def harness(deployed: Deployed) -> Contract:
     return deploy_test_contract(deployed.w3, deployed.sender("admin"), "ActDigests")
 
 
-def test_every_act_digest_equals_the_contracts_own(deployed: Deployed, harness: Contract) -> None:
-    domain = Domain(deployed.w3.eth.chain_id, harness.address)
+@pytest.fixture
+def credit_harness(deployed: Deployed) -> Contract:
+    return deploy_test_contract(deployed.w3, deployed.sender("admin"), "CreditDigests")
+
+
+def test_every_act_digest_equals_the_contracts_own(
+    deployed: Deployed, harness: Contract, credit_harness: Contract
+) -> None:
+    chain_id = deployed.w3.eth.chain_id
     signer = Account.create()
     messages = sample_messages()
     assert set(messages) == set(ACT_TYPES), "every act has samples"
     for act, samples in messages.items():
+        contract = credit_harness if act in CREDIT_ACTS else harness
+        domain = Domain(chain_id, contract.address, domain_name_of(act))
         for message in samples:
             signed = sign_act(signer, domain, act, message)
-            assert signed.digest() == contract_digest(harness, signed), act
+            assert signed.digest() == contract_digest(contract, signed), act
+
+
+def test_a_credit_act_is_signed_in_the_credit_domain_only() -> None:
+    message = sample_messages()["RecordCredit"][0]
+    with pytest.raises(errors.WrongContract):
+        sign_act(Account.create(), Domain(31337, "0x" + "12" * 20), "RecordCredit", message)
+    signed = sign_act(Account.create(), Domain(31337, "0x" + "12" * 20, CREDIT_DOMAIN_NAME), "RecordCredit", message)
+    document = signed.to_json()
+    document["typedData"]["domain"]["name"] = "PlanningQualificationLedger"
+    with pytest.raises(errors.WrongContract):
+        SignedAct.from_json(document)
 
 
 def test_digests_equal_eth_accounts_reference_encoding() -> None:

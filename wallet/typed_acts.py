@@ -21,6 +21,8 @@ from .errors import MalformedMessage, SignatureExpired, SignerMismatch, WrongCha
 from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
+CREDIT_DOMAIN_NAME = "PlanningQualificationCredit"  # contracts/CreditRegistry.sol signs in a domain of its own
+DOMAIN_NAMES = (DOMAIN_NAME, CREDIT_DOMAIN_NAME)
 DOMAIN_VERSION = "1"
 SIGNED_ACT_FORMAT = "planning-ledger/signed-act/v1"
 _DOMAIN_TYPE = [
@@ -50,6 +52,22 @@ _SUCCESSOR_REQUEST = [
     {"name": "validUntil", "type": "uint40"},
     {"name": "documentHash", "type": "bytes32"},
     {"name": "publicData", "type": "bytes"},
+]
+_CREDIT_REQUEST = [
+    {"name": "certificate", "type": "bytes32"},
+    {"name": "kind", "type": "uint8"},
+    {"name": "severity", "type": "uint8"},
+    {"name": "category", "type": "uint16"},
+    {"name": "points", "type": "uint16"},
+    {"name": "publishedFrom", "type": "uint40"},
+    {"name": "publishedUntil", "type": "uint40"},
+    {"name": "evidenceHash", "type": "bytes32"},
+    {"name": "decisionNumber", "type": "string"},
+]
+_RESTORATION_REQUEST = [
+    {"name": "record", "type": "bytes32"},
+    {"name": "evidenceHash", "type": "bytes32"},
+    {"name": "decisionNumber", "type": "string"},
 ]
 _AUTH = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 _STATUS_ACT = [{"name": "id", "type": "bytes32"}, {"name": "reason", "type": "uint16"}, *_AUTH]
@@ -94,22 +112,38 @@ ACT_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
             *_AUTH,
         ]
     },
+    "RecordCredit": {
+        "RecordCredit": [{"name": "request", "type": "CreditRequest"}, *_AUTH],
+        "CreditRequest": _CREDIT_REQUEST,
+    },
+    "RestoreCredit": {
+        "RestoreCredit": [{"name": "request", "type": "RestorationRequest"}, *_AUTH],
+        "RestorationRequest": _RESTORATION_REQUEST,
+    },
 }
+CREDIT_ACTS = frozenset({"RecordCredit", "RestoreCredit"})  # acts of the credit registry, in its domain
+
+
+def domain_name_of(act: str) -> str:
+    """The EIP-712 domain name an act is signed in: the registry that performs it."""
+    return CREDIT_DOMAIN_NAME if act in CREDIT_ACTS else DOMAIN_NAME
 
 
 @dataclass(frozen=True)
 class Domain:
-    """The EIP-712 domain: a signature is good for this chain and this registry only."""
+    """The EIP-712 domain: a signature is good for this chain and this registry only (``name`` tells the
+    certificate registry's domain from the credit registry's)."""
 
     chain_id: int
     registry: str
+    name: str = DOMAIN_NAME
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "registry", to_checksum_address(self.registry))
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": DOMAIN_NAME,
+            "name": self.name,
             "version": DOMAIN_VERSION,
             "chainId": self.chain_id,
             "verifyingContract": self.registry,
@@ -117,33 +151,36 @@ class Domain:
 
     @property
     def separator(self) -> bytes:
-        return _separator(self.chain_id, self.registry)
+        return _separator(self.chain_id, self.registry, self.name)
 
     @classmethod
     def from_dict(cls, data: Any) -> Domain:
         if not isinstance(data, dict) or set(data) != {"name", "version", "chainId", "verifyingContract"}:
             raise MalformedMessage("the domain must have exactly name, version, chainId and verifyingContract")
-        if (data["name"], data["version"]) != (DOMAIN_NAME, DOMAIN_VERSION):
+        if data["name"] not in DOMAIN_NAMES or data["version"] != DOMAIN_VERSION:
             raise WrongContract(
-                f"the domain is {data['name']!r} v{data['version']}, not {DOMAIN_NAME!r} v{DOMAIN_VERSION}"
+                f"the domain is {data['name']!r} v{data['version']}, not one of {DOMAIN_NAMES} v{DOMAIN_VERSION}"
             )
         return cls(
             _uint(data["chainId"], 256, "domain.chainId"),
             _address(data["verifyingContract"], "domain.verifyingContract"),
+            data["name"],
         )
 
     def check(self, expected: Domain) -> None:
         """Refuses a signature made for another chain or another registry."""
         if self.chain_id != expected.chain_id:
             raise WrongChain(f"signed for chain {self.chain_id}, this is chain {expected.chain_id}")
-        if self.registry != expected.registry:
-            raise WrongContract(f"signed for contract {self.registry}, this registry is {expected.registry}")
+        if self.registry != expected.registry or self.name != expected.name:
+            raise WrongContract(
+                f"signed for {self.name} at {self.registry}, this registry is {expected.name} at {expected.registry}"
+            )
 
 
 @cache
-def _separator(chain_id: int, registry: str) -> bytes:
+def _separator(chain_id: int, registry: str, name: str) -> bytes:
     """The domain separator, computed once per chain and registry (a verifier sees one or two)."""
-    return hash_struct({"EIP712Domain": _DOMAIN_TYPE}, "EIP712Domain", Domain(chain_id, registry).as_dict())
+    return hash_struct({"EIP712Domain": _DOMAIN_TYPE}, "EIP712Domain", Domain(chain_id, registry, name).as_dict())
 
 
 def typed_data_digest(
@@ -204,9 +241,10 @@ class SignedAct:
             raise MalformedMessage(f"the types of {act} differ from the registry's definition")
         message = from_typed_json(typed.get("message"), act, ACT_TYPES[act], "message")
         signer = _address(document.get("signer"), "signer")
-        return cls(
-            act, message, signer, parse_signature(document.get("signature")), Domain.from_dict(typed.get("domain"))
-        )
+        domain = Domain.from_dict(typed.get("domain"))
+        if domain.name != domain_name_of(act):
+            raise WrongContract(f"{act} is signed in the {domain_name_of(act)} domain, not {domain.name}")
+        return cls(act, message, signer, parse_signature(document.get("signature")), domain)
 
 
 def _full_types(act: str) -> dict[str, list[dict[str, str]]]:
@@ -216,6 +254,8 @@ def _full_types(act: str) -> dict[str, list[dict[str, str]]]:
 
 def sign_act(account: LocalAccount, domain: Domain, act: str, message: dict[str, Any]) -> SignedAct:
     """Signs offline: nothing here talks to a chain (the nonce is the signer's next, read beforehand)."""
+    if domain.name != domain_name_of(act):
+        raise WrongContract(f"{act} is signed in the {domain_name_of(act)} domain, not {domain.name}")
     message = from_typed_json(to_typed_json(message), act, ACT_TYPES[act], "message")
     digest = typed_data_digest(domain, ACT_TYPES[act], act, message)
     signature = Account.unsafe_sign_hash(digest, account.key).signature

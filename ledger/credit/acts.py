@@ -1,0 +1,127 @@
+"""Sending credit acts: the requests as the credit registry's structs, their ids, and a small client.
+
+The ids are the contract's: a record is keccak256(abi.encode(decisionNumber, certificate)), a restoration
+keccak256(abi.encode(decisionNumber, record)), a round keccak256(title), so a caller knows them before sending."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+from web3.contract import Contract
+
+from wallet.typed_acts import SignedAct
+
+from ..transactions import TransactionSender
+from ..vocabulary import Grade
+from .vocabulary import Category, CreditKind, InspectionOutcome, Severity
+
+DAY = 24 * 3600
+
+
+def record_id(decision_number: str, certificate: bytes) -> bytes:
+    return keccak(abi_encode(["string", "bytes32"], [decision_number, certificate]))
+
+
+def round_id(title: str) -> bytes:
+    return keccak(text=title)
+
+
+def credit_request(
+    certificate: bytes,
+    *,
+    decision: str,
+    now: int,
+    kind: CreditKind = CreditKind.DISHONESTY,
+    severity: Severity = Severity.GENERAL,
+    category: Category = Category.ADMINISTRATIVE_PENALTY,
+    points: int = 10,
+    published_from: int | None = None,
+    days: int = 180,
+) -> dict[str, Any]:
+    """A CreditRequest struct: published from ``published_from`` (default ``now``) for ``days`` days; the
+    evidence hash is that of the decision number (a stand-in for the decision document's hash)."""
+    start = now if published_from is None else published_from
+    return {
+        "certificate": certificate,
+        "kind": int(kind),
+        "severity": int(severity),
+        "category": int(category),
+        "points": points,
+        "publishedFrom": start,
+        "publishedUntil": start + days * DAY,
+        "evidenceHash": keccak(text=decision),
+        "decisionNumber": decision,
+    }
+
+
+def inspection_request(
+    title: str,
+    *,
+    draw_block: int,
+    roster: Sequence[str],
+    sample_size: int,
+    inspectors_per_firm: int = 2,
+    province: int = 0,
+    grade: Grade = Grade.NONE,
+) -> dict[str, Any]:
+    """An InspectionRequest struct; the roster is published as a compact JSON array."""
+    return {
+        "title": title,
+        "province": province,
+        "grade": int(grade),
+        "sampleSize": sample_size,
+        "inspectorsPerFirm": inspectors_per_firm,
+        "drawBlock": draw_block,
+        "roster": json.dumps(list(roster), ensure_ascii=False, separators=(",", ":")).encode(),
+    }
+
+
+class CreditClient:
+    """The credit registry's acts, sent by one regulator's sender (or relayed with a signature)."""
+
+    def __init__(self, credit: Contract, sender: TransactionSender) -> None:
+        self.credit = credit
+        self.sender = sender
+
+    def record(self, request: Mapping[str, Any]) -> bytes:
+        self.sender.transact(self.credit.functions.recordCredit(_struct(request, _CREDIT_FIELDS)))
+        return record_id(request["decisionNumber"], request["certificate"])
+
+    def restore(self, record: bytes, decision: str) -> bytes:
+        request = (record, keccak(text=decision), decision)
+        self.sender.transact(self.credit.functions.restoreCredit(request))
+        return keccak(abi_encode(["string", "bytes32"], [decision, record]))
+
+    def announce(self, request: Mapping[str, Any]) -> bytes:
+        self.sender.transact(self.credit.functions.announceInspection(_struct(request, _ROUND_FIELDS)))
+        return round_id(request["title"])
+
+    def record_result(self, round_: bytes, certificate: bytes, outcome: InspectionOutcome, evidence: bytes) -> None:
+        self.sender.transact(self.credit.functions.recordInspectionResult(round_, certificate, int(outcome), evidence))
+
+    def relay(self, signed: SignedAct) -> None:
+        """Send a signed RecordCredit or RestoreCredit; the contract checks the signer as if it sent it."""
+        function = getattr(self.credit.functions, f"{signed.act[0].lower()}{signed.act[1:]}BySignature")
+        self.sender.transact(function(*signed.arguments(), signed.delegation()))
+
+
+_CREDIT_FIELDS = (
+    "certificate",
+    "kind",
+    "severity",
+    "category",
+    "points",
+    "publishedFrom",
+    "publishedUntil",
+    "evidenceHash",
+    "decisionNumber",
+)
+_ROUND_FIELDS = ("title", "province", "grade", "sampleSize", "inspectorsPerFirm", "drawBlock", "roster")
+
+
+def _struct(request: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(request[f] for f in fields)

@@ -1,0 +1,102 @@
+"""From credit events to read-model rows: pure functions the indexer applies in chain order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..events import ChainEvent
+
+CREDIT_EVENTS = ("CreditRecorded", "CreditRestored", "InspectionAnnounced", "InspectionResultRecorded")
+
+Row = dict[str, Any]
+
+
+def credit_record_row(event: ChainEvent, subject_kind: int) -> Row:
+    """The read-model row of a CreditRecorded event; ``subject_kind`` is the named certificate's kind."""
+    args, request = event.args, event.args["request"]
+    return {
+        "id": args["id"],
+        "subject": args["subject"],
+        "certificate_id": args["certificate"],
+        "subject_kind": subject_kind,
+        "kind": request["kind"],
+        "severity": request["severity"],
+        "category": request["category"],
+        "points": request["points"],
+        "published_from": request["publishedFrom"],
+        "published_until": request["publishedUntil"],
+        "minimum_end": args["minimumEnd"],
+        "evidence_hash": request["evidenceHash"],
+        "decision_number": request["decisionNumber"],
+        "issuer": args["issuer"],
+        "recorded_at": event.block_time,
+        "block_number": event.block_number,
+        "log_index": event.log_index,
+        "tx_hash": event.tx_hash,
+    }
+
+
+def restoration_fields(event: ChainEvent) -> Row:
+    """What a CreditRestored event sets on the restored record's row."""
+    args = event.args
+    return {
+        "restoration_id": args["id"],
+        "restored_at": event.block_time,
+        "restored_block": event.block_number,
+        "restoration_decision": args["decisionNumber"],
+        "restoration_issuer": args["issuer"],
+        "restoration_tx": event.tx_hash,
+    }
+
+
+RESTORATION_COLUMNS = (
+    "restoration_id",
+    "restored_at",
+    "restored_block",
+    "restoration_decision",
+    "restoration_issuer",
+    "restoration_tx",
+)
+
+
+def inspection_round_row(event: ChainEvent) -> Row:
+    args, request = event.args, event.args["request"]
+    return {
+        "id": args["id"],
+        "title": request["title"],
+        "province": request["province"],
+        "grade": request["grade"],
+        "sample_size": request["sampleSize"],
+        "inspectors_per_firm": request["inspectorsPerFirm"],
+        "draw_block": request["drawBlock"],
+        "roster": request["roster"],
+        "announcer": args["announcer"],
+        "announced_at": event.block_time,
+        "block_number": event.block_number,
+        "log_index": event.log_index,
+        "tx_hash": event.tx_hash,
+    }
+
+
+def inspection_result_row(event: ChainEvent) -> Row:
+    args = event.args
+    return {
+        "round_id": args["round"],
+        "certificate_id": args["certificate"],
+        "outcome": args["outcome"],
+        "evidence_hash": args["evidenceHash"],
+        "inspector": args["inspector"],
+        "recorded_at": event.block_time,
+        "block_number": event.block_number,
+        "tx_hash": event.tx_hash,
+    }
+
+
+def roster_of(round_row: Row) -> list[str]:
+    """The inspectors' ids a round announced (a JSON array of strings; anything else yields none)."""
+    try:
+        roster = json.loads(round_row["roster"])
+    except ValueError:
+        return []
+    return [str(entry) for entry in roster] if isinstance(roster, list) else []
