@@ -21,8 +21,6 @@ from web3 import Web3
 
 from wallet.devkeys import is_local_chain
 
-from .db import chunked
-from .errors import LedgerError
 from .credit.projection import (
     CREDIT_EVENTS,
     RESTORATION_COLUMNS,
@@ -31,6 +29,8 @@ from .credit.projection import (
     inspection_round_row,
     restoration_fields,
 )
+from .db import chunked
+from .errors import LedgerError
 from .events import CERTIFICATE_EVENTS, ChainEvent, EventDecoder
 from .models import (
     PROJECTION,
