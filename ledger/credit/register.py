@@ -1,0 +1,166 @@
+"""What credit supervision reads from the read model at one instant: the qualified firms with their strength
+indicators, registered planners and published credit records. A handful of set-based queries for the whole
+register, so grading 3,000 firms costs a few queries, not one per firm."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from ..models import Certificate, CreditRecord, FirmProfile
+from ..vocabulary import Kind, Status
+from .model import FirmFacts
+from .vocabulary import CreditKind, Severity
+
+YEAR = 365 * 86400
+LIVE = (int(Status.ACTIVE), int(Status.SUSPENDED))
+
+
+@dataclass(frozen=True)
+class QualifiedFirm:
+    """A firm holding a valid qualification now: its best grade and the certificate behind it."""
+
+    subject: str
+    name: str
+    credit_code: str | None
+    province: int
+    grade: int
+    certificate_id: str
+    number: str
+    valid_until: int
+    first_qualified: int
+    planners: int
+    profile: dict[str, int] | None
+
+
+def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm]:
+    """Every firm with an ACTIVE firm certificate in force at ``now``, by subject (grade A before B)."""
+    c = Certificate.__table__.c
+    first = dict(
+        connection.execute(
+            select(c.subject, func.min(c.valid_from)).where(c.kind == int(Kind.FIRM)).group_by(c.subject)
+        ).all()
+    )
+    planners = registered_planners(connection, now)
+    profiles = {
+        row.credit_code: {
+            "technical_staff": row.technical_staff,
+            "senior_titles": row.senior_titles,
+            "projects": row.projects,
+        }
+        for row in connection.execute(select(FirmProfile.__table__))
+    }
+    rows = connection.execute(
+        select(c.subject, c.name, c.credit_code, c.province, c.grade, c.id, c.number, c.valid_until)
+        .where(
+            c.kind == int(Kind.FIRM),
+            c.status == int(Status.ACTIVE),
+            c.valid_from <= now,
+            c.valid_until > now,
+        )
+        .order_by(c.subject, c.grade)
+    )
+    firms: dict[str, QualifiedFirm] = {}
+    for row in rows:
+        if row.subject in firms:  # a second valid certificate of a lower grade (B after A): the best one counts
+            continue
+        firms[row.subject] = QualifiedFirm(
+            row.subject,
+            row.name,
+            row.credit_code,
+            row.province,
+            row.grade,
+            row.id,
+            row.number,
+            row.valid_until,
+            first[row.subject],
+            planners.get(row.subject, 0),
+            profiles.get(row.credit_code or ""),
+        )
+    return firms
+
+
+def registered_planners(connection: Connection, now: int) -> dict[str, int]:
+    """Registered planners per firm subject now: live registrations in force that name the firm."""
+    c = Certificate.__table__.c
+    query = (
+        select(c.employer, func.count())
+        .where(c.kind == int(Kind.PLANNER), c.status.in_(LIVE), c.valid_from <= now, c.valid_until > now)
+        .group_by(c.employer)
+    )
+    return dict(connection.execute(query).all())
+
+
+def published_records(connection: Connection, now: int, *, ended_since: int | None = None) -> list[dict[str, Any]]:
+    """Credit records published at ``now`` (from ≤ now, before their maximum end, not restored); with
+    ``ended_since``, also those whose publication ended since then. Each row has ``ended_at`` (None if open)."""
+    r = CreditRecord.__table__.c
+    end = func.coalesce(r.restored_at, r.published_until)
+    horizon = now if ended_since is None else ended_since
+    query = select(r).where(r.published_from <= now, end > horizon).order_by(r.published_from, r.id)
+    records = []
+    for row in connection.execute(query).mappings():
+        record = dict(row)
+        ended = record["restored_at"] if record["restored_at"] is not None else record["published_until"]
+        record["ended_at"] = ended if ended <= now else None
+        records.append(record)
+    return records
+
+
+def dishonest_since(connection: Connection, since: int) -> set[str]:
+    """Subjects with a dishonesty record published at any time since ``since`` (the honesty list's period)."""
+    r = CreditRecord.__table__.c
+    end = func.coalesce(r.restored_at, r.published_until)
+    query = select(r.subject).where(
+        r.kind == int(CreditKind.DISHONESTY), or_(r.published_from >= since, and_(end > since))
+    )
+    return set(connection.scalars(query.distinct()))
+
+
+def firm_facts(firms: dict[str, QualifiedFirm], records: list[dict[str, Any]], now: int) -> list[FirmFacts]:
+    """The grading model's input: strength indicators and the points of the records published now."""
+    honour: dict[str, int] = defaultdict(int)
+    dishonesty: dict[str, int] = defaultdict(int)
+    serious: set[str] = set()
+    behind: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        if record["ended_at"] is not None or record["subject"] not in firms:
+            continue
+        subject = record["subject"]
+        behind[subject].append(record["id"])
+        if record["kind"] == CreditKind.HONOUR:
+            honour[subject] += record["points"]
+        else:
+            dishonesty[subject] += record["points"]
+            if record["severity"] == Severity.SERIOUS:
+                serious.add(subject)
+    facts = []
+    for subject, firm in firms.items():
+        profile = firm.profile or {"technical_staff": 0, "senior_titles": 0, "projects": 0}
+        strength = {
+            **profile,
+            "registered_planners": firm.planners,
+            "years_qualified": round(max(0, now - firm.first_qualified) / YEAR, 4),
+        }
+        facts.append(
+            FirmFacts(
+                subject,
+                strength,
+                honour[subject],
+                dishonesty[subject],
+                subject in serious,
+                tuple(behind[subject]),
+            )
+        )
+    return facts
+
+
+def last_dishonesty_end(connection: Connection, now: int) -> dict[str, int]:
+    """When each subject's last dishonesty record stopped being published (records ended by ``now``)."""
+    r = CreditRecord.__table__.c
+    end = func.coalesce(r.restored_at, r.published_until)
+    query = select(r.subject, func.max(end)).where(r.kind == int(CreditKind.DISHONESTY), end <= now).group_by(r.subject)
+    return dict(connection.execute(query).all())
