@@ -64,11 +64,13 @@ deploy: build chain
 
 # The demo slice is generated once (dated the day of the first `make up`); the import is resumable, so running
 # it again issues only what is missing.
-$(DEMO)/firms.csv:
+$(DEMO)/profiles.csv:
 	$(PY) -m scripts.generate_register --out $(DEMO) --slice 20
 
-demo-data: deploy $(DEMO)/firms.csv
+demo-data: deploy $(DEMO)/profiles.csv
 	$(VENV)/bin/ledger import $(DEMO)/firms.csv $(DEMO)/planners.csv --no-progress
+	$(VENV)/bin/ledger profiles $(DEMO)/profiles.csv
+	$(PY) -m scripts.demo_credit
 
 # The indexer follows the chain in the background while gunicorn serves; both stop together.
 up: demo-data

@@ -13,7 +13,20 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ledger.db import database_url
 from ledger.paths import PROJECT_ROOT, deployment_record_path, rpc_url
 
-from . import acts, auth, certificates, health, limits, page, presentations, problems, registrants, services
+from . import (
+    acts,
+    auth,
+    certificates,
+    credit,
+    dashboard,
+    health,
+    limits,
+    page,
+    presentations,
+    problems,
+    registrants,
+    services,
+)
 from .openapi import PROBLEM_SCHEMA, document_problems
 
 SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
@@ -71,7 +84,9 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     problems.init_app(app)
     limits.init_app(app)
     app.spec_processor(document_problems)
-    for blueprint in (certificates.bp, registrants.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp):
+    for blueprint in (
+        certificates.bp, registrants.bp, credit.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp, dashboard.bp
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
     return app

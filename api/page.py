@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from .certificates import certificate_answer
+from .credit import credit_answer, current_picture
 from .problems import Problem
 from .registrants import firm_answer
 from .services import services
@@ -43,12 +44,15 @@ def printable(number: str) -> str | tuple[str, int]:
 
 @bp.get("/f/<credit_code>")
 def firm(credit_code: str) -> str | tuple[str, int]:
+    """The firm, its credit grade and the lists it is on."""
+    view = current_picture()
     with Session(services().engine) as session:
         try:
             answer = firm_answer(session, credit_code.strip().upper())
+            standing = credit_answer(session, credit_code.strip().upper(), view)
         except Problem:
             return render_template("not_found.html", query=credit_code), 404
-    return render_template("firm.html", f=answer)
+    return render_template("firm.html", f=answer, credit=standing)
 
 
 def _certificate_page(number: str, template: str) -> str | tuple[str, int]:

@@ -30,6 +30,8 @@ from . import importer, queries, vault
 from .artifacts import load_artifact
 from .chain import connect
 from .client import ActResult, RegistryClient
+from .credit.profiles import load_profiles
+from .db import make_engine, migrate
 from .deployment import ensure_demo_deployment
 from .documents import (
     Document,
@@ -146,6 +148,17 @@ def index(ctx: click.Context, once: bool, interval: float, confirmations: int | 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
     click.echo(f"indexing {indexer.address} every {interval} s (Ctrl-C stops)")
     indexer.run_forever(interval)
+
+
+@main.command()
+@click.argument("profiles_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def profiles(ctx: click.Context, profiles_csv: Path) -> None:
+    """Load firms' annual-report figures (technical staff, senior titles, projects) for credit grading."""
+    engine = make_engine(ctx.obj["database_url"])
+    migrate(engine)
+    count = load_profiles(engine, profiles_csv)
+    click.echo(f"loaded {count} firm profiles from {profiles_csv}")
 
 
 @main.command()

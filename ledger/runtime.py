@@ -63,7 +63,7 @@ class Runtime:
         )
 
     def sender(self, account: LocalAccount) -> TransactionSender:
-        return TransactionSender(self.w3, account, RevertDecoder(self.artifact.abi))
+        return TransactionSender(self.w3, account, RevertDecoder(self.artifact.abi + self.credit_artifact.abi))
 
     def client(self, account: LocalAccount | None = None, confirmations: int = 1) -> RegistryClient:
         sender = self.sender(account) if account is not None else None

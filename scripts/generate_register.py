@@ -1,5 +1,5 @@
-"""A synthetic national register: firms.csv and planners.csv at the scale of the domain brief, deterministic
-for a seed and a date.
+"""A synthetic national register: firms.csv, planners.csv and the firms' annual-report profiles.csv at the
+scale of the domain brief, deterministic for a seed and a date.
 
 About 3,000 firms, 650 of them grade A spread over the regions as the source paper counts grade A firms
 (华北 120, 华东 223, 华中 73, 华南 99, 西南 72, 西北 33, 东北 31), grade B firms in the same proportions; valid
@@ -17,9 +17,10 @@ import csv
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledger.credit.profiles import PROFILE_HEADERS
 from ledger.identifiers import (
     CREDIT_CODE_ALPHABET,
     PROVINCES,
@@ -52,6 +53,7 @@ ROADS = ("人民路", "解放路", "中山路", "建设路", "和平路", "文�
 class Register:
     firms: list[dict[str, str]]
     planners: list[dict[str, str]]
+    profiles: list[dict[str, str]] = field(default_factory=list)  # annual-report figures, one row per firm
 
 
 def generate(seed: int = 2022, firm_count: int = 3000, as_of: dt.date | None = None) -> Register:
@@ -74,7 +76,21 @@ def generate(seed: int = 2022, firm_count: int = 3000, as_of: dt.date | None = N
         count = rng.randint(10, 12) if firm["资质等级"] == "甲级" else 3
         for _ in range(count):
             planners.append(_planner(rng, len(planners), firm, as_of, ids))
-    return Register(firms, planners)
+    report_rng = random.Random(seed + 1)  # its own stream: the certificates stay what they were before profiles
+    return Register(firms, planners, [_profile(report_rng, firm, as_of) for firm in firms])
+
+
+def _profile(rng: random.Random, firm: dict[str, str], as_of: dt.date) -> dict[str, str]:
+    """Annual-report figures in the grade's range (grade A ≥ 40 technical staff, grade B ≥ 20)."""
+    grade_a = firm["资质等级"] == "甲级"
+    staff = rng.randint(40, 160) if grade_a else rng.randint(20, 60)
+    return {
+        PROFILE_HEADERS[0]: firm["统一社会信用代码"],
+        PROFILE_HEADERS[1]: str(as_of.year - 1),
+        PROFILE_HEADERS[2]: str(staff),
+        PROFILE_HEADERS[3]: str(round(staff * rng.uniform(0.1, 0.35))),
+        PROFILE_HEADERS[4]: str(rng.randint(10, 80) if grade_a else rng.randint(3, 30)),
+    }
 
 
 def _spread(rng: random.Random, total: int) -> list[int]:
@@ -167,10 +183,16 @@ def write(register: Register, out: Path, *, firms: int | None = None) -> tuple[P
     chosen = register.firms[:firms] if firms else register.firms
     codes = {f["统一社会信用代码"] for f in chosen}
     planners = [p for p in register.planners if p["执业单位统一社会信用代码"] in codes]
+    profiles = [p for p in register.profiles if p[PROFILE_HEADERS[0]] in codes]
     paths = out / "firms.csv", out / "planners.csv"
-    for path, columns, rows in ((paths[0], FIRM_COLUMNS, chosen), (paths[1], PLANNER_COLUMNS, planners)):
+    tables = (
+        (paths[0], [c.header for c in FIRM_COLUMNS], chosen),
+        (paths[1], [c.header for c in PLANNER_COLUMNS], planners),
+        (out / "profiles.csv", list(PROFILE_HEADERS), profiles),
+    )
+    for path, headers, rows in tables:
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[c.header for c in columns])
+            writer = csv.DictWriter(handle, fieldnames=headers)
             writer.writeheader()
             writer.writerows(rows)
     return paths

@@ -11,7 +11,8 @@ Reasons:
 - yellow ``dishonesty-published``: a firm with a general (一般) dishonesty record published;
 - black ``serious-dishonesty`` / ``renting-lending``: a serious record, or any 挂证 (renting, lending) record;
 - black ``revoked-for-fraud`` (barred for the rule set's years) / ``revoked-renting-lending`` (never lifted);
-- honesty ``top-grade-clean``: graded at the top grade with no dishonesty record in the rule set's period.
+- honesty ``top-grade-clean``: graded at the top grade, with no dishonesty record in the rule set's period and
+  no yellow or black entry now.
 """
 
 from __future__ import annotations
@@ -217,15 +218,15 @@ def blacklist_entries(
 def honesty_entries(
     firms: dict[str, QualifiedFirm],
     assessments: dict[str, Assessment],
-    dishonest: set[str],
+    excluded: set[str],
     last_dishonesty_end: dict[str, int],
     rules: GradingRules,
 ) -> list[ListEntry]:
-    """Firms graded at the top grade with no dishonesty record in the period; since the later of their first
-    qualification and the end of their last dishonesty record."""
+    """Firms graded at the top grade, not ``excluded`` (a dishonesty record in the period, or on another list
+    now); since the later of their first qualification and the end of their last dishonesty record."""
     entries = []
     for subject, assessment in assessments.items():
-        if assessment.grade != rules.honesty_grade or subject in dishonest:
+        if assessment.grade != rules.honesty_grade or subject in excluded:
             continue
         firm = firms[subject]
         since = max(firm.first_qualified, last_dishonesty_end.get(subject, 0))

@@ -72,6 +72,8 @@ def picture(
         *lists.sanctioned_planner_entries(connection, records),
         *lists.firm_dishonesty_entries(records),
         *lists.blacklist_entries(connection, records, grading, now, window),
-        *lists.honesty_entries(firms, assessments, dishonest, last_dishonesty_end(connection, now), grading),
     ]
+    # The honesty list leaves out whoever stands on the yellow or black list now.
+    warned = dishonest | {e.subject for e in lists.current(entries, now)}
+    entries += lists.honesty_entries(firms, assessments, warned, last_dishonesty_end(connection, now), grading)
     return CreditPicture(now, firms, assessments, records, entries, grading, staffing)

@@ -1,0 +1,209 @@
+"""Credit supervision demo acts on the local chain, so that `make up` shows every list and the dashboard filled.
+
+Run after the demo register is imported. With the development keys (local chains only), it records honours and
+dishonesty (one restored, one serious), sanctions a planner, moves planners out of the smallest grade A firm until
+it falls below the staffing rule, revokes one grade B certificate for fraud, and announces a random-inspection
+round whose draw block the later acts mine past, then records results for the first firms drawn. Every act is
+idempotent: run again, the chain refuses what it has already (AlreadyRecorded, ...) and the rest is skipped.
+
+    python -m scripts.demo_credit
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from eth_utils import keccak
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import errors
+from ledger.client import RegistryClient
+from ledger.credit import inspections
+from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id, round_id
+from ledger.credit.register import qualified_firms
+from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
+from ledger.documents import Document, firm_subject
+from ledger.models import Certificate, InspectionRound, StoredDocument
+from ledger.rules import staffing_rules
+from ledger.runtime import Runtime
+from ledger.transactions import TransactionSender
+from ledger.vault import store
+from ledger.vocabulary import Grade, Kind, Status
+from wallet.devkeys import dev_account
+
+DAY = 86400
+ROUND_TITLE = "自然资规抽查〔2026〕1号（演示）"
+ROSTER = [f"督察员-{i:02d}" for i in range(1, 9)]
+REFUSALS = (
+    errors.AlreadyRecorded,
+    errors.NotRestorable,
+    errors.AlreadyAnnounced,
+    errors.ResultAlreadyRecorded,
+    errors.WrongStatus,
+    errors.SameEmployer,
+)
+
+
+def attempt(what: str, act: Callable[[], object]) -> None:
+    """Run one act; an act the chain has already seen is reported and skipped."""
+    try:
+        act()
+        print(f"  {what}")
+    except REFUSALS as exc:
+        print(f"  {what}: already done ({type(exc).__name__})")
+
+
+def main() -> None:
+    runtime = Runtime.open()
+    chain_id = runtime.w3.eth.chain_id
+    ministry_sender = runtime.sender(dev_account("ministry", chain_id))
+    registrar_sender = runtime.sender(dev_account("registrar", chain_id))
+    ministry = CreditClient(runtime.credit, ministry_sender)
+    registrar = CreditClient(runtime.credit, registrar_sender)
+    now = runtime.w3.eth.get_block("latest")["timestamp"]
+    indexer = runtime.indexer()
+    indexer.sync()
+    with runtime.engine.connect() as connection:
+        firms = sorted(qualified_firms(connection, now).values(), key=lambda f: f.number)
+    grade_a = [f for f in firms if f.grade == Grade.A]
+    grade_b = [f for f in firms if f.grade == Grade.B]
+    if not grade_a or len(grade_b) < 6:
+        raise SystemExit("the demo needs a grade A and 6 grade B firms: import the demo register first")
+    cert = lambda firm: bytes.fromhex(firm.certificate_id[2:])  # noqa: E731
+    print("credit records:")
+    attempt("national award", lambda: ministry.record(_honour(cert(grade_a[0]), "自然资奖〔2026〕8号", 30, now)))
+    attempt("provincial award", lambda: ministry.record(_honour(cert(grade_b[0]), "浙自然资奖〔2026〕3号", 10, now)))
+    general = credit_request(
+        cert(grade_b[1]), decision="自然资罚〔2026〕21号", now=now, published_from=now - 100 * DAY, days=300
+    )
+    attempt("general dishonesty", lambda: ministry.record(general))
+    restored = credit_request(
+        cert(grade_b[2]),
+        decision="自然资罚〔2026〕17号",
+        now=now,
+        published_from=now - 120 * DAY,
+        days=365,
+        category=Category.FAILED_CHECK,
+    )
+    attempt("failed post-approval check", lambda: ministry.record(restored))
+    restored_id = record_id(restored["decisionNumber"], restored["certificate"])
+    attempt("credit restoration", lambda: ministry.restore(restored_id, "自然资信修〔2026〕5号"))
+    serious = credit_request(
+        cert(grade_b[4]),
+        decision="自然资罚〔2026〕33号",
+        now=now,
+        severity=Severity.SERIOUS,
+        category=Category.FRAUD,
+        points=40,
+        published_from=now - 10 * DAY,
+        days=730,
+    )
+    attempt("serious dishonesty", lambda: ministry.record(serious))
+    planner = _planner_of(runtime, grade_b[3].subject)
+    if planner is not None:
+        sanction = credit_request(
+            planner, decision="中规协罚〔2026〕2号", now=now, category=Category.RENTING_LENDING, points=20, days=200
+        )
+        attempt("planner sanction (挂证)", lambda: registrar.record(sanction))
+    print("staffing and revocation:")
+    _move_planners_out(runtime, registrar_sender, grade_a[0].subject, grade_b[0].credit_code or "", Grade.A)
+    revoke = RegistryClient(runtime.w3, runtime.registry, ministry_sender)
+    target = _last_grade_b_certificate(runtime)
+    attempt(f"revocation for fraud of {target}", lambda: revoke.revoke(target, int(RevocationReason.FRAUD)))
+    print("random inspection:")
+    draw_block = runtime.w3.eth.block_number + 3
+    announce = inspection_request(ROUND_TITLE, draw_block=draw_block, roster=ROSTER, sample_size=5)
+    attempt(f"round announced, drawn from block {draw_block}", lambda: ministry.announce(announce))
+    while runtime.w3.eth.block_number <= _draw_block(runtime, ROUND_TITLE):
+        runtime.w3.provider.make_request("evm_mine", [])  # the local chain mines on demand
+    indexer.sync()
+    for selection in _selection(runtime)[:2]:
+        outcome = InspectionOutcome.PASSED if selection.rank[0] % 2 == 0 else InspectionOutcome.RECTIFY
+        report = keccak(text=f"inspection report {selection.certificate_id.hex()}")
+        attempt(
+            f"result {outcome.name}",
+            lambda s=selection, o=outcome, r=report: ministry.record_result(
+                round_id(ROUND_TITLE), s.certificate_id, o, r
+            ),
+        )
+    indexer.sync()
+
+
+def _honour(certificate: bytes, decision: str, points: int, now: int) -> dict[str, object]:
+    category = Category.NATIONAL_AWARD if points >= 20 else Category.PROVINCIAL_AWARD
+    return credit_request(
+        certificate, decision=decision, now=now, kind=CreditKind.HONOUR, severity=Severity.NONE,
+        category=category, points=points, days=3 * 365,
+    )  # fmt: skip
+
+
+def _last_grade_b_certificate(runtime: Runtime) -> str:
+    """The grade B certificate with the highest number, revoked or not: the same one on every run."""
+    with Session(runtime.engine) as session:
+        return session.scalars(
+            select(Certificate.number)
+            .where(Certificate.kind == Kind.FIRM, Certificate.grade == Grade.B)
+            .order_by(Certificate.number.desc())
+        ).first()
+
+
+def _planner_of(runtime: Runtime, employer: str) -> bytes | None:
+    with Session(runtime.engine) as session:
+        found = session.scalars(
+            select(Certificate.id).where(
+                Certificate.kind == Kind.PLANNER, Certificate.employer == employer, Certificate.status == Status.ACTIVE
+            )
+        ).first()
+    return bytes.fromhex(found[2:]) if found else None
+
+
+def _move_planners_out(runtime: Runtime, registrar: TransactionSender, firm: str, to_code: str, grade: Grade) -> None:
+    """Transfer planners from ``firm`` to the firm ``to_code`` until it has one fewer than its grade's minimum."""
+    minimum = staffing_rules().min_planners[int(grade)]
+    with Session(runtime.engine) as session:
+        numbers = session.scalars(
+            select(Certificate.number)
+            .where(Certificate.kind == Kind.PLANNER, Certificate.employer == firm, Certificate.status == Status.ACTIVE)
+            .order_by(Certificate.number)
+        ).all()
+    leaving = numbers[: max(0, len(numbers) - (minimum - 1))]
+    client = RegistryClient(runtime.w3, runtime.registry, registrar)
+    for number in leaving:
+        with Session(runtime.engine) as session, session.begin():
+            body = session.get(StoredDocument, number)
+            document = Document.from_json(json.loads(body.body))
+            moved = Document(document.schema, {**document.public, "employerCreditCode": to_code}, document.personal)
+            store(session, [moved])
+        attempt(
+            f"transfer {number}",
+            lambda n=number, d=moved: client.transfer(n, firm_subject(to_code), d.hash(), d.public_data()),
+        )
+    if not leaving:
+        print("  staffing: already below the rule")
+
+
+def _draw_block(runtime: Runtime, title: str) -> int:
+    return runtime.credit.functions.drawBlockOf(round_id(title)).call()
+
+
+def _selection(runtime: Runtime) -> list[inspections.Selection]:
+    with Session(runtime.engine) as session:
+        row = session.get(InspectionRound, "0x" + round_id(ROUND_TITLE).hex())
+    if row is None:
+        return []
+    with runtime.engine.connect() as connection:
+        members = inspections.population(
+            connection, province=row.province, grade=row.grade, before_block=row.block_number, at=row.announced_at
+        )
+    seed = bytes(runtime.w3.eth.get_block(row.draw_block)["hash"])
+    population = [bytes.fromhex(cid[2:]) for cid, _ in members]
+    return inspections.draw(seed, round_id(ROUND_TITLE), population, row.sample_size, ROSTER, row.inspectors_per_firm)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"demo credit data in place ({time.perf_counter() - started:.1f} s)")
