@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: help install build chain stop deploy demo-data up test test-contracts test-python lint bench bench-gas \
-	bench-import bench-identity bench-verify browser wrk clean
+	bench-import bench-identity bench-verify bench-credit browser wrk clean
 DEMO := var/register/demo
 
 help:
@@ -25,11 +25,12 @@ help:
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
-	@echo "make bench      bench-gas, bench-import, bench-identity and bench-verify (var/bench/*.json)"
+	@echo "make bench      bench-gas, -import, -identity, -verify and -credit (var/bench/*.json)"
 	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
 	@echo "make bench-import  the whole synthetic register imported and reindexed: var/bench/import.json"
 	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
 	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
+	@echo "make bench-credit  the whole register credit-graded (model, lists, API): var/bench/credit.json"
 	@echo "make lint       ruff"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -97,7 +98,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: bench-gas bench-import bench-identity bench-verify
+bench: bench-gas bench-import bench-identity bench-verify bench-credit
 
 bench-gas: build
 	$(PY) -m scripts.bench_gas
@@ -110,6 +111,9 @@ bench-identity: build
 
 bench-verify: build wrk
 	$(PY) -m scripts.bench_verify
+
+bench-credit: build
+	$(PY) -m scripts.bench_credit
 
 clean:
 	rm -rf artifacts cache types

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from apiflask import APIBlueprint
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from ledger.credit.lists import LISTS, ListEntry
 from ledger.credit.projection import roster_of
 from ledger.credit.supervision import CreditPicture, picture
 from ledger.credit.vocabulary import OUTCOME_LABELS, CreditKind, InspectionOutcome, Severity, category_label
-from ledger.models import Certificate, Firm, InspectionResult, InspectionRound, Planner
+from ledger.models import Block, Certificate, Firm, InspectionResult, InspectionRound, Planner
 from ledger.vocabulary import Grade, Kind
 
 from .answers import instant
@@ -31,25 +32,33 @@ from .services import services
 bp = APIBlueprint("credit", __name__, url_prefix="/api/v1", tag="Credit supervision")
 PICTURE_SECONDS = 5  # how long one computed picture serves, at most (time-based warnings move by the clock)
 
-_cache: dict[str, Any] = {}
-_cache_lock = threading.Lock()
+class PictureCache:
+    """One app's latest credit picture and the index position it was computed at."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.picture: CreditPicture | None = None
+        self.position = -1
 
 
 def current_picture() -> CreditPicture:
     """The credit picture now, recomputed when the index moved or after PICTURE_SECONDS."""
+    cache: PictureCache = current_app.extensions.setdefault("credit-picture", PictureCache())
     engine = services().engine
     with Session(engine) as session:
         status = queries.index_status(session)
-    position = status.block_number if status is not None else -1
-    now = int(time.time())
-    with _cache_lock:
-        cached = _cache.get("picture")
-        if cached is not None and _cache["position"] == position and now - cached.at < PICTURE_SECONDS:
+        position = status.block_number if status is not None else -1
+        chain_time = session.scalar(select(Block.timestamp).where(Block.number == position)) or 0
+    # The ledger's clock is the chain's: never picture an instant before the newest block the index has read.
+    now = max(int(time.time()), chain_time)
+    with cache.lock:
+        cached = cache.picture
+        if cached is not None and cache.position == position and now - cached.at < PICTURE_SECONDS:
             return cached
     with engine.connect() as connection:
         fresh = picture(connection, now)
-    with _cache_lock:
-        _cache.update(picture=fresh, position=position)
+    with cache.lock:
+        cache.picture, cache.position = fresh, position
     return fresh
 
 

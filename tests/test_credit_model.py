@@ -42,13 +42,14 @@ POPULATION = [
 
 def test_a_hand_computed_population_grades_exactly() -> None:
     graded = assess(POPULATION, RULES)
-    # credit points = 100 + honour − dishonesty: X 100, Y 120, Z 70, W 100, V 105 → min–max over [70, 120]
+    # credit points = 100 + honour − dishonesty: X 100, Y 120, Z 70, W 100, V 105 → min–max over [70, 120];
+    # cut-offs A 60, B 45, C 30
     expected = {
-        "X": (0.0, 0.0, 0.0, 0.6, 100 * (0.25 + 0.2 * 0.6), "D"),  # 37
+        "X": (0.0, 0.0, 0.0, 0.6, 100 * (0.25 + 0.2 * 0.6), "C"),  # 37
         "Y": (1.0, 1.0, 0.0, 1.0, 100.0, "A"),
         "Z": (0.5, 0.0, 1.0, 0.0, 100 * 0.4 * 0.5, "D"),  # 20
-        "W": (0.765, 0.0, 0.0, 0.6, 100 * (0.4 * 0.765 + 0.25 + 0.2 * 0.6), "B"),  # 67.6
-        "V": (0.235, 0.25, 0.0, 0.7, 100 * (0.4 * 0.235 + 0.15 * 0.25 + 0.25 + 0.2 * 0.7), "C"),  # 52.15
+        "W": (0.765, 0.0, 0.0, 0.6, 100 * (0.4 * 0.765 + 0.25 + 0.2 * 0.6), "A"),  # 67.6
+        "V": (0.235, 0.25, 0.0, 0.7, 100 * (0.4 * 0.235 + 0.15 * 0.25 + 0.25 + 0.2 * 0.7), "B"),  # 52.15
     }
     for subject, (strength, honour, dishonesty, points, composite, grade) in expected.items():
         assessment = graded[subject]
@@ -146,7 +147,7 @@ def test_rule_sets_are_versioned_and_checked(tmp_path: Path) -> None:
     with pytest.raises(RuleSetError, match="sum to 1"):
         grading_rules(str(broken))
     inverted = tmp_path / "credit-inverted.toml"
-    inverted.write_text(text.replace("A = 75.0", "A = 55.0"))
+    inverted.write_text(text.replace("A = 60.0", "A = 40.0"))
     with pytest.raises(RuleSetError, match="cut-offs"):
         grading_rules(str(inverted))
     with pytest.raises(RuleSetError, match="no rule set"):

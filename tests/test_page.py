@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from ledger.client import certificate_id
+from ledger.credit.acts import CreditClient, credit_request
 from ledger.localchain import free_port
 from tests.conftest import Served
 
@@ -104,3 +105,30 @@ def test_the_api_docs_load_without_a_cdn(site: str, browser: Browser) -> None:
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Planning qualification ledger API")
     assert failed == []
     page.close()
+
+
+def test_the_dashboard_charts_the_register_and_shows_a_warning_as_it_happens(
+    served: Served, site: str, browser: Browser
+) -> None:
+    """A regulator on a laptop: one bar per province with qualified firms; a dishonesty record put on chain shows
+    as a yellow-list change once indexed, and the firm's page shows its credit grade and the entry."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(site + "/dashboard")
+    provinces = {int(doc.public["creditCode"][2:4]) for doc, _ in served.firms}
+    expect(page.locator("#by-province g[data-province]")).to_have_count(len(provinces))
+    expect(page.locator("#list-changes")).to_contain_text("无")
+
+    firm, request = next((doc, req) for doc, req in served.firms if doc.public["grade"] == "B")
+    now = served.deployed.w3.eth.get_block("latest")["timestamp"]
+    penalty = credit_request(certificate_id(request["number"]), decision="罚〔2026〕88号", now=now)
+    CreditClient(served.deployed.credit, served.deployed.sender("ministry")).record(penalty)
+    served.indexer.sync()
+    page.reload()
+    change = page.locator("#list-changes tr.change-joined")
+    expect(change).to_have_count(1)
+    expect(change).to_contain_text(firm.public["name"])
+    change.get_by_role("link").click()
+    expect(page.locator("dl.credit")).to_contain_text("黄名单")
+    expect(page.locator("ul.records")).to_contain_text("罚〔2026〕88号")
+    context.close()

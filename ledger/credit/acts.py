@@ -88,7 +88,7 @@ class CreditClient:
         self.sender = sender
 
     def record(self, request: Mapping[str, Any]) -> bytes:
-        self.sender.transact(self.credit.functions.recordCredit(_struct(request, _CREDIT_FIELDS)))
+        self.sender.transact(self.credit.functions.recordCredit(credit_struct(request)))
         return record_id(request["decisionNumber"], request["certificate"])
 
     def restore(self, record: bytes, decision: str) -> bytes:
@@ -121,6 +121,11 @@ _CREDIT_FIELDS = (
     "decisionNumber",
 )
 _ROUND_FIELDS = ("title", "province", "grade", "sampleSize", "inspectorsPerFirm", "drawBlock", "roster")
+
+
+def credit_struct(request: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A CreditRequest as the ABI's tuple."""
+    return _struct(request, _CREDIT_FIELDS)
 
 
 def _struct(request: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[Any, ...]:
