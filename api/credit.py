@@ -32,6 +32,7 @@ from .services import services
 bp = APIBlueprint("credit", __name__, url_prefix="/api/v1", tag="Credit supervision")
 PICTURE_SECONDS = 5  # how long one computed picture serves, at most (time-based warnings move by the clock)
 
+
 class PictureCache:
     """One app's latest credit picture and the index position it was computed at."""
 

@@ -8,11 +8,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Hex32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
 Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
 CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+def _text_only(value: Any) -> Any:
+    """The schema says an RFC 3339 string: a bare number (which pydantic would read as unix seconds) is refused."""
+    if value is not None and not isinstance(value, str | dt.datetime):
+        raise ValueError("must be an ISO 8601 date-time string with a zone")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_text_only)]
 StatusName = Literal["ACTIVE", "SUSPENDED", "REVOKED", "SUPERSEDED", "EXPIRED"]
 KindName = Literal["FIRM", "PLANNER"]
 GradeName = Literal["A", "B"]
@@ -108,7 +118,7 @@ class CertificateOut(BaseModel):
 
 
 class CertificateQuery(Strict):
-    at: AwareDatetime | None = Field(None, description="ISO 8601 instant with zone, e.g. a bid deadline")
+    at: Instant | None = Field(None, description="ISO 8601 instant with zone, e.g. a bid deadline")
     source: Literal["index", "chain"] = "index"
 
 
@@ -133,7 +143,7 @@ class SearchQuery(Strict):
     province: int | None = Field(None, ge=0, le=99)
     status: StatusName | None = None
     name: str | None = Field(None, min_length=1, max_length=100, description="name prefix")
-    expiringBefore: AwareDatetime | None = None
+    expiringBefore: Instant | None = None
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=1000)
 
@@ -149,7 +159,7 @@ class Page(BaseModel):
 class VerifyRequest(Strict):
     numbers: list[CertificateNumber] | None = Field(None, description="certificate numbers")
     documentHashes: list[Hex32] | None = Field(None, description="certificate document hashes")
-    at: AwareDatetime | None = None
+    at: Instant | None = None
 
 
 class VerifyResult(BaseModel):

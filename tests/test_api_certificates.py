@@ -196,3 +196,9 @@ def test_search_filters_and_pages_with_a_cursor(served: Served) -> None:
     by_name = served.client.get("/api/v1/certificates", query_string={"name": name[:4]}).json["items"]
     assert served.firms[0][1]["number"] in [c["number"] for c in by_name]
     is_problem(served.client.get("/api/v1/certificates?limit=0"), 400, "invalid-request")
+
+
+def test_an_instant_must_be_a_date_time_string_not_unix_seconds(served: Served) -> None:
+    """Found by schemathesis: a bare number for `at` was read as unix seconds (1970) instead of refused."""
+    body = is_problem(served.client.post("/api/v1/verify", json={"at": 0.0, "numbers": []}), 400, "invalid-request")
+    assert any(error["field"] == "at" for error in body["errors"])
