@@ -6,6 +6,7 @@ Field names are the wire names (camelCase, as the contract's and the certificate
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -15,10 +16,16 @@ Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
 CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
+_DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
+
+
 def _text_only(value: Any) -> Any:
-    """The schema says an RFC 3339 string: a bare number (which pydantic would read as unix seconds) is refused."""
-    if value is not None and not isinstance(value, str | dt.datetime):
-        raise ValueError("must be an ISO 8601 date-time string with a zone")
+    """The schema says an RFC 3339 date-time: a number, in JSON or as query text ("0.35"), which pydantic would read
+    as unix seconds, is refused."""
+    if isinstance(value, dt.datetime) or value is None:
+        return value
+    if not isinstance(value, str) or not _DATE_TIME_TEXT.match(value):
+        raise ValueError("must be an ISO 8601 date-time string with a zone, e.g. 2026-06-30T17:00:00+08:00")
     return value
 
 

@@ -202,3 +202,6 @@ def test_an_instant_must_be_a_date_time_string_not_unix_seconds(served: Served) 
     """Found by schemathesis: a bare number for `at` was read as unix seconds (1970) instead of refused."""
     body = is_problem(served.client.post("/api/v1/verify", json={"at": 0.0, "numbers": []}), 400, "invalid-request")
     assert any(error["field"] == "at" for error in body["errors"])
+    search = is_problem(served.client.get("/api/v1/certificates?expiringBefore=0.35"), 400, "invalid-request")
+    assert any(error["field"] == "expiringBefore" for error in search["errors"])
+    assert served.client.get("/api/v1/certificates?expiringBefore=2030-01-01T00:00:00%2B08:00").status_code == 200
