@@ -66,8 +66,8 @@ def current_picture() -> CreditPicture:
 # ---- answers ----
 
 
-def record_answer(record: dict[str, Any], now: int) -> dict[str, Any]:
-    ended = record["restored_at"] if record["restored_at"] is not None else record["published_until"]
+def record_answer(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as ``published_records`` reads it (``ended_at`` is None while it is published)."""
     return {
         "id": record["id"],
         "kind": CreditKind(record["kind"]).name,
@@ -83,7 +83,7 @@ def record_answer(record: dict[str, Any], now: int) -> dict[str, Any]:
         "restorableFrom": instant(record["minimum_end"]),
         "restored": instant(record["restored_at"]) if record["restored_at"] is not None else None,
         "restorationDecision": record["restoration_decision"],
-        "published": record["published_from"] <= now < ended,
+        "published": record["ended_at"] is None,
         "txHash": record["tx_hash"],
     }
 
@@ -140,7 +140,7 @@ def credit_answer(session: Session, credit_code: str, view: CreditPicture) -> di
         "significantFactors": explanation["significantFactors"] if explanation else [],
         "veto": assessment.veto if assessment else None,
         "population": len(view.assessments),
-        "records": [record_answer(r, view.at) for r in view.records_of(firm.subject)],
+        "records": [record_answer(r) for r in view.records_of(firm.subject)],
         "lists": entry_answers(session, view.entries_of(firm.subject)),
         "rules": view.rules(),
     }
@@ -219,21 +219,15 @@ def get_round(round_id: str) -> dict[str, Any]:
             raise Problem(404, "round-not-found", "Inspection round not found", f"No round has id {round_id!r}.")
         status = queries.index_status(session)
         results = session.scalars(select(InspectionResult).where(InspectionResult.round_id == row.id)).all()
-        names = dict(
-            session.execute(select(Certificate.id, Certificate.name).where(Certificate.kind == Kind.FIRM)).all()
-        )
     head = status.block_number if status is not None else None
     with ledger.engine.connect() as connection:
-        members = inspections.population(
-            connection, province=row.province, grade=row.grade, before_block=row.block_number, at=row.announced_at
-        )
-    roster = roster_of({"roster": row.roster})
+        members = inspections.population(connection, row)
     by_certificate = {r.certificate_id: _result(r) for r in results}
     answer = {
         **round_summary(row, head),
         "procedure": inspections.PROCEDURE,
         "procedureText": inspections.PROCEDURE_TEXT,
-        "roster": roster,
+        "roster": roster_of(row.roster),
         "populationBlock": row.block_number - 1,
         "population": [{"certificateId": cid, "number": number} for cid, number in members],
         "drawBlockHash": None,
@@ -243,26 +237,22 @@ def get_round(round_id: str) -> dict[str, Any]:
     if not answer["drawn"]:
         return answer
     seed = bytes(ledger.w3.eth.get_block(row.draw_block)["hash"])
+    drawn = inspections.draw_round(row, members, seed)
+    ids = ["0x" + s.certificate_id.hex() for s in drawn]
     numbers = dict(members)
-    drawn = inspections.draw(
-        seed,
-        bytes.fromhex(row.id[2:]),
-        [bytes.fromhex(cid[2:]) for cid, _ in members],
-        row.sample_size,
-        roster,
-        row.inspectors_per_firm,
-    )
+    with Session(ledger.engine) as session:
+        names = dict(session.execute(select(Certificate.id, Certificate.name).where(Certificate.id.in_(ids))).all())
     answer["drawBlockHash"] = "0x" + seed.hex()
     answer["selection"] = [
         {
-            "certificateId": "0x" + s.certificate_id.hex(),
-            "number": numbers["0x" + s.certificate_id.hex()],
-            "name": names.get("0x" + s.certificate_id.hex()),
+            "certificateId": cid,
+            "number": numbers[cid],
+            "name": names.get(cid),
             "rank": "0x" + s.rank.hex(),
             "inspectors": list(s.inspectors),
-            "result": by_certificate.get("0x" + s.certificate_id.hex()),
+            "result": by_certificate.get(cid),
         }
-        for s in drawn
+        for cid, s in zip(ids, drawn, strict=True)
     ]
     return answer
 

@@ -3,7 +3,6 @@ changes to the yellow and black lists, recent acts on chain and the inspection r
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -110,7 +109,7 @@ def recent_acts(connection: Connection) -> list[dict[str, Any]]:
     """The newest certificate acts and credit records, newest first."""
     e, c = CertificateEvent.__table__.c, Certificate.__table__.c
     certificate_acts = connection.execute(
-        select(e.block_number, e.log_index, e.block_time, e.act, e.tx_hash, e.data, c.number, c.name)
+        select(e.block_number, e.log_index, e.block_time, e.act, c.number, c.name)
         .join(Certificate, c.id == e.certificate_id)
         .order_by(e.block_number.desc(), e.log_index.desc())
         .limit(RECENT)
@@ -121,8 +120,6 @@ def recent_acts(connection: Connection) -> list[dict[str, Any]]:
             "at": instant(row.block_time),
             "act": ACT_LABELS.get(row.act, row.act),
             "what": f"{row.number} {row.name}",
-            "reason": json.loads(row.data).get("reason"),
-            "tx": row.tx_hash,
         }
         for row in certificate_acts
     ]
@@ -135,8 +132,6 @@ def recent_acts(connection: Connection) -> list[dict[str, Any]]:
                 "at": instant(row.recorded_at),
                 "act": f"信用记录（{label}）",
                 "what": f"{category_label(row.category)} {row.decision_number}",
-                "reason": None,
-                "tx": row.tx_hash,
             }
         )
     acts.sort(key=lambda a: a["position"], reverse=True)

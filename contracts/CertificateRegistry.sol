@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {SignedActs} from "./SignedActs.sol";
 import {RegulatorRoles} from "./RegulatorRoles.sol";
 import "./Common.sol";
 
 /// @title The planning-qualification certificate registry
 /// @notice See ICertificateRegistry. Lifecycle: issue → ACTIVE; ACTIVE ⇄ SUSPENDED; ACTIVE|SUSPENDED → REVOKED;
 /// ACTIVE → SUPERSEDED by renew or upgrade. REVOKED and SUPERSEDED are terminal; EXPIRED is derived.
-contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, Nonces {
+contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs {
     /// @notice Grade B must be held this long before an upgrade to grade A (两年).
     uint40 public constant GRADE_B_HOLDING_PERIOD = 730 days;
 
@@ -74,7 +72,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
     mapping(bytes32 id => bytes32 predecessor) private _predecessors;
     mapping(bytes32 plannerSubject => bytes32 id) private _registrations;
 
-    constructor(address admin) RegulatorRoles(admin) EIP712("PlanningQualificationLedger", "1") {}
+    constructor(address admin) RegulatorRoles(admin) SignedActs("PlanningQualificationLedger") {}
 
     // ---------------------------------------------------------------- direct acts
 
@@ -537,15 +535,6 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, EIP712, No
         return stored;
     }
 
-    /// @dev Checks a relayed act's deadline, nonce and signature (EOA or EIP-1271) and returns the signer.
-    function _signer(Delegation calldata d, bytes32 structHash) private returns (address) {
-        if (block.timestamp > d.deadline) revert SignatureExpired(d.deadline);
-        _useCheckedNonce(d.signer, d.nonce);
-        if (!SignatureChecker.isValidSignatureNow(d.signer, _hashTypedDataV4(structHash), d.signature)) {
-            revert InvalidSignature(d.signer);
-        }
-        return d.signer;
-    }
 
     function _hashIssueRequest(IssueRequest calldata r) internal pure returns (bytes32) {
         return keccak256(

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {CertificateRegistry} from "./CertificateRegistry.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {SignedActs} from "./SignedActs.sol";
 import "./ICreditRegistry.sol";
-import {Kind, Grade, Status, SignatureExpired, InvalidSignature, WrongStatus} from "./Common.sol";
+import {Kind, Grade, Status, WrongStatus} from "./Common.sol";
 
 /// @title Credit records, restorations and random inspections
 /// @notice See ICreditRegistry. Roles and jurisdictions are the certificate registry's, applied to the certificate
 /// a record names: the ministry for grade A firms (and any firm), a province for its grade B firms, the registrar
 /// for planners. The certificate registry's bytecode is near the 24 KiB limit, so credit lives beside it.
-contract CreditRegistry is ICreditRegistry, EIP712, Nonces {
+contract CreditRegistry is ICreditRegistry, SignedActs {
     /// @notice Largest bonus or deduction one record may carry.
     uint16 public constant MAX_POINTS = 100;
     /// @notice Restoration tiers (DOMAIN.md, from 1 April 2026). Months and years are counted in days on chain:
@@ -64,7 +62,7 @@ contract CreditRegistry is ICreditRegistry, EIP712, Nonces {
     mapping(bytes32 id => Round) private _rounds;
     mapping(bytes32 round => mapping(bytes32 certificate => bool)) private _results;
 
-    constructor(CertificateRegistry registry) EIP712("PlanningQualificationCredit", "1") {
+    constructor(CertificateRegistry registry) SignedActs("PlanningQualificationCredit") {
         certificates = registry;
     }
 
@@ -203,15 +201,6 @@ contract CreditRegistry is ICreditRegistry, EIP712, Nonces {
         revert InvalidCredit("severity");
     }
 
-    /// @dev Checks a relayed act's deadline, nonce and signature (EOA or EIP-1271) and returns the signer.
-    function _signer(ICertificateRegistry.Delegation calldata d, bytes32 structHash) private returns (address) {
-        if (block.timestamp > d.deadline) revert SignatureExpired(d.deadline);
-        _useCheckedNonce(d.signer, d.nonce);
-        if (!SignatureChecker.isValidSignatureNow(d.signer, _hashTypedDataV4(structHash), d.signature)) {
-            revert InvalidSignature(d.signer);
-        }
-        return d.signer;
-    }
 
     // EIP-712 struct hashes; internal so that a test harness can show Python the contract's own digests.
 

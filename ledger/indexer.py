@@ -334,18 +334,24 @@ def _referenced_ids(events: Iterable[ChainEvent]) -> set[str]:
 
 
 def _write_credit(session: Session, events: list[ChainEvent], states: dict[str, State]) -> None:
-    """Insert the rows of credit events in chain order: a restoration may follow its record in the same batch."""
+    """Insert the batch's credit rows in bulk, records before restorations: on chain a restoration always comes
+    after the record it restores, so it finds that row whether it arrived in this batch or an earlier one."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CREDIT_EVENTS}
     for event in events:
         if event.name == "CreditRecorded":
-            _insert(session, CreditRecord, [credit_record_row(event, states[event.args["certificate"]]["kind"])])
-        elif event.name == "CreditRestored":
+            rows[event.name].append(credit_record_row(event, states[event.args["certificate"]]["kind"]))
+        elif event.name == "InspectionAnnounced":
+            rows[event.name].append(inspection_round_row(event))
+        elif event.name == "InspectionResultRecorded":
+            rows[event.name].append(inspection_result_row(event))
+    _insert(session, CreditRecord, rows["CreditRecorded"])
+    _insert(session, InspectionRound, rows["InspectionAnnounced"])
+    _insert(session, InspectionResult, rows["InspectionResultRecorded"])
+    for event in events:
+        if event.name == "CreditRestored":
             session.execute(
                 update(CreditRecord).where(CreditRecord.id == event.args["record"]).values(restoration_fields(event))
             )
-        elif event.name == "InspectionAnnounced":
-            _insert(session, InspectionRound, [inspection_round_row(event)])
-        else:
-            _insert(session, InspectionResult, [inspection_result_row(event)])
 
 
 def _rollback_credit(session: Session, ancestor: int) -> None:

@@ -23,7 +23,7 @@ from ledger import errors
 from ledger.client import RegistryClient
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id, round_id
-from ledger.credit.register import qualified_firms
+from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from ledger.documents import Document, firm_subject
 from ledger.models import Certificate, InspectionRound, StoredDocument
@@ -72,7 +72,6 @@ def main() -> None:
     grade_b = [f for f in firms if f.grade == Grade.B]
     if not grade_a or len(grade_b) < 6:
         raise SystemExit("the demo needs a grade A and 6 grade B firms: import the demo register first")
-    cert = lambda firm: bytes.fromhex(firm.certificate_id[2:])  # noqa: E731
     print("credit records:")
     attempt("national award", lambda: ministry.record(_honour(cert(grade_a[0]), "自然资奖〔2026〕8号", 30, now)))
     attempt("provincial award", lambda: ministry.record(_honour(cert(grade_b[0]), "浙自然资奖〔2026〕3号", 10, now)))
@@ -130,6 +129,11 @@ def main() -> None:
             ),
         )
     indexer.sync()
+
+
+def cert(firm: QualifiedFirm) -> bytes:
+    """The id of the certificate that qualifies ``firm``."""
+    return bytes.fromhex(firm.certificate_id[2:])
 
 
 def _honour(certificate: bytes, decision: str, points: int, now: int) -> dict[str, object]:
@@ -195,12 +199,8 @@ def _selection(runtime: Runtime) -> list[inspections.Selection]:
     if row is None:
         return []
     with runtime.engine.connect() as connection:
-        members = inspections.population(
-            connection, province=row.province, grade=row.grade, before_block=row.block_number, at=row.announced_at
-        )
-    seed = bytes(runtime.w3.eth.get_block(row.draw_block)["hash"])
-    population = [bytes.fromhex(cid[2:]) for cid, _ in members]
-    return inspections.draw(seed, round_id(ROUND_TITLE), population, row.sample_size, ROSTER, row.inspectors_per_firm)
+        members = inspections.population(connection, row)
+    return inspections.draw_round(row, members, bytes(runtime.w3.eth.get_block(row.draw_block)["hash"]))
 
 
 if __name__ == "__main__":

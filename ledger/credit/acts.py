@@ -94,7 +94,7 @@ class CreditClient:
     def restore(self, record: bytes, decision: str) -> bytes:
         request = (record, keccak(text=decision), decision)
         self.sender.transact(self.credit.functions.restoreCredit(request))
-        return keccak(abi_encode(["string", "bytes32"], [decision, record]))
+        return record_id(decision, record)  # the contract derives a restoration's id as a record's
 
     def announce(self, request: Mapping[str, Any]) -> bytes:
         self.sender.transact(self.credit.functions.announceInspection(_struct(request, _ROUND_FIELDS)))

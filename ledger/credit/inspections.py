@@ -22,9 +22,10 @@ from eth_utils import keccak
 from sqlalchemy import Connection, select
 
 from ..db import chunked
-from ..models import Certificate, CertificateEvent
+from ..models import Certificate, CertificateEvent, InspectionRound
 from ..projection import fold
 from ..vocabulary import Kind, Status
+from .projection import roster_of
 
 PROCEDURE = "planning-ledger/inspection-draw/v1"
 PROCEDURE_TEXT = __doc__.split("The procedure", 1)[1].split("\n", 1)[1].strip()
@@ -59,16 +60,27 @@ def draw(
     return selections
 
 
-def population(
-    connection: Connection, *, province: int, grade: int, before_block: int, at: int
-) -> list[tuple[str, str]]:
+def draw_round(round_: InspectionRound, members: Sequence[tuple[str, str]], seed: bytes) -> list[Selection]:
+    """Steps 2-4 for an announced round, its ``population`` and the hash of its draw block."""
+    return draw(
+        seed,
+        bytes.fromhex(round_.id[2:]),
+        [bytes.fromhex(cid[2:]) for cid, _ in members],
+        round_.sample_size,
+        roster_of(round_.roster),
+        round_.inspectors_per_firm,
+    )
+
+
+def population(connection: Connection, round_: InspectionRound) -> list[tuple[str, str]]:
     """(id, number) of the firm certificates in a round's population, ordered by id (see step 1)."""
+    before_block, at = round_.block_number, round_.announced_at
     c, e = Certificate.__table__.c, CertificateEvent.__table__.c
     query = select(c.id).where(c.kind == int(Kind.FIRM), c.issued_at <= at)
-    if province:
-        query = query.where(c.province == province)
-    if grade:
-        query = query.where(c.grade == grade)
+    if round_.province:
+        query = query.where(c.province == round_.province)
+    if round_.grade:
+        query = query.where(c.grade == round_.grade)
     candidates = sorted(connection.scalars(query))
     members = []
     for chunk in chunked(candidates, CHUNK):

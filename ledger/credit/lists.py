@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -44,9 +44,6 @@ class ListEntry:
     since: int
     until: int | None  # None while the reason holds
     detail: dict[str, Any]
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def current(entries: Iterable[ListEntry], now: int) -> list[ListEntry]:

@@ -93,10 +93,10 @@ def inspection_result_row(event: ChainEvent) -> Row:
     }
 
 
-def roster_of(round_row: Row) -> list[str]:
+def roster_of(announced: str) -> list[str]:
     """The inspectors' ids a round announced (a JSON array of strings; anything else yields none)."""
     try:
-        roster = json.loads(round_row["roster"])
+        roster = json.loads(announced)
     except ValueError:
         return []
     return [str(entry) for entry in roster] if isinstance(roster, list) else []

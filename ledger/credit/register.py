@@ -8,15 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from ..models import Certificate, CreditRecord, FirmProfile
+from ..queries import BINDING
 from ..vocabulary import Kind, Status
 from .model import FirmFacts
 from .vocabulary import CreditKind, Severity
 
 YEAR = 365 * 86400
-LIVE = (int(Status.ACTIVE), int(Status.SUSPENDED))
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def registered_planners(connection: Connection, now: int) -> dict[str, int]:
     c = Certificate.__table__.c
     query = (
         select(c.employer, func.count())
-        .where(c.kind == int(Kind.PLANNER), c.status.in_(LIVE), c.valid_from <= now, c.valid_until > now)
+        .where(c.kind == int(Kind.PLANNER), c.status.in_(BINDING), c.valid_from <= now, c.valid_until > now)
         .group_by(c.employer)
     )
     return dict(connection.execute(query).all())
@@ -114,9 +114,7 @@ def dishonest_since(connection: Connection, since: int) -> set[str]:
     """Subjects with a dishonesty record published at any time since ``since`` (the honesty list's period)."""
     r = CreditRecord.__table__.c
     end = func.coalesce(r.restored_at, r.published_until)
-    query = select(r.subject).where(
-        r.kind == int(CreditKind.DISHONESTY), or_(r.published_from >= since, and_(end > since))
-    )
+    query = select(r.subject).where(r.kind == int(CreditKind.DISHONESTY), end > since)
     return set(connection.scalars(query.distinct()))
 
 
