@@ -10,8 +10,8 @@ from apiflask import APIFlask
 from flask import send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ledger.db import database_url
-from ledger.paths import PROJECT_ROOT, deployment_record_path, rpc_url
+from ledger.settings import PROJECT_ROOT, deployment_record_path, rpc_url
+from ledger.store.engine import database_url
 
 from . import (
     acts,

@@ -21,11 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3.exceptions import TransactionNotFound
 
-from ledger import queries
+from ledger.certificates import queries
+from ledger.chain.transactions import why_reverted
 from ledger.errors import ContractRevert
-from ledger.models import Certificate
-from ledger.paths import data_dir
-from ledger.transactions import why_reverted
+from ledger.settings import data_dir
+from ledger.store.models import Certificate
 from wallet.typed_acts import SignedAct
 
 from . import answers

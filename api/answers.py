@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from ledger import queries
-from ledger.client import CertificateView
-from ledger.models import Certificate, Checkpoint, Firm
-from ledger.projection import State
-from ledger.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind, Status
+from ledger.certificates import queries
+from ledger.certificates.client import CertificateView
+from ledger.certificates.projection import State
+from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind, Status
+from ledger.store.models import Certificate, Checkpoint, Firm
 
 ZERO = b"\0" * 32
 

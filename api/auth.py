@@ -19,7 +19,7 @@ from eth_utils import keccak
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ledger.paths import data_dir
+from ledger.settings import data_dir
 
 from .problems import Problem, title_of
 from .schemas import LoginOut, LoginRequest, Me, NonceOut

@@ -12,12 +12,12 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from ledger import queries
-from ledger.client import certificate_id
-from ledger.documents import Document, Hidden
+from ledger.certificates import queries
+from ledger.certificates.client import certificate_id
+from ledger.certificates.documents import Document, Hidden
+from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.errors import UnknownCertificate
-from ledger.models import Certificate
-from ledger.vocabulary import Grade, Kind, Status
+from ledger.store.models import Certificate
 
 from . import answers
 from .problems import Problem

@@ -15,14 +15,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import queries
+from ledger.certificates import queries
+from ledger.certificates.vocabulary import Grade, Kind
 from ledger.credit import inspections
 from ledger.credit.lists import LISTS, ListEntry
 from ledger.credit.projection import roster_of
 from ledger.credit.supervision import CreditPicture, picture
 from ledger.credit.vocabulary import OUTCOME_LABELS, CreditKind, InspectionOutcome, Severity, category_label
-from ledger.models import Block, Certificate, Firm, InspectionResult, InspectionRound, Planner
-from ledger.vocabulary import Grade, Kind
+from ledger.store.models import Block, Certificate, Firm, InspectionResult, InspectionRound, Planner
 
 from .answers import instant
 from .credit_schemas import CreditOut, ListOut, ListQuery, RoundList, RoundOut

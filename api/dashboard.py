@@ -9,13 +9,13 @@ from flask import Blueprint, render_template
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from ledger import queries
+from ledger.certificates import queries
+from ledger.certificates.identifiers import PROVINCES
+from ledger.certificates.vocabulary import ACT_LABELS, Kind, Status
 from ledger.credit.lists import changes
 from ledger.credit.supervision import CreditPicture
 from ledger.credit.vocabulary import CreditKind, category_label
-from ledger.identifiers import PROVINCES
-from ledger.models import Certificate, CertificateEvent, CreditRecord, InspectionRound
-from ledger.vocabulary import ACT_LABELS, Kind, Status
+from ledger.store.models import Certificate, CertificateEvent, CreditRecord, InspectionRound
 
 from .answers import instant
 from .credit import current_picture, entry_answers

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from web3 import Web3
 
-from ledger import queries
+from ledger.certificates import queries
 from ledger.errors import ChainUnavailable, DeploymentError
 
 from .problems import problem

@@ -10,9 +10,9 @@ from apiflask import APIBlueprint
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.client import certificate_id
-from ledger.models import Certificate
-from ledger.vocabulary import STATUS_LABELS, Status
+from ledger.certificates.client import certificate_id
+from ledger.certificates.vocabulary import STATUS_LABELS, Status
+from ledger.store.models import Certificate
 from wallet.presentation import Presentation
 
 from .certificates import not_found

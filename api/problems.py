@@ -15,9 +15,9 @@ from apiflask import APIFlask, HTTPError
 from flask import Response, json
 from requests.exceptions import RequestException
 
-from ledger.documents import DocumentError
+from ledger.certificates.documents import DocumentError
+from ledger.certificates.queries import BadCursor
 from ledger.errors import ChainUnavailable, ContractRevert, DeploymentError
-from ledger.queries import BadCursor
 from wallet import errors as refusals
 
 from .answers import hexed

@@ -9,8 +9,8 @@ from typing import Any
 from apiflask import APIBlueprint
 from sqlalchemy.orm import Session
 
-from ledger import queries
-from ledger.vocabulary import Grade
+from ledger.certificates import queries
+from ledger.certificates.vocabulary import Grade
 
 from . import answers
 from .problems import Problem

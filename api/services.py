@@ -19,17 +19,17 @@ from sqlalchemy import Engine
 from web3 import Web3
 from web3.contract import Contract
 
-from ledger.artifacts import Artifact, load_artifact
-from ledger.chain import connect, registry_at
-from ledger.client import RegistryClient
-from ledger.db import make_engine, migrate
-from ledger.deployment import DeploymentRecord
+from ledger.certificates.client import RegistryClient
+from ledger.certificates.queries import holder_lookup
+from ledger.chain.artifacts import Artifact, load_artifact
+from ledger.chain.deployment import DeploymentRecord
+from ledger.chain.events import EventDecoder
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.errors import DeploymentError, RevertDecoder
-from ledger.events import EventDecoder
-from ledger.nonces import DatabaseNonces
-from ledger.queries import holder_lookup
 from ledger.relay import ActRelay
-from ledger.transactions import TransactionSender
+from ledger.store.engine import make_engine, migrate
+from ledger.store.nonces import DatabaseNonces
 from wallet.devkeys import dev_account, is_local_chain
 from wallet.keystore import KeyStore, keystore_dir
 from wallet.passwords import read_password

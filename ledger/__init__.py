@@ -1,1 +1,13 @@
-"""The chain side of the planning-qualification ledger: artifacts, deployment, transactions, local chain."""
+"""The planning-qualification ledger in Python. Sub-packages by concern, imports pointing downwards:
+
+- ``chain``: talking to a node (connection, ABI, artifacts, transactions and reverts, deployment, local chain,
+  event decoding); knows nothing of certificates.
+- ``store``: the database (engine and migrations, the read model's tables, the vault of salts, single-use nonces).
+- ``certificates``: the certificate registry's domain (vocabulary, identifiers, documents, client, projection,
+  queries, bulk import).
+- ``credit``: credit supervision beside it (records, grading model, lists, inspections).
+- ``rules``: versioned rule sets (staffing, credit grading).
+- ``index``: the indexer that follows both registries into the read model through the features' projections.
+- ``relay`` (signed acts judged by the chain, then sent), ``wiring`` (the one composition root), ``settings``,
+  ``errors`` (the one error tree) and ``cli``.
+"""

@@ -1,5 +1,5 @@
 """``python -m ledger``: the same as the ``ledger`` command."""
 
-from .cli import main
+from ledger.cli import main
 
 main(prog_name="ledger")

@@ -20,20 +20,9 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from wallet.devkeys import DEV_ROLES, dev_account
-from wallet.errors import WalletError
-from wallet.keystore import KeyStore
-from wallet.passwords import read_password
-from wallet.typed_acts import SignedAct
-
-from . import importer, queries, vault
-from .artifacts import load_artifact
-from .chain import connect
-from .client import ActResult, RegistryClient
-from .credit.profiles import load_profiles
-from .db import make_engine, migrate
-from .deployment import ensure_demo_deployment
-from .documents import (
+from ledger.certificates import importer, queries
+from ledger.certificates.client import ActResult, RegistryClient
+from ledger.certificates.documents import (
     Document,
     firm_document,
     firm_subject,
@@ -43,12 +32,23 @@ from .documents import (
     planner_subject,
     successor_request,
 )
-from .errors import LedgerError
-from .identifiers import validate_credit_code, validate_id_number
-from .paths import data_dir, deployment_record_path, rpc_url
-from .relay import ActRelay
-from .runtime import Runtime
-from .vocabulary import Kind, Status
+from ledger.certificates.identifiers import validate_credit_code, validate_id_number
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.chain.artifacts import load_artifact
+from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.node import connect
+from ledger.credit.profiles import load_profiles
+from ledger.errors import LedgerError
+from ledger.relay import ActRelay
+from ledger.settings import data_dir, deployment_record_path, rpc_url
+from ledger.store import vault
+from ledger.store.engine import make_engine, migrate
+from ledger.wiring import Runtime
+from wallet.devkeys import DEV_ROLES, dev_account
+from wallet.errors import WalletError
+from wallet.keystore import KeyStore
+from wallet.passwords import read_password
+from wallet.typed_acts import SignedAct
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:

@@ -9,7 +9,7 @@ from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-from .abi import abi_type
+from ledger.chain.abi import abi_type
 
 
 class LedgerError(Exception):

@@ -15,12 +15,11 @@ from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
+from ledger import errors
+from ledger.chain.transactions import TransactionSender
 from wallet import errors as refusals
 from wallet.signatures import Web3ContractWallets
 from wallet.typed_acts import Domain, SignedAct, verify_act
-
-from . import errors
-from .transactions import TransactionSender
 
 T = TypeVar("T")
 

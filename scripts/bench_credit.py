@@ -16,22 +16,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api import create_app
-from ledger import importer
-from ledger.artifacts import CREDIT_REGISTRY, load_artifact
-from ledger.chain import connect, registry_at
+from ledger.certificates import importer
+from ledger.certificates.vocabulary import Kind
+from ledger.chain.artifacts import CREDIT_REGISTRY, load_artifact
+from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.credit.acts import credit_request, credit_struct
 from ledger.credit.model import assess
 from ledger.credit.profiles import load_profiles
 from ledger.credit.register import QualifiedFirm, firm_facts, published_records, qualified_firms
 from ledger.credit.supervision import picture
 from ledger.credit.vocabulary import Category, CreditKind, Severity
-from ledger.db import make_engine, migrate
-from ledger.deployment import ensure_demo_deployment
 from ledger.errors import RevertDecoder
-from ledger.indexer import Indexer
+from ledger.index.indexer import Indexer
 from ledger.rules import grading_rules
-from ledger.transactions import TransactionSender
-from ledger.vocabulary import Kind
+from ledger.store.engine import make_engine, migrate
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account

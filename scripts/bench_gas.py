@@ -9,14 +9,14 @@ from pathlib import Path
 
 from eth_utils import keccak
 
-from ledger.artifacts import load_artifact
-from ledger.chain import connect, registry_at
-from ledger.deployment import ensure_demo_deployment
+from ledger.certificates.vocabulary import Grade
+from ledger.chain.artifacts import load_artifact
+from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.errors import RevertDecoder
-from ledger.samples import firm_request, planner_request, successor_request
-from ledger.transactions import TransactionSender
-from ledger.vocabulary import Grade
 from scripts.bench_support import on_fresh_chain, write_result
+from scripts.samples import firm_request, planner_request, successor_request
 from wallet.devkeys import dev_account
 from wallet.typed_acts import Domain, sign_act
 

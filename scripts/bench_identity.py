@@ -20,17 +20,17 @@ from pathlib import Path
 from eth_account import Account
 from eth_utils import keccak
 
-from ledger.artifacts import load_artifact
-from ledger.chain import connect, registry_at
-from ledger.db import make_engine, migrate
-from ledger.deployment import ensure_demo_deployment
+from ledger.certificates.queries import holder_lookup
+from ledger.chain.artifacts import load_artifact
+from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.errors import RevertDecoder
-from ledger.indexer import Indexer
-from ledger.nonces import DatabaseNonces
-from ledger.queries import holder_lookup
-from ledger.samples import firm_request
-from ledger.transactions import TransactionSender
+from ledger.index.indexer import Indexer
+from ledger.store.engine import make_engine, migrate
+from ledger.store.nonces import DatabaseNonces
 from scripts.bench_support import on_fresh_chain, write_result
+from scripts.samples import firm_request
 from wallet.devkeys import dev_account
 from wallet.presentation import Presentation, PresentationVerifier, present
 from wallet.siwe import SiweMessage, SiweVerifier, sign_in, timestamp

@@ -13,15 +13,15 @@ import resource
 import time
 from pathlib import Path
 
-from ledger import importer
-from ledger.artifacts import load_artifact
-from ledger.chain import connect, registry_at
-from ledger.db import make_engine, migrate
-from ledger.deployment import ensure_demo_deployment
+from ledger.certificates import importer
+from ledger.certificates.vocabulary import Kind
+from ledger.chain.artifacts import load_artifact
+from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.errors import RevertDecoder
-from ledger.indexer import Indexer
-from ledger.transactions import TransactionSender
-from ledger.vocabulary import Kind
+from ledger.index.indexer import Indexer
+from ledger.store.engine import make_engine, migrate
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account

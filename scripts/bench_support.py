@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ledger.localchain import LocalChain, free_port
-from ledger.paths import data_dir
+from ledger.chain.localchain import LocalChain, free_port
+from ledger.settings import data_dir
 
 T = TypeVar("T")
 

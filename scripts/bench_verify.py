@@ -26,8 +26,8 @@ from urllib.parse import quote
 
 import requests
 
-from ledger.localchain import free_port
-from ledger.paths import PROJECT_ROOT
+from ledger.chain.localchain import free_port
+from ledger.settings import PROJECT_ROOT
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 

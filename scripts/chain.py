@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from ledger.localchain import LocalChain, rpc_answers, stop_process
-from ledger.paths import data_dir
+from ledger.chain.localchain import LocalChain, rpc_answers, stop_process
+from ledger.settings import data_dir
 
 PORT = int(os.environ.get("LEDGER_CHAIN_PORT", "8545"))
 

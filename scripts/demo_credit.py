@@ -20,18 +20,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import errors
-from ledger.client import RegistryClient
+from ledger.certificates.client import RegistryClient
+from ledger.certificates.documents import Document, firm_subject
+from ledger.certificates.vocabulary import Grade, Kind, Status
+from ledger.chain.transactions import TransactionSender
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id, round_id
 from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
-from ledger.documents import Document, firm_subject
-from ledger.models import Certificate, InspectionRound, StoredDocument
 from ledger.rules import staffing_rules
-from ledger.runtime import Runtime
-from ledger.transactions import TransactionSender
-from ledger.vault import store
-from ledger.vocabulary import Grade, Kind, Status
+from ledger.store.models import Certificate, InspectionRound, StoredDocument
+from ledger.store.vault import store
+from ledger.wiring import Runtime
 from wallet.devkeys import dev_account
 
 DAY = 86400

@@ -20,15 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledger.credit.profiles import PROFILE_HEADERS
-from ledger.identifiers import (
+from ledger.certificates.identifiers import (
     CREDIT_CODE_ALPHABET,
     PROVINCES,
     credit_code_check_character,
     id_number_check_character,
     make_ecertificate_id,
 )
-from ledger.importer import FIRM_COLUMNS, PLANNER_COLUMNS
+from ledger.certificates.importer import FIRM_COLUMNS, PLANNER_COLUMNS
+from ledger.credit.profiles import PROFILE_HEADERS
 
 REGIONS = {  # grade A firms by region, December 2022 (source paper §1.1)
     "华北": (120, (11, 12, 13, 14, 15)),

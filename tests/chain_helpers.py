@@ -8,8 +8,8 @@ from typing import Any
 from web3 import Web3
 from web3.contract import Contract
 
-from ledger.paths import ARTIFACTS_DIR
-from ledger.transactions import TransactionSender
+from ledger.chain.transactions import TransactionSender
+from ledger.settings import ARTIFACTS_DIR
 
 
 def chain_now(w3: Web3) -> int:

@@ -18,15 +18,15 @@ from web3 import Web3
 from web3.contract import Contract
 
 from api import create_app
-from ledger.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
-from ledger.chain import connect, registry_at
-from ledger.db import make_engine, migrate
-from ledger.deployment import DeploymentRecord, ensure_demo_deployment
-from ledger.documents import Document
+from ledger.certificates.documents import Document
+from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
+from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment
+from ledger.chain.localchain import LocalChain, free_port
+from ledger.chain.node import connect, registry_at
+from ledger.chain.transactions import TransactionSender
 from ledger.errors import RevertDecoder
-from ledger.indexer import Indexer
-from ledger.localchain import LocalChain, free_port
-from ledger.transactions import TransactionSender
+from ledger.index.indexer import Indexer
+from ledger.store.engine import make_engine, migrate
 from tests.register_helpers import firm_issue, planner_issue, register_for
 from wallet.devkeys import dev_account
 

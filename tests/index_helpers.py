@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ledger.client import RegistryClient
-from ledger.models import PROJECTION, Certificate, Checkpoint
+from ledger.certificates.client import RegistryClient
+from ledger.store.models import PROJECTION, Certificate, Checkpoint
 
 
 def assert_read_model_matches_chain(engine: Engine, client: RegistryClient) -> int:

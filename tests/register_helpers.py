@@ -7,10 +7,17 @@ from typing import Any
 
 from web3 import Web3
 
-from ledger.documents import Document, firm_document, firm_subject, issue_request, new_salt, planner_document
-from ledger.documents import planner_subject as identity_subject
-from ledger.identifiers import validate_credit_code
-from ledger.importer import FIRM_COLUMNS, PLANNER_COLUMNS
+from ledger.certificates.documents import (
+    Document,
+    firm_document,
+    firm_subject,
+    issue_request,
+    new_salt,
+    planner_document,
+)
+from ledger.certificates.documents import planner_subject as identity_subject
+from ledger.certificates.identifiers import validate_credit_code
+from ledger.certificates.importer import FIRM_COLUMNS, PLANNER_COLUMNS
 from scripts.generate_register import Register, generate
 from tests.chain_helpers import chain_now
 

@@ -13,11 +13,10 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from web3.contract import Contract
 
+from ledger.certificates.vocabulary import Grade
+from ledger.chain.transactions import TransactionSender
+from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Severity
 from wallet.typed_acts import SignedAct
-
-from ..transactions import TransactionSender
-from ..vocabulary import Grade
-from .vocabulary import Category, CreditKind, InspectionOutcome, Severity
 
 DAY = 24 * 3600
 

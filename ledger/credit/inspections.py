@@ -21,11 +21,11 @@ from itertools import groupby
 from eth_utils import keccak
 from sqlalchemy import Connection, select
 
-from ..db import chunked
-from ..models import Certificate, CertificateEvent, InspectionRound
-from ..projection import fold
-from ..vocabulary import Kind, Status
-from .projection import roster_of
+from ledger.certificates.projection import fold
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.credit.projection import roster_of
+from ledger.store.engine import chunked
+from ledger.store.models import Certificate, CertificateEvent, InspectionRound
 
 PROCEDURE = "planning-ledger/inspection-draw/v1"
 PROCEDURE_TEXT = __doc__.split("The procedure", 1)[1].split("\n", 1)[1].strip()

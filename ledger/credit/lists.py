@@ -25,12 +25,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..models import Certificate, CertificateEvent, EmploymentPeriod
-from ..rules import GradingRules, StaffingRules
-from ..vocabulary import Kind, Status
-from .model import Assessment
-from .register import QualifiedFirm
-from .vocabulary import Category, CreditKind, RevocationReason, Severity
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.credit.model import Assessment
+from ledger.credit.register import QualifiedFirm
+from ledger.credit.vocabulary import Category, CreditKind, RevocationReason, Severity
+from ledger.rules import GradingRules, StaffingRules
+from ledger.store.models import Certificate, CertificateEvent, EmploymentPeriod
 
 LISTS = ("honesty", "yellow", "black")
 

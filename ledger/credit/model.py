@@ -23,7 +23,7 @@ from math import sqrt
 from statistics import NormalDist
 from typing import Any
 
-from ..rules import GradingRules
+from ledger.rules import GradingRules
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
-from ..db import chunked
-from ..identifiers import validate_credit_code
-from ..models import FirmProfile
+from ledger.certificates.identifiers import validate_credit_code
+from ledger.store.engine import chunked
+from ledger.store.models import FirmProfile
 
 PROFILE_HEADERS = ("统一社会信用代码", "年报年度", "技术人员", "高级职称", "近三年项目数")
 _FIELDS = ("credit_code", "report_year", "technical_staff", "senior_titles", "projects")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..events import ChainEvent
+from ledger.chain.events import ChainEvent
 
 CREDIT_EVENTS = ("CreditRecorded", "CreditRestored", "InspectionAnnounced", "InspectionResultRecorded")
 

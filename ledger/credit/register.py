@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ..models import Certificate, CreditRecord, FirmProfile
-from ..queries import BINDING
-from ..vocabulary import Kind, Status
-from .model import FirmFacts
-from .vocabulary import CreditKind, Severity
+from ledger.certificates.queries import BINDING
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.credit.model import FirmFacts
+from ledger.credit.vocabulary import CreditKind, Severity
+from ledger.store.models import Certificate, CreditRecord, FirmProfile
 
 YEAR = 365 * 86400
 

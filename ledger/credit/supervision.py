@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..rules import GradingRules, StaffingRules, grading_rules, staffing_rules
-from . import lists
-from .lists import ListEntry
-from .model import Assessment, assess
-from .register import (
+from ledger.credit import lists
+from ledger.credit.lists import ListEntry
+from ledger.credit.model import Assessment, assess
+from ledger.credit.register import (
     QualifiedFirm,
     dishonest_since,
     firm_facts,
@@ -22,6 +21,7 @@ from .register import (
     published_records,
     qualified_firms,
 )
+from ledger.rules import GradingRules, StaffingRules, grading_rules, staffing_rules
 
 CHANGE_WINDOW = 30 * 86400  # what the dashboard calls recent
 

@@ -37,7 +37,7 @@ class RuleSet:
 @dataclass(frozen=True)
 class StaffingRules:
     rules: RuleSet
-    min_planners: dict[int, int]  # qualification grade (ledger.vocabulary.Grade value) → minimum
+    min_planners: dict[int, int]  # qualification grade (ledger.certificates.vocabulary.Grade value) → minimum
     min_staff: dict[int, int]
     renewal_lead_seconds: int
 

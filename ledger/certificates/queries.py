@@ -1,0 +1,309 @@
+"""The questions the API asks the read model: a certificate now or at a past instant, a firm and its registered
+planners, a planner and his employers, and search with cursor pagination.
+
+EXPIRED and validity are derived here exactly as the contract's ``statusOf`` and ``isValid`` derive them, at the
+instant asked about.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from ledger.certificates.projection import State, fold
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.store.engine import chunked
+from ledger.store.models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
+from wallet.presentation import HolderLookup, HolderRecord
+
+BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
+
+
+class BadCursor(ValueError):
+    """A pagination cursor that this server did not hand out."""
+
+
+class IndexNotReady(LookupError):
+    """The read model has not indexed the registry yet: it cannot answer for the chain."""
+
+
+def derived_status(state: State, at: int) -> Status:
+    stored = Status(state["status"])
+    return Status.EXPIRED if stored in BINDING and at >= state["valid_until"] else stored
+
+
+def is_valid(state: State, at: int) -> bool:
+    return derived_status(state, at) == Status.ACTIVE and state["valid_from"] <= at
+
+
+@dataclass(frozen=True)
+class CertificateAnswer:
+    """A certificate's state at an instant, with the history it came from (rows up to that instant), the numbers
+    of the certificates it links to, and its employer's public name and credit code (planners)."""
+
+    state: State
+    status: Status
+    valid: bool
+    at: int
+    history: list[dict[str, Any]]
+    links: dict[str, str]
+    employer: dict[str, Any] | None
+
+
+def _certificate_statement() -> Any:
+    """One query for what a verification shows besides the history: the certificate, the numbers of its
+    predecessor and successor, and its employer (built once: the hot path of the API)."""
+    current = Certificate.__table__
+    previous, following, firm_ = Certificate.__table__.alias(), Certificate.__table__.alias(), Firm.__table__
+    return (
+        select(
+            current,
+            previous.c.number.label("predecessor_number"),
+            following.c.number.label("successor_number"),
+            firm_.c.name.label("employer_name"),
+            firm_.c.credit_code.label("employer_credit_code"),
+        )
+        .outerjoin(previous, previous.c.id == current.c.predecessor)
+        .outerjoin(following, following.c.id == current.c.successor)
+        .outerjoin(firm_, firm_.c.subject == current.c.employer)
+        .where(current.c.number == bindparam("number"))
+    )
+
+
+_EVENTS = CertificateEvent.__table__
+_CERTIFICATE = _certificate_statement()
+_HISTORY = (
+    select(_EVENTS)
+    .where(_EVENTS.c.certificate_id == bindparam("id"), _EVENTS.c.block_time <= bindparam("at"))
+    .order_by(_EVENTS.c.block_number, _EVENTS.c.log_index)
+)
+_COLUMNS = tuple(c.key for c in Certificate.__table__.columns)
+_EMPLOYER = select(Firm.__table__.c.name, Firm.__table__.c.credit_code).where(
+    Firm.__table__.c.subject == bindparam("subject")
+)
+END_OF_TIME = 2**63 - 1
+
+
+def certificate(session: Session | Connection, number: str, at: int | None = None) -> CertificateAnswer | None:
+    """A certificate by number, now or at ``at`` (unix seconds; block time of the acts). None if unknown then.
+    Core statements only, so a plain connection will do (the API's hot path takes one: no ORM session)."""
+    row = session.execute(_CERTIFICATE, {"number": number}).mappings().one_or_none()
+    if row is None:
+        return None
+    rows = history(session, row["id"], at)
+    state: State | None
+    if at is None:
+        state = {key: row[key] for key in _COLUMNS}
+        at = int(time.time())
+    else:
+        state = fold(rows)
+    if state is None:
+        return None
+    links = {row[key]: row[f"{key}_number"] for key in ("predecessor", "successor") if row[key] is not None}
+    employer = None
+    if state["employer"] is not None:
+        if state["employer"] == row["employer"]:
+            employer = {"name": row["employer_name"], "credit_code": row["employer_credit_code"]}
+        else:  # the employer at a past instant, before a transfer
+            found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
+            employer = {"name": found.name, "credit_code": found.credit_code} if found else None
+    return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows, links, employer)
+
+
+def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
+    """Certificates whose ``column`` (``Certificate.number`` or ``Certificate.document_hash``) is one of ``keys``,
+    keyed by that value; at ``at``, each is the fold of its history up to then (absent if not yet issued). Two
+    queries per 500 keys, whatever the batch size: a tender's thousand certificates cost a few round trips."""
+    table = Certificate.__table__
+    found: dict[str, State] = {}
+    for chunk in chunked(list(dict.fromkeys(keys)), 500):
+        for row in session.execute(select(table).where(column.in_(chunk))).mappings():
+            found[row[column.key]] = dict(row)
+    if at is None:
+        return found
+    events = CertificateEvent.__table__
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in chunked([state["id"] for state in found.values()], 500):
+        query = (
+            select(events)
+            .where(events.c.certificate_id.in_(chunk), events.c.block_time <= at)
+            .order_by(events.c.block_number, events.c.log_index)
+        )
+        for row in session.execute(query).mappings():
+            rows[row["certificate_id"]].append(dict(row))
+    folded = {key: fold(rows[state["id"]]) for key, state in found.items()}
+    return {key: state for key, state in folded.items() if state is not None}
+
+
+def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:
+    """A certificate's history rows in chain order, up to ``at`` if given."""
+    parameters = {"id": certificate_id, "at": END_OF_TIME if at is None else at}
+    return [dict(r) for r in session.execute(_HISTORY, parameters).mappings()]
+
+
+def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str, Any] | None:
+    """A firm, its certificates (newest first) and the planners registered with it now."""
+    record = session.scalars(select(Firm).where(Firm.credit_code == credit_code)).first()
+    if record is None:
+        return None
+    at = int(time.time()) if at is None else at
+    certificates = session.scalars(
+        select(Certificate).where(Certificate.subject == record.subject).order_by(Certificate.issued_at.desc())
+    ).all()
+    planners = session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.kind == Kind.PLANNER,
+            Certificate.employer == record.subject,
+            Certificate.status.in_(BINDING),
+            Certificate.valid_until > at,
+        )
+        .order_by(Certificate.number)
+    ).all()
+    return {
+        "firm": record,
+        "certificates": [_as_state(c) for c in certificates],
+        "planners": [_as_state(p) for p in planners],
+    }
+
+
+def planner(session: Session, registration_number: str, at: int | None = None) -> dict[str, Any] | None:
+    """A planner by (any of his) registration numbers: his current registration, employer, and every period."""
+    registration = session.scalars(
+        select(Certificate).where(Certificate.number == registration_number, Certificate.kind == Kind.PLANNER)
+    ).one_or_none()
+    if registration is None:
+        return None
+    at = int(time.time()) if at is None else at
+    subject = registration.subject
+    person = session.get(Planner, subject)
+    registrations = session.scalars(
+        select(Certificate).where(Certificate.subject == subject).order_by(Certificate.issued_at.desc())
+    ).all()
+    states = [_as_state(c) for c in registrations]
+    current = next((state for state in states if derived_status(state, at) in BINDING), None)
+    periods = session.execute(
+        select(EmploymentPeriod, Firm.credit_code, Firm.name)
+        .outerjoin(Firm, Firm.subject == EmploymentPeriod.employer)
+        .where(EmploymentPeriod.planner == subject)
+        .order_by(EmploymentPeriod.started_block, EmploymentPeriod.started_log_index)
+    ).all()
+    employer = None
+    if current is not None:
+        employer = session.get(Firm, current["employer"])
+    return {
+        "planner": person,
+        "current": current,
+        "employer": employer,
+        "registrations": states,
+        "periods": [{**_as_state(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
+    }
+
+
+def search(
+    session: Session,
+    *,
+    kind: Kind | None = None,
+    grade: int | None = None,
+    province: int | None = None,
+    status: Status | None = None,
+    name_prefix: str | None = None,
+    expiring_before: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    at: int | None = None,
+) -> tuple[list[State], str | None]:
+    """Certificates matching every given filter, ordered by number; ``cursor`` continues after the last page."""
+    at = int(time.time()) if at is None else at
+    query = select(Certificate)
+    if kind is not None:
+        query = query.where(Certificate.kind == kind)
+    if grade is not None:
+        query = query.where(Certificate.grade == grade)
+    if province is not None:
+        query = query.where(Certificate.province == province)
+    if status is not None:
+        query = query.where(_status_filter(status, at))
+    if name_prefix:
+        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Certificate.name.like(escaped + "%", escape="\\"))
+    if expiring_before is not None:
+        query = query.where(Certificate.valid_until < expiring_before, Certificate.valid_until > at)
+    if cursor:
+        query = query.where(Certificate.number > _decode_cursor(cursor))
+    rows = session.scalars(query.order_by(Certificate.number).limit(limit + 1)).all()
+    page = [_as_state(r) for r in rows[:limit]]
+    return page, (_encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
+
+
+_CHECKPOINT = select(Checkpoint.__table__).limit(1)
+
+
+def index_status(session: Session | Connection) -> Any:
+    """The indexer's checkpoint row (block_number, head_seen, chain_id, contract, updated_at), or None."""
+    return session.execute(_CHECKPOINT).first()
+
+
+def _status_filter(status: Status, at: int) -> Any:
+    if status == Status.EXPIRED:
+        return and_(Certificate.status.in_(BINDING), Certificate.valid_until <= at)
+    if status in BINDING:
+        return and_(Certificate.status == status, Certificate.valid_until > at)
+    return Certificate.status == status
+
+
+def _encode_cursor(number: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": number}, ensure_ascii=False).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+    except (ValueError, KeyError, TypeError):
+        raise BadCursor("the cursor is not one this server handed out") from None
+    if not isinstance(after, str):
+        raise BadCursor("the cursor is not one this server handed out")
+    return after
+
+
+_HOLDER_COLUMNS = (Certificate.holder, Certificate.status, Certificate.valid_from, Certificate.valid_until)
+
+
+def holder_lookup(engine: Engine) -> HolderLookup:
+    """A presentation verifier's question, answered from the read model: who holds certificate ``id`` on chain,
+    and is it valid at the verifier's instant. One primary-key read, no chain round trip."""
+
+    statement = select(*_HOLDER_COLUMNS).where(Certificate.id == bindparam("id"))  # built once, compiled once
+
+    def lookup(certificate_id: bytes, at: int) -> HolderRecord | None:
+        with engine.connect() as connection:
+            row = connection.execute(statement, {"id": "0x" + certificate_id.hex()}).one_or_none()
+        if row is None:
+            return None
+        state = {"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until}
+        return HolderRecord(row.holder, derived_status(state, at).name, is_valid(state, at))
+
+    return lookup
+
+
+def _as_state(row: Any) -> State:
+    """A mapped row as a plain dict of its columns (a certificate's state, or any other row)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How much the read model holds: for status pages and the CLI."""
+    return {
+        "certificates": session.scalar(select(func.count()).select_from(Certificate)) or 0,
+        "events": session.scalar(select(func.count()).select_from(CertificateEvent)) or 0,
+        "firms": session.scalar(select(func.count()).select_from(Firm)) or 0,
+        "planners": session.scalar(select(func.count()).select_from(Planner)) or 0,
+    }

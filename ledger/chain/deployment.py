@@ -1,0 +1,132 @@
+"""Deploying the registries from Hardhat's artifacts, and the record that lets every later run find them again.
+
+The ledger is two contracts: the certificate registry (roles, certificates) and the credit registry beside it
+(credit records, inspections), which asks the certificate registry who may act. They are deployed together."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from web3 import Web3
+from web3.contract import Contract
+
+from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
+from ledger.chain.node import registry_at
+from ledger.chain.transactions import TransactionSender
+from ledger.errors import RevertDecoder
+from wallet.devkeys import DEV_PROVINCES, dev_account
+
+
+@dataclass(frozen=True)
+class DeploymentRecord:
+    """Where the registry lives on one chain, and which build it runs."""
+
+    chain_id: int
+    address: str
+    block_number: int
+    block_hash: str
+    transaction_hash: str
+    abi_hash: str
+    bytecode_hash: str
+    deployer: str
+    deployed_at: str
+    roles: dict[str, str] = field(default_factory=dict)
+    credit_address: str = ""  # the credit registry bound to this certificate registry
+    credit_bytecode_hash: str = ""
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        tmp.replace(path)
+
+    @classmethod
+    def read(cls, path: Path) -> DeploymentRecord | None:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except FileNotFoundError:
+            return None
+
+
+def is_live(w3: Web3, record: DeploymentRecord, artifact: Artifact, credit: Artifact | None = None) -> bool:
+    """True when ``record`` names this very build, deployed on this very chain (same id, same block hash); with
+    ``credit``, its credit registry must be that build and deployed too."""
+    if record.chain_id != w3.eth.chain_id or record.bytecode_hash != artifact.bytecode_hash:
+        return False
+    if credit is not None:
+        if not record.credit_address or record.credit_bytecode_hash != credit.bytecode_hash:
+            return False
+        if not w3.eth.get_code(Web3.to_checksum_address(record.credit_address)):
+            return False
+    if w3.eth.block_number < record.block_number:
+        return False
+    if w3.eth.get_block(record.block_number)["hash"].to_0x_hex() != record.block_hash:
+        return False
+    return len(w3.eth.get_code(Web3.to_checksum_address(record.address))) > 0
+
+
+def deploy_registry(w3: Web3, admin: TransactionSender, artifact: Artifact) -> DeploymentRecord:
+    """Deploy a new registry whose governance admin is ``admin``."""
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = admin.transact(factory.constructor(admin.address))
+    return DeploymentRecord(
+        chain_id=w3.eth.chain_id,
+        address=receipt["contractAddress"],
+        block_number=receipt["blockNumber"],
+        block_hash=receipt["blockHash"].to_0x_hex(),
+        transaction_hash=receipt["transactionHash"].to_0x_hex(),
+        abi_hash=artifact.abi_hash,
+        bytecode_hash=artifact.bytecode_hash,
+        deployer=admin.address,
+        deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def deploy_credit_registry(
+    w3: Web3, admin: TransactionSender, credit: Artifact, record: DeploymentRecord
+) -> DeploymentRecord:
+    """Deploy the credit registry bound to ``record``'s certificate registry; returns the record naming both."""
+    factory = w3.eth.contract(abi=credit.abi, bytecode=credit.bytecode)
+    receipt = admin.transact(factory.constructor(record.address))
+    return DeploymentRecord(
+        **{**asdict(record), "credit_address": receipt["contractAddress"], "credit_bytecode_hash": credit.bytecode_hash}
+    )
+
+
+def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> dict[str, str]:
+    """Give the development accounts their demo parts (local chains only); returns role → address.
+
+    Takes the deployer's sender rather than making a second one for the same key (one sender per key)."""
+    chain_id = w3.eth.chain_id
+    ministry = TransactionSender(w3, dev_account("ministry", chain_id), admin.decoder)
+    roles = {name: dev_account(name, chain_id).address for name in ("admin", "ministry", "registrar", "relayer")}
+    pending = [
+        admin.send(registry.functions.grantRole(registry.functions.MINISTRY_ROLE().call(), roles["ministry"])),
+        admin.send(
+            registry.functions.grantRole(registry.functions.PLANNER_REGISTRAR_ROLE().call(), roles["registrar"])
+        ),
+    ]
+    for tx in pending:
+        admin.wait(tx)
+    for name, province in DEV_PROVINCES.items():
+        roles[name] = dev_account(name, chain_id).address
+        ministry.transact(registry.functions.appointProvincialRegulator(roles[name], province))
+    return roles
+
+
+def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> tuple[DeploymentRecord, bool]:
+    """Reuse the recorded deployment if it is live on this chain; otherwise deploy both registries with the
+    development keys, grant the demo roles and record them. Returns the record and whether it was reused."""
+    credit = load_artifact(CREDIT_REGISTRY)
+    existing = DeploymentRecord.read(record_path)
+    if existing is not None and is_live(w3, existing, artifact, credit):
+        return existing, True
+    admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
+    record = deploy_registry(w3, admin, artifact)
+    roles = grant_demo_roles(w3, registry_at(w3, record.address, artifact), admin)
+    record = deploy_credit_registry(w3, admin, credit, DeploymentRecord(**{**asdict(record), "roles": roles}))
+    record.write(record_path)
+    return record, False

@@ -1,0 +1,126 @@
+"""Running a local anvil node (from the npm package @foundry-rs/anvil) with its state kept in a file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+from ledger.errors import ChainUnavailable
+from ledger.settings import PROJECT_ROOT
+
+LOCAL_CHAIN_ID = 31337
+
+
+def anvil_binary() -> Path:
+    """The anvil binary shipped in the platform package (started directly, so signals reach anvil itself)."""
+    found = sorted(PROJECT_ROOT.glob("node_modules/@foundry-rs/anvil-*/bin/anvil"))
+    if not found:
+        raise ChainUnavailable("anvil is not installed: run `make install` (npm package @foundry-rs/anvil)")
+    return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rpc_answers(url: str, timeout: float = 1.0) -> bool:
+    try:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+        return requests.post(url, json=body, timeout=timeout).ok
+    except requests.RequestException:
+        return False
+
+
+class LocalChain:
+    """One anvil process on 127.0.0.1. With ``state_path`` the chain is loaded from that file at start and
+    written back every ``state_interval`` seconds and on ``stop()``, so a restart keeps every block."""
+
+    def __init__(
+        self,
+        port: int,
+        state_path: Path | None = None,
+        *,
+        state_interval: int = 5,
+        log_path: Path | None = None,
+        chain_id: int = LOCAL_CHAIN_ID,
+    ) -> None:
+        self.port = port
+        self.state_path = state_path
+        self.state_interval = state_interval
+        self.log_path = log_path
+        self.chain_id = chain_id
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd += ["--chain-id", str(self.chain_id), "--gas-limit", "60000000"]
+        if self.state_path is not None:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            cmd += ["--state", str(self.state_path), "--state-interval", str(self.state_interval)]
+        return cmd
+
+    def start(self, *, detach: bool = False, timeout: float = 30.0) -> LocalChain:
+        """Start anvil and wait until it answers. ``detach`` keeps it running after this process ends."""
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path or os.devnull, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=detach,
+            )
+        deadline = time.monotonic() + timeout
+        while not rpc_answers(self.url):
+            if self.process.poll() is not None:
+                raise ChainUnavailable(f"anvil exited with code {self.process.returncode} (see {self.log_path})")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ChainUnavailable(f"anvil did not answer on {self.url} within {timeout:.0f}s")
+            time.sleep(0.05)
+        return self
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stop cleanly with SIGINT, which makes anvil write its state file before it exits."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        stop_process(self.process.pid, timeout)
+        self.process.wait()
+
+
+def stop_process(pid: int, timeout: float = 20.0) -> None:
+    """SIGINT, then SIGKILL if the process has not exited after ``timeout`` seconds."""
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if _is_zombie(pid):
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except (FileNotFoundError, IndexError):
+        return False

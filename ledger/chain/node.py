@@ -1,0 +1,29 @@
+"""Connecting to a chain node over standard JSON-RPC: a local anvil, or any EVM network by URL."""
+
+from __future__ import annotations
+
+from requests.exceptions import RequestException
+from web3 import HTTPProvider, Web3
+from web3.contract import Contract
+
+from ledger.chain.artifacts import Artifact
+from ledger.errors import ChainUnavailable
+from ledger.settings import rpc_url
+
+
+def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
+    """A Web3 client for ``url`` (LEDGER_RPC_URL by default) that has answered once.
+
+    ``cache_allowed_requests`` keeps web3 from asking the node for the chain id before every call.
+    """
+    url = url or rpc_url()
+    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True))
+    try:
+        w3.eth.get_block_number()
+    except (RequestException, OSError) as exc:
+        raise ChainUnavailable(f"no chain node answers at {url}: {exc.__class__.__name__}") from exc
+    return w3
+
+
+def registry_at(w3: Web3, address: str, artifact: Artifact) -> Contract:
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)

@@ -1,0 +1,2 @@
+"""The database: engine and Alembic migrations, the read model's tables, the vault of personal-field salts, and
+single-use nonces."""

@@ -1,0 +1,83 @@
+"""Deploying from Hardhat's artifacts, reusing a live deployment, and refusing development keys off a local chain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from ledger.chain.artifacts import Artifact
+from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment, is_live
+from ledger.chain.localchain import LocalChain, free_port
+from ledger.settings import PROJECT_ROOT
+from tests.conftest import Deployed
+from wallet.devkeys import DEV_PROVINCES, dev_account, require_local_chain
+from wallet.errors import DevKeyRefused
+
+
+def test_deployment_is_recorded_and_live(deployed: Deployed, artifact: Artifact) -> None:
+    record = json.loads(deployed.record_path.read_text())
+    assert record["chain_id"] == 31337
+    assert record["address"] == deployed.record.address
+    assert record["abi_hash"] == artifact.abi_hash
+    assert record["block_hash"].startswith("0x") and len(record["block_hash"]) == 66
+    assert is_live(deployed.w3, deployed.record, artifact)
+
+
+def test_demo_roles_are_granted(deployed: Deployed) -> None:
+    registry, roles = deployed.registry, deployed.record.roles
+    assert registry.functions.hasRole(registry.functions.MINISTRY_ROLE().call(), roles["ministry"]).call()
+    assert registry.functions.hasRole(registry.functions.PLANNER_REGISTRAR_ROLE().call(), roles["registrar"]).call()
+    for name, province in DEV_PROVINCES.items():
+        assert registry.functions.provinceOf(roles[name]).call() == province
+    assert not registry.functions.hasRole(registry.functions.MINISTRY_ROLE().call(), roles["relayer"]).call()
+
+
+def test_deploying_again_reuses_the_deployment(deployed: Deployed, artifact: Artifact) -> None:
+    again, reused = ensure_demo_deployment(deployed.w3, deployed.record_path, artifact)
+    assert reused
+    assert again == deployed.record
+
+
+def test_a_new_build_is_deployed_anew(deployed: Deployed, artifact: Artifact) -> None:
+    stale = DeploymentRecord(**{**asdict(deployed.record), "bytecode_hash": "sha256:older-build"})
+    stale.write(deployed.record_path)
+    fresh, reused = ensure_demo_deployment(deployed.w3, deployed.record_path, artifact)
+    assert not reused
+    assert fresh.address != deployed.record.address
+
+
+def test_a_record_from_another_chain_is_not_reused(deployed: Deployed, artifact: Artifact) -> None:
+    other = DeploymentRecord(**{**asdict(deployed.record), "block_hash": "0x" + "ab" * 32})
+    assert not is_live(deployed.w3, other, artifact)
+
+
+def test_development_keys_are_refused_off_a_local_chain() -> None:
+    require_local_chain(31337)
+    for chain_id in (1, 11155111, 56):
+        with pytest.raises(DevKeyRefused, match="local chains only"):
+            dev_account("admin", chain_id)
+
+
+def test_the_deploy_command_refuses_a_non_local_chain(tmp_path: Path) -> None:
+    chain = LocalChain(free_port(), chain_id=11155111).start()  # a node that says it is Sepolia
+    try:
+        record = tmp_path / "deployment.json"
+        result = subprocess.run(
+            [sys.executable, "-m", "ledger", "--rpc-url", chain.url, "--record", str(record), "deploy"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1
+        assert "refusing to use public development keys on chain 11155111" in result.stderr
+        assert not record.exists()
+        assert Web3(Web3.HTTPProvider(chain.url)).eth.block_number == 0, "nothing was sent"
+    finally:
+        chain.stop()
