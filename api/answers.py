@@ -16,6 +16,7 @@ from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import State
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind, Status
+from ledger.errors import IndexNotReady
 from ledger.store.models import Certificate, Checkpoint, Firm
 
 ZERO = b"\0" * 32
@@ -54,7 +55,7 @@ def summary(state: State, at: int) -> dict[str, Any]:
 def index_proof(checkpoint: Checkpoint | None, state: State | None) -> dict[str, Any]:
     """Where the answer can be checked on chain, and how far behind the chain's head the index is."""
     if checkpoint is None:
-        raise queries.IndexNotReady("the read model has not indexed the registry yet")
+        raise IndexNotReady("the read model has not indexed the registry yet")
     lag = {
         "indexedBlock": checkpoint.block_number,
         "headSeen": checkpoint.head_seen,

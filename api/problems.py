@@ -15,9 +15,7 @@ from apiflask import APIFlask, HTTPError
 from flask import Response, json
 from requests.exceptions import RequestException
 
-from ledger.certificates.documents import DocumentError
-from ledger.certificates.queries import BadCursor
-from ledger.errors import ChainUnavailable, ContractRevert, DeploymentError
+from ledger.errors import BadCursor, ChainUnavailable, ContractRevert, DeploymentError, DocumentError, IndexNotReady
 from wallet import errors as refusals
 
 from .answers import hexed
@@ -70,7 +68,7 @@ def _as_problem(error: HTTPError) -> Response:
 def _refusal(exc: refusals.WalletError) -> Response:
     if isinstance(exc, MALFORMED):
         status = 400
-    elif isinstance(exc, refusals.UnknownCertificate):
+    elif isinstance(exc, refusals.NoSuchCertificate):
         status = 404
     elif isinstance(exc, FORBIDDEN):
         status = 403
@@ -95,6 +93,10 @@ def _chain_unavailable(exc: Exception) -> Response:
 
 def _not_deployed(exc: DeploymentError) -> Response:
     return problem(503, "not-deployed", "Registry not available", str(exc))
+
+
+def _index_not_ready(exc: IndexNotReady) -> Response:
+    return problem(503, "index-not-ready", "Index not ready", "The indexer has not read the registry yet.")
 
 
 def _bad_cursor(exc: BadCursor) -> Response:
@@ -126,6 +128,7 @@ def init_app(app: APIFlask) -> None:
     app.register_error_handler(ChainUnavailable, _chain_unavailable)
     app.register_error_handler(RequestException, _chain_unavailable)
     app.register_error_handler(DeploymentError, _not_deployed)
+    app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(BadCursor, _bad_cursor)
     app.register_error_handler(DocumentError, _bad_document)
     app.register_error_handler(Exception, _unexpected)

@@ -25,8 +25,9 @@ from ledger.chain.artifacts import Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord
 from ledger.chain.events import EventDecoder
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import DeploymentError, RevertDecoder
+from ledger.errors import DeploymentError
 from ledger.relay import ActRelay
 from ledger.store.engine import make_engine, migrate
 from ledger.store.nonces import DatabaseNonces

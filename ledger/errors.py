@@ -1,15 +1,11 @@
-"""Everything the ledger raises. One root (``LedgerError``); contract reverts arrive as named subclasses of
-``ContractRevert`` decoded from the custom-error selector, never as a raw hex blob."""
+"""Everything the ledger raises, in one tree under ``LedgerError``. Contract reverts arrive as named subclasses of
+``ContractRevert`` (decoded by ``ledger.chain.reverts`` from the custom-error selector, never as a raw hex blob);
+identifier refusals are ``IdentifierError``s (``ledger.certificates.identifiers``, one class per way an
+identifier fails). The API maps each class to its problem type in one place (``api/problems.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
-
-from ledger.chain.abi import abi_type
 
 
 class LedgerError(Exception):
@@ -30,6 +26,34 @@ class DeploymentError(LedgerError):
 
 class TransactionFailed(LedgerError):
     """A transaction was mined but reverted without data we can decode."""
+
+
+class IndexMismatch(LedgerError):
+    """The database indexes another registry or chain; ``ledger reindex`` starts it afresh."""
+
+
+class IndexNotReady(LedgerError, LookupError):
+    """The read model has not indexed the registry yet: it cannot answer for the chain."""
+
+
+class BadCursor(LedgerError, ValueError):
+    """A pagination cursor that this server did not hand out."""
+
+
+class DocumentError(LedgerError, ValueError):
+    """A certificate document is incomplete or malformed; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class ProfileError(LedgerError, ValueError):
+    """A row of the profiles file is malformed; the message names the line and column."""
+
+
+class RuleSetError(LedgerError, ValueError):
+    """A rule set file is missing or inconsistent (weights, cut-offs, version)."""
 
 
 class ContractRevert(LedgerError, ValueError):
@@ -193,29 +217,4 @@ class UnknownRevert(ContractRevert):
 REVERTS: dict[str, type[ContractRevert]] = {
     cls.__name__: cls for cls in ContractRevert.__subclasses__() if cls is not UnknownRevert
 }
-
-
-class RevertDecoder:
-    """Turns revert data into the named exception, using the selectors of the ABI's custom errors."""
-
-    def __init__(self, abi: list[dict[str, Any]]) -> None:
-        self._errors: dict[bytes, dict[str, Any]] = {}
-        for entry in abi:
-            if entry["type"] == "error":
-                types = ",".join(abi_type(i) for i in entry["inputs"])
-                self._errors[function_signature_to_4byte_selector(f"{entry['name']}({types})")] = entry
-
-    def decode(self, data: str | bytes) -> ContractRevert:
-        raw = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else data
-        entry = self._errors.get(raw[:4])
-        if entry is None:
-            return UnknownRevert({}, "0x" + raw.hex())
-        try:
-            values = abi_decode([abi_type(i) for i in entry["inputs"]], raw[4:])
-        except DecodingError:
-            return UnknownRevert({}, "0x" + raw.hex())
-        fields = {
-            i["name"]: to_checksum_address(v) if i["type"] == "address" else v
-            for i, v in zip(entry["inputs"], values, strict=True)
-        }
-        return REVERTS.get(entry["name"], UnknownRevert)(fields, "0x" + raw.hex())
+"""The contracts' custom errors by name: each Python class is named exactly as its Solidity error."""

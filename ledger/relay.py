@@ -72,7 +72,7 @@ def _as_refusal(refused: errors.ContractRevert, signed: SignedAct) -> Exception:
             return refusals.WrongNonce(f"{signer}'s next nonce is {current}, the act was signed with a later one")
         return refusals.Replayed(f"nonce {signed.message['nonce']} of {signer} was already used: the act was relayed")
     if isinstance(refused, errors.SignatureExpired):
-        return refusals.SignatureExpired(f"the act's deadline passed on chain: {refused}")
+        return refusals.Expired(f"the act's deadline passed on chain: {refused}")
     if isinstance(refused, errors.InvalidSignature):
         return refusals.SignerMismatch(f"the registry does not accept this signature as {signer}'s")
     return refused

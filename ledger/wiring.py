@@ -14,8 +14,9 @@ from ledger.certificates.client import RegistryClient
 from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, is_live
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import DeploymentError, RevertDecoder
+from ledger.errors import DeploymentError
 from ledger.index.indexer import Indexer
 from ledger.settings import deployment_record_path
 from ledger.store.engine import make_engine, migrate

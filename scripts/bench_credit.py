@@ -21,6 +21,7 @@ from ledger.certificates.vocabulary import Kind
 from ledger.chain.artifacts import CREDIT_REGISTRY, load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.credit.acts import credit_request, credit_struct
 from ledger.credit.model import assess
@@ -28,7 +29,6 @@ from ledger.credit.profiles import load_profiles
 from ledger.credit.register import QualifiedFirm, firm_facts, published_records, qualified_firms
 from ledger.credit.supervision import picture
 from ledger.credit.vocabulary import Category, CreditKind, Severity
-from ledger.errors import RevertDecoder
 from ledger.index.indexer import Indexer
 from ledger.rules import grading_rules
 from ledger.store.engine import make_engine, migrate

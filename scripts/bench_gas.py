@@ -13,8 +13,8 @@ from ledger.certificates.vocabulary import Grade
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import RevertDecoder
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.samples import firm_request, planner_request, successor_request
 from wallet.devkeys import dev_account

@@ -24,8 +24,8 @@ from ledger.certificates.queries import holder_lookup
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import RevertDecoder
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
 from ledger.store.nonces import DatabaseNonces

@@ -23,8 +23,8 @@ from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment
 from ledger.chain.localchain import LocalChain, free_port
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import RevertDecoder
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
 from tests.register_helpers import firm_issue, planner_issue, register_for

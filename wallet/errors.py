@@ -91,7 +91,9 @@ class WrongContract(SignatureRefused):
     code = "wrong-contract"
 
 
-class SignatureExpired(SignatureRefused):
+class Expired(SignatureRefused):
+    """A signed act's deadline, a sign-in message's expiration or a nonce's lifetime has passed."""
+
     code = "expired"
 
 
@@ -127,7 +129,9 @@ class WrongAudience(SignatureRefused):
     code = "wrong-audience"
 
 
-class UnknownCertificate(SignatureRefused, LookupError):
+class NoSuchCertificate(SignatureRefused, LookupError):
+    """A presentation names a certificate the ledger does not know."""
+
     code = "unknown-certificate"
 
 

@@ -11,7 +11,7 @@ import string
 import threading
 from typing import Protocol
 
-from .errors import Replayed, SignatureExpired, WrongNonce
+from .errors import Expired, Replayed, WrongNonce
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -27,7 +27,7 @@ class NonceStore(Protocol):
         that lapsed before ``now``."""
 
     def consume(self, purpose: str, nonce: str, now: int) -> None:
-        """Spends ``nonce``: ``WrongNonce`` if never issued here, ``SignatureExpired`` if it lapsed,
+        """Spends ``nonce``: ``WrongNonce`` if never issued here, ``Expired`` if it lapsed,
         ``Replayed`` if already spent."""
 
 
@@ -55,5 +55,5 @@ class MemoryNonces:
             if used:
                 raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
             if now >= expires_at:
-                raise SignatureExpired(f"the nonce {nonce!r} expired at {expires_at}")
+                raise Expired(f"the nonce {nonce!r} expired at {expires_at}")
             self._issued[(purpose, nonce)] = (expires_at, True)

@@ -18,11 +18,11 @@ from eth_account.signers.local import LocalAccount
 
 from .errors import (
     CertificateNotValid,
+    Expired,
     MalformedMessage,
+    NoSuchCertificate,
     NotHolder,
     NotYetValid,
-    SignatureExpired,
-    UnknownCertificate,
     WrongAudience,
 )
 from .nonces import NonceStore
@@ -152,12 +152,12 @@ class PresentationVerifier:
         if challenge.audience != self.audience:
             raise WrongAudience(f"the presentation is for {challenge.audience!r}, not {self.audience!r}")
         if challenge.expires_at <= now:
-            raise SignatureExpired(f"the presentation expired at {challenge.expires_at} (now {now})")
+            raise Expired(f"the presentation expired at {challenge.expires_at} (now {now})")
         if challenge.issued_at > now + self._skew:
             raise NotYetValid(f"the presentation claims to be issued in the future ({challenge.issued_at})")
         record = self._lookup(challenge.certificate_id, now)
         if record is None:
-            raise UnknownCertificate(f"no certificate has id 0x{challenge.certificate_id.hex()}")
+            raise NoSuchCertificate(f"no certificate has id 0x{challenge.certificate_id.hex()}")
         check_signer(
             record.holder,
             challenge.digest(),

@@ -19,9 +19,9 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_checksum_address, keccak
 
 from .errors import (
+    Expired,
     MalformedMessage,
     NotYetValid,
-    SignatureExpired,
     SignerMismatch,
     WrongChain,
     WrongDomain,
@@ -229,7 +229,7 @@ class SiweVerifier:
 
     def _check_time(self, message: SiweMessage, now: int) -> None:
         if message.expiration_time is not None and _instant(message.expiration_time, "expiration_time") <= now:
-            raise SignatureExpired(f"the sign-in message expired at {message.expiration_time}")
+            raise Expired(f"the sign-in message expired at {message.expiration_time}")
         if message.not_before is not None and _instant(message.not_before, "not_before") > now + self._skew:
             raise NotYetValid(f"the sign-in message is not valid before {message.not_before}")
         if _instant(message.issued_at, "issued_at") > now + self._skew:

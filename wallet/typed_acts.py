@@ -17,7 +17,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_hex_address, to_checksum_address
 
 from .eip712 import hash_struct, typed_digest
-from .errors import MalformedMessage, SignatureExpired, SignerMismatch, WrongChain, WrongContract
+from .errors import Expired, MalformedMessage, SignerMismatch, WrongChain, WrongContract
 from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
@@ -269,7 +269,7 @@ def verify_act(
     (or EIP-1271 wallet) it names. Role, jurisdiction and nonce are the chain's to judge (ledger.relay)."""
     signed.domain.check(expected)
     if now > signed.message["deadline"]:
-        raise SignatureExpired(f"the act's deadline {signed.message['deadline']} has passed (now {now})")
+        raise Expired(f"the act's deadline {signed.message['deadline']} has passed (now {now})")
     check_signer(
         signed.signer,
         signed.digest(),

@@ -22,8 +22,9 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
 
 from ledger.certificates.vocabulary import Grade, Kind, Status
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import AlreadyIssued, InvalidAccountNonce, LedgerError, RevertDecoder, UnknownCertificate
+from ledger.errors import AlreadyIssued, InvalidAccountNonce, LedgerError, UnknownCertificate
 
 Delegation = tuple[str, int, int, bytes]  # (signer, nonce, deadline, signature), as wallet.SignedAct.delegation()
 

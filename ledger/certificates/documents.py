@@ -24,20 +24,12 @@ from eth_utils import keccak
 
 from ledger.certificates.identifiers import validate_credit_code, validate_ecertificate_id, validate_id_number
 from ledger.certificates.vocabulary import Grade, Kind
-from ledger.errors import LedgerError
+from ledger.errors import DocumentError
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 FIRM_SCHEMA = "pql/firm-qualification/1"
 PLANNER_SCHEMA = "pql/registered-planner/1"
 ON_CHAIN_FIELDS = frozenset({"number", "grade", "validFrom", "validUntil"})
-
-
-class DocumentError(LedgerError, ValueError):
-    """A certificate document is incomplete or malformed; ``field`` names the offending field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)

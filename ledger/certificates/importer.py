@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import (
     Document,
-    DocumentError,
     firm_document,
     firm_subject,
     issue_request,
@@ -38,7 +37,7 @@ from ledger.certificates.documents import (
 from ledger.certificates.identifiers import IdentifierError, province_name, validate_credit_code, validate_id_number
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import AlreadyIssued, ContractRevert
+from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
 from ledger.store import vault as vault_store
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate

@@ -20,19 +20,12 @@ from sqlalchemy.orm import Session
 
 from ledger.certificates.projection import State, fold
 from ledger.certificates.vocabulary import Kind, Status
+from ledger.errors import BadCursor
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
 from wallet.presentation import HolderLookup, HolderRecord
 
 BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
-
-
-class BadCursor(ValueError):
-    """A pagination cursor that this server did not hand out."""
-
-
-class IndexNotReady(LookupError):
-    """The read model has not indexed the registry yet: it cannot answer for the chain."""
 
 
 def derived_status(state: State, at: int) -> Status:

@@ -15,8 +15,8 @@ from web3.contract import Contract
 
 from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain.node import registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import RevertDecoder
 from wallet.devkeys import DEV_PROVINCES, dev_account
 
 

@@ -13,7 +13,8 @@ from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
-from ledger.errors import RevertDecoder, TransactionFailed
+from ledger.chain.reverts import RevertDecoder
+from ledger.errors import TransactionFailed
 
 PRIORITY_FEE_WEI = 10**9  # 1 gwei tip
 

@@ -12,15 +12,12 @@ from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
 from ledger.certificates.identifiers import validate_credit_code
+from ledger.errors import ProfileError
 from ledger.store.engine import chunked
 from ledger.store.models import FirmProfile
 
 PROFILE_HEADERS = ("统一社会信用代码", "年报年度", "技术人员", "高级职称", "近三年项目数")
 _FIELDS = ("credit_code", "report_year", "technical_staff", "senior_titles", "projects")
-
-
-class ProfileError(ValueError):
-    """A row of the profiles file is malformed; the message names the line and column."""
 
 
 def read_profiles(path: Path) -> list[dict[str, object]]:

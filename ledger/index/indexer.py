@@ -30,7 +30,7 @@ from ledger.credit.projection import (
     inspection_round_row,
     restoration_fields,
 )
-from ledger.errors import LedgerError
+from ledger.errors import IndexMismatch, LedgerError
 from ledger.store.engine import chunked
 from ledger.store.models import (
     PROJECTION,
@@ -49,10 +49,6 @@ from wallet.devkeys import is_local_chain
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (...) clause: well under every database's parameter limit
-
-
-class IndexMismatch(LedgerError):
-    """The database indexes another registry or chain; ``ledger reindex`` starts it afresh."""
 
 
 def default_confirmations(chain_id: int) -> int:

@@ -14,14 +14,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ledger.errors import RuleSetError
+
 RULES_DIR = Path(__file__).resolve().parent
 DEFAULT_STAFFING = "staffing-2024"
 DEFAULT_GRADING = "credit-grading-v1"
 GRADE_LETTERS = ("A", "B", "C", "D")
-
-
-class RuleSetError(ValueError):
-    """A rule set is missing or inconsistent (weights not summing to 1, unknown indicators, bad cut-offs)."""
 
 
 @dataclass(frozen=True)

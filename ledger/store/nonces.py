@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, bindparam, delete, select, update
 
 from ledger.store.models import IssuedNonce
-from wallet.errors import Replayed, SignatureExpired, WrongNonce
+from wallet.errors import Expired, Replayed, WrongNonce
 
 _KEY = (IssuedNonce.purpose == bindparam("p_purpose")) & (IssuedNonce.nonce == bindparam("p_nonce"))
 _SPEND = (  # statements built once: a verifier runs them per request
@@ -41,4 +41,4 @@ class DatabaseNonces:
             raise WrongNonce(f"the nonce {nonce!r} was not issued by this verifier")
         if row.used_at is not None:
             raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
-        raise SignatureExpired(f"the nonce {nonce!r} expired at {row.expires_at}")
+        raise Expired(f"the nonce {nonce!r} expired at {row.expires_at}")

@@ -49,6 +49,13 @@ def test_readyz_is_503_until_the_index_has_read_the_registry(deployed: Deployed,
     is_problem(response, 503, "index-not-ready")
 
 
+def test_lookups_are_503_until_the_index_has_read_the_registry(deployed: Deployed, tmp_path: Path) -> None:
+    """Regression: a batch against an unindexed database was a 500 internal-error."""
+    api = client(deployed.w3.provider.endpoint_uri, deployed.record_path, tmp_path)
+    is_problem(api.post("/api/v1/verify", json={"numbers": ["自资规甲0000000"]}), 503, "index-not-ready")
+    is_problem(api.post("/api/v1/verify", json={"documentHashes": ["0x" + "ab" * 32]}), 503, "index-not-ready")
+
+
 def test_readyz_is_503_when_the_index_falls_behind(served: Served) -> None:
     for _ in range(3):
         served.deployed.w3.provider.make_request("evm_mine", [])

@@ -7,7 +7,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ledger.certificates.client import RegistryClient
-from ledger.index.indexer import Indexer, IndexMismatch
+from ledger.errors import IndexMismatch
+from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
 from ledger.store.models import Certificate, CertificateEvent
 from tests.conftest import Deployed

@@ -11,8 +11,8 @@ from ledger.chain.artifacts import Artifact
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.localchain import LocalChain, free_port
 from ledger.chain.node import connect, registry_at
+from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
-from ledger.errors import RevertDecoder
 from scripts.samples import firm_request
 from tests.chain_helpers import chain_now
 from wallet.devkeys import dev_account

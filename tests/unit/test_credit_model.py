@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from ledger.credit.inspections import draw, rank
 from ledger.credit.model import FirmFacts, assess, interval, normalise
-from ledger.rules import RuleSetError, grading_rules, load
+from ledger.errors import RuleSetError
+from ledger.rules import grading_rules, load
 
 RULES = grading_rules("credit-grading-v1")
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.certificates.documents import (
-    Document,
-    DocumentError,
-    firm_document,
-    new_salt,
-    planner_document,
-    planner_subject,
-    validity,
-)
+from ledger.certificates.documents import Document, firm_document, new_salt, planner_document, planner_subject, validity
 from ledger.certificates.identifiers import ChecksumMismatch
+from ledger.errors import DocumentError
 
 FIRM = {
     "number": "自然资规甲字22330001",

@@ -32,7 +32,7 @@ def test_never_issued_other_purpose_and_lapsed(nonces) -> None:
         nonces.consume("siwe", "zzzzzzzz9", NOW)
     with pytest.raises(errors.WrongNonce):
         nonces.consume("presentation", "abcdefgh1", NOW)
-    with pytest.raises(errors.SignatureExpired):
+    with pytest.raises(errors.Expired):
         nonces.consume("siwe", "abcdefgh1", NOW + 300)
 
 
