@@ -4,7 +4,11 @@ pragma solidity 0.8.28;
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
 import {RegulatorRoles} from "./RegulatorRoles.sol";
-import "./Common.sol";
+import {
+    Kind, Grade, Status, IssueAct, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
+    PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
+    SameEmployer, isProvinceCode
+} from "./Common.sol";
 
 /// @title The planning-qualification certificate registry
 /// @notice See ICertificateRegistry. Lifecycle: issue → ACTIVE; ACTIVE ⇄ SUSPENDED; ACTIVE|SUSPENDED → REVOKED;

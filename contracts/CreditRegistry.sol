@@ -4,7 +4,11 @@ pragma solidity 0.8.28;
 import {CertificateRegistry} from "./CertificateRegistry.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
-import "./ICreditRegistry.sol";
+import {
+    ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
+    UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, UnknownInspection, InvalidInspection,
+    DrawBlockNotInFuture, NotDrawnYet, OutsideRound, ResultAlreadyRecorded
+} from "./ICreditRegistry.sol";
 import {Kind, Grade, Status, WrongStatus} from "./Common.sol";
 
 /// @title Credit records, restorations and random inspections

@@ -2,7 +2,9 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Kind, Grade, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator, isProvinceCode} from "./Common.sol";
+import {
+    Kind, Grade, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator, isProvinceCode
+} from "./Common.sol";
 
 /// @title Who may act, and where
 /// @notice The governance admin grants the ministry and registrar roles; the ministry appoints provincial

@@ -6,8 +6,14 @@ import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
 import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import "../../contracts/ICreditRegistry.sol";
-import "../../contracts/Common.sol";
+import {
+    ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
+    UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, DrawBlockNotInFuture, NotDrawnYet, OutsideRound,
+    ResultAlreadyRecorded
+} from "../../contracts/ICreditRegistry.sol";
+import {
+    Grade, Status, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
+} from "../../contracts/Common.sol";
 
 /// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
 /// overwritten, and restorations end a dishonesty record only after its minimum period.

@@ -3,7 +3,10 @@ pragma solidity 0.8.28;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import "../../contracts/Common.sol";
+import {
+    Grade, Status, WrongJurisdiction, AlreadyIssued, InvalidWindow, InvalidProvince, GradeHeldTooShort, MissingReason,
+    isProvinceCode
+} from "../../contracts/Common.sol";
 
 /// @dev Property tests over certificate numbers, validity windows, the clock, reason codes and province codes.
 contract FuzzTest is RegistryFixture {

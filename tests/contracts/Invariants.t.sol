@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {RegistryHandler} from "./utils/RegistryHandler.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import "../../contracts/Common.sol";
+import {Status} from "../../contracts/Common.sol";
 
 /// @dev Invariants over random sequences of acts: terminal stays terminal, one live registration per planner,
 /// no number issued twice.

@@ -3,7 +3,9 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
-import "../../contracts/Common.sol";
+import {
+    Grade, Status, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator
+} from "../../contracts/Common.sol";
 
 /// @dev Who may act on what, and where: grade A is the ministry's, grade B the firm's province's,
 /// planners the registrar's; only the ministry upgrades and appoints provinces.

@@ -3,7 +3,10 @@ pragma solidity 0.8.28;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import "../../contracts/Common.sol";
+import {
+    Kind, Grade, Status, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow, PlannerAlreadyRegistered,
+    InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason, SameEmployer
+} from "../../contracts/Common.sol";
 
 /// @dev Every allowed transition of the certificate state machine, and every refused one.
 contract LifecycleTest is RegistryFixture {

@@ -7,7 +7,7 @@ import {ActSigner} from "./utils/ActSigner.sol";
 import {ContractWallet} from "./utils/ContractWallet.sol";
 import {CertificateRegistry} from "../../contracts/CertificateRegistry.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import "../../contracts/Common.sol";
+import {Grade, Status, Unauthorized, SignatureExpired, InvalidSignature} from "../../contracts/Common.sol";
 
 /// @dev Acts relayed with a regulator's EIP-712 signature: accepted exactly when the signer could act directly,
 /// and never replayed, late, moved to another chain or contract, or altered.
