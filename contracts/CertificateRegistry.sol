@@ -5,7 +5,7 @@ import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
 import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
-    Kind, Grade, Status, IssueAct, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
+    Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
     PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
     SameEmployer, isProvinceCode
 } from "./Common.sol";

@@ -32,6 +32,15 @@ enum IssueAct {
     UPGRADE
 }
 
+/// @notice Authorises a relayed act (the `…BySignature` twin of an act): the signer's EIP-712 signature over the
+/// act, its nonce and its deadline. Shared by the certificate and credit registries.
+struct Delegation {
+    address signer; // the regulator who signed; checked exactly as msg.sender would be for the direct act
+    uint256 nonce; // the signer's next nonce (OpenZeppelin Nonces), one sequence per registry
+    uint256 deadline; // the last block timestamp at which the act may be relayed
+    bytes signature; // a 65-byte ECDSA signature, or whatever the signer's EIP-1271 wallet accepts
+}
+
 // ---- Refusals, one per reason (decoded by name on the Python side) ----
 
 /// @dev The account holds no role that may perform this act on this kind or grade of certificate.

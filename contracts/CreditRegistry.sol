@@ -9,7 +9,7 @@ import {
     UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, UnknownInspection, InvalidInspection,
     DrawBlockNotInFuture, NotDrawnYet, OutsideRound, ResultAlreadyRecorded
 } from "./ICreditRegistry.sol";
-import {Kind, Grade, Status, WrongStatus} from "./Common.sol";
+import {Kind, Grade, Status, Delegation, WrongStatus} from "./Common.sol";
 
 /// @title Credit records, restorations and random inspections
 /// @notice See ICreditRegistry. Roles and jurisdictions are the certificate registry's, applied to the certificate
@@ -80,14 +80,14 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         return _restore(msg.sender, request);
     }
 
-    function recordCreditBySignature(CreditRequest calldata request, ICertificateRegistry.Delegation calldata d)
+    function recordCreditBySignature(CreditRequest calldata request, Delegation calldata d)
         external
         returns (bytes32)
     {
         return _record(_signer(d, _recordCreditHash(request, d.nonce, d.deadline)), request);
     }
 
-    function restoreCreditBySignature(RestorationRequest calldata request, ICertificateRegistry.Delegation calldata d)
+    function restoreCreditBySignature(RestorationRequest calldata request, Delegation calldata d)
         external
         returns (bytes32)
     {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Kind, Grade, Status, IssueAct} from "./Common.sol";
+import {Kind, Grade, Status, IssueAct, Delegation} from "./Common.sol";
 
 /// @title The planning-qualification certificate registry
 /// @notice Records every act on planning-firm qualification certificates and registered-planner certificates.
@@ -50,14 +50,6 @@ interface ICertificateRegistry {
         uint40 validUntil;
         bytes32 documentHash;
         bytes publicData;
-    }
-
-    /// @notice Authorises a relayed act: the signer's EIP-712 signature over the act, its nonce and deadline.
-    struct Delegation {
-        address signer;
-        uint256 nonce;
-        uint256 deadline;
-        bytes signature;
     }
 
     /// @notice A certificate came into being by issue, renewal or upgrade. For the latter two, `predecessor`

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Grade} from "./Common.sol";
-import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {Grade, Delegation} from "./Common.sol";
 
 /// @notice Whether a credit record rewards or punishes.
 enum CreditKind {
@@ -115,12 +114,12 @@ interface ICreditRegistry {
 
     function recordCredit(CreditRequest calldata request) external returns (bytes32 id);
     function restoreCredit(RestorationRequest calldata request) external returns (bytes32 id);
-    function recordCreditBySignature(CreditRequest calldata request, ICertificateRegistry.Delegation calldata delegation)
+    function recordCreditBySignature(CreditRequest calldata request, Delegation calldata delegation)
         external
         returns (bytes32 id);
     function restoreCreditBySignature(
         RestorationRequest calldata request,
-        ICertificateRegistry.Delegation calldata delegation
+        Delegation calldata delegation
     ) external returns (bytes32 id);
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id);
     function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)

@@ -4,8 +4,7 @@ pragma solidity 0.8.28;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {ICertificateRegistry} from "./ICertificateRegistry.sol";
-import {SignatureExpired, InvalidSignature} from "./Common.sol";
+import {Delegation, SignatureExpired, InvalidSignature} from "./Common.sol";
 
 /// @title Acts relayed with a regulator's EIP-712 signature
 /// @notice What the certificate and credit registries share: an EIP-712 domain of their own (version "1"), one
@@ -14,7 +13,7 @@ abstract contract SignedActs is EIP712, Nonces {
     constructor(string memory name) EIP712(name, "1") {}
 
     /// @dev Checks a relayed act's deadline, nonce and signature (EOA or EIP-1271) and returns the signer.
-    function _signer(ICertificateRegistry.Delegation calldata d, bytes32 structHash) internal returns (address) {
+    function _signer(Delegation calldata d, bytes32 structHash) internal returns (address) {
         if (block.timestamp > d.deadline) revert SignatureExpired(d.deadline);
         _useCheckedNonce(d.signer, d.nonce);
         if (!SignatureChecker.isValidSignatureNow(d.signer, _hashTypedDataV4(structHash), d.signature)) {

@@ -5,14 +5,13 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
 import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
-import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
     UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, DrawBlockNotInFuture, NotDrawnYet, OutsideRound,
     ResultAlreadyRecorded
 } from "../../contracts/ICreditRegistry.sol";
 import {
-    Grade, Status, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
+    Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
 } from "../../contracts/Common.sol";
 
 /// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
@@ -237,7 +236,7 @@ contract CreditTest is RegistryFixture {
     function test_aSignedRecordNamesTheSignerAndCannotBeReplayed() public {
         ICreditRegistry.CreditRequest memory r = dishonesty(gradeB, Severity.MINOR, 30 days, "D-1");
         uint256 deadline = block.timestamp + 1 hours;
-        ICertificateRegistry.Delegation memory d = ActSigner.signCredit(
+        Delegation memory d = ActSigner.signCredit(
             ZHEJIANG_KEY, _domain(), ActSigner.recordCredit(r, 0, deadline), 0, deadline
         );
         vm.expectEmit(true, true, true, true);
@@ -250,7 +249,7 @@ contract CreditTest is RegistryFixture {
     function test_aSignatureForTheCertificateRegistryIsRefused() public {
         ICreditRegistry.CreditRequest memory r = dishonesty(gradeB, Severity.MINOR, 30 days, "D-1");
         uint256 deadline = block.timestamp + 1 hours;
-        ICertificateRegistry.Delegation memory d = ActSigner.signCredit(
+        Delegation memory d = ActSigner.signCredit(
             ZHEJIANG_KEY, ActSigner.Domain(address(registry), block.chainid), ActSigner.recordCredit(r, 0, deadline), 0, deadline
         );
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, zhejiang));
@@ -262,7 +261,7 @@ contract CreditTest is RegistryFixture {
         bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.MINOR, 30 days, "D-1"));
         uint256 deadline = block.timestamp + 1 hours;
         ICreditRegistry.RestorationRequest memory r = restoration(id);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.signCredit(ZHEJIANG_KEY, _domain(), ActSigner.restoreCredit(r, 0, deadline), 0, deadline);
         vm.prank(stranger);
         credit.restoreCreditBySignature(r, d);

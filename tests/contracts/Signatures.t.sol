@@ -7,7 +7,7 @@ import {ActSigner} from "./utils/ActSigner.sol";
 import {ContractWallet} from "./utils/ContractWallet.sol";
 import {CertificateRegistry} from "../../contracts/CertificateRegistry.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import {Grade, Status, Unauthorized, SignatureExpired, InvalidSignature} from "../../contracts/Common.sol";
+import {Grade, Status, Delegation, Unauthorized, SignatureExpired, InvalidSignature} from "../../contracts/Common.sol";
 
 /// @dev Acts relayed with a regulator's EIP-712 signature: accepted exactly when the signer could act directly,
 /// and never replayed, late, moved to another chain or contract, or altered.
@@ -24,7 +24,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aRelayedIssueRecordsTheSignerAsIssuer() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         vm.prank(RELAYER);
         bytes32 id = registry.issueBySignature(r, d);
@@ -34,7 +34,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aReplayIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         registry.issueBySignature(r, d);
         vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, ministry, 1));
@@ -43,7 +43,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aSuspendReplayedAfterReinstateIsRefused() public {
         bytes32 id = issueGradeB("B-1");
-        ICertificateRegistry.Delegation memory d = ActSigner.sign(
+        Delegation memory d = ActSigner.sign(
             ZHEJIANG_KEY, _domain(), ActSigner.statusAct("Suspend", id, 5, 0, _deadline()), 0, _deadline()
         );
         registry.suspendBySignature(id, 5, d);
@@ -57,7 +57,7 @@ contract SignaturesTest is RegistryFixture {
     function test_anExpiredSignatureIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
         uint256 deadline = block.timestamp + 10 minutes;
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, deadline), 0, deadline);
         vm.warp(deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(SignatureExpired.selector, deadline));
@@ -67,7 +67,7 @@ contract SignaturesTest is RegistryFixture {
     function test_aSignatureForAnotherChainIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
         ActSigner.Domain memory mainnet = ActSigner.Domain(address(registry), 1);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, mainnet, ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, ministry));
         registry.issueBySignature(r, d);
@@ -77,7 +77,7 @@ contract SignaturesTest is RegistryFixture {
         CertificateRegistry other = new CertificateRegistry(address(this));
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
         ActSigner.Domain memory elsewhere = ActSigner.Domain(address(other), block.chainid);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, elsewhere, ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, ministry));
         registry.issueBySignature(r, d);
@@ -85,7 +85,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aSignatureByAKeyWithoutTheRoleIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(STRANGER_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger));
         registry.issueBySignature(r, d);
@@ -97,7 +97,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aSignatureClaimingAnotherSignerIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(STRANGER_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         d.signer = ministry;
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, ministry));
@@ -106,7 +106,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_anAlteredActIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         r.validUntil += 1;
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, ministry));
@@ -125,7 +125,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_aMalformedSignatureIsRefused() public {
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         d.signature = hex"1234";
         vm.expectRevert(abi.encodeWithSelector(InvalidSignature.selector, ministry));
@@ -136,7 +136,7 @@ contract SignaturesTest is RegistryFixture {
         ContractWallet wallet = new ContractWallet(vm.addr(MINISTRY_KEY));
         registry.grantRole(registry.MINISTRY_ROLE(), address(wallet));
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
-        ICertificateRegistry.Delegation memory d =
+        Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
         d.signer = address(wallet);
         bytes32 id = registry.issueBySignature(r, d);
@@ -148,7 +148,7 @@ contract SignaturesTest is RegistryFixture {
     function _sign(uint256 key, bytes32 structHash, uint256 nonce)
         internal
         view
-        returns (ICertificateRegistry.Delegation memory)
+        returns (Delegation memory)
     {
         return ActSigner.sign(key, _domain(), structHash, nonce, DEADLINE);
     }

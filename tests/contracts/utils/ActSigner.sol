@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Vm} from "./Vm.sol";
 import {ICertificateRegistry} from "../../../contracts/ICertificateRegistry.sol";
 import {ICreditRegistry} from "../../../contracts/ICreditRegistry.sol";
+import {Delegation} from "../../../contracts/Common.sol";
 
 /// @dev Builds EIP-712 signatures over acts from the type strings written out here, independently of the
 /// contract's constants, so a mismatch between the two shows up as a refused signature.
@@ -27,7 +28,7 @@ library ActSigner {
     function sign(uint256 key, Domain memory domain, bytes32 structHash, uint256 nonce, uint256 deadline)
         internal
         pure
-        returns (ICertificateRegistry.Delegation memory)
+        returns (Delegation memory)
     {
         return _sign(key, "PlanningQualificationLedger", domain, structHash, nonce, deadline);
     }
@@ -36,7 +37,7 @@ library ActSigner {
     function signCredit(uint256 key, Domain memory domain, bytes32 structHash, uint256 nonce, uint256 deadline)
         internal
         pure
-        returns (ICertificateRegistry.Delegation memory)
+        returns (Delegation memory)
     {
         return _sign(key, "PlanningQualificationCredit", domain, structHash, nonce, deadline);
     }
@@ -48,7 +49,7 @@ library ActSigner {
         bytes32 structHash,
         uint256 nonce,
         uint256 deadline
-    ) private pure returns (ICertificateRegistry.Delegation memory) {
+    ) private pure returns (Delegation memory) {
         bytes32 separator = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
@@ -59,7 +60,7 @@ library ActSigner {
             )
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, keccak256(abi.encodePacked("\x19\x01", separator, structHash)));
-        return ICertificateRegistry.Delegation({
+        return Delegation({
             signer: vm.addr(key),
             nonce: nonce,
             deadline: deadline,
