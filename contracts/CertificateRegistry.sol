@@ -293,6 +293,10 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         return keccak256(bytes(number));
     }
 
+    function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view {
+        _checkAuthority(account, kind, grade, province);
+    }
+
     // ---------------------------------------------------------------- the acts' logic
 
     function _issue(address issuer, IssueRequest calldata request) private returns (bytes32) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CertificateRegistry} from "./CertificateRegistry.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
 import {
@@ -57,8 +56,7 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         Grade grade;
     }
 
-    /// @notice The certificate registry whose roles and certificates credit records rely on.
-    CertificateRegistry public immutable certificates;
+    ICertificateRegistry private immutable _certificates;
 
     mapping(bytes32 id => Record) private _records;
     /// @dev A restoration is its own record; this only links the restored record to it (never overwritten).
@@ -66,8 +64,8 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     mapping(bytes32 id => Round) private _rounds;
     mapping(bytes32 round => mapping(bytes32 certificate => bool)) private _results;
 
-    constructor(CertificateRegistry registry) SignedActs("PlanningQualificationCredit") {
-        certificates = registry;
+    constructor(ICertificateRegistry registry) SignedActs("PlanningQualificationCredit") {
+        _certificates = registry;
     }
 
     // ---------------------------------------------------------------- acts
@@ -96,7 +94,7 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
 
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id) {
         // Nationwide rounds and rounds over both grades are the ministry's; a province draws its own grade B firms.
-        certificates.checkAuthority(msg.sender, Kind.FIRM, request.grade, request.province);
+        _certificates.checkAuthority(msg.sender, Kind.FIRM, request.grade, request.province);
         if (bytes(request.title).length == 0) revert InvalidInspection("title");
         if (request.sampleSize == 0) revert InvalidInspection("sampleSize");
         if (request.inspectorsPerFirm == 0) revert InvalidInspection("inspectorsPerFirm");
@@ -138,6 +136,10 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         return _restorations[id];
     }
 
+    function certificates() external view returns (ICertificateRegistry) {
+        return _certificates;
+    }
+
     /// @notice The draw block of an announced round, or zero.
     function drawBlockOf(bytes32 round) external view returns (uint64) {
         return _rounds[round].drawBlock;
@@ -172,9 +174,9 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     /// @dev The certificate `id`, once `actor` may act on it. A superseded certificate's grade may be out of date
     /// (an upgrade supersedes grade B), so acts name the current certificate of the subject.
     function _authorised(address actor, bytes32 id) private view returns (ICertificateRegistry.Certificate memory c) {
-        c = certificates.certificate(id);
+        c = _certificates.certificate(id);
         if (c.status == Status.SUPERSEDED) revert WrongStatus(id, c.status);
-        certificates.checkAuthority(actor, c.kind, c.grade, c.province);
+        _certificates.checkAuthority(actor, c.kind, c.grade, c.province);
     }
 
     /// @dev Checks a request's fields and publication period against its tier; returns its minimum end.

@@ -150,4 +150,7 @@ interface ICertificateRegistry {
     function registrationOf(bytes32 subject) external view returns (bytes32);
     /// @notice keccak256 of the official number: the id under which a certificate is stored.
     function idOf(string calldata number) external pure returns (bytes32);
+    /// @notice Reverts (Unauthorized, WrongJurisdiction) unless `account` may act on a certificate of this kind,
+    /// grade and province: the one rule other contracts of the ledger (credit records) apply too.
+    function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view;
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Grade, Delegation} from "./Common.sol";
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 
 /// @notice Whether a credit record rewards or punishes.
 enum CreditKind {
@@ -124,4 +125,7 @@ interface ICreditRegistry {
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id);
     function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
         external;
+
+    /// @notice The certificate registry whose roles and certificates credit records rely on.
+    function certificates() external view returns (ICertificateRegistry);
 }

@@ -67,12 +67,6 @@ abstract contract RegulatorRoles is AccessControl {
         return super._revokeRole(role, account);
     }
 
-    /// @notice Reverts (Unauthorized, WrongJurisdiction) unless `account` may act on a certificate of this kind,
-    /// grade and province: the one rule other contracts of the ledger (credit records) apply too.
-    function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view {
-        _checkAuthority(account, kind, grade, province);
-    }
-
     /// @dev Reverts unless `account` may act on a certificate of this kind, grade and province.
     /// Planners: the registrar. Firms: the ministry for any grade and province; a provincial regulator
     /// for grade B in its own province.

@@ -5,13 +5,14 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
 import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
+import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
     UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, DrawBlockNotInFuture, NotDrawnYet, OutsideRound,
     ResultAlreadyRecorded
 } from "../../contracts/ICreditRegistry.sol";
 import {
-    Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
+    Kind, Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
 } from "../../contracts/Common.sol";
 
 /// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
@@ -66,6 +67,21 @@ contract CreditTest is RegistryFixture {
     }
 
     // ---- who may record ----
+
+    function test_theCreditRegistryNamesItsCertificateRegistry() public view {
+        vm.assertEq(address(credit.certificates()), address(registry), "held through ICertificateRegistry");
+    }
+
+    function test_theRuleItAppliesIsTheCertificateRegistrysCheckAuthority() public {
+        ICertificateRegistry certificates = credit.certificates();
+        certificates.checkAuthority(zhejiang, Kind.FIRM, Grade.B, 33);
+        certificates.checkAuthority(ministry, Kind.FIRM, Grade.A, 0);
+        certificates.checkAuthority(registrar, Kind.PLANNER, Grade.NONE, 0);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        certificates.checkAuthority(zhejiang, Kind.FIRM, Grade.A, 33);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, uint8(11)));
+        certificates.checkAuthority(zhejiang, Kind.FIRM, Grade.B, 11);
+    }
 
     function test_aProvinceRecordsAgainstItsOwnGradeBFirms() public {
         vm.prank(zhejiang);

@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {CreditRegistry} from "../../../contracts/CreditRegistry.sol";
-import {CertificateRegistry} from "../../../contracts/CertificateRegistry.sol";
+import {ICertificateRegistry} from "../../../contracts/ICertificateRegistry.sol";
 
 /// @dev Test harness: the credit registry's own EIP-712 digest of each credit act, for tests/test_typed_acts.py.
 /// Deployed only by tests; its domain is its own address, and it is bound to no certificate registry.
 contract CreditDigests is CreditRegistry {
-    constructor() CreditRegistry(CertificateRegistry(address(0))) {}
+    constructor() CreditRegistry(ICertificateRegistry(address(0))) {}
 
     function recordCreditDigest(CreditRequest calldata request, uint256 nonce, uint256 deadline)
         external
