@@ -43,7 +43,8 @@ struct Delegation {
 
 // ---- Refusals, one per reason (decoded by name on the Python side) ----
 
-/// @dev The account holds no role that may perform this act on this kind or grade of certificate.
+/// @dev The account holds no role that may perform this act on this kind or grade of certificate; also the one
+/// refusal for "not the ministry" (upgrades, appointing and removing provincial regulators).
 error Unauthorized(address account);
 /// @dev The account is a provincial regulator, but of another province than the certificate's.
 error WrongJurisdiction(address account, uint8 province);

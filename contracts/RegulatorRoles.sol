@@ -9,7 +9,8 @@ import {
 /// @title Who may act, and where
 /// @notice The governance admin grants the ministry and registrar roles; the ministry appoints provincial
 /// regulators, each bound to one province. `_checkAuthority` is the single place that decides whether an
-/// account may act on a certificate of a given kind, grade and province.
+/// account may act on a certificate of a given kind, grade and province, and `_checkMinistry` the single place
+/// that decides whether it is the ministry; both refuse with Unauthorized.
 abstract contract RegulatorRoles is AccessControl {
     /// @notice 自然资源部: grade A firm certificates nationwide, any act in any province, appoints provinces.
     bytes32 public constant MINISTRY_ROLE = keccak256("MINISTRY_ROLE");
@@ -23,13 +24,19 @@ abstract contract RegulatorRoles is AccessControl {
     event ProvincialRegulatorAppointed(address indexed account, uint8 indexed province, address indexed by);
     event ProvincialRegulatorRemoved(address indexed account, uint8 indexed province, address indexed by);
 
+    /// @dev Reverts with Unauthorized unless the caller is the ministry.
+    modifier onlyMinistry() {
+        _checkMinistry(msg.sender);
+        _;
+    }
+
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRoleAdmin(PROVINCIAL_REGULATOR_ROLE, MINISTRY_ROLE);
     }
 
     /// @notice Appoint `account` as the regulator of `province` (ministry only). Re-appointing moves it.
-    function appointProvincialRegulator(address account, uint8 province) external onlyRole(MINISTRY_ROLE) {
+    function appointProvincialRegulator(address account, uint8 province) external onlyMinistry {
         if (!isProvinceCode(province)) revert InvalidProvince(province);
         _provinceOf[account] = province;
         _grantRole(PROVINCIAL_REGULATOR_ROLE, account);
@@ -37,7 +44,7 @@ abstract contract RegulatorRoles is AccessControl {
     }
 
     /// @notice Remove a provincial regulator (ministry only).
-    function removeProvincialRegulator(address account) external onlyRole(MINISTRY_ROLE) {
+    function removeProvincialRegulator(address account) external onlyMinistry {
         uint8 province = _provinceOf[account];
         _revokeRole(PROVINCIAL_REGULATOR_ROLE, account);
         emit ProvincialRegulatorRemoved(account, province, msg.sender);
@@ -81,7 +88,8 @@ abstract contract RegulatorRoles is AccessControl {
         if (own != province) revert WrongJurisdiction(account, province);
     }
 
-    /// @dev Reverts unless `account` is the ministry.
+    /// @dev Reverts with Unauthorized unless `account` is the ministry: the one refusal for "not the ministry", be the
+    /// act an upgrade or the appointment or removal of a provincial regulator.
     function _checkMinistry(address account) internal view {
         if (!hasRole(MINISTRY_ROLE, account)) revert Unauthorized(account);
     }

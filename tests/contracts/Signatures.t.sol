@@ -196,6 +196,14 @@ contract SignaturesTest is RegistryFixture {
         vm.assertEq(registry.certificate(upgraded).issuer, ministry, "upgraded by signature");
     }
 
+    function test_anUpgradeSignedByAProvinceIsRefusedAsNotTheMinistry() public {
+        bytes32 id = issueGradeB("B-1");
+        ICertificateRegistry.SuccessorRequest memory s = successorRequest("A-1");
+        Delegation memory d = _sign(ZHEJIANG_KEY, ActSigner.upgrade(id, s, true, 0, DEADLINE), 0);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.upgradeBySignature(id, s, true, d);
+    }
+
     function test_transferBySignature() public {
         bytes32 id = issuePlanner("P-1", PLANNER, FIRM);
         bytes32 doc = keccak256("moved");
