@@ -43,11 +43,13 @@ abstract contract RegulatorRoles is AccessControl {
         emit ProvincialRegulatorAppointed(account, province, msg.sender);
     }
 
-    /// @notice Remove a provincial regulator (ministry only).
+    /// @notice Remove a provincial regulator (ministry only). Removing an account that holds no provincial role
+    /// changes nothing and emits nothing.
     function removeProvincialRegulator(address account) external onlyMinistry {
         uint8 province = _provinceOf[account];
-        _revokeRole(PROVINCIAL_REGULATOR_ROLE, account);
-        emit ProvincialRegulatorRemoved(account, province, msg.sender);
+        if (_revokeRole(PROVINCIAL_REGULATOR_ROLE, account)) {
+            emit ProvincialRegulatorRemoved(account, province, msg.sender);
+        }
     }
 
     /// @notice The province `account` regulates, or 0.

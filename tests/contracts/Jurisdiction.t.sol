@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {RegulatorRoles} from "../../contracts/RegulatorRoles.sol";
 import {
     Grade, Status, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator
 } from "../../contracts/Common.sol";
@@ -134,6 +135,29 @@ contract JurisdictionTest is RegistryFixture {
         vm.prank(hubei);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, hubei));
         registry.issue(firmRequest("B-43", Grade.B, 42));
+    }
+
+    function test_removingASittingRegulatorAnnouncesTheRemoval() public {
+        vm.expectEmit(true, true, true, true);
+        emit RegulatorRoles.ProvincialRegulatorRemoved(zhejiang, 33, ministry);
+        vm.prank(ministry);
+        registry.removeProvincialRegulator(zhejiang);
+        vm.assertFalse(registry.hasRole(registry.PROVINCIAL_REGULATOR_ROLE(), zhejiang), "role gone");
+    }
+
+    function test_removingAnAccountWithoutTheRoleAnnouncesNothing() public {
+        bytes32 role = registry.PROVINCIAL_REGULATOR_ROLE();
+        vm.prank(ministry);
+        registry.removeProvincialRegulator(zhejiang);
+        vm.prank(beijing);
+        registry.renounceRole(role, beijing);
+        address[3] memory without = [zhejiang, beijing, stranger]; // removed, renounced, never appointed
+        for (uint256 i = 0; i < without.length; ++i) {
+            vm.recordLogs();
+            vm.prank(ministry);
+            registry.removeProvincialRegulator(without[i]);
+            vm.assertEq(vm.getRecordedLogs().length, 0, "no ProvincialRegulatorRemoved, no RoleRevoked");
+        }
     }
 
     function test_aRegulatorWhoRenouncesLosesTheProvince() public {

@@ -4,9 +4,17 @@ pragma solidity 0.8.28;
 /// @dev The Foundry cheatcodes these tests use, as served by Hardhat's EDR at the well-known address.
 /// Declared here because the official forge-std is not on the npm registry.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function assertEq(string calldata left, string calldata right, string calldata error) external pure;
     function chainId(uint256 newChainId) external;
     function prank(address msgSender) external;
