@@ -24,30 +24,39 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         "SuccessorRequest(string number,address holder,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
     bytes32 private constant _ISSUE_REQUEST_TYPEHASH = keccak256(bytes(_ISSUE_REQUEST_TYPE));
     bytes32 private constant _SUCCESSOR_REQUEST_TYPEHASH = keccak256(bytes(_SUCCESSOR_REQUEST_TYPE));
+    /// @notice EIP-712 type hash of a signed issue (type `Issue`).
     bytes32 public constant ISSUE_TYPEHASH =
         keccak256(abi.encodePacked("Issue(IssueRequest request,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE));
+    /// @notice EIP-712 type hash of a signed issueBatch (type `IssueBatch`).
     bytes32 public constant ISSUE_BATCH_TYPEHASH = keccak256(
         abi.encodePacked("IssueBatch(IssueRequest[] requests,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE)
     );
+    /// @notice EIP-712 type hash of a signed upgrade (type `Upgrade`).
     bytes32 public constant UPGRADE_TYPEHASH = keccak256(
         abi.encodePacked(
             "Upgrade(bytes32 id,SuccessorRequest successor,bool legacy,uint256 nonce,uint256 deadline)",
             _SUCCESSOR_REQUEST_TYPE
         )
     );
+    /// @notice EIP-712 type hash of a signed renew (type `Renew`).
     bytes32 public constant RENEW_TYPEHASH = keccak256(
         abi.encodePacked(
             "Renew(bytes32 id,SuccessorRequest successor,uint256 nonce,uint256 deadline)", _SUCCESSOR_REQUEST_TYPE
         )
     );
+    /// @notice EIP-712 type hash of a signed amend (type `Amend`).
     bytes32 public constant AMEND_TYPEHASH = keccak256(
         "Amend(bytes32 id,address holder,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
     );
+    /// @notice EIP-712 type hash of a signed suspend (type `Suspend`).
     bytes32 public constant SUSPEND_TYPEHASH =
         keccak256("Suspend(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of a signed reinstate (type `Reinstate`).
     bytes32 public constant REINSTATE_TYPEHASH =
         keccak256("Reinstate(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of a signed revoke (type `Revoke`).
     bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of a signed transfer (type `Transfer`).
     bytes32 public constant TRANSFER_TYPEHASH = keccak256(
         "Transfer(bytes32 id,bytes32 employer,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
     );
@@ -76,104 +85,153 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     mapping(bytes32 id => bytes32 predecessor) private _predecessors;
     mapping(bytes32 plannerSubject => bytes32 id) private _registrations;
 
+    /// @param admin The governance admin, who grants the ministry and registrar roles.
     constructor(address admin) RegulatorRoles(admin) SignedActs("PlanningQualificationLedger") {}
 
     // ---------------------------------------------------------------- direct acts
 
+    /// @inheritdoc ICertificateRegistry
     function issue(IssueRequest calldata request) external returns (bytes32) {
         return _issue(msg.sender, request);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function issueBatch(IssueRequest[] calldata requests) external returns (bytes32[] memory) {
         return _issueBatch(msg.sender, requests);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function upgrade(bytes32 id, SuccessorRequest calldata successor, bool legacy) external returns (bytes32) {
         return _upgrade(msg.sender, id, successor, legacy);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function renew(bytes32 id, SuccessorRequest calldata successor) external returns (bytes32) {
         return _renew(msg.sender, id, successor);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external {
         _amend(msg.sender, id, holder, documentHash, publicData);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function suspend(bytes32 id, uint16 reason) external {
         _suspend(msg.sender, id, reason);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function reinstate(bytes32 id, uint16 reason) external {
         _reinstate(msg.sender, id, reason);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function revoke(bytes32 id, uint16 reason) external {
         _revoke(msg.sender, id, reason);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function transfer(bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData) external {
         _transfer(msg.sender, id, employer, documentHash, publicData);
     }
 
     // ---------------------------------------------------------------- acts by signature
 
-    function issueBySignature(IssueRequest calldata request, Delegation calldata d) external returns (bytes32) {
-        return _issue(_signer(d, _issueHash(request, d.nonce, d.deadline)), request);
+    /// @inheritdoc ICertificateRegistry
+    function issueBySignature(IssueRequest calldata request, Delegation calldata delegation)
+        external
+        returns (bytes32)
+    {
+        return _issue(_signer(delegation, _issueHash(request, delegation.nonce, delegation.deadline)), request);
     }
 
-    function issueBatchBySignature(IssueRequest[] calldata requests, Delegation calldata d)
+    /// @inheritdoc ICertificateRegistry
+    function issueBatchBySignature(IssueRequest[] calldata requests, Delegation calldata delegation)
         external
         returns (bytes32[] memory)
     {
-        return _issueBatch(_signer(d, _issueBatchHash(requests, d.nonce, d.deadline)), requests);
+        return _issueBatch(
+            _signer(delegation, _issueBatchHash(requests, delegation.nonce, delegation.deadline)), requests
+        );
     }
 
-    function upgradeBySignature(bytes32 id, SuccessorRequest calldata successor, bool legacy, Delegation calldata d)
+    /// @inheritdoc ICertificateRegistry
+    function upgradeBySignature(
+        bytes32 id,
+        SuccessorRequest calldata successor,
+        bool legacy,
+        Delegation calldata delegation
+    ) external returns (bytes32) {
+        return _upgrade(
+            _signer(delegation, _upgradeHash(id, successor, legacy, delegation.nonce, delegation.deadline)),
+            id,
+            successor,
+            legacy
+        );
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function renewBySignature(bytes32 id, SuccessorRequest calldata successor, Delegation calldata delegation)
         external
         returns (bytes32)
     {
-        return _upgrade(_signer(d, _upgradeHash(id, successor, legacy, d.nonce, d.deadline)), id, successor, legacy);
+        return _renew(
+            _signer(delegation, _renewHash(id, successor, delegation.nonce, delegation.deadline)), id, successor
+        );
     }
 
-    function renewBySignature(bytes32 id, SuccessorRequest calldata successor, Delegation calldata d)
-        external
-        returns (bytes32)
-    {
-        return _renew(_signer(d, _renewHash(id, successor, d.nonce, d.deadline)), id, successor);
-    }
-
+    /// @inheritdoc ICertificateRegistry
     function amendBySignature(
         bytes32 id,
         address holder,
         bytes32 documentHash,
         bytes calldata publicData,
-        Delegation calldata d
+        Delegation calldata delegation
     ) external {
-        address signer = _signer(d, _amendHash(id, holder, documentHash, publicData, d.nonce, d.deadline));
+        address signer = _signer(
+            delegation, _amendHash(id, holder, documentHash, publicData, delegation.nonce, delegation.deadline)
+        );
         _amend(signer, id, holder, documentHash, publicData);
     }
 
-    function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _suspend(_signer(d, _statusActHash(SUSPEND_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
+    /// @inheritdoc ICertificateRegistry
+    function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external {
+        _suspend(
+            _signer(delegation, _statusActHash(SUSPEND_TYPEHASH, id, reason, delegation.nonce, delegation.deadline)),
+            id,
+            reason
+        );
     }
 
-    function reinstateBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _reinstate(_signer(d, _statusActHash(REINSTATE_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
+    /// @inheritdoc ICertificateRegistry
+    function reinstateBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external {
+        _reinstate(
+            _signer(delegation, _statusActHash(REINSTATE_TYPEHASH, id, reason, delegation.nonce, delegation.deadline)),
+            id,
+            reason
+        );
     }
 
-    function revokeBySignature(bytes32 id, uint16 reason, Delegation calldata d) external {
-        _revoke(_signer(d, _statusActHash(REVOKE_TYPEHASH, id, reason, d.nonce, d.deadline)), id, reason);
+    /// @inheritdoc ICertificateRegistry
+    function revokeBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external {
+        _revoke(
+            _signer(delegation, _statusActHash(REVOKE_TYPEHASH, id, reason, delegation.nonce, delegation.deadline)),
+            id,
+            reason
+        );
     }
 
+    /// @inheritdoc ICertificateRegistry
     function transferBySignature(
         bytes32 id,
         bytes32 employer,
         bytes32 documentHash,
         bytes calldata publicData,
-        Delegation calldata d
+        Delegation calldata delegation
     ) external {
-        address signer = _signer(d, _transferHash(id, employer, documentHash, publicData, d.nonce, d.deadline));
+        address signer = _signer(
+            delegation, _transferHash(id, employer, documentHash, publicData, delegation.nonce, delegation.deadline)
+        );
         _transfer(signer, id, employer, documentHash, publicData);
     }
 
@@ -253,6 +311,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     // ---------------------------------------------------------------- views
 
+    /// @inheritdoc ICertificateRegistry
     function certificate(bytes32 id) external view returns (Certificate memory) {
         Record storage r = _existing(id);
         bool superseded = r.status == Status.SUPERSEDED;
@@ -275,24 +334,29 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         });
     }
 
+    /// @inheritdoc ICertificateRegistry
     function statusOf(bytes32 id) external view returns (Status) {
         return _statusOf(_records[id]);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function isValid(bytes32 id) external view returns (bool) {
         Record storage r = _records[id];
         return _statusOf(r) == Status.ACTIVE && r.validFrom <= block.timestamp;
     }
 
+    /// @inheritdoc ICertificateRegistry
     function registrationOf(bytes32 subject) external view returns (bytes32) {
         bytes32 id = _registrations[subject];
         return _binds(_records[id]) ? id : bytes32(0);
     }
 
+    /// @inheritdoc ICertificateRegistry
     function idOf(string calldata number) external pure returns (bytes32) {
         return keccak256(bytes(number));
     }
 
+    /// @inheritdoc ICertificateRegistry
     function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view {
         _checkAuthority(account, kind, grade, province);
     }

@@ -17,12 +17,17 @@ import {Kind, Grade, Status, Delegation, WrongStatus} from "./Common.sol";
 contract CreditRegistry is ICreditRegistry, SignedActs {
     /// @notice Largest bonus or deduction one record may carry.
     uint16 public constant MAX_POINTS = 100;
-    /// @notice Restoration tiers (DOMAIN.md, from 1 April 2026). Months and years are counted in days on chain:
-    /// 3 months = 90 days, 1 year = 365 days, 3 years = 1,095 days.
+    // Restoration tiers (DOMAIN.md, from 1 April 2026). Months and years are counted in days on chain:
+    // 3 months = 90 days, 1 year = 365 days, 3 years = 1,095 days.
+    /// @notice Longest publication of a MINOR dishonesty record (3 months); restorable at any time.
     uint40 public constant MINOR_MAX = 90 days;
+    /// @notice Shortest publication of a GENERAL dishonesty record (3 months): restorable from then on.
     uint40 public constant GENERAL_MIN = 90 days;
+    /// @notice Longest publication of a GENERAL dishonesty record (1 year).
     uint40 public constant GENERAL_MAX = 365 days;
+    /// @notice Shortest publication of a SERIOUS dishonesty record (1 year): restorable from then on.
     uint40 public constant SERIOUS_MIN = 365 days;
+    /// @notice Longest publication of a SERIOUS dishonesty record (3 years).
     uint40 public constant SERIOUS_MAX = 1095 days;
     /// @notice Honours are published for at most five years (one certificate's validity).
     uint40 public constant HONOUR_MAX = 1825 days;
@@ -33,9 +38,11 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         "RestorationRequest(bytes32 record,bytes32 evidenceHash,string decisionNumber)";
     bytes32 private constant _CREDIT_REQUEST_TYPEHASH = keccak256(bytes(_CREDIT_REQUEST_TYPE));
     bytes32 private constant _RESTORATION_REQUEST_TYPEHASH = keccak256(bytes(_RESTORATION_REQUEST_TYPE));
+    /// @notice EIP-712 type hash of a signed recordCredit (the Python wallet's `RecordCredit`).
     bytes32 public constant RECORD_CREDIT_TYPEHASH = keccak256(
         abi.encodePacked("RecordCredit(CreditRequest request,uint256 nonce,uint256 deadline)", _CREDIT_REQUEST_TYPE)
     );
+    /// @notice EIP-712 type hash of a signed restoreCredit (the Python wallet's `RestoreCredit`).
     bytes32 public constant RESTORE_CREDIT_TYPEHASH = keccak256(
         abi.encodePacked(
             "RestoreCredit(RestorationRequest request,uint256 nonce,uint256 deadline)", _RESTORATION_REQUEST_TYPE
@@ -56,6 +63,7 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         Grade grade;
     }
 
+    /// @dev The certificate registry whose roles and certificates credit records rely on (see certificates()).
     ICertificateRegistry private immutable _certificates;
 
     mapping(bytes32 id => Record) private _records;
@@ -64,34 +72,44 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     mapping(bytes32 id => Round) private _rounds;
     mapping(bytes32 round => mapping(bytes32 certificate => bool)) private _results;
 
+    /// @param registry The certificate registry whose roles and certificates credit records rely on.
     constructor(ICertificateRegistry registry) SignedActs("PlanningQualificationCredit") {
         _certificates = registry;
     }
 
     // ---------------------------------------------------------------- acts
 
+    /// @inheritdoc ICreditRegistry
     function recordCredit(CreditRequest calldata request) external returns (bytes32) {
         return _record(msg.sender, request);
     }
 
+    /// @inheritdoc ICreditRegistry
     function restoreCredit(RestorationRequest calldata request) external returns (bytes32) {
         return _restore(msg.sender, request);
     }
 
-    function recordCreditBySignature(CreditRequest calldata request, Delegation calldata d)
+    /// @inheritdoc ICreditRegistry
+    function recordCreditBySignature(CreditRequest calldata request, Delegation calldata delegation)
         external
         returns (bytes32)
     {
-        return _record(_signer(d, _recordCreditHash(request, d.nonce, d.deadline)), request);
+        return _record(
+            _signer(delegation, _recordCreditHash(request, delegation.nonce, delegation.deadline)), request
+        );
     }
 
-    function restoreCreditBySignature(RestorationRequest calldata request, Delegation calldata d)
+    /// @inheritdoc ICreditRegistry
+    function restoreCreditBySignature(RestorationRequest calldata request, Delegation calldata delegation)
         external
         returns (bytes32)
     {
-        return _restore(_signer(d, _restoreCreditHash(request, d.nonce, d.deadline)), request);
+        return _restore(
+            _signer(delegation, _restoreCreditHash(request, delegation.nonce, delegation.deadline)), request
+        );
     }
 
+    /// @inheritdoc ICreditRegistry
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id) {
         // Nationwide rounds and rounds over both grades are the ministry's; a province draws its own grade B firms.
         _certificates.checkAuthority(msg.sender, Kind.FIRM, request.grade, request.province);
@@ -106,6 +124,7 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         emit InspectionAnnounced(id, msg.sender, request);
     }
 
+    /// @inheritdoc ICreditRegistry
     function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
         external
     {
@@ -125,24 +144,25 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Whether record `id` is published now: recorded, not restored, and before its maximum end.
+    /// @inheritdoc ICreditRegistry
     function isPublished(bytes32 id) external view returns (bool) {
         Record storage r = _records[id];
         return r.kind != CreditKind.NONE && _restorations[id] == 0 && block.timestamp < r.maximumEnd;
     }
 
-    /// @notice The restoration that ended record `id` early, or zero.
+    /// @inheritdoc ICreditRegistry
     function restorationOf(bytes32 id) external view returns (bytes32) {
         return _restorations[id];
     }
 
-    function certificates() external view returns (ICertificateRegistry) {
-        return _certificates;
-    }
-
-    /// @notice The draw block of an announced round, or zero.
+    /// @inheritdoc ICreditRegistry
     function drawBlockOf(bytes32 round) external view returns (uint64) {
         return _rounds[round].drawBlock;
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function certificates() external view returns (ICertificateRegistry) {
+        return _certificates;
     }
 
     // ---------------------------------------------------------------- logic

@@ -67,8 +67,11 @@ interface ICertificateRegistry {
     event CertificateAmended(
         bytes32 indexed id, address indexed actor, uint16 version, address holder, bytes32 documentHash, bytes publicData
     );
+    /// @notice An ACTIVE certificate was suspended for `reason` (a non-zero reason code).
     event CertificateSuspended(bytes32 indexed id, address indexed actor, uint16 reason);
+    /// @notice A suspension was lifted; `reason` is informative and may be zero.
     event CertificateReinstated(bytes32 indexed id, address indexed actor, uint16 reason);
+    /// @notice The certificate was revoked for good for `reason` (a non-zero reason code).
     event CertificateRevoked(bytes32 indexed id, address indexed actor, uint16 reason);
     /// @notice A planner's registration moved to another firm (变更注册).
     event PlannerTransferred(
@@ -83,43 +86,120 @@ interface ICertificateRegistry {
 
     // ---- Acts (direct form: msg.sender acts) ----
 
-    /// @notice Issue a new certificate. Grade A: ministry; grade B: the firm's province (or the ministry); planners: registrar.
+    /// @notice Issue a new certificate. Grade A: the ministry; grade B: the firm's province (or the ministry);
+    /// planners: the registrar.
+    /// @dev Emits CertificateIssued. Reverts with Unauthorized or WrongJurisdiction for the wrong regulator,
+    /// AlreadyIssued for a number used before, and InvalidField, InvalidGrade, InvalidProvince, InvalidWindow or
+    /// PlannerAlreadyRegistered for a request that does not hold together.
+    /// @param request The certificate to issue; its id is keccak256(bytes(request.number)).
+    /// @return id The new certificate's id.
     function issue(IssueRequest calldata request) external returns (bytes32 id);
-    /// @notice Issue many certificates in one transaction; each is checked as by `issue`, and any refusal reverts all.
+
+    /// @notice Issue many certificates in one transaction; each is checked as by `issue`, and any refusal
+    /// reverts all.
+    /// @param requests The certificates to issue, in order.
+    /// @return ids Their ids, in the same order.
     function issueBatch(IssueRequest[] calldata requests) external returns (bytes32[] memory ids);
+
     /// @notice Upgrade an ACTIVE grade B firm certificate held for two years to grade A (ministry only).
-    /// `legacy` waives the holding period for records imported from the old register.
+    /// @dev Emits CertificateIssued (act UPGRADE, `predecessor` = `id`), after which `id` is SUPERSEDED. Reverts
+    /// with Unauthorized unless the actor is the ministry, GradeHeldTooShort within the holding period.
+    /// @param id The grade B certificate to upgrade.
+    /// @param successor The new grade A certificate; subject, kind and province carry over.
+    /// @param legacy Waives the holding period for records imported from the old register.
+    /// @return newId The new certificate's id.
     function upgrade(bytes32 id, SuccessorRequest calldata successor, bool legacy) external returns (bytes32 newId);
+
     /// @notice Renew (延续) an ACTIVE certificate, expired or not, into a new one with a new validity window.
+    /// @dev Emits CertificateIssued (act RENEW, `predecessor` = `id`), after which `id` is SUPERSEDED. The grade
+    /// counts as held without a gap if the new window starts before the old one ended.
+    /// @param id The certificate to renew.
+    /// @param successor The new certificate; subject, kind, grade, province and employer carry over.
+    /// @return newId The new certificate's id.
     function renew(bytes32 id, SuccessorRequest calldata successor) external returns (bytes32 newId);
+
     /// @notice Amend (变更) an ACTIVE or SUSPENDED, unexpired certificate's document and holder key.
+    /// @dev Emits CertificateAmended with the certificate's new version.
+    /// @param id The certificate to amend.
+    /// @param holder The new holder key (zero for none).
+    /// @param documentHash keccak256 of the amended canonical document; must not be zero.
+    /// @param publicData Canonical JSON of the amended document's public fields, for indexers.
     function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external;
+
     /// @notice Suspend an ACTIVE, unexpired certificate (e.g. rectification after inspection).
+    /// @dev Emits CertificateSuspended. Reverts with MissingReason for a zero reason.
+    /// @param id The certificate to suspend.
+    /// @param reason Why (a non-zero reason code).
     function suspend(bytes32 id, uint16 reason) external;
+
     /// @notice Lift a suspension.
+    /// @dev Emits CertificateReinstated. The certificate must be SUSPENDED and unexpired.
+    /// @param id The suspended certificate.
+    /// @param reason Why (informative; may be zero).
     function reinstate(bytes32 id, uint16 reason) external;
-    /// @notice Revoke (撤回/撤销/注销) an ACTIVE or SUSPENDED certificate for good.
+
+    /// @notice Revoke (撤回/撤销/注销) an ACTIVE or SUSPENDED certificate for good, expired or not.
+    /// @dev Emits CertificateRevoked. Reverts with MissingReason for a zero reason.
+    /// @param id The certificate to revoke.
+    /// @param reason Why (a non-zero reason code).
     function revoke(bytes32 id, uint16 reason) external;
-    /// @notice Move an ACTIVE planner registration to another firm.
+
+    /// @notice Move an ACTIVE planner registration to another firm (变更注册).
+    /// @dev Emits PlannerTransferred with the certificate's new version.
+    /// @param id The planner's registration.
+    /// @param employer The subject of the firm the planner moves to; must differ from the current one.
+    /// @param documentHash keccak256 of the new canonical registration document; must not be zero.
+    /// @param publicData Canonical JSON of the new document's public fields, for indexers.
     function transfer(bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData) external;
 
     // ---- Acts by EIP-712 signature (anyone may relay; the signer is checked as msg.sender would be) ----
+    // Each consumes the signer's nonce; each reverts with SignatureExpired after the deadline, InvalidAccountNonce
+    // for a nonce other than the signer's next, and InvalidSignature unless the signer signed this very act.
 
+    /// @notice `issue`, signed by the issuing regulator and sent by anyone (EIP-712 type `Issue`).
+    /// @param request As for `issue`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return id The new certificate's id.
     function issueBySignature(IssueRequest calldata request, Delegation calldata delegation)
         external
         returns (bytes32 id);
+
+    /// @notice `issueBatch`, signed once for the whole batch (EIP-712 type `IssueBatch`).
+    /// @param requests As for `issueBatch`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return ids The new certificates' ids, in order.
     function issueBatchBySignature(IssueRequest[] calldata requests, Delegation calldata delegation)
         external
         returns (bytes32[] memory ids);
+
+    /// @notice `upgrade`, signed by the ministry (EIP-712 type `Upgrade`).
+    /// @param id As for `upgrade`.
+    /// @param successor As for `upgrade`.
+    /// @param legacy As for `upgrade`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return newId The new certificate's id.
     function upgradeBySignature(
         bytes32 id,
         SuccessorRequest calldata successor,
         bool legacy,
         Delegation calldata delegation
     ) external returns (bytes32 newId);
+
+    /// @notice `renew`, signed by the regulator (EIP-712 type `Renew`).
+    /// @param id As for `renew`.
+    /// @param successor As for `renew`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return newId The new certificate's id.
     function renewBySignature(bytes32 id, SuccessorRequest calldata successor, Delegation calldata delegation)
         external
         returns (bytes32 newId);
+
+    /// @notice `amend`, signed by the regulator (EIP-712 type `Amend`).
+    /// @param id As for `amend`.
+    /// @param holder As for `amend`.
+    /// @param documentHash As for `amend`.
+    /// @param publicData As for `amend`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function amendBySignature(
         bytes32 id,
         address holder,
@@ -127,9 +207,31 @@ interface ICertificateRegistry {
         bytes calldata publicData,
         Delegation calldata delegation
     ) external;
+
+    /// @notice `suspend`, signed by the regulator (EIP-712 type `Suspend`).
+    /// @param id As for `suspend`.
+    /// @param reason As for `suspend`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external;
+
+    /// @notice `reinstate`, signed by the regulator (EIP-712 type `Reinstate`).
+    /// @param id As for `reinstate`.
+    /// @param reason As for `reinstate`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function reinstateBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external;
+
+    /// @notice `revoke`, signed by the regulator (EIP-712 type `Revoke`).
+    /// @param id As for `revoke`.
+    /// @param reason As for `revoke`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function revokeBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external;
+
+    /// @notice `transfer`, signed by the registrar (EIP-712 type `Transfer`).
+    /// @param id As for `transfer`.
+    /// @param employer As for `transfer`.
+    /// @param documentHash As for `transfer`.
+    /// @param publicData As for `transfer`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function transferBySignature(
         bytes32 id,
         bytes32 employer,
@@ -141,16 +243,38 @@ interface ICertificateRegistry {
     // ---- Views ----
 
     /// @notice The stored certificate; reverts with UnknownCertificate if there is none.
+    /// @param id The certificate's id.
+    /// @return The certificate, `status` as stored (never EXPIRED: see statusOf).
     function certificate(bytes32 id) external view returns (Certificate memory);
+
     /// @notice The status now, with EXPIRED derived from validUntil; NONE for an unknown id.
+    /// @param id The certificate's id.
+    /// @return The derived status.
     function statusOf(bytes32 id) external view returns (Status);
+
     /// @notice True when the certificate is ACTIVE, not expired and already in force.
+    /// @param id The certificate's id.
+    /// @return Whether it is valid at this block's time.
     function isValid(bytes32 id) external view returns (bool);
+
     /// @notice The planner registration that binds `subject` now, or zero.
+    /// @param subject The planner's salted identity hash.
+    /// @return The id of the live (ACTIVE or SUSPENDED, unexpired) registration, or zero.
     function registrationOf(bytes32 subject) external view returns (bytes32);
+
     /// @notice keccak256 of the official number: the id under which a certificate is stored.
+    /// @param number The official certificate or registration number.
+    /// @return The certificate's id.
     function idOf(string calldata number) external pure returns (bytes32);
-    /// @notice Reverts (Unauthorized, WrongJurisdiction) unless `account` may act on a certificate of this kind,
-    /// grade and province: the one rule other contracts of the ledger (credit records) apply too.
+
+    /// @notice Reverts unless `account` may act on a certificate of this kind, grade and province: the one rule
+    /// the other contracts of the ledger (credit records, inspections) apply too.
+    /// @dev Planners: the registrar. Firms: the ministry for any grade and province; a provincial regulator for
+    /// grade B in its own province. Reverts with Unauthorized (no such role) or WrongJurisdiction (a provincial
+    /// regulator of another province).
+    /// @param account The would-be actor.
+    /// @param kind The certificate's kind.
+    /// @param grade The certificate's grade (NONE for planners; for inspection rounds, NONE means both grades).
+    /// @param province The certificate's province (for inspection rounds, 0 means nationwide).
     function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view;
 }

@@ -107,25 +107,94 @@ interface ICreditRegistry {
         bytes32 indexed id, bytes32 indexed record, bytes32 indexed subject, address issuer, bytes32 evidenceHash,
         string decisionNumber
     );
+    /// @notice An inspection round was announced; its sample is drawn from the hash of `request.drawBlock`.
     event InspectionAnnounced(bytes32 indexed id, address indexed announcer, InspectionRequest request);
+    /// @notice The outcome of one firm's inspection in round `round`, recorded by the firm's regulator.
     event InspectionResultRecorded(
         bytes32 indexed round, bytes32 indexed certificate, address inspector, InspectionOutcome outcome,
         bytes32 evidenceHash
     );
 
+    // ---- Acts (direct form: msg.sender acts) ----
+
+    /// @notice Record an honour or a dishonesty against the subject of `request.certificate`.
+    /// @dev Emits CreditRecorded. Who may record is the certificate registry's rule for that certificate
+    /// (checkAuthority: Unauthorized, WrongJurisdiction); a SUPERSEDED certificate is refused with WrongStatus, so
+    /// that the current grade decides. Reverts with InvalidCredit or InvalidPublication for a request that does not
+    /// fit its tier, AlreadyRecorded for a decision recorded before against this certificate.
+    /// @param request The record; its id is keccak256(abi.encode(request.decisionNumber, request.certificate)).
+    /// @return id The new record's id.
     function recordCredit(CreditRequest calldata request) external returns (bytes32 id);
+
+    /// @notice Restore (信用修复) a dishonesty record still published, once its minimum period has passed: a
+    /// restoration is a record of its own that ends the record's publication now.
+    /// @dev Emits CreditRestored. The record's certificate decides who may restore, as for recordCredit. Reverts
+    /// with UnknownRecord, NotRestorable (an honour, already restored, or publication over), RestorableFrom (too
+    /// early) or InvalidCredit (empty evidence or decision number).
+    /// @param request The restoration; its id is keccak256(abi.encode(request.decisionNumber, request.record)).
+    /// @return id The restoration's id.
     function restoreCredit(RestorationRequest calldata request) external returns (bytes32 id);
+
+    // ---- Acts by EIP-712 signature (anyone may relay; the signer is checked as msg.sender would be) ----
+    // The credit registry's own domain (PlanningQualificationCredit, version 1) and nonces. Each reverts with
+    // SignatureExpired after the deadline, InvalidAccountNonce for a nonce other than the signer's next, and
+    // InvalidSignature unless the signer signed this very act.
+
+    /// @notice `recordCredit`, signed by the regulator and sent by anyone (EIP-712 type `RecordCredit`).
+    /// @param request As for `recordCredit`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return id The new record's id.
     function recordCreditBySignature(CreditRequest calldata request, Delegation calldata delegation)
         external
         returns (bytes32 id);
+
+    /// @notice `restoreCredit`, signed by the regulator and sent by anyone (EIP-712 type `RestoreCredit`).
+    /// @param request As for `restoreCredit`.
+    /// @param delegation The signer, its nonce, the deadline and the signature over the act.
+    /// @return id The restoration's id.
     function restoreCreditBySignature(
         RestorationRequest calldata request,
         Delegation calldata delegation
     ) external returns (bytes32 id);
+
+    /// @notice Announce a random-inspection round (双随机、一公开) before the block whose hash draws its sample.
+    /// @dev Emits InspectionAnnounced. Nationwide rounds and rounds over both grades are the ministry's; a province
+    /// announces rounds over its own grade B firms (checkAuthority for a firm of that grade and province). Reverts
+    /// with InvalidInspection for an empty field, DrawBlockNotInFuture, or AlreadyAnnounced for a title used before.
+    /// @param request The round; its id is keccak256(bytes(request.title)).
+    /// @return id The round's id.
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id);
+
+    /// @notice Record the outcome of one firm's inspection in a round, once the draw block exists.
+    /// @dev Emits InspectionResultRecorded. The firm's regulator records (as for recordCredit). Reverts with
+    /// UnknownInspection, NotDrawnYet, OutsideRound (not a firm of the round's province and grade),
+    /// InvalidInspection (no outcome or evidence) or ResultAlreadyRecorded. Whether the firm was in the drawn sample
+    /// is for the reader to recompute from the draw block's hash; it is not checked here.
+    /// @param round The round's id.
+    /// @param certificate The inspected firm's certificate.
+    /// @param outcome Passed, rectify or failed.
+    /// @param evidenceHash keccak256 of the inspection report; must not be zero.
     function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
         external;
 
+    // ---- Views ----
+
+    /// @notice Whether record `id` is published now: recorded, not restored, and before its maximum end.
+    /// @param id The record's id.
+    /// @return True while the record is published.
+    function isPublished(bytes32 id) external view returns (bool);
+
+    /// @notice The restoration that ended record `id` early, or zero.
+    /// @param id The record's id.
+    /// @return The restoration's id, or zero if the record was not restored.
+    function restorationOf(bytes32 id) external view returns (bytes32);
+
+    /// @notice The draw block of an announced round, or zero.
+    /// @param round The round's id.
+    /// @return The block whose hash draws the round's sample; zero for an unknown round.
+    function drawBlockOf(bytes32 round) external view returns (uint64);
+
     /// @notice The certificate registry whose roles and certificates credit records rely on.
+    /// @return The registry, fixed at deployment.
     function certificates() external view returns (ICertificateRegistry);
 }

@@ -10,7 +10,7 @@ import {
 /// @notice The governance admin grants the ministry and registrar roles; the ministry appoints provincial
 /// regulators, each bound to one province. `_checkAuthority` is the single place that decides whether an
 /// account may act on a certificate of a given kind, grade and province, and `_checkMinistry` the single place
-/// that decides whether it is the ministry; both refuse with Unauthorized.
+/// that decides whether it is the ministry (refusing with Unauthorized in both cases).
 abstract contract RegulatorRoles is AccessControl {
     /// @notice 自然资源部: grade A firm certificates nationwide, any act in any province, appoints provinces.
     bytes32 public constant MINISTRY_ROLE = keccak256("MINISTRY_ROLE");
@@ -21,7 +21,10 @@ abstract contract RegulatorRoles is AccessControl {
 
     mapping(address account => uint8 province) private _provinceOf;
 
+    /// @notice `account` became (or moved to become) the regulator of `province`, appointed by the ministry `by`.
     event ProvincialRegulatorAppointed(address indexed account, uint8 indexed province, address indexed by);
+    /// @notice `account` stopped being the regulator of `province`, removed by the ministry `by`. Emitted only
+    /// when the account held the provincial role; renouncing the role emits only AccessControl's RoleRevoked.
     event ProvincialRegulatorRemoved(address indexed account, uint8 indexed province, address indexed by);
 
     /// @dev Reverts with Unauthorized unless the caller is the ministry.
@@ -36,6 +39,10 @@ abstract contract RegulatorRoles is AccessControl {
     }
 
     /// @notice Appoint `account` as the regulator of `province` (ministry only). Re-appointing moves it.
+    /// @dev Emits ProvincialRegulatorAppointed (and RoleGranted on a first appointment). Reverts with Unauthorized
+    /// unless the caller is the ministry, InvalidProvince for a code that is not a GB/T 2260 province.
+    /// @param account The regulator to appoint.
+    /// @param province The GB/T 2260 code of the province it regulates.
     function appointProvincialRegulator(address account, uint8 province) external onlyMinistry {
         if (!isProvinceCode(province)) revert InvalidProvince(province);
         _provinceOf[account] = province;
@@ -43,8 +50,11 @@ abstract contract RegulatorRoles is AccessControl {
         emit ProvincialRegulatorAppointed(account, province, msg.sender);
     }
 
-    /// @notice Remove a provincial regulator (ministry only). Removing an account that holds no provincial role
-    /// changes nothing and emits nothing.
+    /// @notice Remove a provincial regulator (ministry only); its province binding goes with the role.
+    /// @dev Emits ProvincialRegulatorRemoved (and RoleRevoked) only if `account` held the role; removing an
+    /// account without it changes nothing and emits nothing. Reverts with Unauthorized unless the caller is the
+    /// ministry.
+    /// @param account The regulator to remove.
     function removeProvincialRegulator(address account) external onlyMinistry {
         uint8 province = _provinceOf[account];
         if (_revokeRole(PROVINCIAL_REGULATOR_ROLE, account)) {
@@ -53,17 +63,27 @@ abstract contract RegulatorRoles is AccessControl {
     }
 
     /// @notice The province `account` regulates, or 0.
+    /// @param account Any account.
+    /// @return The GB/T 2260 code of its province; non-zero exactly when it is a sitting provincial regulator.
     function provinceOf(address account) external view returns (uint8) {
         return _provinceOf[account];
     }
 
-    /// @dev A provincial role without a province would be meaningless: grant it only through appointment.
+    /// @notice Grants `role` to `account` (the caller must hold `role`'s admin role), except the provincial role.
+    /// @dev A provincial role without a province would be meaningless: it is granted only by
+    /// appointProvincialRegulator, and asking for it here reverts with UseAppointProvincialRegulator.
+    /// @param role The role to grant.
+    /// @param account The account to grant it to.
     function grantRole(bytes32 role, address account) public virtual override {
         if (role == PROVINCIAL_REGULATOR_ROLE) revert UseAppointProvincialRegulator();
         super.grantRole(role, account);
     }
 
-    /// @dev Revoking through the generic path would leave the province binding behind.
+    /// @notice Revokes `role` from `account` (the caller must hold `role`'s admin role), except the provincial role.
+    /// @dev Revoking through the generic path would leave the province binding behind: the provincial role is
+    /// revoked only by removeProvincialRegulator, and asking for it here reverts with UseAppointProvincialRegulator.
+    /// @param role The role to revoke.
+    /// @param account The account to revoke it from.
     function revokeRole(bytes32 role, address account) public virtual override {
         if (role == PROVINCIAL_REGULATOR_ROLE) revert UseAppointProvincialRegulator();
         super.revokeRole(role, account);
@@ -90,8 +110,8 @@ abstract contract RegulatorRoles is AccessControl {
         if (own != province) revert WrongJurisdiction(account, province);
     }
 
-    /// @dev Reverts with Unauthorized unless `account` is the ministry: the one refusal for "not the ministry", be the
-    /// act an upgrade or the appointment or removal of a provincial regulator.
+    /// @dev Reverts with Unauthorized unless `account` is the ministry: the one refusal for "not the ministry",
+    /// whether the act is an upgrade or the appointment or removal of a provincial regulator.
     function _checkMinistry(address account) internal view {
         if (!hasRole(MINISTRY_ROLE, account)) revert Unauthorized(account);
     }
