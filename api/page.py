@@ -7,13 +7,10 @@ import re
 
 import segno
 from flask import Blueprint, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from .certificates import certificate_answer
-from .credit import credit_answer, current_picture
+from .answers import credit, registrants, verification
 from .problems import Problem
-from .registrants import firm_answer
 from .services import services
 
 bp = Blueprint("page", __name__)
@@ -45,24 +42,23 @@ def printable(number: str) -> str | tuple[str, int]:
 @bp.get("/f/<credit_code>")
 def firm(credit_code: str) -> str | tuple[str, int]:
     """The firm, its credit grade and the lists it is on."""
-    view = current_picture()
-    with Session(services().engine) as session:
-        try:
-            answer = firm_answer(session, credit_code.strip().upper())
-            standing = credit_answer(session, credit_code.strip().upper(), view)
-        except Problem:
-            return render_template("not_found.html", query=credit_code), 404
+    view = credit.current_picture()
+    engine, code = services().engine, credit_code.strip().upper()
+    try:
+        answer = registrants.firm(engine, code)
+        standing = credit.standing(engine, code, view)
+    except Problem:
+        return render_template("not_found.html", query=credit_code), 404
     return render_template("firm.html", f=answer, credit=standing)
 
 
 def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
-    with Session(services().engine) as session:
-        try:
-            answer = certificate_answer(session, number.strip())
-        except Problem as missing:
-            if missing.status_code != 404:
-                raise
-            return render_template("not_found.html", query=number), 404
+    try:
+        answer = verification.certificate(services().engine, number.strip())
+    except Problem as missing:
+        if missing.status_code != 404:
+            raise
+        return render_template("not_found.html", query=number), 404
     return render_template(template, c=answer, qr=_qr(number))
 
 

@@ -1,5 +1,6 @@
 """The questions the API asks the read model: a certificate now or at a past instant, a firm and its registered
-planners, a planner and his employers, and search with cursor pagination.
+planners, a planner and his employers, search with cursor pagination, and the small look-ups the answers need
+(numbers and names by id, firms and planners by subject, the newest acts, the indexer's position).
 
 EXPIRED and validity are derived here exactly as the contract's ``statusOf`` and ``isValid`` derive them, at the
 instant asked about.
@@ -11,18 +12,18 @@ import base64
 import json
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ledger.certificates.projection import State, fold
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import BadCursor
 from ledger.store.engine import chunked
-from ledger.store.models import Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
+from ledger.store.models import Block, Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
 from wallet.presentation import HolderLookup, HolderRecord
 
 BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
@@ -144,7 +145,7 @@ def history(session: Session | Connection, certificate_id: str, at: int | None =
 
 def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str, Any] | None:
     """A firm, its certificates (newest first) and the planners registered with it now."""
-    record = session.scalars(select(Firm).where(Firm.credit_code == credit_code)).first()
+    record = firm_by_credit_code(session, credit_code)
     if record is None:
         return None
     at = int(time.time()) if at is None else at
@@ -166,6 +167,25 @@ def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str,
         "certificates": [_as_state(c) for c in certificates],
         "planners": [_as_state(p) for p in planners],
     }
+
+
+def firm_by_credit_code(session: Session, credit_code: str) -> Firm | None:
+    """A firm by its unified social credit code, the number the public knows a firm by."""
+    return session.scalars(select(Firm).where(Firm.credit_code == credit_code)).first()
+
+
+def firm_by_subject(session: Session, subject: str) -> Firm | None:
+    """A firm by its subject, the id the chain knows it by (a planner's employer, a list entry)."""
+    return session.get(Firm, subject)
+
+
+def registrants(session: Session, subjects: Collection[str]) -> tuple[dict[str, Firm], dict[str, Planner]]:
+    """The firms and the planners among ``subjects``, each by subject: a list entry names either."""
+    if not subjects:
+        return {}, {}
+    firms = {f.subject: f for f in session.scalars(select(Firm).where(Firm.subject.in_(subjects)))}
+    planners = {p.subject: p for p in session.scalars(select(Planner).where(Planner.subject.in_(subjects)))}
+    return firms, planners
 
 
 def planner(session: Session, registration_number: str, at: int | None = None) -> dict[str, Any] | None:
@@ -191,7 +211,7 @@ def planner(session: Session, registration_number: str, at: int | None = None) -
     ).all()
     employer = None
     if current is not None:
-        employer = session.get(Firm, current["employer"])
+        employer = firm_by_subject(session, current["employer"])
     return {
         "planner": person,
         "current": current,
@@ -237,12 +257,59 @@ def search(
     return page, (_encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
 
 
+def numbers_of(session: Session | Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Certificate numbers by id, for the ids the read model knows: ids are what the chain links by."""
+    return _by_id(session, Certificate.number, ids)
+
+
+def names_of(session: Session | Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Holders' public names by certificate id, for the ids the read model knows."""
+    return _by_id(session, Certificate.name, ids)
+
+
+def _by_id(session: Session | Connection, column: Any, ids: Iterable[str]) -> dict[str, Any]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Certificate.id, column).where(Certificate.id.in_(ids))).all())
+
+
+def is_known(session: Session | Connection, number: str) -> bool:
+    """Whether a certificate with this number was ever indexed (in any status)."""
+    return session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None
+
+
+def planner_count(session: Session | Connection, at: int) -> int:
+    """Planners registered at ``at``, with or without an employer: registrations in a binding state, unexpired."""
+    query = select(func.count()).where(
+        Certificate.kind == Kind.PLANNER, Certificate.status.in_(BINDING), Certificate.valid_until > at
+    )
+    return session.scalar(query) or 0
+
+
+def recent_events(session: Session | Connection, limit: int) -> Sequence[Row[Any]]:
+    """The newest ``limit`` certificate acts, newest first, each with its certificate's number and holder's name."""
+    e, c = _EVENTS.c, Certificate.__table__.c
+    query = (
+        select(e.block_number, e.log_index, e.block_time, e.act, c.number, c.name)
+        .join(Certificate, c.id == e.certificate_id)
+        .order_by(e.block_number.desc(), e.log_index.desc())
+        .limit(limit)
+    )
+    return session.execute(query).all()
+
+
 _CHECKPOINT = select(Checkpoint.__table__).limit(1)
 
 
 def index_status(session: Session | Connection) -> Any:
     """The indexer's checkpoint row (block_number, head_seen, chain_id, contract, updated_at), or None."""
     return session.execute(_CHECKPOINT).first()
+
+
+def block_time(session: Session | Connection, number: int) -> int | None:
+    """The time of an indexed block, None if the index has not read it: the ledger's clock is the chain's."""
+    return session.scalar(select(Block.timestamp).where(Block.number == number))
 
 
 def _status_filter(status: Status, at: int) -> Any:

@@ -17,6 +17,8 @@ from ledger.credit.vocabulary import CreditKind, Severity
 from ledger.store.models import Certificate, CreditRecord, FirmProfile
 
 YEAR = 365 * 86400
+_RECORD = CreditRecord.__table__.c
+_publication_end = func.coalesce(_RECORD.restored_at, _RECORD.published_until)  # a restoration ends it early
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,9 @@ def registered_planners(connection: Connection, now: int) -> dict[str, int]:
 def published_records(connection: Connection, now: int, *, ended_since: int | None = None) -> list[dict[str, Any]]:
     """Credit records published at ``now`` (from ≤ now, before their maximum end, not restored); with
     ``ended_since``, also those whose publication ended since then. Each row has ``ended_at`` (None if open)."""
-    r = CreditRecord.__table__.c
-    end = func.coalesce(r.restored_at, r.published_until)
+    r = _RECORD
     horizon = now if ended_since is None else ended_since
-    query = select(r).where(r.published_from <= now, end > horizon).order_by(r.published_from, r.id)
+    query = select(r).where(r.published_from <= now, _publication_end > horizon).order_by(r.published_from, r.id)
     records = []
     for row in connection.execute(query).mappings():
         record = dict(row)
@@ -112,9 +113,8 @@ def published_records(connection: Connection, now: int, *, ended_since: int | No
 
 def dishonest_since(connection: Connection, since: int) -> set[str]:
     """Subjects with a dishonesty record published at any time since ``since`` (the honesty list's period)."""
-    r = CreditRecord.__table__.c
-    end = func.coalesce(r.restored_at, r.published_until)
-    query = select(r.subject).where(r.kind == int(CreditKind.DISHONESTY), end > since)
+    r = _RECORD
+    query = select(r.subject).where(r.kind == int(CreditKind.DISHONESTY), _publication_end > since)
     return set(connection.scalars(query.distinct()))
 
 
@@ -158,7 +158,10 @@ def firm_facts(firms: dict[str, QualifiedFirm], records: list[dict[str, Any]], n
 
 def last_dishonesty_end(connection: Connection, now: int) -> dict[str, int]:
     """When each subject's last dishonesty record stopped being published (records ended by ``now``)."""
-    r = CreditRecord.__table__.c
-    end = func.coalesce(r.restored_at, r.published_until)
-    query = select(r.subject, func.max(end)).where(r.kind == int(CreditKind.DISHONESTY), end <= now).group_by(r.subject)
+    r = _RECORD
+    query = (
+        select(r.subject, func.max(_publication_end))
+        .where(r.kind == int(CreditKind.DISHONESTY), _publication_end <= now)
+        .group_by(r.subject)
+    )
     return dict(connection.execute(query).all())

@@ -1,0 +1,84 @@
+"""The pieces every answer is made of: instants, hex, a grade's name, a certificate's status and its summary in a
+list, an employer, and the proof that says where an answer from the index can be checked on chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from ledger.certificates import queries
+from ledger.certificates.projection import State
+from ledger.certificates.vocabulary import STATUS_LABELS, Grade, Kind, Status
+from ledger.errors import IndexNotReady, _show
+from ledger.store.models import Checkpoint, Firm
+
+hexed = _show  # one bytes-to-hex rule for the ledger and the API, beside the contract errors whose fields it shows
+
+
+def instant(seconds: int | float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def instant_or_none(seconds: int | float | None) -> dt.datetime | None:
+    """An instant that may not have come yet (an end, a restoration): None stays None."""
+    return None if seconds is None else instant(seconds)
+
+
+def seconds(moment: dt.datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def grade_name(value: int) -> str | None:
+    """A qualification grade's letter; None for no grade (planners, rounds open to both grades)."""
+    return None if value == Grade.NONE else Grade(value).name
+
+
+def status_fields(status: Status, valid: bool) -> dict[str, Any]:
+    return {"status": status.name, "statusLabel": STATUS_LABELS[status], "valid": valid}
+
+
+def summary(state: State, at: int) -> dict[str, Any]:
+    """A certificate in a list (search results, a firm's certificates, batch answers)."""
+    return {
+        "number": state["number"],
+        "kind": Kind(state["kind"]).name,
+        "grade": grade_name(state["grade"]),
+        "province": state["province"],
+        "name": state["name"],
+        "creditCode": state["credit_code"],
+        **status_fields(queries.derived_status(state, at), queries.is_valid(state, at)),
+        "validUntil": instant(state["valid_until"]),
+    }
+
+
+def employer_fields(subject: str, firm: Any) -> dict[str, Any]:
+    """A planner's firm by subject, with its public name and credit code when the read model knows the firm."""
+    if isinstance(firm, Firm):
+        firm = {"name": firm.name, "credit_code": firm.credit_code}
+    return {
+        "subject": subject,
+        "creditCode": firm["credit_code"] if firm else None,
+        "name": firm["name"] if firm else None,
+    }
+
+
+def index_proof(checkpoint: Checkpoint | None, state: State | None) -> dict[str, Any]:
+    """Where the answer can be checked on chain, and how far behind the chain's head the index is."""
+    if checkpoint is None:
+        raise IndexNotReady("the read model has not indexed the registry yet")
+    lag = {
+        "indexedBlock": checkpoint.block_number,
+        "headSeen": checkpoint.head_seen,
+        "lagBlocks": max(0, checkpoint.head_seen - checkpoint.block_number),
+        "updatedAt": instant(checkpoint.updated_at),
+        "lagSeconds": round(max(0.0, time.time() - checkpoint.updated_at), 3),
+    }
+    return {
+        "source": "index",
+        "chainId": checkpoint.chain_id,
+        "contract": checkpoint.contract,
+        "blockNumber": state["last_block"] if state else checkpoint.block_number,
+        "txHash": state["last_tx"] if state else None,
+        "indexer": lag,
+    }
