@@ -17,7 +17,6 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import url_for
 from hexbytes import HexBytes
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3.exceptions import TransactionNotFound
 
@@ -25,7 +24,6 @@ from ledger.certificates import queries
 from ledger.chain.transactions import why_reverted
 from ledger.errors import ContractRevert
 from ledger.settings import data_dir
-from ledger.store.models import Certificate
 from wallet.typed_acts import SignedAct
 
 from . import answers
@@ -60,7 +58,7 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
     """Checked offline (domain, deadline, signature), then judged by the contract (role, jurisdiction, nonce,
     business rules) before anything is sent. `202` means sent: follow `statusUrl` until mined."""
     signed = SignedAct.from_json(body.model_dump())
-    relay = services().relay
+    relay = services().act_relay
     with _relayer_lock():
         relay.relayer.recount()
         tx_hash = relay.relay(signed).to_0x_hex()
@@ -113,8 +111,7 @@ def act_status(tx_hash: str) -> dict[str, Any]:
         indexed = checkpoint is not None and checkpoint.block_number >= receipt["blockNumber"]
         certificates = None
         if indexed:
-            numbers = session.scalars(select(Certificate.number).where(Certificate.id.in_(ids))).all()
-            states = [queries.certificate(session, number) for number in numbers]
+            states = [queries.certificate(session, number) for number in queries.numbers_of(session, ids).values()]
             certificates = [answers.certificate_from_index(session, state) for state in states if state is not None]
     return {
         "txHash": tx_hash,

@@ -7,7 +7,6 @@ acts and readiness, so a node that is briefly away does not stop verification fr
 from __future__ import annotations
 
 import os
-import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,22 +14,15 @@ from urllib.parse import urlsplit
 
 from eth_account.signers.local import LocalAccount
 from flask import Flask, current_app
-from sqlalchemy import Engine
-from web3 import Web3
-from web3.contract import Contract
 
 from ledger.certificates.client import RegistryClient
+from ledger.certificates.indexing import CERTIFICATE_EVENTS
 from ledger.certificates.queries import holder_lookup
-from ledger.chain.artifacts import Artifact, load_artifact
-from ledger.chain.deployment import DeploymentRecord
 from ledger.chain.events import EventDecoder
-from ledger.chain.node import connect, registry_at
-from ledger.chain.reverts import RevertDecoder
-from ledger.chain.transactions import TransactionSender
 from ledger.errors import DeploymentError
 from ledger.relay import ActRelay
-from ledger.store.engine import make_engine, migrate
 from ledger.store.nonces import DatabaseNonces
+from ledger.wiring import Ledger
 from wallet.devkeys import dev_account, is_local_chain
 from wallet.keystore import KeyStore, keystore_dir
 from wallet.passwords import read_password
@@ -42,58 +34,28 @@ from wallet.typed_acts import Domain
 EXTENSION = "ledger"
 
 
-class Services:
-    """One worker's connections. The chain client is built on first use and kept; building it again after a
-    failure is what lets the API recover when the node comes back."""
+class Services(Ledger):
+    """One worker's ledger (``ledger.wiring``: the chain client built on first use and kept, rebuilt after a
+    failure so the API recovers when the node comes back) and what the API adds: nonces, identity, the relay."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(
+            config["LEDGER_RPC_URL"],
+            Path(config["LEDGER_DEPLOYMENT"]),
+            config["DATABASE_URL"],
+            chain_timeout=config["CHAIN_TIMEOUT_SECONDS"],
+        )
         self.config = config
-        self.engine: Engine = make_engine(config["DATABASE_URL"])
-        migrate(self.engine)
         self.nonces = DatabaseNonces(self.engine)
         self.holder_lookup = holder_lookup(self.engine)
-        self._chain_lock = threading.Lock()
-        self._w3: Web3 | None = None
-
-    # ---- deployment and chain ----
-
-    @cached_property
-    def artifact(self) -> Artifact:
-        return load_artifact()
-
-    @property
-    def record(self) -> DeploymentRecord:
-        """The deployment this API serves (read once; a missing record makes chain answers 503, not 500)."""
-        record = self._record
-        if record is None:
-            raise DeploymentError(f"no registry deployment recorded in {self.config['LEDGER_DEPLOYMENT']}")
-        return record
-
-    @cached_property
-    def _record(self) -> DeploymentRecord | None:
-        return DeploymentRecord.read(Path(self.config["LEDGER_DEPLOYMENT"]))
-
-    @property
-    def w3(self) -> Web3:
-        with self._chain_lock:
-            if self._w3 is None:
-                self._w3 = connect(self.config["LEDGER_RPC_URL"], timeout=self.config["CHAIN_TIMEOUT_SECONDS"])
-            return self._w3
-
-    @cached_property
-    def registry(self) -> Contract:
-        return registry_at(self.w3, self.record.address, self.artifact)
-
-    @cached_property
-    def decoder(self) -> RevertDecoder:
-        return RevertDecoder(self.artifact.abi)
 
     @cached_property
     def event_topics(self) -> set[str]:
-        return set(EventDecoder(self.artifact.abi).topics)
+        """Topics of the certificate registry's events, to find the certificates an act touched."""
+        return set(EventDecoder(self.artifact.abi, CERTIFICATE_EVENTS).topics)
 
     def reader(self) -> RegistryClient:
-        return RegistryClient(self.w3, self.registry)
+        return self.client()
 
     @cached_property
     def domain(self) -> Domain:
@@ -123,10 +85,10 @@ class Services:
         )
 
     @cached_property
-    def relay(self) -> ActRelay:
-        """The relayer that sends regulators' signed acts. Its key is configuration (RELAYER_ACCOUNT); the API
-        never holds a regulator's key."""
-        return ActRelay(self.registry, TransactionSender(self.w3, self._relayer_account(), self.decoder))
+    def act_relay(self) -> ActRelay:
+        """The relayer that sends regulators' signed acts to either registry. Its key is configuration
+        (RELAYER_ACCOUNT); the API never holds a regulator's key."""
+        return self.relay(self._relayer_account())
 
     def _relayer_account(self) -> LocalAccount:
         """RELAYER_ACCOUNT as given; else the keystore key RELAYER_KEY (password from WALLET_PASSWORD_FILE or
@@ -144,11 +106,8 @@ class Services:
         raise DeploymentError("no relayer key is configured (LEDGER_RELAYER_KEY): acts cannot be relayed")
 
     def forget_chain(self) -> None:
-        """Drop the chain client after the node failed, so the next request connects afresh."""
-        with self._chain_lock:
-            self._w3 = None
-        for name in ("registry", "relay"):
-            self.__dict__.pop(name, None)
+        super().forget_chain()
+        self.__dict__.pop("act_relay", None)
 
 
 class _LazyContractWallets:

@@ -34,16 +34,12 @@ from ledger.certificates.documents import (
 )
 from ledger.certificates.identifiers import validate_credit_code, validate_id_number
 from ledger.certificates.vocabulary import Kind, Status
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
-from ledger.chain.node import connect
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
-from ledger.relay import ActRelay
 from ledger.settings import data_dir, deployment_record_path, rpc_url
 from ledger.store import vault
-from ledger.store.engine import make_engine, migrate
-from ledger.wiring import Runtime
+from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
 from wallet.keystore import KeyStore
@@ -111,10 +107,11 @@ def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | Non
     ctx.obj = {"rpc_url": rpc_url, "record": record, "database_url": database_url}
 
 
-def _runtime(ctx: click.Context) -> Runtime:
-    if "runtime" not in ctx.obj:
-        ctx.obj["runtime"] = Runtime.open(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"])
-    return ctx.obj["runtime"]
+def _ledger(ctx: click.Context) -> Ledger:
+    """The ledger ledger (``ledger.wiring``), its deployment checked live on the chain."""
+    if "ledger" not in ctx.obj:
+        ctx.obj["ledger"] = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"]).check_live()
+    return ctx.obj["ledger"]
 
 
 # ---- deployment and indexing ----
@@ -124,8 +121,8 @@ def _runtime(ctx: click.Context) -> Runtime:
 @click.pass_context
 def deploy(ctx: click.Context) -> None:
     """Deploy the registry on a local chain with the demo roles (reused if already there)."""
-    w3 = connect(ctx.obj["rpc_url"])
-    record, reused = ensure_demo_deployment(w3, ctx.obj["record"], load_artifact())
+    ledger = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"])
+    record, reused = ensure_demo_deployment(ledger.w3, ledger.record_path, ledger.artifact)
     verb = "reusing" if reused else "deployed"
     click.echo(
         f"{verb} CertificateRegistry at {record.address} on chain {record.chain_id} (block {record.block_number})"
@@ -140,7 +137,7 @@ def deploy(ctx: click.Context) -> None:
 @click.pass_context
 def index(ctx: click.Context, once: bool, interval: float, confirmations: int | None) -> None:
     """Follow the registry's events into the read model."""
-    indexer = _runtime(ctx).indexer(confirmations)
+    indexer = _ledger(ctx).indexer(confirmations)
     if once:
         report = indexer.sync()
         click.echo(f"indexed {report.events} events, blocks {report.from_block}-{report.to_block}")
@@ -155,9 +152,7 @@ def index(ctx: click.Context, once: bool, interval: float, confirmations: int | 
 @click.pass_context
 def profiles(ctx: click.Context, profiles_csv: Path) -> None:
     """Load firms' annual-report figures (technical staff, senior titles, projects) for credit grading."""
-    engine = make_engine(ctx.obj["database_url"])
-    migrate(engine)
-    count = load_profiles(engine, profiles_csv)
+    count = load_profiles(Ledger(database_url=ctx.obj["database_url"]).engine, profiles_csv)
     click.echo(f"loaded {count} firm profiles from {profiles_csv}")
 
 
@@ -165,7 +160,7 @@ def profiles(ctx: click.Context, profiles_csv: Path) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Drop the read model (not the vault) and rebuild it from the chain."""
-    indexer = _runtime(ctx).indexer()
+    indexer = _ledger(ctx).indexer()
     indexer.reset()
     report = indexer.sync()
     click.echo(f"rebuilt from {report.events} events, blocks {report.from_block}-{report.to_block}")
@@ -175,16 +170,16 @@ def reindex(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Chain, deployment and indexer state."""
-    runtime = _runtime(ctx)
-    head = runtime.w3.eth.block_number
-    with Session(runtime.engine) as session:
+    ledger = _ledger(ctx)
+    head = ledger.w3.eth.block_number
+    with Session(ledger.engine) as session:
         checkpoint = queries.index_status(session)
         counts = queries.counts(session)
     click.echo(
         json.dumps(
             {
-                "chain": {"chainId": runtime.record.chain_id, "head": head},
-                "registry": {"address": runtime.record.address, "deploymentBlock": runtime.record.block_number},
+                "chain": {"chainId": ledger.record.chain_id, "head": head},
+                "registry": {"address": ledger.record.address, "deploymentBlock": ledger.record.block_number},
                 "index": None
                 if checkpoint is None
                 else {"block": checkpoint.block_number, "lag": head - checkpoint.block_number, **counts},
@@ -202,13 +197,13 @@ def status(ctx: click.Context) -> None:
 @click.pass_context
 def show(ctx: click.Context, number: str, at: str | None, source: str) -> None:
     """A certificate by number, from the read model (or the contract), now or at a past instant."""
-    runtime = _runtime(ctx)
+    ledger = _ledger(ctx)
     if source == "chain":
-        view = runtime.client().certificate(number)
+        view = ledger.client().certificate(number)
         click.echo(json.dumps(_jsonable(vars(view)), ensure_ascii=False, indent=2))
         return
     instant = _instant(at)
-    with Session(runtime.engine) as session:
+    with Session(ledger.engine) as session:
         answer = queries.certificate(session, number, instant)
     if answer is None:
         raise click.ClickException(f"no certificate {number!r} in the read model" + (f" at {at}" if at else ""))
@@ -238,22 +233,22 @@ def import_(
     progress: bool,
 ) -> None:
     """Validate and issue a register (firms.csv [planners.csv]); resumable: run it again after any interruption."""
-    runtime = _runtime(ctx)
-    plan = importer.plan(firms_csv, planners_csv, runtime.engine)
+    ledger = _ledger(ctx)
+    plan = importer.plan(firms_csv, planners_csv, ledger.engine)
     report = report or data_dir() / "import-report.csv"
     refused = importer.write_report(report, plan.problems)
     click.echo(f"{len(plan.items)} rows valid, {refused} refused (report: {report})")
-    chain_id = runtime.record.chain_id
-    senders = {Kind.FIRM: runtime.sender(dev_account("ministry", chain_id))}
-    senders[Kind.PLANNER] = runtime.sender(dev_account("registrar", chain_id))
-    indexer = runtime.indexer()
+    chain_id = ledger.record.chain_id
+    senders = {Kind.FIRM: ledger.sender(dev_account("ministry", chain_id))}
+    senders[Kind.PLANNER] = ledger.sender(dev_account("registrar", chain_id))
+    indexer = ledger.indexer()
     with tqdm(total=len(plan.items), unit="cert", disable=not progress, file=sys.stderr) as bar:
         outcome = importer.issue(
             plan,
-            runtime.engine,
+            ledger.engine,
             senders,
-            runtime.registry,
-            issued_ids=indexer.issued_ids,
+            ledger.registry,
+            issued_ids=lambda: indexer.logged_ids("CertificateIssued"),
             batch_size=batch_size,
             in_flight=in_flight,
             progress=bar.update,
@@ -271,11 +266,11 @@ def import_(
 # ---- regulator acts ----
 
 
-def _act(ctx: click.Context, act: Callable[[RegistryClient, Runtime], ActResult]) -> None:
-    runtime = _runtime(ctx)
-    client = runtime.client(_account(ctx, runtime.record.chain_id))
-    result = act(client, runtime)
-    runtime.indexer().sync()
+def _act(ctx: click.Context, act: Callable[[RegistryClient, Ledger], ActResult]) -> None:
+    ledger = _ledger(ctx)
+    client = ledger.client(_account(ctx, ledger.record.chain_id))
+    result = act(client, ledger)
+    ledger.indexer().sync()
     ids = ", ".join("0x" + i.hex() for i in result.certificate_ids)
     if result.recognised:
         click.echo(f"already on chain (resubmission recognised): {ids}")
@@ -293,11 +288,11 @@ def _fields(path: Path) -> dict[str, Any]:
     return fields
 
 
-def _document(runtime: Runtime, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
+def _document(ledger: Ledger, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
     """The document of ``fields`` and its subject; the vault's salts are reused (so a resubmission hashes the same)
     and the document is stored there before anything is sent."""
     number = str(fields.get("number", ""))
-    with Session(runtime.engine) as session, session.begin():
+    with Session(ledger.engine) as session, session.begin():
         salts = vault.document_salts(session, [number]).get(number)
         identities: list[tuple[str, str, str]] = []
         if kind == Kind.FIRM:
@@ -332,9 +327,9 @@ REASON = click.option("--reason", type=click.IntRange(1, 65535), required=True, 
 def issue_(ctx: click.Context, kind: str, document_path: Path, province: int | None) -> None:
     """Issue a certificate."""
 
-    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+    def act(client: RegistryClient, ledger: Ledger) -> ActResult:
         fields = _fields(document_path)
-        document, subject = _document(runtime, fields, Kind.FIRM if kind == "firm" else Kind.PLANNER)
+        document, subject = _document(ledger, fields, Kind.FIRM if kind == "firm" else Kind.PLANNER)
         if kind == "firm":
             code = validate_credit_code(document.public["creditCode"])
             request = issue_request(document, subject=subject, province=province or code.province or 0)
@@ -368,10 +363,10 @@ def renew(ctx: click.Context, number: str, document_path: Path) -> None:
 
 
 def _successor(ctx: click.Context, path: Path, send: Callable[[RegistryClient, dict[str, Any]], ActResult]) -> None:
-    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+    def act(client: RegistryClient, ledger: Ledger) -> ActResult:
         fields = _fields(path)
         kind = Kind.PLANNER if "identityNumber" in fields else Kind.FIRM
-        document, _ = _document(runtime, fields, kind)
+        document, _ = _document(ledger, fields, kind)
         return send(client, successor_request(document))
 
     _act(ctx, act)
@@ -386,10 +381,10 @@ def _successor(ctx: click.Context, path: Path, send: Callable[[RegistryClient, d
 def amend(ctx: click.Context, number: str, document_path: Path, holder: str) -> None:
     """Amend a certificate's document (变更: name, address, legal representative, scope) or holder key."""
 
-    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
+    def act(client: RegistryClient, ledger: Ledger) -> ActResult:
         fields = {**_fields(document_path), "number": number}
         kind = Kind.PLANNER if "identityNumber" in fields else Kind.FIRM
-        document, _ = _document(runtime, fields, kind)
+        document, _ = _document(ledger, fields, kind)
         return client.amend(number, holder, document.hash(), document.public_data())
 
     _act(ctx, act)
@@ -403,8 +398,8 @@ def amend(ctx: click.Context, number: str, document_path: Path, holder: str) -> 
 def transfer(ctx: click.Context, number: str, document_path: Path) -> None:
     """Move a planner's registration to another firm (变更注册); the document names the new employer."""
 
-    def act(client: RegistryClient, runtime: Runtime) -> ActResult:
-        document, _ = _document(runtime, {**_fields(document_path), "number": number}, Kind.PLANNER)
+    def act(client: RegistryClient, ledger: Ledger) -> ActResult:
+        document, _ = _document(ledger, {**_fields(document_path), "number": number}, Kind.PLANNER)
         employer = firm_subject(document.public["employerCreditCode"])
         return client.transfer(number, employer, document.hash(), document.public_data())
 
@@ -474,15 +469,15 @@ def _jsonable(value: Any) -> Any:
 def relay(ctx: click.Context, signed_file: Any, check_only: bool) -> None:
     """Relay a signed act (from `wallet sign-act`): checked offline and by the chain, then sent by the signer
     chosen here (the relayer, who pays and needs no role). The chain records the regulator who signed."""
-    runtime = _runtime(ctx)
+    ledger = _ledger(ctx)
     signed = SignedAct.from_json(json.load(signed_file))
-    sender = runtime.sender(_account(ctx, runtime.record.chain_id))
-    act_relay = ActRelay(runtime.registry, sender)
+    act_relay = ledger.relay(_account(ctx, ledger.record.chain_id))
+    sender = act_relay.relayer
     if check_only:
         click.echo(f"the chain would accept this {signed.act} signed by {act_relay.check(signed)}")
         return
     receipt = sender.wait(act_relay.relay(signed))
-    runtime.indexer().sync()
+    ledger.indexer().sync()
     click.echo(
         f"{signed.act} signed by {signed.signer} relayed by {sender.address}: "
         f"tx {receipt['transactionHash'].hex()} in block {receipt['blockNumber']} ({receipt['gasUsed']} gas)"

@@ -67,6 +67,8 @@ class ContractRevert(LedgerError, ValueError):
 
 
 def _show(value: Any) -> str:
+    """A contract error's field as text: bytes as 0x-hex, numbers and addresses as they print. The one bytes-to-hex
+    rule of the ledger and the API (``api.answers.hexed`` is this function)."""
     return "0x" + value.hex() if isinstance(value, bytes) else str(value)
 
 

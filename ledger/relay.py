@@ -1,14 +1,16 @@
-"""Relaying regulators' signed acts: check as the chain will, then send from the relayer's own account.
+"""Relaying regulators' signed acts, to either registry: check as the chain will, then send from the relayer's own
+account.
 
-The wallet checks what needs no chain (domain, deadline, signature); the contract itself then judges role,
-jurisdiction, nonce and business rules through an eth_call, so nothing of those rules is re-implemented here.
-Refusals about the signature arrive as the wallet's named errors; business refusals (a revoked certificate, a
-reused number) as the contract's own.
+The wallet's act table (``wallet.typed_acts.ACTS``) says which registry performs an act and which function takes
+it signed; the wallet checks what needs no chain (domain, deadline, signature); the contract itself then judges
+role, jurisdiction, nonce and business rules through an eth_call, so nothing of those rules is re-implemented
+here. Refusals about the signature arrive as the wallet's named errors; business refusals (a revoked certificate,
+a reused number) as the contract's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from hexbytes import HexBytes
@@ -19,19 +21,24 @@ from ledger import errors
 from ledger.chain.transactions import TransactionSender
 from wallet import errors as refusals
 from wallet.signatures import Web3ContractWallets
-from wallet.typed_acts import Domain, SignedAct, verify_act
+from wallet.typed_acts import ACTS, Domain, Registry, SignedAct, verify_act
 
 T = TypeVar("T")
 
 
 class ActRelay:
-    """Relays signed acts to one registry from one relayer account (which pays gas and holds no role)."""
+    """Relays signed acts to the registries of one deployment from one relayer account (which pays gas and holds
+    no role)."""
 
-    def __init__(self, registry: Contract, relayer: TransactionSender) -> None:
-        self.registry = registry
+    def __init__(self, registries: Mapping[Registry, Contract], relayer: TransactionSender) -> None:
+        self.registries = dict(registries)
         self.relayer = relayer
-        self.domain = Domain(relayer.w3.eth.chain_id, registry.address)
+        self._chain_id = relayer.w3.eth.chain_id
         self._wallets = Web3ContractWallets(relayer.w3)
+
+    def domain(self, act: str) -> Domain:
+        """The domain ``act`` must be signed in: this chain and the registry that performs it."""
+        return Domain.for_act(act, self._chain_id, self.registries[ACTS[act].registry].address)
 
     def check(self, signed: SignedAct) -> str:
         """The signer, if the chain would accept this act now; else the specific refusal. Sends nothing."""
@@ -47,18 +54,16 @@ class ActRelay:
 
     def _verify_offline(self, signed: SignedAct) -> str:
         now = self.relayer.w3.eth.get_block("latest")["timestamp"]
-        return verify_act(signed, self.domain, now, contract_wallets=self._wallets)
+        return verify_act(signed, self.domain(signed.act), now, contract_wallets=self._wallets)
 
     def _judged(self, run: Callable[[ContractFunction], T], signed: SignedAct) -> T:
         """``run`` (an eth_call or a send) on the act's call, the contract's refusals renamed as the wallet's."""
+        spec = ACTS[signed.act]
+        function = self.registries[spec.registry].get_function_by_name(spec.function)
         try:
-            return run(self._call(signed))
+            return run(function(*signed.arguments(), signed.delegation()))
         except errors.ContractRevert as refused:
             raise _as_refusal(refused, signed) from refused
-
-    def _call(self, signed: SignedAct) -> ContractFunction:
-        function = getattr(self.registry.functions, f"{signed.act[0].lower()}{signed.act[1:]}BySignature")
-        return function(*signed.arguments(), signed.delegation())
 
 
 def _as_refusal(refused: errors.ContractRevert, signed: SignedAct) -> Exception:

@@ -1,8 +1,15 @@
-"""Everything a command needs, opened once from configuration: the chain, the deployment, the read model."""
+"""The one composition root: the CLI, the API and the tests build the chain, the deployment, both registries,
+the database and the indexer here, from the same settings, and nowhere else.
+
+Everything is opened on first use and kept. The chain can be forgotten (``forget_chain``) after the node failed,
+so that a long-lived process (an API worker) connects afresh once the node is back; a missing deployment record
+raises ``DeploymentError`` only when something needs the chain, so the read model still answers without it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from functools import cached_property
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
@@ -11,61 +18,145 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ledger.certificates.client import RegistryClient
+from ledger.certificates.indexing import CertificateProjection
 from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, is_live
 from ledger.chain.node import connect, registry_at
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
+from ledger.credit.acts import CreditClient
+from ledger.credit.indexing import CreditProjection
 from ledger.errors import DeploymentError
 from ledger.index.indexer import Indexer
+from ledger.index.projections import Registration
+from ledger.relay import ActRelay
 from ledger.settings import deployment_record_path
+from ledger.settings import rpc_url as configured_rpc_url
+from ledger.store.engine import database_url as configured_database_url
 from ledger.store.engine import make_engine, migrate
+from wallet.typed_acts import Registry
+
+_CHAIN_PARTS = ("registry", "credit", "decoder")
 
 
-@dataclass
-class Runtime:
-    w3: Web3
-    record: DeploymentRecord
-    artifact: Artifact
-    registry: Contract
-    engine: Engine
-    credit_artifact: Artifact
+class Ledger:
+    """One deployment of the ledger as a process sees it: node, deployment record, registries, read model."""
 
-    @classmethod
-    def open(
-        cls, rpc_url: str | None = None, record_path: Path | None = None, database_url: str | None = None
-    ) -> Runtime:
-        """Connect, check the deployment is live on this chain, and bring the database schema up to date."""
-        w3 = connect(rpc_url)
-        artifact, credit = load_artifact(), load_artifact(CREDIT_REGISTRY)
-        path = record_path or deployment_record_path()
-        record = DeploymentRecord.read(path)
-        if record is None or not is_live(w3, record, artifact, credit):
-            raise DeploymentError(f"no live registry deployment recorded in {path}: run `ledger deploy` first")
-        engine = make_engine(database_url)
+    def __init__(
+        self,
+        rpc_url: str | None = None,
+        record_path: Path | None = None,
+        database_url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        chain_timeout: float = 10.0,
+    ) -> None:
+        self.rpc_url = rpc_url or configured_rpc_url()
+        self.record_path = record_path or deployment_record_path()
+        self.database_url = database_url or configured_database_url()
+        self.chain_timeout = chain_timeout
+        if engine is not None:
+            self.__dict__["engine"] = engine
+        self._chain_lock = threading.Lock()
+        self._w3: Web3 | None = None
+
+    # ---- the read model ----
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The read model's engine, its schema brought up to date."""
+        engine = make_engine(self.database_url)
         migrate(engine)
-        return cls(w3, record, artifact, registry_at(w3, record.address, artifact), engine, credit)
+        return engine
+
+    # ---- the chain and the deployment ----
 
     @property
+    def w3(self) -> Web3:
+        with self._chain_lock:
+            if self._w3 is None:
+                self._w3 = connect(self.rpc_url, timeout=self.chain_timeout)
+            return self._w3
+
+    def forget_chain(self) -> None:
+        """Drop the node connection and what was built on it; the next use connects afresh."""
+        with self._chain_lock:
+            self._w3 = None
+        for name in _CHAIN_PARTS:
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def artifact(self) -> Artifact:
+        return load_artifact()
+
+    @cached_property
+    def credit_artifact(self) -> Artifact:
+        return load_artifact(CREDIT_REGISTRY)
+
+    @property
+    def record(self) -> DeploymentRecord:
+        """The deployment this process serves (read once; missing → ``DeploymentError``)."""
+        record = self._record
+        if record is None:
+            raise DeploymentError(f"no registry deployment recorded in {self.record_path}: run `ledger deploy` first")
+        return record
+
+    @cached_property
+    def _record(self) -> DeploymentRecord | None:
+        return DeploymentRecord.read(self.record_path)
+
+    def check_live(self) -> Ledger:
+        """Refuses a record whose contracts are not (or no longer) on this chain, e.g. after a chain reset."""
+        if not is_live(self.w3, self.record, self.artifact, self.credit_artifact):
+            raise DeploymentError(f"no live registry deployment recorded in {self.record_path}: run `ledger deploy`")
+        return self
+
+    @cached_property
+    def registry(self) -> Contract:
+        """The certificate registry."""
+        return registry_at(self.w3, self.record.address, self.artifact)
+
+    @cached_property
     def credit(self) -> Contract:
         """The credit registry (credit records, restorations, inspections)."""
         return registry_at(self.w3, self.record.credit_address, self.credit_artifact)
 
-    def indexer(self, confirmations: int | None = None) -> Indexer:
-        return Indexer(
-            self.w3,
-            self.engine,
-            address=self.record.address,
-            abi=self.artifact.abi,
-            deployment_block=self.record.block_number,
-            credit_address=self.record.credit_address,
-            credit_abi=self.credit_artifact.abi,
-            confirmations=confirmations,
-        )
+    @property
+    def registries(self) -> dict[Registry, Contract]:
+        """Each registry by the name it signs acts in (``wallet.typed_acts.ACTS`` says which act goes where)."""
+        return {Registry.CERTIFICATES: self.registry, Registry.CREDIT: self.credit}
+
+    @cached_property
+    def decoder(self) -> RevertDecoder:
+        """Reverts of either registry as named exceptions."""
+        return RevertDecoder(self.artifact.abi + self.credit_artifact.abi)
+
+    # ---- acting ----
 
     def sender(self, account: LocalAccount) -> TransactionSender:
-        return TransactionSender(self.w3, account, RevertDecoder(self.artifact.abi + self.credit_artifact.abi))
+        return TransactionSender(self.w3, account, self.decoder)
 
     def client(self, account: LocalAccount | None = None, confirmations: int = 1) -> RegistryClient:
+        """The certificate registry's typed client; without an account it only reads."""
         sender = self.sender(account) if account is not None else None
         return RegistryClient(self.w3, self.registry, sender, confirmations=confirmations)
+
+    def credit_client(self, account: LocalAccount) -> CreditClient:
+        return CreditClient(self.credit, self.sender(account))
+
+    def relay(self, relayer: LocalAccount) -> ActRelay:
+        """Signed acts of either registry, sent from ``relayer`` (who pays gas and holds no role)."""
+        return ActRelay(self.registries, self.sender(relayer))
+
+    # ---- the index ----
+
+    def indexer(self, confirmations: int | None = None) -> Indexer:
+        """The indexer over both registries: the one place a contract's events are registered."""
+        record = self.record
+        registrations = [
+            Registration(record.address, self.artifact.abi, CertificateProjection()),
+            Registration(record.credit_address, self.credit_artifact.abi, CreditProjection()),
+        ]
+        return Indexer(
+            self.w3, self.engine, registrations, deployment_block=record.block_number, confirmations=confirmations
+        )

@@ -18,20 +18,15 @@ from pathlib import Path
 from api import create_app
 from ledger.certificates import importer
 from ledger.certificates.vocabulary import Kind
-from ledger.chain.artifacts import CREDIT_REGISTRY, load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
-from ledger.chain.node import connect, registry_at
-from ledger.chain.reverts import RevertDecoder
-from ledger.chain.transactions import TransactionSender
 from ledger.credit.acts import credit_request, credit_struct
 from ledger.credit.model import assess
 from ledger.credit.profiles import load_profiles
 from ledger.credit.register import QualifiedFirm, firm_facts, published_records, qualified_firms
 from ledger.credit.supervision import picture
 from ledger.credit.vocabulary import Category, CreditKind, Severity
-from ledger.index.indexer import Indexer
 from ledger.rules import grading_rules
-from ledger.store.engine import make_engine, migrate
+from ledger.wiring import Ledger
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account
@@ -41,27 +36,17 @@ TARGETS = {"picture_ms": 1000}
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, object]:
-    w3 = connect(chain_url)
-    artifact, credit_artifact = load_artifact(), load_artifact(CREDIT_REGISTRY)
-    record_path = workdir / "deployment.json"
-    record, _ = ensure_demo_deployment(w3, record_path, artifact)
-    registry = registry_at(w3, record.address, artifact)
-    credit = registry_at(w3, record.credit_address, credit_artifact)
-    decoder = RevertDecoder(artifact.abi + credit_artifact.abi)
+    database = f"sqlite:///{workdir / 'ledger.db'}"
+    ledger = Ledger(chain_url, workdir / "deployment.json", database)
+    w3 = ledger.w3
+    record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact)
+    registry, credit = ledger.registry, ledger.credit
     today = dt.datetime.fromtimestamp(w3.eth.get_block("latest")["timestamp"], dt.UTC).date()
     firms_csv, planners_csv = write(generate(2022, 3000, today), workdir / "register")
-    database = f"sqlite:///{workdir / 'ledger.db'}"
-    engine = make_engine(database)
-    migrate(engine)
-    indexer = Indexer(
-        w3, engine, address=record.address, abi=artifact.abi, deployment_block=record.block_number,
-        credit_address=record.credit_address, credit_abi=credit_artifact.abi,
-    )  # fmt: skip
-    ministry = TransactionSender(w3, dev_account("ministry", record.chain_id), decoder)
-    senders = {
-        Kind.FIRM: ministry,
-        Kind.PLANNER: TransactionSender(w3, dev_account("registrar", record.chain_id), decoder),
-    }
+    engine = ledger.engine
+    indexer = ledger.indexer()
+    ministry = ledger.sender(dev_account("ministry", record.chain_id))
+    senders = {Kind.FIRM: ministry, Kind.PLANNER: ledger.sender(dev_account("registrar", record.chain_id))}
     plan = importer.plan(firms_csv, planners_csv, engine)
     importer.issue(plan, engine, senders, registry, issued_ids=lambda: set())
     load_profiles(engine, workdir / "register" / "profiles.csv")
@@ -86,7 +71,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, object]:
 
     client = create_app(
         {
-            "TESTING": True, "LEDGER_RPC_URL": chain_url, "LEDGER_DEPLOYMENT": str(record_path),
+            "TESTING": True, "LEDGER_RPC_URL": chain_url, "LEDGER_DEPLOYMENT": str(ledger.record_path),
             "DATABASE_URL": database, "API_TOKEN_SECRET": "bench-only", "RATE_LIMIT_ANONYMOUS": "1000000/minute",
         }
     ).test_client()  # fmt: skip

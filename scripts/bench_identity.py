@@ -21,14 +21,9 @@ from eth_account import Account
 from eth_utils import keccak
 
 from ledger.certificates.queries import holder_lookup
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
-from ledger.chain.node import connect, registry_at
-from ledger.chain.reverts import RevertDecoder
-from ledger.chain.transactions import TransactionSender
-from ledger.index.indexer import Indexer
-from ledger.store.engine import make_engine, migrate
 from ledger.store.nonces import DatabaseNonces
+from ledger.wiring import Ledger
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.samples import firm_request
 from wallet.devkeys import dev_account
@@ -56,11 +51,11 @@ def p99(latencies: list[float]) -> float:
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
-    w3 = connect(chain_url)
-    artifact = load_artifact()
-    record, _ = ensure_demo_deployment(w3, workdir / "deployment.json", artifact)
-    registry = registry_at(w3, record.address, artifact)
-    ministry = TransactionSender(w3, dev_account("ministry", record.chain_id), RevertDecoder(artifact.abi))
+    ledger = Ledger(chain_url, workdir / "deployment.json", f"sqlite:///{workdir / 'ledger.db'}")
+    w3 = ledger.w3
+    record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact)
+    registry = ledger.registry
+    ministry = ledger.sender(dev_account("ministry", record.chain_id))
     holders = [Account.create() for _ in range(HOLDERS)]
     now = w3.eth.get_block("latest")["timestamp"]
     requests = [
@@ -68,9 +63,8 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
     ]
     for start in range(0, CERTIFICATES, 100):
         ministry.transact(registry.functions.issueBatch(requests[start : start + 100]))
-    engine = make_engine(f"sqlite:///{workdir / 'ledger.db'}")
-    migrate(engine)
-    Indexer(w3, engine, address=record.address, abi=artifact.abi, deployment_block=record.block_number).sync()
+    engine = ledger.engine
+    ledger.indexer().sync()
     nonces = DatabaseNonces(engine)
     now = int(time.time())
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, from here on

@@ -15,13 +15,9 @@ from pathlib import Path
 
 from ledger.certificates import importer
 from ledger.certificates.vocabulary import Kind
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
-from ledger.chain.node import connect, registry_at
-from ledger.chain.reverts import RevertDecoder
-from ledger.chain.transactions import TransactionSender
 from ledger.index.indexer import Indexer
-from ledger.store.engine import make_engine, migrate
+from ledger.wiring import Ledger
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account
@@ -30,28 +26,26 @@ TARGETS = {"per_second": 250, "reindex_events_per_second": 2_000, "peak_rss_mb":
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
-    w3 = connect(chain_url)
-    artifact = load_artifact()
-    record, _ = ensure_demo_deployment(w3, workdir / "deployment.json", artifact)
-    registry = registry_at(w3, record.address, artifact)
-    decoder = RevertDecoder(artifact.abi)
+    ledger = Ledger(chain_url, workdir / "deployment.json", f"sqlite:///{workdir / 'import.db'}")
+    w3 = ledger.w3
+    record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact)
+    registry = ledger.registry
     today = dt.datetime.fromtimestamp(w3.eth.get_block("latest")["timestamp"], dt.UTC).date()
     firms_csv, planners_csv = write(generate(2022, 3000, today), workdir / "register")
-    engine = make_engine(f"sqlite:///{workdir / 'import.db'}")
-    migrate(engine)
+    engine = ledger.engine
 
     def indexer(database: str) -> Indexer:
-        target = make_engine(f"sqlite:///{workdir / database}")
-        migrate(target)
-        return Indexer(w3, target, address=record.address, abi=artifact.abi, deployment_block=record.block_number)
+        return Ledger(chain_url, ledger.record_path, f"sqlite:///{workdir / database}").indexer()
 
     started = time.perf_counter()
     plan = importer.plan(firms_csv, planners_csv, engine)
     senders = {
-        Kind.FIRM: TransactionSender(w3, dev_account("ministry", record.chain_id), decoder),
-        Kind.PLANNER: TransactionSender(w3, dev_account("registrar", record.chain_id), decoder),
+        Kind.FIRM: ledger.sender(dev_account("ministry", record.chain_id)),
+        Kind.PLANNER: ledger.sender(dev_account("registrar", record.chain_id)),
     }
-    outcome = importer.issue(plan, engine, senders, registry, issued_ids=indexer("ids.db").issued_ids)
+    outcome = importer.issue(
+        plan, engine, senders, registry, issued_ids=lambda: indexer("ids.db").logged_ids("CertificateIssued")
+    )
     seconds = time.perf_counter() - started
     if plan.problems or outcome.refused or outcome.issued != len(plan.items):
         raise SystemExit(f"import incomplete: {len(plan.problems)} bad rows, {len(outcome.refused)} refused")

@@ -31,7 +31,7 @@ from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Re
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound, StoredDocument
 from ledger.store.vault import store
-from ledger.wiring import Runtime
+from ledger.wiring import Ledger
 from wallet.devkeys import dev_account
 
 DAY = 86400
@@ -57,16 +57,16 @@ def attempt(what: str, act: Callable[[], object]) -> None:
 
 
 def main() -> None:
-    runtime = Runtime.open()
-    chain_id = runtime.w3.eth.chain_id
-    ministry_sender = runtime.sender(dev_account("ministry", chain_id))
-    registrar_sender = runtime.sender(dev_account("registrar", chain_id))
-    ministry = CreditClient(runtime.credit, ministry_sender)
-    registrar = CreditClient(runtime.credit, registrar_sender)
-    now = runtime.w3.eth.get_block("latest")["timestamp"]
-    indexer = runtime.indexer()
+    ledger = Ledger().check_live()
+    chain_id = ledger.w3.eth.chain_id
+    ministry_sender = ledger.sender(dev_account("ministry", chain_id))
+    registrar_sender = ledger.sender(dev_account("registrar", chain_id))
+    ministry = CreditClient(ledger.credit, ministry_sender)
+    registrar = CreditClient(ledger.credit, registrar_sender)
+    now = ledger.w3.eth.get_block("latest")["timestamp"]
+    indexer = ledger.indexer()
     indexer.sync()
-    with runtime.engine.connect() as connection:
+    with ledger.engine.connect() as connection:
         firms = sorted(qualified_firms(connection, now).values(), key=lambda f: f.number)
     grade_a = [f for f in firms if f.grade == Grade.A]
     grade_b = [f for f in firms if f.grade == Grade.B]
@@ -101,25 +101,25 @@ def main() -> None:
         days=730,
     )
     attempt("serious dishonesty", lambda: ministry.record(serious))
-    planner = _planner_of(runtime, grade_b[3].subject)
+    planner = _planner_of(ledger, grade_b[3].subject)
     if planner is not None:
         sanction = credit_request(
             planner, decision="中规协罚〔2026〕2号", now=now, category=Category.RENTING_LENDING, points=20, days=200
         )
         attempt("planner sanction (挂证)", lambda: registrar.record(sanction))
     print("staffing and revocation:")
-    _move_planners_out(runtime, registrar_sender, grade_a[0].subject, grade_b[0].credit_code or "", Grade.A)
-    revoke = RegistryClient(runtime.w3, runtime.registry, ministry_sender)
-    target = _last_grade_b_certificate(runtime)
+    _move_planners_out(ledger, registrar_sender, grade_a[0].subject, grade_b[0].credit_code or "", Grade.A)
+    revoke = RegistryClient(ledger.w3, ledger.registry, ministry_sender)
+    target = _last_grade_b_certificate(ledger)
     attempt(f"revocation for fraud of {target}", lambda: revoke.revoke(target, int(RevocationReason.FRAUD)))
     print("random inspection:")
-    draw_block = runtime.w3.eth.block_number + 3
+    draw_block = ledger.w3.eth.block_number + 3
     announce = inspection_request(ROUND_TITLE, draw_block=draw_block, roster=ROSTER, sample_size=5)
     attempt(f"round announced, drawn from block {draw_block}", lambda: ministry.announce(announce))
-    while runtime.w3.eth.block_number <= _draw_block(runtime, ROUND_TITLE):
-        runtime.w3.provider.make_request("evm_mine", [])  # the local chain mines on demand
+    while ledger.w3.eth.block_number <= _draw_block(ledger, ROUND_TITLE):
+        ledger.w3.provider.make_request("evm_mine", [])  # the local chain mines on demand
     indexer.sync()
-    for selection in _selection(runtime)[:2]:
+    for selection in _selection(ledger)[:2]:
         outcome = InspectionOutcome.PASSED if selection.rank[0] % 2 == 0 else InspectionOutcome.RECTIFY
         report = keccak(text=f"inspection report {selection.certificate_id.hex()}")
         attempt(
@@ -144,9 +144,9 @@ def _honour(certificate: bytes, decision: str, points: int, now: int) -> dict[st
     )  # fmt: skip
 
 
-def _last_grade_b_certificate(runtime: Runtime) -> str:
+def _last_grade_b_certificate(ledger: Ledger) -> str:
     """The grade B certificate with the highest number, revoked or not: the same one on every run."""
-    with Session(runtime.engine) as session:
+    with Session(ledger.engine) as session:
         return session.scalars(
             select(Certificate.number)
             .where(Certificate.kind == Kind.FIRM, Certificate.grade == Grade.B)
@@ -154,8 +154,8 @@ def _last_grade_b_certificate(runtime: Runtime) -> str:
         ).first()
 
 
-def _planner_of(runtime: Runtime, employer: str) -> bytes | None:
-    with Session(runtime.engine) as session:
+def _planner_of(ledger: Ledger, employer: str) -> bytes | None:
+    with Session(ledger.engine) as session:
         found = session.scalars(
             select(Certificate.id).where(
                 Certificate.kind == Kind.PLANNER, Certificate.employer == employer, Certificate.status == Status.ACTIVE
@@ -164,19 +164,19 @@ def _planner_of(runtime: Runtime, employer: str) -> bytes | None:
     return bytes.fromhex(found[2:]) if found else None
 
 
-def _move_planners_out(runtime: Runtime, registrar: TransactionSender, firm: str, to_code: str, grade: Grade) -> None:
+def _move_planners_out(ledger: Ledger, registrar: TransactionSender, firm: str, to_code: str, grade: Grade) -> None:
     """Transfer planners from ``firm`` to the firm ``to_code`` until it has one fewer than its grade's minimum."""
     minimum = staffing_rules().min_planners[int(grade)]
-    with Session(runtime.engine) as session:
+    with Session(ledger.engine) as session:
         numbers = session.scalars(
             select(Certificate.number)
             .where(Certificate.kind == Kind.PLANNER, Certificate.employer == firm, Certificate.status == Status.ACTIVE)
             .order_by(Certificate.number)
         ).all()
     leaving = numbers[: max(0, len(numbers) - (minimum - 1))]
-    client = RegistryClient(runtime.w3, runtime.registry, registrar)
+    client = RegistryClient(ledger.w3, ledger.registry, registrar)
     for number in leaving:
-        with Session(runtime.engine) as session, session.begin():
+        with Session(ledger.engine) as session, session.begin():
             body = session.get(StoredDocument, number)
             document = Document.from_json(json.loads(body.body))
             moved = Document(document.schema, {**document.public, "employerCreditCode": to_code}, document.personal)
@@ -189,18 +189,18 @@ def _move_planners_out(runtime: Runtime, registrar: TransactionSender, firm: str
         print("  staffing: already below the rule")
 
 
-def _draw_block(runtime: Runtime, title: str) -> int:
-    return runtime.credit.functions.drawBlockOf(round_id(title)).call()
+def _draw_block(ledger: Ledger, title: str) -> int:
+    return ledger.credit.functions.drawBlockOf(round_id(title)).call()
 
 
-def _selection(runtime: Runtime) -> list[inspections.Selection]:
-    with Session(runtime.engine) as session:
+def _selection(ledger: Ledger) -> list[inspections.Selection]:
+    with Session(ledger.engine) as session:
         row = session.get(InspectionRound, "0x" + round_id(ROUND_TITLE).hex())
     if row is None:
         return []
-    with runtime.engine.connect() as connection:
+    with ledger.engine.connect() as connection:
         members = inspections.population(connection, row)
-    return inspections.draw_round(row, members, bytes(runtime.w3.eth.get_block(row.draw_block)["hash"]))
+    return inspections.draw_round(row, members, bytes(ledger.w3.eth.get_block(row.draw_block)["hash"]))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """A synthetic national register: firms.csv, planners.csv and the firms' annual-report profiles.csv at the
-scale of the domain brief, deterministic for a seed and a date.
+scale of the real register (docs/domain.md#scale-of-the-register), deterministic for a seed and a date.
 
-About 3,000 firms, 650 of them grade A spread over the regions as the source paper counts grade A firms
+About 3,000 firms, 650 of them grade A spread over the regions as the ministry counted grade A firms in 2022
 (华北 120, 华东 223, 华中 73, 华南 99, 西南 72, 西北 33, 东北 31), grade B firms in the same proportions; valid
 credit codes; registered planners with valid identity numbers, each employed by one firm, at least 10 per grade A
-firm and 3 per grade B firm (the staffing rule sets), so about 14,000 planners: the rule's minimums put the
-register above the brief's "about 12,000". Headers are Chinese, as a regulator's export would have them.
+firm and 3 per grade B firm (the staffing rule sets), so about 14,000 planners (the rule's minimums, not a
+measured count). Headers are Chinese, as a regulator's export would have them.
 
     python -m scripts.generate_register --out var/register [--seed 2022] [--firms 3000] [--as-of 2026-11-21]
 """
@@ -30,7 +30,7 @@ from ledger.certificates.identifiers import (
 from ledger.certificates.importer import FIRM_COLUMNS, PLANNER_COLUMNS
 from ledger.credit.profiles import PROFILE_HEADERS
 
-REGIONS = {  # grade A firms by region, December 2022 (source paper §1.1)
+REGIONS = {  # grade A firms by region, December 2022 (docs/domain.md#scale-of-the-register)
     "华北": (120, (11, 12, 13, 14, 15)),
     "华东": (223, (31, 32, 33, 34, 35, 36, 37)),
     "华中": (73, (41, 42, 43)),
@@ -40,7 +40,8 @@ REGIONS = {  # grade A firms by region, December 2022 (source paper §1.1)
     "东北": (31, (21, 22, 23)),
 }
 MINISTRY_CREDIT_CODE = "11100000000013338W"
-ECERT_TYPE_CODE = "DEMO001"  # the ministry's real type code is not public (DOMAIN.md): configuration in production
+# the ministry's real type code is not public (docs/domain.md#e-certificate-identifier): configuration in production
+ECERT_TYPE_CODE = "DEMO001"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉力永健世广海山仁波宁贵福生龙元全胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"  # noqa: E501
 FIRM_TYPES = ("城乡规划设计研究院", "国土空间规划研究院", "规划建筑设计研究院", "城市规划设计院", "规划勘测设计研究院")

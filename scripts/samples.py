@@ -1,5 +1,5 @@
 """Realistic sample certificates (a Zhejiang grade B institute, its registered planner) for demos, tests and
-benchmarks. Public payloads in Chinese, full validity windows, valid identifiers from the domain brief.
+benchmarks. Public payloads in Chinese, full validity windows, valid identifiers (docs/domain.md#identifiers).
 
 ``publicData`` holds only the document's public fields that are not on chain otherwise: the number, grade,
 province, validity and issuer are typed fields of the act already, and personal fields are only committed to

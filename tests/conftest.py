@@ -19,14 +19,15 @@ from web3.contract import Contract
 
 from api import create_app
 from ledger.certificates.documents import Document
-from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
+from ledger.chain.artifacts import Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment
 from ledger.chain.localchain import LocalChain, free_port
-from ledger.chain.node import connect, registry_at
+from ledger.chain.node import connect
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
+from ledger.wiring import Ledger
 from tests.register_helpers import firm_issue, planner_issue, register_for
 from wallet.devkeys import dev_account
 
@@ -50,26 +51,48 @@ def w3(anvil: LocalChain) -> Web3:
 
 @dataclass
 class Deployed:
-    """A fresh registry with the demo roles, and a sender for each development role."""
+    """A fresh deployment with the demo roles, wired as the CLI and the API wire one (``ledger.wiring``), and a
+    sender for each development role."""
 
-    w3: Web3
-    record: DeploymentRecord
-    record_path: Path
-    registry: Contract
-    decoder: RevertDecoder
-    credit: Contract
+    ledger: Ledger
+
+    @property
+    def w3(self) -> Web3:
+        return self.ledger.w3
+
+    @property
+    def record(self) -> DeploymentRecord:
+        return self.ledger.record
+
+    @property
+    def record_path(self) -> Path:
+        return self.ledger.record_path
+
+    @property
+    def registry(self) -> Contract:
+        return self.ledger.registry
+
+    @property
+    def credit(self) -> Contract:
+        return self.ledger.credit
+
+    @property
+    def decoder(self) -> RevertDecoder:
+        return self.ledger.decoder
 
     def sender(self, role: str) -> TransactionSender:
-        return TransactionSender(self.w3, dev_account(role, self.w3.eth.chain_id), self.decoder)
+        return self.ledger.sender(dev_account(role, self.w3.eth.chain_id))
+
+    def indexer(self, engine: Engine) -> Indexer:
+        """The deployment's indexer writing into ``engine``."""
+        return Ledger(self.ledger.rpc_url, self.record_path, engine=engine).indexer()
 
 
 @pytest.fixture
-def deployed(w3: Web3, artifact: Artifact, tmp_path: Path) -> Deployed:
-    record_path = tmp_path / "deployment.json"
-    record, _ = ensure_demo_deployment(w3, record_path, artifact)
-    credit = registry_at(w3, record.credit_address, load_artifact(CREDIT_REGISTRY))
-    registry = registry_at(w3, record.address, artifact)
-    return Deployed(w3, record, record_path, registry, RevertDecoder(artifact.abi + credit.abi), credit)
+def deployed(anvil: LocalChain, artifact: Artifact, tmp_path: Path) -> Deployed:
+    ledger = Ledger(anvil.url, tmp_path / "deployment.json", f"sqlite:///{tmp_path / 'ledger.db'}")
+    ensure_demo_deployment(ledger.w3, ledger.record_path, artifact)
+    return Deployed(ledger)
 
 
 @pytest.fixture
@@ -97,15 +120,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def indexer(deployed: Deployed, engine: Engine) -> Indexer:
-    return Indexer(
-        deployed.w3,
-        engine,
-        address=deployed.record.address,
-        abi=deployed.registry.abi,
-        deployment_block=deployed.record.block_number,
-        credit_address=deployed.record.credit_address,
-        credit_abi=deployed.credit.abi,
-    )
+    return deployed.indexer(engine)
 
 
 @dataclass

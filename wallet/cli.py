@@ -176,7 +176,11 @@ def dev_keys(ctx: click.Context, chain_id: int) -> None:
 
 def _domain_options(command: Any) -> Any:
     """--chain-id and --registry: the EIP-712 domain an act is signed for or checked against."""
-    command = click.option("--registry", required=True, help="the registry contract's address")(command)
+    command = click.option(
+        "--registry",
+        required=True,
+        help="the address of the registry that performs the act (credit acts: the credit registry)",
+    )(command)
     return click.option("--chain-id", type=int, required=True, help="the chain the act is for")(command)
 
 
@@ -205,7 +209,7 @@ def sign_act_command(
     """Sign an act offline; the JSON file it writes can be carried to any relayer."""
     fields = json.load(message_file)
     message = {**fields, "nonce": nonce, "deadline": deadline if deadline is not None else int(time.time()) + valid_for}
-    signed = sign_act(_unlock(ctx, key, chain_id), Domain(chain_id, registry), act, message)
+    signed = sign_act(_unlock(ctx, key, chain_id), Domain.for_act(act, chain_id, registry), act, message)
     _emit(signed.to_json(), out)
 
 
@@ -220,7 +224,7 @@ def verify_act_command(signed_file: Any, chain_id: int, registry: str, rpc_url: 
     if rpc_url:
         w3 = Web3(Web3.HTTPProvider(rpc_url))
         wallets, now = Web3ContractWallets(w3), w3.eth.get_block("latest")["timestamp"]
-    signer = verify_act(signed, Domain(chain_id, registry), now, contract_wallets=wallets)
+    signer = verify_act(signed, Domain.for_act(signed.act, chain_id, registry), now, contract_wallets=wallets)
     _emit(
         {"act": signed.act, "signer": signer, "nonce": signed.message["nonce"], "deadline": signed.message["deadline"]},
         None,

@@ -9,6 +9,7 @@ address, the message binds the signer's nonce and a deadline. A signed act trave
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,6 @@ from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
 CREDIT_DOMAIN_NAME = "PlanningQualificationCredit"  # contracts/CreditRegistry.sol signs in a domain of its own
-DOMAIN_NAMES = (DOMAIN_NAME, CREDIT_DOMAIN_NAME)
 DOMAIN_VERSION = "1"
 SIGNED_ACT_FORMAT = "planning-ledger/signed-act/v1"
 _DOMAIN_TYPE = [
@@ -121,12 +121,38 @@ ACT_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
         "RestorationRequest": _RESTORATION_REQUEST,
     },
 }
-CREDIT_ACTS = frozenset({"RecordCredit", "RestoreCredit"})  # acts of the credit registry, in its domain
 
 
-def domain_name_of(act: str) -> str:
-    """The EIP-712 domain name an act is signed in: the registry that performs it."""
-    return CREDIT_DOMAIN_NAME if act in CREDIT_ACTS else DOMAIN_NAME
+class Registry(StrEnum):
+    """The contract that performs an act; each signs in an EIP-712 domain of its own name."""
+
+    CERTIFICATES = DOMAIN_NAME
+    CREDIT = CREDIT_DOMAIN_NAME
+
+
+@dataclass(frozen=True)
+class ActSpec:
+    """Where a signed act goes: the registry that performs it (and so its domain) and the function that takes it
+    with the signer's ``Delegation``."""
+
+    registry: Registry
+    function: str
+
+
+ACTS: dict[str, ActSpec] = {
+    "Issue": ActSpec(Registry.CERTIFICATES, "issueBySignature"),
+    "IssueBatch": ActSpec(Registry.CERTIFICATES, "issueBatchBySignature"),
+    "Upgrade": ActSpec(Registry.CERTIFICATES, "upgradeBySignature"),
+    "Renew": ActSpec(Registry.CERTIFICATES, "renewBySignature"),
+    "Amend": ActSpec(Registry.CERTIFICATES, "amendBySignature"),
+    "Suspend": ActSpec(Registry.CERTIFICATES, "suspendBySignature"),
+    "Reinstate": ActSpec(Registry.CERTIFICATES, "reinstateBySignature"),
+    "Revoke": ActSpec(Registry.CERTIFICATES, "revokeBySignature"),
+    "Transfer": ActSpec(Registry.CERTIFICATES, "transferBySignature"),
+    "RecordCredit": ActSpec(Registry.CREDIT, "recordCreditBySignature"),
+    "RestoreCredit": ActSpec(Registry.CREDIT, "restoreCreditBySignature"),
+}
+"""Every act that can be signed: the one table the wallet, the relay, the CLI and the API read."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +175,11 @@ class Domain:
             "verifyingContract": self.registry,
         }
 
+    @classmethod
+    def for_act(cls, act: str, chain_id: int, registry: str) -> Domain:
+        """The domain ``act`` is signed in, on this chain, for the registry at ``registry`` that performs it."""
+        return cls(chain_id, registry, ACTS[act].registry.value)
+
     @property
     def separator(self) -> bytes:
         return _separator(self.chain_id, self.registry, self.name)
@@ -157,9 +188,10 @@ class Domain:
     def from_dict(cls, data: Any) -> Domain:
         if not isinstance(data, dict) or set(data) != {"name", "version", "chainId", "verifyingContract"}:
             raise MalformedMessage("the domain must have exactly name, version, chainId and verifyingContract")
-        if data["name"] not in DOMAIN_NAMES or data["version"] != DOMAIN_VERSION:
+        if data["name"] not in set(Registry) or data["version"] != DOMAIN_VERSION:
             raise WrongContract(
-                f"the domain is {data['name']!r} v{data['version']}, not one of {DOMAIN_NAMES} v{DOMAIN_VERSION}"
+                f"the domain is {data['name']!r} v{data['version']}, "
+                f"not one of {[r.value for r in Registry]} v{DOMAIN_VERSION}"
             )
         return cls(
             _uint(data["chainId"], 256, "domain.chainId"),
@@ -242,9 +274,15 @@ class SignedAct:
         message = from_typed_json(typed.get("message"), act, ACT_TYPES[act], "message")
         signer = _address(document.get("signer"), "signer")
         domain = Domain.from_dict(typed.get("domain"))
-        if domain.name != domain_name_of(act):
-            raise WrongContract(f"{act} is signed in the {domain_name_of(act)} domain, not {domain.name}")
+        _check_registry(act, domain)
         return cls(act, message, signer, parse_signature(document.get("signature")), domain)
+
+
+def _check_registry(act: str, domain: Domain) -> None:
+    """An act is signed in the domain of the registry that performs it, never the other's."""
+    expected = ACTS[act].registry.value
+    if domain.name != expected:
+        raise WrongContract(f"{act} is signed in the {expected} domain, not {domain.name}")
 
 
 def _full_types(act: str) -> dict[str, list[dict[str, str]]]:
@@ -254,8 +292,7 @@ def _full_types(act: str) -> dict[str, list[dict[str, str]]]:
 
 def sign_act(account: LocalAccount, domain: Domain, act: str, message: dict[str, Any]) -> SignedAct:
     """Signs offline: nothing here talks to a chain (the nonce is the signer's next, read beforehand)."""
-    if domain.name != domain_name_of(act):
-        raise WrongContract(f"{act} is signed in the {domain_name_of(act)} domain, not {domain.name}")
+    _check_registry(act, domain)
     message = from_typed_json(to_typed_json(message), act, ACT_TYPES[act], "message")
     digest = typed_data_digest(domain, ACT_TYPES[act], act, message)
     signature = Account.unsafe_sign_hash(digest, account.key).signature

@@ -11,18 +11,130 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.events import ChainEvent
+
+if TYPE_CHECKING:
+    from sqlalchemy import RowMapping
 
 ZERO_HASH = "0x" + "00" * 32
 ISSUING_ACTS = ("ISSUE", "RENEW", "UPGRADE")  # IssueAct in contracts/Common.sol, by value
 STATUS_ACTS = {"CertificateSuspended": "SUSPEND", "CertificateReinstated": "REINSTATE", "CertificateRevoked": "REVOKE"}
 STATUS_AFTER = {"SUSPEND": Status.SUSPENDED, "REINSTATE": Status.ACTIVE, "REVOKE": Status.REVOKED}
 
-Row = dict[str, Any]
-State = dict[str, Any]
+
+class Row(TypedDict):
+    """A history row: the columns of ``certificate_events`` (``ledger.store.models.CertificateEvent``)."""
+
+    block_number: int
+    log_index: int
+    certificate_id: str
+    block_hash: str
+    block_time: int
+    tx_hash: str
+    act: str
+    actor: str | None
+    data: str  # canonical JSON of the act's fields
+
+
+class State(TypedDict):
+    """A certificate's state: the columns of ``certificates`` (``ledger.store.models.Certificate``); ``status`` is
+    a stored ``Status`` (never EXPIRED), ``kind`` and ``grade`` a ``Kind`` and a ``Grade``, by value."""
+
+    id: str
+    number: str
+    kind: int
+    grade: int
+    province: int
+    subject: str
+    holder: str
+    employer: str | None
+    status: int
+    valid_from: int
+    valid_until: int
+    held_since: int
+    issuer: str
+    version: int
+    document_hash: str
+    predecessor: str | None
+    successor: str | None
+    name: str
+    credit_code: str | None
+    public_data: str
+    issued_at: int
+    last_block: int
+    last_log_index: int
+    last_tx: str
+    updated_at: int
+
+
+class Period(TypedDict):
+    """An employment period: the columns of ``employment_periods`` (``ledger.store.models.EmploymentPeriod``)."""
+
+    certificate_id: str
+    started_block: int
+    started_log_index: int
+    planner: str
+    employer: str
+    started_at: int
+    ended_at: int | None
+    end_reason: str | None
+
+
+class PublicFields(TypedDict):
+    """The columns of a state that come from the published ``publicData``."""
+
+    public_data: str
+    name: str
+    credit_code: str | None
+
+
+def state_of(row: RowMapping | Mapping[str, Any]) -> State:
+    """A certificate's state from a row of ``certificates`` (columns of other tables in the row are ignored)."""
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "kind": row["kind"],
+        "grade": row["grade"],
+        "province": row["province"],
+        "subject": row["subject"],
+        "holder": row["holder"],
+        "employer": row["employer"],
+        "status": row["status"],
+        "valid_from": row["valid_from"],
+        "valid_until": row["valid_until"],
+        "held_since": row["held_since"],
+        "issuer": row["issuer"],
+        "version": row["version"],
+        "document_hash": row["document_hash"],
+        "predecessor": row["predecessor"],
+        "successor": row["successor"],
+        "name": row["name"],
+        "credit_code": row["credit_code"],
+        "public_data": row["public_data"],
+        "issued_at": row["issued_at"],
+        "last_block": row["last_block"],
+        "last_log_index": row["last_log_index"],
+        "last_tx": row["last_tx"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def row_of(row: RowMapping | Mapping[str, Any]) -> Row:
+    """A history row from a row of ``certificate_events`` (columns of other tables in the row are ignored)."""
+    return {
+        "block_number": row["block_number"],
+        "log_index": row["log_index"],
+        "certificate_id": row["certificate_id"],
+        "block_hash": row["block_hash"],
+        "block_time": row["block_time"],
+        "tx_hash": row["tx_hash"],
+        "act": row["act"],
+        "actor": row["actor"],
+        "data": row["data"],
+    }
 
 
 def history_rows(event: ChainEvent, state_of: Callable[[str], State | None]) -> list[Row]:
@@ -91,43 +203,51 @@ def apply(state: State | None, row: Row) -> State:
             "successor": None,
             "issued_at": row["block_time"],
             **_public_fields(data["kind"], data["publicData"], None),
+            "last_block": row["block_number"],
+            "last_log_index": row["log_index"],
+            "last_tx": row["tx_hash"],
+            "updated_at": row["block_time"],
         }
-    else:
-        if state is None:  # an act on a certificate the index never saw issued: only a corrupt log could do this
-            raise ValueError(f"{act} before issue of {row['certificate_id']}")
-        state = dict(state)
-        if act == "SUPERSEDED":
-            state.update(status=int(Status.SUPERSEDED), successor=data["successor"])
-        elif act in ("AMEND", "TRANSFER"):
-            state.update(version=data["version"], document_hash=data["documentHash"])
-            state.update(_public_fields(state["kind"], data["publicData"], state))
-            if act == "AMEND":
-                state["holder"] = data["holder"]
-            else:
-                state["employer"] = data["toEmployer"]
+        return state
+    if state is None:  # an act on a certificate the index never saw issued: only a corrupt log could do this
+        raise ValueError(f"{act} before issue of {row['certificate_id']}")
+    state = state.copy()
+    if act == "SUPERSEDED":
+        state["status"] = int(Status.SUPERSEDED)
+        state["successor"] = data["successor"]
+    elif act in ("AMEND", "TRANSFER"):
+        state["version"] = data["version"]
+        state["document_hash"] = data["documentHash"]
+        state.update(_public_fields(state["kind"], data["publicData"], state))
+        if act == "AMEND":
+            state["holder"] = data["holder"]
         else:
-            state["status"] = int(STATUS_AFTER[act])
-    state.update(
-        last_block=row["block_number"],
-        last_log_index=row["log_index"],
-        last_tx=row["tx_hash"],
-        updated_at=row["block_time"],
-    )
+            state["employer"] = data["toEmployer"]
+    else:
+        state["status"] = int(STATUS_AFTER[act])
+    state["last_block"] = row["block_number"]
+    state["last_log_index"] = row["log_index"]
+    state["last_tx"] = row["tx_hash"]
+    state["updated_at"] = row["block_time"]
     return state
 
 
 def fold(rows: Iterable[Row]) -> State | None:
-    state = None
+    state: State | None = None
     for row in rows:
         state = apply(state, row)
     return state
 
 
-def _public_fields(kind: int, public_data: str, previous: State | None) -> dict[str, Any]:
+def _public_fields(kind: int, public_data: str, previous: State | None) -> PublicFields:
     """Name and credit code from publicData. An act that publishes nothing keeps the previous public fields; data
     that is not a JSON object (the contract does not interpret it) is kept as text but yields no fields."""
     if not public_data and previous is not None:
-        return {k: previous[k] for k in ("public_data", "name", "credit_code")}
+        return {
+            "public_data": previous["public_data"],
+            "name": previous["name"],
+            "credit_code": previous["credit_code"],
+        }
     try:
         public = json.loads(public_data)
     except ValueError:
@@ -143,12 +263,12 @@ def _public_fields(kind: int, public_data: str, previous: State | None) -> dict[
     }
 
 
-def employment_periods(state: State, rows: Iterable[Row]) -> list[Row]:
+def employment_periods(state: State, rows: Iterable[Row]) -> list[Period]:
     """A planner certificate's periods of registration with a firm, from its history rows."""
-    periods: list[Row] = []
-    current: Row | None = None
+    periods: list[Period] = []
+    current: Period | None = None
 
-    def start(row: Row, employer: str) -> Row:
+    def start(row: Row, employer: str) -> Period:
         return {
             "certificate_id": row["certificate_id"],
             "started_block": row["block_number"],
@@ -167,7 +287,8 @@ def employment_periods(state: State, rows: Iterable[Row]) -> list[Row]:
             current = start(row, data["employer"])
             periods.append(current)
         elif current is not None and act in ("TRANSFER", "REVOKE", "SUPERSEDED"):
-            current.update(ended_at=row["block_time"], end_reason=act)
+            current["ended_at"] = row["block_time"]
+            current["end_reason"] = act
             current = None
             if act == "TRANSFER":
                 current = start(row, json.loads(row["data"])["toEmployer"])

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from eth_typing import ABIElement
 
 from ledger.errors import ArtifactMissing
 from ledger.settings import ARTIFACTS_DIR
@@ -19,7 +19,7 @@ CREDIT_REGISTRY = "CreditRegistry"
 @dataclass(frozen=True)
 class Artifact:
     name: str
-    abi: list[dict[str, Any]]
+    abi: list[ABIElement]
     bytecode: str
 
     @cached_property

@@ -1,4 +1,4 @@
-"""Decoding the registry's logs straight from JSON-RPC results, without web3's per-log formatting.
+"""Decoding contracts' logs straight from JSON-RPC results, without web3's per-log formatting.
 
 Bulk reindexing reads tens of thousands of logs: decoding them with eth_abi against types prepared once from the
 ABI is several times faster than web3's event processing. Values come out JSON-ready: bytes32 as 0x-hex strings,
@@ -12,18 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import decode as abi_decode
+from eth_typing import ABI, ABIComponentIndexed
 from eth_utils import keccak, to_checksum_address
 
 from ledger.chain.abi import abi_type
-
-CERTIFICATE_EVENTS = (
-    "CertificateIssued",
-    "CertificateAmended",
-    "CertificateSuspended",
-    "CertificateReinstated",
-    "CertificateRevoked",
-    "PlannerTransferred",
-)
 
 
 @dataclass(frozen=True)
@@ -42,18 +34,18 @@ class ChainEvent:
 @dataclass(frozen=True)
 class _EventType:
     name: str
-    indexed: tuple[dict[str, Any], ...]
-    data: tuple[dict[str, Any], ...]
+    indexed: tuple[ABIComponentIndexed, ...]
+    data: tuple[ABIComponentIndexed, ...]
     data_types: tuple[str, ...]
 
 
 class EventDecoder:
-    """Decodes the registry's certificate events; ``topics`` is what to ask eth_getLogs for."""
+    """Decodes the events ``names`` of a contract's ABI; ``topics`` is what to ask eth_getLogs for."""
 
-    def __init__(self, abi: list[dict[str, Any]], names: tuple[str, ...] = CERTIFICATE_EVENTS) -> None:
+    def __init__(self, abi: ABI, names: tuple[str, ...]) -> None:
         self._types: dict[str, _EventType] = {}
         for item in abi:
-            if item.get("type") == "event" and item["name"] in names:
+            if item["type"] == "event" and item["name"] in names:  # Solidity's ABI JSON always says the type
                 signature = f"{item['name']}({','.join(abi_type(i) for i in item['inputs'])})"
                 indexed = tuple(i for i in item["inputs"] if i["indexed"])
                 data = tuple(i for i in item["inputs"] if not i["indexed"])

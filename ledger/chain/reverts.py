@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
+from eth_typing import ABI, ABIError
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ledger.chain.abi import abi_type
@@ -15,8 +14,8 @@ from ledger.errors import REVERTS, ContractRevert, UnknownRevert
 class RevertDecoder:
     """Turns revert data into the named exception, using the selectors of the ABI's custom errors."""
 
-    def __init__(self, abi: list[dict[str, Any]]) -> None:
-        self._errors: dict[bytes, dict[str, Any]] = {}
+    def __init__(self, abi: ABI) -> None:
+        self._errors: dict[bytes, ABIError] = {}
         for entry in abi:
             if entry["type"] == "error":
                 types = ",".join(abi_type(i) for i in entry["inputs"])

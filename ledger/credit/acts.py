@@ -16,7 +16,6 @@ from web3.contract import Contract
 from ledger.certificates.vocabulary import Grade
 from ledger.chain.transactions import TransactionSender
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Severity
-from wallet.typed_acts import SignedAct
 
 DAY = 24 * 3600
 
@@ -80,7 +79,7 @@ def inspection_request(
 
 
 class CreditClient:
-    """The credit registry's acts, sent by one regulator's sender (or relayed with a signature)."""
+    """The credit registry's acts, sent by one regulator's sender (signed acts go through ``ledger.relay``)."""
 
     def __init__(self, credit: Contract, sender: TransactionSender) -> None:
         self.credit = credit
@@ -101,11 +100,6 @@ class CreditClient:
 
     def record_result(self, round_: bytes, certificate: bytes, outcome: InspectionOutcome, evidence: bytes) -> None:
         self.sender.transact(self.credit.functions.recordInspectionResult(round_, certificate, int(outcome), evidence))
-
-    def relay(self, signed: SignedAct) -> None:
-        """Send a signed RecordCredit or RestoreCredit; the contract checks the signer as if it sent it."""
-        function = getattr(self.credit.functions, f"{signed.act[0].lower()}{signed.act[1:]}BySignature")
-        self.sender.transact(function(*signed.arguments(), signed.delegation()))
 
 
 _CREDIT_FIELDS = (

@@ -3,16 +3,80 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 from ledger.chain.events import ChainEvent
 
 CREDIT_EVENTS = ("CreditRecorded", "CreditRestored", "InspectionAnnounced", "InspectionResultRecorded")
 
-Row = dict[str, Any]
+
+class CreditRecordRow(TypedDict):
+    """A credit record as CreditRecorded writes it: the columns of ``credit_records``
+    (``ledger.store.models.CreditRecord``) but the ``restoration_*`` ones, which stay NULL until a restoration."""
+
+    id: str
+    subject: str
+    certificate_id: str
+    subject_kind: int
+    kind: int
+    severity: int
+    category: int
+    points: int
+    published_from: int
+    published_until: int
+    minimum_end: int
+    evidence_hash: str
+    decision_number: str
+    issuer: str
+    recorded_at: int
+    block_number: int
+    log_index: int
+    tx_hash: str
 
 
-def credit_record_row(event: ChainEvent, subject_kind: int) -> Row:
+class RestorationFields(TypedDict):
+    """What CreditRestored sets on the restored record: the remaining columns of ``credit_records``."""
+
+    restoration_id: str
+    restored_at: int
+    restored_block: int
+    restoration_decision: str
+    restoration_issuer: str
+    restoration_tx: str
+
+
+class InspectionRoundRow(TypedDict):
+    """The columns of ``inspection_rounds`` (``ledger.store.models.InspectionRound``)."""
+
+    id: str
+    title: str
+    province: int
+    grade: int
+    sample_size: int
+    inspectors_per_firm: int
+    draw_block: int
+    roster: str
+    announcer: str
+    announced_at: int
+    block_number: int
+    log_index: int
+    tx_hash: str
+
+
+class InspectionResultRow(TypedDict):
+    """The columns of ``inspection_results`` (``ledger.store.models.InspectionResult``)."""
+
+    round_id: str
+    certificate_id: str
+    outcome: int
+    evidence_hash: str
+    inspector: str
+    recorded_at: int
+    block_number: int
+    tx_hash: str
+
+
+def credit_record_row(event: ChainEvent, subject_kind: int) -> CreditRecordRow:
     """The read-model row of a CreditRecorded event; ``subject_kind`` is the named certificate's kind."""
     args, request = event.args, event.args["request"]
     return {
@@ -37,7 +101,7 @@ def credit_record_row(event: ChainEvent, subject_kind: int) -> Row:
     }
 
 
-def restoration_fields(event: ChainEvent) -> Row:
+def restoration_fields(event: ChainEvent) -> RestorationFields:
     """What a CreditRestored event sets on the restored record's row."""
     args = event.args
     return {
@@ -60,7 +124,7 @@ RESTORATION_COLUMNS = (
 )
 
 
-def inspection_round_row(event: ChainEvent) -> Row:
+def inspection_round_row(event: ChainEvent) -> InspectionRoundRow:
     args, request = event.args, event.args["request"]
     return {
         "id": args["id"],
@@ -79,7 +143,7 @@ def inspection_round_row(event: ChainEvent) -> Row:
     }
 
 
-def inspection_result_row(event: ChainEvent) -> Row:
+def inspection_result_row(event: ChainEvent) -> InspectionResultRow:
     args = event.args
     return {
         "round_id": args["round"],

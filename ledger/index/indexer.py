@@ -1,54 +1,32 @@
-"""The indexer: follows the registry's events into the read model.
+"""The indexer: follows the registered contracts' events into the read model.
 
 It reads logs in adaptive block ranges up to a configurable number of blocks behind the head, writes every batch
 of rows together with its checkpoint in one database transaction (a crash loses nothing and duplicates nothing:
 the next run starts from the checkpoint), remembers the hash of every block it read, and on a reorg rolls back
-what the orphaned blocks wrote and reads the new branch.
+what the orphaned blocks wrote and reads the new branch. What the rows are is the registered projections'
+business (``ledger.index.projections``): the indexer dispatches each event by its name.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 from web3 import Web3
 
-from ledger.certificates.projection import State, apply, employment_periods, fold, history_rows
-from ledger.certificates.vocabulary import Kind
-from ledger.chain.events import CERTIFICATE_EVENTS, ChainEvent, EventDecoder
-from ledger.credit.projection import (
-    CREDIT_EVENTS,
-    RESTORATION_COLUMNS,
-    credit_record_row,
-    inspection_result_row,
-    inspection_round_row,
-    restoration_fields,
-)
+from ledger.chain.events import ChainEvent, EventDecoder
 from ledger.errors import IndexMismatch, LedgerError
-from ledger.store.engine import chunked
-from ledger.store.models import (
-    PROJECTION,
-    Block,
-    Certificate,
-    CertificateEvent,
-    Checkpoint,
-    CreditRecord,
-    EmploymentPeriod,
-    Firm,
-    InspectionResult,
-    InspectionRound,
-    Planner,
-)
+from ledger.index.projections import Projection, Registration
+from ledger.store.engine import insert_rows
+from ledger.store.models import PROJECTION, Block, Checkpoint
 from wallet.devkeys import is_local_chain
 
 log = logging.getLogger(__name__)
-CHUNK = 500  # ids per IN (...) clause: well under every database's parameter limit
 
 
 def default_confirmations(chain_id: int) -> int:
@@ -65,34 +43,34 @@ class SyncReport:
 
 
 class Indexer:
-    """Projects one registry deployment into the read model. Safe to run again at any time.
+    """Projects one deployment's registered contracts into the read model. Safe to run again at any time.
 
-    With ``credit_address`` (and the credit registry's ABI in ``credit_abi``) it follows the credit registry's
-    events too: one eth_getLogs over both addresses, so both contracts' acts arrive in chain order."""
+    The first registration is the deployment's anchor (the checkpoint names its address); every registered
+    contract's logs come in one eth_getLogs, so their acts arrive in chain order."""
 
     def __init__(
         self,
         w3: Web3,
         engine: Engine,
+        registrations: Sequence[Registration],
         *,
-        address: str,
-        abi: list[dict[str, Any]],
         deployment_block: int,
-        credit_address: str | None = None,
-        credit_abi: list[dict[str, Any]] | None = None,
         confirmations: int | None = None,
         target_logs: int = 5_000,
         max_range: int = 50_000,
     ) -> None:
         self.w3 = w3
         self.engine = engine
-        self.address = Web3.to_checksum_address(address)
-        self.addresses = [self.address]
-        if credit_address is not None:
-            self.addresses.append(Web3.to_checksum_address(credit_address))
-            self.decoder = EventDecoder(abi + (credit_abi or []), CERTIFICATE_EVENTS + CREDIT_EVENTS)
-        else:
-            self.decoder = EventDecoder(abi)
+        self.addresses = [Web3.to_checksum_address(r.address) for r in registrations]
+        self.address = self.addresses[0]
+        self.projections: list[Projection] = [r.projection for r in registrations]
+        self._projection_of = {name: r.projection for r in registrations for name in r.projection.events}
+        self._address_of = {
+            name: address
+            for r, address in zip(registrations, self.addresses, strict=True)
+            for name in r.projection.events
+        }
+        self.decoder = EventDecoder([e for r in registrations for e in r.abi], tuple(self._projection_of))
         self.deployment_block = deployment_block
         self.chain_id = w3.eth.chain_id
         self.confirmations = default_confirmations(self.chain_id) if confirmations is None else confirmations
@@ -131,14 +109,14 @@ class Indexer:
                 log.warning("chain unavailable, retrying: %s", exc)
             time.sleep(interval)
 
-    def issued_ids(self) -> set[bytes]:
-        """Ids of every certificate issued so far, read from the chain's events (not the read model)."""
+    def logged_ids(self, event: str) -> set[bytes]:
+        """The first indexed topic (an id) of every ``event`` so far, read from the chain (not the read model):
+        e.g. the certificates issued, for an import that resumes."""
         ids: set[bytes] = set()
         position, head = self.deployment_block, self._head()
+        query = {"address": self._address_of[event], "topics": [[self.decoder.topic(event)]]}
         while position <= head:
-            raw, end = self._raw_logs(
-                position, min(position + self._range - 1, head), [self.decoder.topic("CertificateIssued")]
-            )
+            raw, end = self._ranged_logs(query, position, min(position + self._range - 1, head))
             ids.update(bytes.fromhex(entry["topics"][1][2:]) for entry in raw if not entry.get("removed"))
             self._adapt(len(raw))
             position = end + 1
@@ -159,34 +137,17 @@ class Indexer:
         return response["result"]
 
     def _logs(self, start: int, end: int) -> tuple[list[ChainEvent], int]:
-        """Events of [start, end'] with end' ≤ end: the range shrinks while the node refuses it as too large."""
-        while True:
-            try:
-                raw = self._rpc(
-                    "eth_getLogs",
-                    {
-                        "address": self.addresses,
-                        "fromBlock": hex(start),
-                        "toBlock": hex(end),
-                        "topics": [self.decoder.topics],
-                    },
-                )
-                break
-            except _RangeTooLarge:
-                if end == start:
-                    raise
-                end = start + (end - start) // 2
-                self._range = end - start + 1
+        """Decoded events of [start, end'] with end' ≤ end, from every registered contract."""
+        raw, end = self._ranged_logs({"address": self.addresses, "topics": [self.decoder.topics]}, start, end)
         times = self._block_times(raw)
         events = (self.decoder.decode(entry, times[entry["blockNumber"]]) for entry in raw if not entry.get("removed"))
         return [e for e in events if e is not None], end
 
-    def _raw_logs(self, start: int, end: int, topics: list[str]) -> tuple[list[dict[str, Any]], int]:
-        """Raw logs of [start, end'] with end' ≤ end: the range shrinks while the node refuses it as too large."""
+    def _ranged_logs(self, query: dict[str, Any], start: int, end: int) -> tuple[list[dict[str, Any]], int]:
+        """Raw logs of [start, end'] with end' ≤ end: the range halves while the node refuses it as too large."""
         while True:
-            query = {"address": self.address, "fromBlock": hex(start), "toBlock": hex(end), "topics": [topics]}
             try:
-                return self._rpc("eth_getLogs", query), end
+                return self._rpc("eth_getLogs", {**query, "fromBlock": hex(start), "toBlock": hex(end)}), end
             except _RangeTooLarge:
                 if end == start:
                     raise
@@ -240,23 +201,15 @@ class Indexer:
         return checkpoint
 
     def _write_batch(self, events: list[ChainEvent], end: int, head: int) -> None:
-        """One transaction: the history rows, the states and periods they change, the blocks, the checkpoint."""
+        """One transaction: each projection's share of the events, the blocks read, the checkpoint."""
         end_hash, end_time = self._header(end)
         with Session(self.engine) as session, session.begin():
-            states = _load_states(session, _referenced_ids(events))
-            rows = []
-            for event in events:
-                if event.name in CREDIT_EVENTS:
-                    continue
-                for row in history_rows(event, states.get):
-                    states[row["certificate_id"]] = apply(states.get(row["certificate_id"]), row)
-                    rows.append(row)
-            touched = {row["certificate_id"]: states[row["certificate_id"]] for row in rows}
-            _insert(session, CertificateEvent, rows)
-            _store_states(session, touched.keys(), touched.values())
-            _write_credit(session, [e for e in events if e.name in CREDIT_EVENTS], states)
+            for projection in self.projections:
+                mine = [e for e in events if self._projection_of[e.name] is projection]
+                if mine:
+                    projection.write(session, mine)
             blocks = {(e.block_number, e.block_hash, e.block_time) for e in events} | {(end, end_hash, end_time)}
-            _insert(session, Block, [{"number": n, "hash": h, "timestamp": t} for n, h, t in sorted(blocks)])
+            insert_rows(session, Block, [{"number": n, "hash": h, "timestamp": t} for n, h, t in sorted(blocks)])
             session.merge(
                 Checkpoint(
                     contract=self.address,
@@ -288,16 +241,11 @@ class Indexer:
         return ancestor
 
     def _rollback(self, ancestor: int) -> None:
-        """Forget everything above ``ancestor`` and recompute the certificates it touched from what remains."""
+        """Forget everything above ``ancestor``: each projection its own rows, then the blocks and checkpoint."""
         with Session(self.engine) as session, session.begin():
-            orphaned = session.scalars(
-                select(CertificateEvent.certificate_id).where(CertificateEvent.block_number > ancestor).distinct()
-            ).all()
-            session.execute(delete(CertificateEvent).where(CertificateEvent.block_number > ancestor))
+            for projection in self.projections:
+                projection.rollback(session, ancestor)
             session.execute(delete(Block).where(Block.number > ancestor))
-            _rollback_credit(session, ancestor)
-            states = [s for _, rows in _history_of(session, orphaned) if (s := fold(rows)) is not None]
-            _store_states(session, orphaned, states)
             checkpoint = session.scalars(select(Checkpoint)).one()
             if ancestor < self.deployment_block:
                 session.delete(checkpoint)
@@ -308,126 +256,3 @@ class Indexer:
 
 class _RangeTooLarge(LedgerError):
     """The node refused an eth_getLogs range (too many results or too wide)."""
-
-
-# ---- storing states (shared by the forward path and the rollback) ----
-
-
-def _referenced_ids(events: Iterable[ChainEvent]) -> set[str]:
-    ids = set()
-    for event in events:
-        if event.name == "CreditRecorded":
-            ids.add(event.args["certificate"])
-        elif event.name not in CREDIT_EVENTS:
-            ids.add(event.args["id"])
-        if event.name == "CertificateIssued":
-            ids.add(event.args["predecessor"])
-    return ids
-
-
-# ---- credit records and inspections (their rows depend on nothing but the certificate a record names) ----
-
-
-def _write_credit(session: Session, events: list[ChainEvent], states: dict[str, State]) -> None:
-    """Insert the batch's credit rows in bulk, records before restorations: on chain a restoration always comes
-    after the record it restores, so it finds that row whether it arrived in this batch or an earlier one."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CREDIT_EVENTS}
-    for event in events:
-        if event.name == "CreditRecorded":
-            rows[event.name].append(credit_record_row(event, states[event.args["certificate"]]["kind"]))
-        elif event.name == "InspectionAnnounced":
-            rows[event.name].append(inspection_round_row(event))
-        elif event.name == "InspectionResultRecorded":
-            rows[event.name].append(inspection_result_row(event))
-    _insert(session, CreditRecord, rows["CreditRecorded"])
-    _insert(session, InspectionRound, rows["InspectionAnnounced"])
-    _insert(session, InspectionResult, rows["InspectionResultRecorded"])
-    for event in events:
-        if event.name == "CreditRestored":
-            session.execute(
-                update(CreditRecord).where(CreditRecord.id == event.args["record"]).values(restoration_fields(event))
-            )
-
-
-def _rollback_credit(session: Session, ancestor: int) -> None:
-    """Forget the credit acts above ``ancestor``: records, restorations, rounds and results."""
-    session.execute(delete(CreditRecord).where(CreditRecord.block_number > ancestor))
-    session.execute(
-        update(CreditRecord).where(CreditRecord.restored_block > ancestor).values(dict.fromkeys(RESTORATION_COLUMNS))
-    )
-    session.execute(delete(InspectionRound).where(InspectionRound.block_number > ancestor))
-    session.execute(delete(InspectionResult).where(InspectionResult.block_number > ancestor))
-
-
-def _load_states(session: Session, ids: Iterable[str]) -> dict[str, State]:
-    table = Certificate.__table__
-    states: dict[str, State] = {}
-    for chunk in chunked(list(ids), CHUNK):
-        for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-            states[row["id"]] = dict(row)
-    return states
-
-
-def _store_states(session: Session, ids: Iterable[str], states: Iterable[State]) -> None:
-    """Replace the certificates ``ids`` by ``states`` (an id without a state is deleted), then refresh what
-    depends on them: employment periods of planner certificates, and their firms and planners."""
-    ids = list(ids)
-    states = list(states)
-    old_subjects = set()
-    for chunk in chunked(list(ids), CHUNK):
-        old_subjects.update(session.scalars(select(Certificate.subject).where(Certificate.id.in_(chunk))))
-        session.execute(delete(Certificate).where(Certificate.id.in_(chunk)))
-        session.execute(delete(EmploymentPeriod).where(EmploymentPeriod.certificate_id.in_(chunk)))
-    _insert(session, Certificate, states)
-    planners = {s["id"]: s for s in states if s["kind"] == Kind.PLANNER}
-    periods = [p for cid, rows in _history_of(session, planners) for p in employment_periods(planners[cid], rows)]
-    _insert(session, EmploymentPeriod, periods)
-    _refresh_subjects(session, old_subjects | {s["subject"] for s in states})
-
-
-def _history_of(session: Session, ids: Iterable[str]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Each certificate's history rows in chain order."""
-    table = CertificateEvent.__table__
-    for chunk in chunked(list(ids), CHUNK):
-        query = (
-            select(table)
-            .where(table.c.certificate_id.in_(chunk))
-            .order_by(table.c.certificate_id, table.c.block_number, table.c.log_index)
-        )
-        for cid, rows in groupby(session.execute(query).mappings(), key=lambda r: r["certificate_id"]):
-            yield cid, [dict(r) for r in rows]
-
-
-def _refresh_subjects(session: Session, subjects: set[str]) -> None:
-    """Firms and planners as the latest act on any of their certificates describes them."""
-    firms, planners = [], []
-    for chunk in chunked(list(subjects), CHUNK):
-        session.execute(delete(Firm).where(Firm.subject.in_(chunk)))
-        session.execute(delete(Planner).where(Planner.subject.in_(chunk)))
-        query = (
-            select(
-                Certificate.subject, Certificate.kind, Certificate.name, Certificate.credit_code, Certificate.province
-            )
-            .where(Certificate.subject.in_(chunk))
-            .order_by(Certificate.subject, Certificate.last_block.desc(), Certificate.last_log_index.desc())
-        )
-        for subject, group in groupby(session.execute(query), key=lambda r: r.subject):
-            latest = next(group)
-            if latest.kind == Kind.FIRM:
-                firms.append(
-                    {
-                        "subject": subject,
-                        "credit_code": latest.credit_code,
-                        "name": latest.name,
-                        "province": latest.province,
-                    }
-                )
-            else:
-                planners.append({"subject": subject, "name": latest.name})
-    _insert(session, Firm, firms)
-    _insert(session, Planner, planners)
-
-
-def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]

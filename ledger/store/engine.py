@@ -4,16 +4,17 @@ otherwise, e.g. ``postgresql+psycopg://...``)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.settings import data_dir
+from ledger.store.models import Base
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -59,3 +60,9 @@ def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, object]]) -> None:
+    """Bulk INSERT of ready rows (one executemany into the table: no ORM bulk insert), skipped when there are none."""
+    if rows:
+        session.execute(insert(model.__table__), rows)

@@ -8,7 +8,9 @@ derived from the chain: reindexing leaves it alone. Hashes and addresses are sto
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text
+from typing import ClassVar
+
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HASH = String(66)
@@ -16,7 +18,9 @@ ADDRESS = String(42)
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here maps a plain Table; SQLAlchemy types ``__table__`` as any FromClause (a model may map a
+    # join or a subquery), which has no ``insert()`` nor a typed ``c``. Narrowed as SQLAlchemy's maintainers advise.
+    __table__: ClassVar[Table]
 
 
 class Block(Base):

@@ -6,18 +6,25 @@ random-inspection draws are recomputed here from the API's public data alone."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from eth_utils import keccak
 
 from ledger import errors
 from ledger.certificates.documents import Document, firm_subject
+from ledger.cli import main as ledger_cli
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from tests.api_helpers import is_problem
 from tests.chain_helpers import chain_now
+from tests.cli_helpers import run
 from tests.conftest import Served
+from wallet.cli import main as wallet_cli
 from wallet.devkeys import dev_account
-from wallet.typed_acts import CREDIT_DOMAIN_NAME, Domain, sign_act
+from wallet.keystore import DEV_PASSWORD
+from wallet.typed_acts import to_typed_json
 
 DAY = 86400
 
@@ -145,25 +152,54 @@ def test_credit_acts_keep_the_certificates_jurisdictions(served: Served) -> None
         credit(served, "ministry").record({**request, "publishedUntil": request["publishedFrom"] + 30 * DAY})
 
 
-def test_a_signed_credit_record_is_relayed_with_the_signer_as_issuer(served: Served) -> None:
+def test_a_credit_act_signed_by_the_wallet_is_relayed_by_the_api_and_by_the_cli(served: Served, tmp_path: Path) -> None:
+    """Regression: a credit act signed with `wallet sign-act` was refused (`wrong-contract`) by every relay path.
+    Now it signs and relays exactly like a certificate act: in the credit registry's domain, to its function."""
     w3 = served.deployed.w3
-    credit_registry = served.deployed.credit
+    chain_id, credit_address = str(w3.eth.chain_id), served.deployed.record.credit_address
     ministry = dev_account("ministry", w3.eth.chain_id)
+    (tmp_path / "password").write_text(DEV_PASSWORD + "\n")
+    keys = ["--dir", str(tmp_path / "keys"), "--password-file", str(tmp_path / "password")]
+    run(wallet_cli, *keys, "dev-keys", "--chain-id", chain_id)
     (firm, request), *_ = firms_by_grade(served, "A")
-    honour = credit_request(
-        keccak(text=request["number"]), decision="自然资奖〔2026〕1号", now=chain_now(w3),
-        kind=CreditKind.HONOUR, severity=Severity.NONE, category=Category.NATIONAL_AWARD, points=30, days=365,
-    )  # fmt: skip
-    message = {
-        "request": honour,
-        "nonce": credit_registry.functions.nonces(ministry.address).call(),
-        "deadline": chain_now(w3) + 3600,
-    }
-    domain = Domain(w3.eth.chain_id, credit_registry.address, CREDIT_DOMAIN_NAME)
-    credit(served, "relayer").relay(sign_act(ministry, domain, "RecordCredit", message))
+    credit_code = firm.public["creditCode"]
+
+    def signed_record(decision: str, nonce: int) -> Path:
+        honour = credit_request(
+            keccak(text=request["number"]), decision=decision, now=chain_now(w3),
+            kind=CreditKind.HONOUR, severity=Severity.NONE, category=Category.NATIONAL_AWARD, points=30, days=365,
+        )  # fmt: skip
+        (tmp_path / "record.json").write_text(json.dumps({"request": to_typed_json(honour)}))
+        out = tmp_path / f"signed-{nonce}.json"
+        run(wallet_cli, *keys, "sign-act", "dev-ministry", "--act", "RecordCredit",
+            "--message", str(tmp_path / "record.json"), "--chain-id", chain_id, "--registry", credit_address,
+            "--nonce", str(nonce), "--deadline", str(chain_now(w3) + 600), "--out", str(out))  # fmt: skip
+        verified = run(wallet_cli, "verify-act", str(out), "--chain-id", chain_id, "--registry", credit_address,
+                       "--rpc-url", w3.provider.endpoint_uri)  # fmt: skip
+        assert json.loads(verified.output)["signer"] == ministry.address
+        return out
+
+    # through the API: accepted, mined, indexed, and the firm's credit shows the ministry as issuer
+    nonce = served.deployed.credit.functions.nonces(ministry.address).call()
+    accepted = served.client.post(
+        "/api/v1/acts", json=json.loads(signed_record("自然资奖〔2026〕1号", nonce).read_text())
+    )
+    assert accepted.status_code == 202, accepted.json
+    assert accepted.json["act"] == "RecordCredit" and accepted.json["signer"] == ministry.address
+    w3.eth.wait_for_transaction_receipt(accepted.json["txHash"])
     served.indexer.sync()
-    (record,) = served.client.get(f"/api/v1/firms/{firm.public['creditCode']}/credit").json["records"]
+    assert served.client.get(accepted.json["statusUrl"]).json["indexed"] is True
+    (record,) = served.client.get(f"/api/v1/firms/{credit_code}/credit").json["records"]
     assert record["issuer"] == ministry.address and record["kind"] == "HONOUR"
+
+    # through the CLI: `ledger relay` sends the next one and indexes it into the same read model
+    database = served.engine.url.render_as_string(hide_password=False)
+    ledger = ["--rpc-url", w3.provider.endpoint_uri, "--record", str(served.deployed.record_path),
+              "--database-url", database]  # fmt: skip
+    relayed = run(ledger_cli, *ledger, "relay", "--as", "relayer", str(signed_record("自然资奖〔2026〕2号", nonce + 1)))
+    assert "RecordCredit signed by " + ministry.address in relayed.output
+    records = served.client.get(f"/api/v1/firms/{credit_code}/credit").json["records"]
+    assert sorted(r["decisionNumber"] for r in records) == ["自然资奖〔2026〕1号", "自然资奖〔2026〕2号"]
 
 
 def test_an_inspection_draw_is_recomputed_from_public_data(served: Served) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
+from ledger import errors
 from ledger.chain.artifacts import Artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment, is_live
 from ledger.chain.localchain import LocalChain, free_port
@@ -81,3 +82,12 @@ def test_the_deploy_command_refuses_a_non_local_chain(tmp_path: Path) -> None:
         assert Web3(Web3.HTTPProvider(chain.url)).eth.block_number == 0, "nothing was sent"
     finally:
         chain.stop()
+
+
+def test_only_the_ministry_appoints_and_removes_provincial_regulators(deployed: Deployed) -> None:
+    """A province (or anyone but the ministry) is refused with the one 'not the ministry' error, Unauthorized."""
+    zhejiang, stranger = deployed.sender("zhejiang"), Web3.to_checksum_address("0x" + "ab" * 20)
+    with pytest.raises(errors.Unauthorized):
+        zhejiang.transact(deployed.registry.functions.appointProvincialRegulator(stranger, 44))
+    with pytest.raises(errors.Unauthorized):
+        zhejiang.transact(deployed.registry.functions.removeProvincialRegulator(deployed.record.roles["guangdong"]))

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from eth_account import Account
 from eth_utils import keccak
 from sqlalchemy import Engine
@@ -23,6 +23,7 @@ from ledger.relay import ActRelay
 from ledger.store.nonces import DatabaseNonces
 from scripts.samples import firm_request
 from tests.chain_helpers import chain_now, deploy_test_contract
+from tests.cli_helpers import run
 from tests.conftest import Deployed
 from wallet import errors
 from wallet.cli import main as wallet_cli
@@ -30,12 +31,6 @@ from wallet.devkeys import dev_account
 from wallet.keystore import DEV_PASSWORD
 from wallet.presentation import Presentation, PresentationVerifier
 from wallet.typed_acts import Domain, SignedAct, sign_act, to_typed_json
-
-
-def run(cli, *args: str, input: str | None = None) -> Result:
-    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture
@@ -115,7 +110,7 @@ def test_regulator_signs_offline_relayer_relays_holder_presents(
 
 @pytest.fixture
 def relay(deployed: Deployed) -> ActRelay:
-    return ActRelay(deployed.registry, deployed.sender("relayer"))
+    return deployed.ledger.relay(dev_account("relayer", deployed.w3.eth.chain_id))
 
 
 def signed_issue(

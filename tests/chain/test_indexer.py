@@ -11,6 +11,7 @@ from ledger.errors import IndexMismatch
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
 from ledger.store.models import Certificate, CertificateEvent
+from ledger.wiring import Ledger
 from tests.conftest import Deployed
 from tests.index_helpers import assert_read_model_matches_chain, projection_snapshot
 from tests.register_helpers import firm_issue, planner_issue, register_for
@@ -72,10 +73,9 @@ def test_rebuild_equals_incremental(deployed: Deployed, indexer: Indexer, tmp_pa
 
     rebuilt = make_engine(f"sqlite:///{tmp_path / 'rebuilt.db'}")
     migrate(rebuilt)
-    Indexer(
-        deployed.w3, rebuilt, address=indexer.address, abi=deployed.registry.abi,
-        deployment_block=indexer.deployment_block, max_range=3,  # many small ranges, for good measure
-    ).sync()  # fmt: skip
+    rebuild = deployed.indexer(rebuilt)
+    rebuild.max_range = 3  # many small ranges, for good measure
+    rebuild.sync()
     assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
 
     indexer.reset()  # `ledger reindex` in place
@@ -90,7 +90,7 @@ def test_a_crash_between_chain_write_and_index_write_loses_nothing(
     requests = [firm_issue(f)[1] for f in register.firms]
     ministry(deployed).issue_batch(requests)
 
-    import ledger.index.indexer as module
+    import ledger.certificates.indexing as module
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("killed after the rows, before the commit")
@@ -110,7 +110,7 @@ def test_a_database_follows_one_deployment(deployed: Deployed, indexer: Indexer,
     indexer.sync()
     from ledger.chain.deployment import ensure_demo_deployment
 
-    other, _ = ensure_demo_deployment(w3, tmp_path / "other.json", artifact)
-    stranger = Indexer(w3, indexer.engine, address=other.address, abi=artifact.abi, deployment_block=other.block_number)
+    ensure_demo_deployment(w3, tmp_path / "other.json", artifact)
+    stranger = Ledger(deployed.ledger.rpc_url, tmp_path / "other.json", engine=indexer.engine).indexer()
     with pytest.raises(IndexMismatch, match="reindex"):
         stranger.sync()

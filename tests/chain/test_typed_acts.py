@@ -20,11 +20,11 @@ from wallet import errors
 from wallet.presentation import PRESENTATION_TYPES
 from wallet.typed_acts import (
     ACT_TYPES,
-    CREDIT_ACTS,
+    ACTS,
     CREDIT_DOMAIN_NAME,
     Domain,
+    Registry,
     SignedAct,
-    domain_name_of,
     sign_act,
     typed_data_digest,
     verify_act,
@@ -147,11 +147,20 @@ def test_every_act_digest_equals_the_contracts_own(
     messages = sample_messages()
     assert set(messages) == set(ACT_TYPES), "every act has samples"
     for act, samples in messages.items():
-        contract = credit_harness if act in CREDIT_ACTS else harness
-        domain = Domain(chain_id, contract.address, domain_name_of(act))
+        contract = credit_harness if ACTS[act].registry is Registry.CREDIT else harness
+        domain = Domain.for_act(act, chain_id, contract.address)
         for message in samples:
             signed = sign_act(signer, domain, act, message)
             assert signed.digest() == contract_digest(contract, signed), act
+
+
+def test_every_act_names_a_by_signature_function_of_its_registry(deployed: Deployed) -> None:
+    """The act table is the one place the relay, the CLI and the API learn which contract and function take an act."""
+    assert set(ACTS) == set(ACT_TYPES)
+    contracts = {Registry.CERTIFICATES: deployed.registry, Registry.CREDIT: deployed.credit}
+    for act, spec in ACTS.items():
+        functions = {e["name"] for e in contracts[spec.registry].abi if e["type"] == "function"}
+        assert spec.function in functions, act
 
 
 def test_a_credit_act_is_signed_in_the_credit_domain_only() -> None:

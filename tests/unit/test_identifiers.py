@@ -1,4 +1,5 @@
-"""Identifier validators against the domain brief's real examples, and properties: any corrupted character is caught."""
+"""Identifier validators against real examples (docs/domain.md#identifiers), and properties: any corrupted
+character is caught."""
 
 from __future__ import annotations
 
