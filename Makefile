@@ -15,13 +15,14 @@ export npm_config_update_notifier := false
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install build chain stop deploy demo-data up test test-contracts test-python lint bench bench-gas \
+.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python lint bench bench-gas \
 	bench-import bench-identity bench-verify bench-credit browser wrk clean
 DEMO := var/register/demo
 
 help:
 	@echo "make up         install what is missing, start the chain, deploy, serve http://$(HOST):$(PORT)"
-	@echo "make test       install what is missing and run every test (contracts and Python)"
+	@echo "make test       install what is missing and run every test (contracts, Python unit/chain/browser tiers)"
+	@echo "make test-unit  the chain-free Python tests only (seconds; builds nothing)"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
@@ -31,16 +32,16 @@ help:
 	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
 	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
 	@echo "make bench-credit  the whole register credit-graded (model, lists, API): var/bench/credit.json"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff (check and format)"
 
 $(NODE_HOME)/node_modules/.bin/node:
 	npm install --prefix $(NODE_HOME) --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
 	@node --version
 
-# `npm install` honours package-lock.json; `npm ci` cannot be used here because the reachable registry serves
-# no other-platform builds (anvil, EDR for macOS/Windows), so the lockfile lacks those optional entries.
+# `npm ci` installs exactly the committed lockfile (every platform's optional anvil and EDR builds included) and
+# never rewrites it, so an install leaves the tree clean.
 node_modules/.installed: package.json package-lock.json $(NODE_HOME)/node_modules/.bin/node
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
@@ -81,11 +82,16 @@ up: demo-data
 
 test: test-contracts test-python
 
+# The chain-free tier: seconds, without building contracts or installing Chromium.
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit
+
 test-contracts: build
 	npx hardhat test solidity
 
+# Every Python tier: unit, chain (a real anvil per session), browser (Debian's Chromium).
 test-python: build browser
-	$(PY) -m pytest
+	$(PY) -m pytest tests/unit tests/chain tests/browser
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own here).
 browser:
@@ -94,7 +100,7 @@ browser:
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
-lint: install
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
