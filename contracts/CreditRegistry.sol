@@ -13,11 +13,11 @@ import {Kind, Grade, Status, Delegation, WrongStatus} from "./Common.sol";
 /// @title Credit records, restorations and random inspections
 /// @notice See ICreditRegistry. Roles and jurisdictions are the certificate registry's, applied to the certificate
 /// a record names: the ministry for grade A firms (and any firm), a province for its grade B firms, the registrar
-/// for planners. The certificate registry's bytecode is near the 24 KiB limit, so credit lives beside it.
+/// for planners. Credit lives beside the certificate registry, whose bytecode must stay under the 24 KiB limit.
 contract CreditRegistry is ICreditRegistry, SignedActs {
     /// @notice Largest bonus or deduction one record may carry.
     uint16 public constant MAX_POINTS = 100;
-    // Restoration tiers (DOMAIN.md, from 1 April 2026). Months and years are counted in days on chain:
+    // Restoration tiers (docs/domain.md#restoration-tiers, from 1 April 2026). Months and years are counted in days on chain:
     // 3 months = 90 days, 1 year = 365 days, 3 years = 1,095 days.
     /// @notice Longest publication of a MINOR dishonesty record (3 months); restorable at any time.
     uint40 public constant MINOR_MAX = 90 days;
