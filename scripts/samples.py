@@ -13,15 +13,12 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from ledger.certificates.documents import firm_subject
 from ledger.certificates.vocabulary import Grade, Kind
 
 FIVE_YEARS = 5 * 365 * 24 * 3600
 THREE_YEARS = 3 * 365 * 24 * 3600
 SAMPLE_CREDIT_CODE = "91330000755918469E"
-
-
-def subject_of_credit_code(credit_code: str) -> bytes:
-    return keccak(text=credit_code)
 
 
 def firm_request(number: str, grade: Grade = Grade.B, province: int = 33, now: int | None = None) -> dict[str, Any]:
@@ -38,7 +35,7 @@ def firm_request(number: str, grade: Grade = Grade.B, province: int = 33, now: i
         Kind.FIRM,
         grade,
         province,
-        subject_of_credit_code(SAMPLE_CREDIT_CODE),
+        firm_subject(SAMPLE_CREDIT_CODE),
         b"\0" * 32,
         now,
         FIVE_YEARS,
