@@ -7,7 +7,8 @@ import os
 from typing import Any
 
 from apiflask import APIFlask
-from flask import send_from_directory
+from flask import Response, send_from_directory
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.settings import PROJECT_ROOT, deployment_record_path, rpc_url
@@ -78,12 +79,14 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     if "API_TOKEN_SECRET" not in app.config:
         app.config["API_TOKEN_SECRET"] = auth.token_secret()
     if app.config["TRUSTED_PROXIES"]:
+        # Flask's documented way to wrap the WSGI app in middleware; mypy refuses any assignment to a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider (APIFlask keeps it): it has ensure_ascii
+        app.json.ensure_ascii = False
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
-    app.spec_processor(document_problems)
+    app.spec_processor(_documented_problems)
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, auth.bp, acts.bp, presentations.bp, health.bp, page.bp, dashboard.bp
     ):  # fmt: skip
@@ -92,6 +95,14 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     return app
 
 
-def _docs_asset(name: str) -> Any:
+def _documented_problems(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+    """APIFlask hands a spec callback the document as a dict, or as YAML text when SPEC_FORMAT says so; this app
+    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents."""
+    if isinstance(spec, str):
+        raise TypeError("the problems are documented in the JSON spec only (SPEC_FORMAT 'json')")
+    return document_problems(spec)
+
+
+def _docs_asset(name: str) -> Response:
     """Swagger UI from the npm package swagger-ui-dist: the docs page works without reaching a CDN."""
     return send_from_directory(SWAGGER_UI, name, max_age=86_400)

@@ -19,6 +19,7 @@ from flask import url_for
 from hexbytes import HexBytes
 from sqlalchemy.orm import Session
 from web3.exceptions import TransactionNotFound
+from web3.types import TxReceipt
 
 from ledger.certificates import queries
 from ledger.chain.transactions import why_reverted
@@ -122,7 +123,7 @@ def act_status(tx_hash: str) -> dict[str, Any]:
     }
 
 
-def _certificates_touched(receipt: Any, registry: str) -> list[str]:
+def _certificates_touched(receipt: TxReceipt, registry: str) -> list[str]:
     """Ids of the certificates the registry's events in ``receipt`` name (every such event indexes the id)."""
     topics = services().event_topics
     return list(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, json
@@ -49,7 +49,8 @@ def _as_problem(error: HTTPError) -> Response:
     extra = dict(error.extra_data)
     code = extra.pop("code", None)
     if code is not None:
-        response = problem(error.status_code, code, error.message, error.detail, **extra)
+        # HTTPError types ``message`` optional, but its __init__ always sets it (the status's phrase by default)
+        response = problem(error.status_code, code, cast(str, error.message), error.detail, **extra)
     elif isinstance(error.detail, dict) and error.detail:  # request validation: {location: {field: [messages]}}
         errors = [
             {"in": location, "field": field, "message": "; ".join(messages)}

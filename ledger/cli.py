@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from eth_account.signers.local import LocalAccount
@@ -74,15 +74,17 @@ def signer_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _account(ctx: click.Context, chain_id: int) -> LocalAccount:
     """The signer chosen with --key or --as (exactly one)."""
-    key, role = ctx.meta.get("signer.key"), ctx.meta.get("signer.dev_role")
-    if (key is None) == (role is None):
-        raise click.UsageError("choose who signs: --key LABEL (a keystore) or --as ROLE (a development key)")
-    if role is not None:
+    key: str | None = ctx.meta.get("signer.key")
+    role: str | None = ctx.meta.get("signer.dev_role")
+    if role is not None and key is None:
         return dev_account(role, chain_id)
-    password = read_password(
-        file=ctx.meta.get("signer.password_file"), prompt=lambda: click.prompt("Keystore password", hide_input=True)
-    )
-    return KeyStore().unlock(key, password, chain_id=chain_id)
+    if key is not None and role is None:
+        password = read_password(
+            file=ctx.meta.get("signer.password_file"),
+            prompt=lambda: click.prompt("Keystore password", hide_input=True),
+        )
+        return KeyStore().unlock(key, password, chain_id=chain_id)
+    raise click.UsageError("choose who signs: --key LABEL (a keystore) or --as ROLE (a development key)")
 
 
 class LedgerGroup(click.Group):
@@ -466,7 +468,7 @@ def _jsonable(value: Any) -> Any:
 @click.argument("signed_file", type=click.File())
 @click.option("--check-only", is_flag=True, help="ask the chain whether it would accept the act; send nothing")
 @click.pass_context
-def relay(ctx: click.Context, signed_file: Any, check_only: bool) -> None:
+def relay(ctx: click.Context, signed_file: IO[str], check_only: bool) -> None:
     """Relay a signed act (from `wallet sign-act`): checked offline and by the chain, then sent by the signer
     chosen here (the relayer, who pays and needs no role). The chain records the regulator who signed."""
     ledger = _ledger(ctx)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from .errors import WalletError
@@ -79,7 +81,7 @@ def _emit(document: dict[str, Any], out: Path | None) -> None:
     click.echo(f"written to {out}", err=True)
 
 
-def _unlock(ctx: click.Context, key: str, chain_id: int | None) -> Any:
+def _unlock(ctx: click.Context, key: str, chain_id: int | None) -> LocalAccount:
     return _store(ctx).unlock(key, _password(ctx), chain_id=chain_id)
 
 
@@ -174,7 +176,7 @@ def dev_keys(ctx: click.Context, chain_id: int) -> None:
 # ---- signed acts ----
 
 
-def _domain_options(command: Any) -> Any:
+def _domain_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--chain-id and --registry: the EIP-712 domain an act is signed for or checked against."""
     command = click.option(
         "--registry",
@@ -198,7 +200,7 @@ def sign_act_command(
     ctx: click.Context,
     key: str,
     act: str,
-    message_file: Any,
+    message_file: IO[str],
     chain_id: int,
     registry: str,
     nonce: int,
@@ -217,7 +219,7 @@ def sign_act_command(
 @click.argument("signed_file", type=click.File())
 @_domain_options
 @click.option("--rpc-url", default=None, help="a node, to accept EIP-1271 contract wallets and use chain time")
-def verify_act_command(signed_file: Any, chain_id: int, registry: str, rpc_url: str | None) -> None:
+def verify_act_command(signed_file: IO[str], chain_id: int, registry: str, rpc_url: str | None) -> None:
     """Check a signed act's chain, contract, deadline and signature, and name its signer."""
     signed = SignedAct.from_json(json.load(signed_file))
     wallets, now = None, int(time.time())
@@ -279,7 +281,7 @@ def login(
 @click.argument("challenge_file", type=click.File())
 @click.option("--out", type=click.Path(path_type=Path), default=None)
 @click.pass_context
-def present_command(ctx: click.Context, key: str, challenge_file: Any, out: Path | None) -> None:
+def present_command(ctx: click.Context, key: str, challenge_file: IO[str], out: Path | None) -> None:
     """Answer a verifier's challenge with the key bound to the certificate."""
     challenge = Challenge.from_json(json.load(challenge_file))
     _emit(present(_unlock(ctx, key, challenge.domain.chain_id), challenge).to_json(), out)

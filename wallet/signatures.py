@@ -10,15 +10,18 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from eth_keys import keys
+from eth_keys.datatypes import PublicKey
 from eth_keys.exceptions import BadSignature
+from eth_typing import ABI
 from eth_utils import to_checksum_address
+from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from .errors import MalformedSignature, SignatureRefused
 
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _EIP1271_MAGIC = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
-_EIP1271_ABI = [
+_EIP1271_ABI: ABI = [
     {
         "type": "function",
         "name": "isValidSignature",
@@ -40,7 +43,7 @@ class ContractWallets(Protocol):
 class Web3ContractWallets:
     """``ContractWallets`` over a web3 connection: code at the address, then ``isValidSignature``."""
 
-    def __init__(self, w3: Any) -> None:
+    def __init__(self, w3: Web3) -> None:
         self._w3 = w3
 
     def is_contract(self, address: str) -> bool:
@@ -69,7 +72,7 @@ def parse_signature(value: Any) -> bytes:
     return raw
 
 
-def _public_key(digest: bytes, signature: bytes) -> keys.PublicKey:
+def _public_key(digest: bytes, signature: bytes) -> PublicKey:
     """The public key that made this 65-byte signature over ``digest``."""
     if len(signature) != 65:
         raise MalformedSignature(f"an ECDSA signature is 65 bytes, this one is {len(signature)}")

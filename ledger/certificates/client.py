@@ -18,7 +18,7 @@ from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
-from web3.contract.contract import ContractFunction
+from web3.contract.contract import ContractFunction, ContractFunctions
 from web3.exceptions import ContractLogicError
 
 from ledger.certificates.vocabulary import Grade, Kind, Status
@@ -225,7 +225,7 @@ class RegistryClient:
     # ---- sending, confirming, recognising resubmissions ----
 
     @property
-    def _fn(self) -> Any:
+    def _fn(self) -> ContractFunctions:
         return self.registry.functions
 
     def _send(self, call: ContractFunction, *ids: bytes) -> ActResult:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +127,7 @@ class Document:
         """Parse and validate a document as shown to a verifier (personal fields revealed or hidden)."""
         if not isinstance(data, Mapping):
             raise DocumentError("document", "must be a JSON object")
-        schema = SCHEMAS.get(data.get("schema"))  # type: ignore[arg-type]
+        schema = SCHEMAS.get(data.get("schema", ""))  # no schema is named "": an absent one is unknown
         if schema is None:
             raise DocumentError("schema", f"unknown schema {data.get('schema')!r}; known: {', '.join(SCHEMAS)}")
         public = data.get("public")
@@ -252,7 +252,7 @@ def _grade(value: str) -> str:
     return grade
 
 
-_FIELD_CHECKS = {
+_FIELD_CHECKS: dict[str, Callable[[str], str]] = {
     "eCertificateId": validate_ecertificate_id,
     "grade": _grade,
     "validFrom": _date,

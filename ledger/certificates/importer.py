@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hexbytes import HexBytes
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from web3.contract import Contract
 
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import (
@@ -287,12 +289,12 @@ def issue(
     plan_: Plan,
     engine: Engine,
     senders: dict[Kind, TransactionSender],
-    registry: Any,
+    registry: Contract,
     *,
     issued_ids: Callable[[], set[bytes]],
     batch_size: int = BATCH_SIZE,
     in_flight: int = IN_FLIGHT,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Callable[[int], object] = lambda n: None,
 ) -> Outcome:
     """Issue every item not yet on chain; ``issued_ids`` reads the ids on chain once the senders have settled."""
     started = time.perf_counter()
@@ -320,14 +322,14 @@ def _store_in_vault(engine: Engine, items: Sequence[Item]) -> None:
 
 def _send_pipelined(
     sender: TransactionSender,
-    registry: Any,
+    registry: Contract,
     items: Sequence[Item],
     batch_size: int,
     in_flight: int,
     outcome: Outcome,
-    progress: Callable[[int], None],
+    progress: Callable[[int], object],
 ) -> None:
-    window: deque[tuple[Any, list[Item]]] = deque()
+    window: deque[tuple[HexBytes, Sequence[Item]]] = deque()
 
     def settle_oldest() -> None:
         tx_hash, batch = window.popleft()
@@ -354,7 +356,11 @@ def _send_pipelined(
 
 
 def _one_by_one(
-    sender: TransactionSender, registry: Any, batch: Sequence[Item], outcome: Outcome, progress: Callable[[int], None]
+    sender: TransactionSender,
+    registry: Contract,
+    batch: Sequence[Item],
+    outcome: Outcome,
+    progress: Callable[[int], object],
 ) -> None:
     """A refused batch, retried certificate by certificate: the good ones go through, the refused are reported."""
     for item in batch:

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
 from eth_typing import ABIElement
 
 from ledger.errors import ArtifactMissing

@@ -10,13 +10,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
+from web3.types import TxReceipt
 
 from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
 from ledger.chain.node import registry_at
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
+from ledger.errors import TransactionFailed
 from wallet.devkeys import DEV_PROVINCES, dev_account
 
 
@@ -74,7 +77,7 @@ def deploy_registry(w3: Web3, admin: TransactionSender, artifact: Artifact) -> D
     receipt = admin.transact(factory.constructor(admin.address))
     return DeploymentRecord(
         chain_id=w3.eth.chain_id,
-        address=receipt["contractAddress"],
+        address=_created(receipt),
         block_number=receipt["blockNumber"],
         block_hash=receipt["blockHash"].to_0x_hex(),
         transaction_hash=receipt["transactionHash"].to_0x_hex(),
@@ -92,11 +95,19 @@ def deploy_credit_registry(
     factory = w3.eth.contract(abi=credit.abi, bytecode=credit.bytecode)
     receipt = admin.transact(factory.constructor(record.address))
     return DeploymentRecord(
-        **{**asdict(record), "credit_address": receipt["contractAddress"], "credit_bytecode_hash": credit.bytecode_hash}
+        **{**asdict(record), "credit_address": _created(receipt), "credit_bytecode_hash": credit.bytecode_hash}
     )
 
 
-def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> dict[str, str]:
+def _created(receipt: TxReceipt) -> ChecksumAddress:
+    """The address of the contract a creation transaction made (its receipt always names one)."""
+    address = receipt["contractAddress"]
+    if address is None:
+        raise TransactionFailed(f"transaction {receipt['transactionHash'].to_0x_hex()} created no contract")
+    return address
+
+
+def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> dict[str, ChecksumAddress]:
     """Give the development accounts their demo parts (local chains only); returns role → address.
 
     Takes the deployer's sender rather than making a second one for the same key (one sender per key)."""

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from eth_abi import decode as abi_decode
 from eth_typing import ABI, ABIComponentIndexed
 from eth_utils import keccak, to_checksum_address
 
 from ledger.chain.abi import abi_type
+
+
+class RawLog(TypedDict):
+    """A log as eth_getLogs returns it: quantities, hashes and data as 0x-hex."""
+
+    address: str
+    topics: list[str]
+    data: str
+    blockNumber: str
+    blockHash: str
+    blockTimestamp: NotRequired[str]  # where the node includes the block's time
+    transactionHash: str
+    transactionIndex: str
+    logIndex: str
+    removed: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ class EventDecoder:
     def topic(self, name: str) -> str:
         return next(topic for topic, event_type in self._types.items() if event_type.name == name)
 
-    def decode(self, log: Mapping[str, Any], block_time: int) -> ChainEvent | None:
+    def decode(self, log: RawLog, block_time: int) -> ChainEvent | None:
         """The event of a raw JSON-RPC log, or None for an event this decoder does not follow."""
         event_type = self._types.get(log["topics"][0]) if log["topics"] else None
         if event_type is None:

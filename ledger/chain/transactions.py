@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
+from eth_account.types import TransactionDictType
+from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError
-from web3.types import TxReceipt
+from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from ledger.chain.reverts import RevertDecoder
 from ledger.errors import TransactionFailed
@@ -37,12 +39,12 @@ class TransactionSender:
         self._lock = threading.Lock()
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     def send(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> HexBytes:
         """Sign and send; returns the transaction hash. A call the contract would refuse raises its named error."""
-        params: dict[str, Any] = {"from": self.account.address, "chainId": self._chain_id, **self._fees()}
+        params: TxParams = {"from": self.account.address, "chainId": self._chain_id, **self._fees()}
         try:
             params["gas"] = gas if gas is not None else call.estimate_gas(params)
         except ContractLogicError as exc:
@@ -50,9 +52,10 @@ class TransactionSender:
         tx = call.build_transaction(params)
         with self._lock:
             tx["nonce"] = self._nonce
-            signed = self.account.sign_transaction(tx)
+            # eth-account types the transaction as a plain dict of its fields: web3's TxParams is that dict
+            signed = self.account.sign_transaction(cast(TransactionDictType, tx))
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            self._nonce += 1
+            self._nonce = Nonce(self._nonce + 1)
         return tx_hash
 
     def simulate(self, call: ContractFunction) -> Any:
@@ -90,9 +93,9 @@ class TransactionSender:
     def transact(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> TxReceipt:
         return self.wait(self.send(call, gas=gas))
 
-    def _fees(self) -> dict[str, int]:
+    def _fees(self) -> TxParams:
         base = self.w3.eth.get_block("latest")["baseFeePerGas"]
-        return {"maxFeePerGas": 2 * base + PRIORITY_FEE_WEI, "maxPriorityFeePerGas": PRIORITY_FEE_WEI}
+        return {"maxFeePerGas": Wei(2 * base + PRIORITY_FEE_WEI), "maxPriorityFeePerGas": Wei(PRIORITY_FEE_WEI)}
 
     def _decoded(self, exc: ContractLogicError) -> Exception:
         return decoded_revert(self.decoder, exc)
@@ -107,7 +110,7 @@ def why_reverted(w3: Web3, decoder: RevertDecoder, tx_hash: HexBytes, block_numb
     """Re-runs a reverted transaction as a call on the state before its block to learn the contract's named
     error (receipts carry no revert data)."""
     tx = w3.eth.get_transaction(tx_hash)
-    call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
+    call: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
     try:
         w3.eth.call(call, block_number - 1)
     except ContractLogicError as exc:

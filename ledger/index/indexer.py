@@ -13,13 +13,14 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 from web3 import Web3
+from web3.types import BlockData, RPCEndpoint
 
-from ledger.chain.events import ChainEvent, EventDecoder
+from ledger.chain.events import ChainEvent, EventDecoder, RawLog
 from ledger.errors import IndexMismatch, LedgerError
 from ledger.index.projections import Projection, Registration
 from ledger.store.engine import insert_rows
@@ -32,6 +33,22 @@ log = logging.getLogger(__name__)
 def default_confirmations(chain_id: int) -> int:
     """How far behind the head to stay: nothing on a local chain (it mines on demand), 12 blocks elsewhere."""
     return 0 if is_local_chain(chain_id) else 12
+
+
+class RawHeader(TypedDict):
+    """What the indexer reads of an eth_getBlockByNumber result (quantities are 0x-hex)."""
+
+    hash: str
+    timestamp: str
+
+
+class LogQuery(TypedDict, total=False):
+    """An eth_getLogs filter (block numbers are 0x-hex)."""
+
+    address: str | Sequence[str]
+    topics: list[list[str]]
+    fromBlock: str
+    toBlock: str
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ class Indexer:
         e.g. the certificates issued, for an import that resumes."""
         ids: set[bytes] = set()
         position, head = self.deployment_block, self._head()
-        query = {"address": self._address_of[event], "topics": [[self.decoder.topic(event)]]}
+        query: LogQuery = {"address": self._address_of[event], "topics": [[self.decoder.topic(event)]]}
         while position <= head:
             raw, end = self._ranged_logs(query, position, min(position + self._range - 1, head))
             ids.update(bytes.fromhex(entry["topics"][1][2:]) for entry in raw if not entry.get("removed"))
@@ -130,8 +147,9 @@ class Indexer:
 
     # ---- reading the chain ----
 
-    def _rpc(self, method: str, *params: Any) -> Any:
-        response = self.w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    def _rpc(self, method: str, *params: object) -> Any:
+        """The raw JSON result of one call, unformatted by web3 (the callers say what shape it has)."""
+        response = self.w3.provider.make_request(RPCEndpoint(method), list(params))
         if "error" in response:
             raise _RangeTooLarge(response["error"]) if method == "eth_getLogs" else LedgerError(response["error"])
         return response["result"]
@@ -143,18 +161,20 @@ class Indexer:
         events = (self.decoder.decode(entry, times[entry["blockNumber"]]) for entry in raw if not entry.get("removed"))
         return [e for e in events if e is not None], end
 
-    def _ranged_logs(self, query: dict[str, Any], start: int, end: int) -> tuple[list[dict[str, Any]], int]:
+    def _ranged_logs(self, query: LogQuery, start: int, end: int) -> tuple[list[RawLog], int]:
         """Raw logs of [start, end'] with end' ≤ end: the range halves while the node refuses it as too large."""
         while True:
             try:
-                return self._rpc("eth_getLogs", {**query, "fromBlock": hex(start), "toBlock": hex(end)}), end
+                ranged: LogQuery = {**query, "fromBlock": hex(start), "toBlock": hex(end)}
+                logs: list[RawLog] = self._rpc("eth_getLogs", ranged)
+                return logs, end
             except _RangeTooLarge:
                 if end == start:
                     raise
                 end = start + (end - start) // 2
                 self._range = end - start + 1
 
-    def _block_times(self, raw: Sequence[dict[str, Any]]) -> dict[str, int]:
+    def _block_times(self, raw: Sequence[RawLog]) -> dict[str, int]:
         """Block timestamps: from the logs where the node includes them, else from the blocks (one batch)."""
         times = {e["blockNumber"]: int(e["blockTimestamp"], 16) for e in raw if e.get("blockTimestamp")}
         missing = sorted({e["blockNumber"] for e in raw} - set(times))
@@ -162,7 +182,9 @@ class Indexer:
             with self.w3.batch_requests() as batch:
                 for number in missing:
                     batch.add(self.w3.eth.get_block(int(number, 16)))
-                for number, block in zip(missing, batch.execute(), strict=True):
+                # typed as raw RPCResponses, the batch's results come formatted: get_block's are BlockData
+                blocks = cast(list[BlockData], batch.execute())
+                for number, block in zip(missing, blocks, strict=True):
                     times[number] = block["timestamp"]
         return times
 
@@ -176,14 +198,14 @@ class Indexer:
 
     def _header(self, number: int) -> tuple[str, int]:
         """Hash and timestamp of a block, which must exist."""
-        block = self._rpc("eth_getBlockByNumber", hex(number), False)
+        block: RawHeader | None = self._rpc("eth_getBlockByNumber", hex(number), False)
         if block is None:
             raise LedgerError(f"block {number} is not on the chain")
         return block["hash"], int(block["timestamp"], 16)
 
     def _block_hash(self, number: int) -> str | None:
         """The chain's hash at ``number``, or None once the chain is shorter than that (a reorg can shorten it)."""
-        block = self._rpc("eth_getBlockByNumber", hex(number), False)
+        block: RawHeader | None = self._rpc("eth_getBlockByNumber", hex(number), False)
         return None if block is None else block["hash"]
 
     # ---- writing the read model ----
