@@ -110,7 +110,7 @@ def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | Non
 
 
 def _ledger(ctx: click.Context) -> Ledger:
-    """The ledger ledger (``ledger.wiring``), its deployment checked live on the chain."""
+    """The wired ledger (``ledger.wiring``), its deployment checked live on the chain."""
     if "ledger" not in ctx.obj:
         ctx.obj["ledger"] = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"]).check_live()
     return ctx.obj["ledger"]

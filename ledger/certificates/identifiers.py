@@ -1,7 +1,8 @@
 """Validation of the identifiers a certificate carries, at the boundary, with errors a clerk can act on.
 
-The algorithms are those of ../shared/domain/DOMAIN.md: GB 32100 (unified social credit code), GB 11643 (citizen
-identity number), GB/T 2260 (province codes) and GB/T 36904 (e-certificate identifier, ISO 7064 MOD 37,36).
+The algorithms are described in docs/domain.md#identifiers: GB 32100 (unified social credit code), GB 11643
+(citizen identity number), GB/T 2260 (province codes) and GB/T 36904 (e-certificate identifier, ISO 7064
+MOD 37,36).
 Input is normalised first (NFKC folds full-width characters, surrounding blanks are dropped, letters upper-cased),
 so a code pasted from a Word document validates as typed.
 """

@@ -26,7 +26,8 @@ class Status(IntEnum):
     EXPIRED = 5  # derived from validUntil, never stored
 
 
-# Chinese labels shown to users, after the ministry's e-certificate vocabulary (DOMAIN.md); the codes stay ours.
+# Chinese labels shown to users, after the ministry's e-certificate vocabulary (docs/domain.md#status-vocabulary);
+# the codes stay ours.
 STATUS_LABELS = {
     Status.ACTIVE: "有效",
     Status.SUSPENDED: "暂扣",

@@ -1,4 +1,5 @@
-"""The credit grading model of the source paper §3.1.1: pure functions of a population of firms and a rule set.
+"""The credit grading model (docs/domain.md#credit-model-source): pure functions of a population of firms and a
+rule set.
 
 Four dimensions: comprehensive strength (several indicators), honours, dishonesty and credit points. Every
 indicator is normalised over the population by range transformation (min–max: (x − min) / (max − min), and 0.5

@@ -46,7 +46,7 @@ class GradingRules:
     strength: dict[str, float]
     composite: dict[str, float]
     credit_points_base: int
-    cutoffs: tuple[tuple[str, float], ...]  # ("A", 75.0), ... highest first
+    cutoffs: tuple[tuple[str, float], ...]  # (letter, lowest composite index of that grade), highest first
     confidence: float
     veto_grade: str
     honesty_grade: str
