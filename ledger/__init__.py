@@ -2,7 +2,7 @@
 
 - ``chain``: talking to a node (connection, ABI, artifacts, transactions and reverts, deployment, local chain,
   event decoding); knows nothing of certificates.
-- ``store``: the database (engine and migrations, the read model's tables, the vault of salts, single-use nonces).
+- ``store``: the database (engine and migrations, the read model's and the vault's tables, single-use nonces).
 - ``certificates``: the certificate registry's domain (vocabulary, identifiers, documents, client, projection,
   queries, bulk import).
 - ``credit``: credit supervision beside it (records, grading model, lists, inspections).

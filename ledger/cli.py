@@ -38,7 +38,7 @@ from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
 from ledger.settings import data_dir, deployment_record_path, rpc_url
-from ledger.store import vault
+from ledger.certificates import vault
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError

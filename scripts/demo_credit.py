@@ -30,7 +30,7 @@ from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound, StoredDocument
-from ledger.store.vault import store
+from ledger.certificates.vault import store
 from ledger.wiring import Ledger
 from wallet.devkeys import dev_account
 

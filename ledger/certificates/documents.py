@@ -5,7 +5,7 @@ A document has public fields (in clear, everywhere) and personal fields. Each pe
 ``keccak256(JCS({"field", "salt", "value"}))`` with a random 32-byte salt, and the document hash covers the
 commitments, not the values (as OpenAttestation does). So a document can be shown with a personal field hidden
 (only its commitment) or revealed (value and salt) and hash the same either way. Clear values and salts live in
-the vault (``ledger.store.vault``), never on chain.
+the vault (``ledger.certificates.vault``), never on chain.
 
 The on-chain ``publicData`` is the public fields the contract does not already hold as typed fields (number,
 grade, validity), so an indexer can rebuild every public field from the chain alone.

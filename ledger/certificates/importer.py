@@ -40,7 +40,7 @@ from ledger.certificates.identifiers import IdentifierError, province_name, vali
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
-from ledger.store import vault as vault_store
+from ledger.certificates import vault as vault_store
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate
 

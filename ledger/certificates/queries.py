@@ -14,12 +14,13 @@ import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ledger.certificates.projection import State, fold
+from ledger.certificates.projection import Period, State, fold, row_of, state_of
+from ledger.certificates.projection import Row as HistoryRow
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import BadCursor
 from ledger.store.engine import chunked
@@ -29,12 +30,20 @@ from wallet.presentation import HolderLookup, HolderRecord
 BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
 
 
-def derived_status(state: State, at: int) -> Status:
+class Validity(TypedDict):
+    """What a certificate's status and validity at an instant derive from (a ``State`` has these and more)."""
+
+    status: int
+    valid_from: int
+    valid_until: int
+
+
+def derived_status(state: Validity, at: int) -> Status:
     stored = Status(state["status"])
     return Status.EXPIRED if stored in BINDING and at >= state["valid_until"] else stored
 
 
-def is_valid(state: State, at: int) -> bool:
+def is_valid(state: Validity, at: int) -> bool:
     return derived_status(state, at) == Status.ACTIVE and state["valid_from"] <= at
 
 
@@ -47,7 +56,7 @@ class CertificateAnswer:
     status: Status
     valid: bool
     at: int
-    history: list[dict[str, Any]]
+    history: list[HistoryRow]
     links: dict[str, str]
     employer: dict[str, Any] | None
 
@@ -79,7 +88,6 @@ _HISTORY = (
     .where(_EVENTS.c.certificate_id == bindparam("id"), _EVENTS.c.block_time <= bindparam("at"))
     .order_by(_EVENTS.c.block_number, _EVENTS.c.log_index)
 )
-_COLUMNS = tuple(c.key for c in Certificate.__table__.columns)
 _EMPLOYER = select(Firm.__table__.c.name, Firm.__table__.c.credit_code).where(
     Firm.__table__.c.subject == bindparam("subject")
 )
@@ -95,7 +103,7 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
     rows = history(session, row["id"], at)
     state: State | None
     if at is None:
-        state = {key: row[key] for key in _COLUMNS}
+        state = state_of(row)
         at = int(time.time())
     else:
         state = fold(rows)
@@ -120,11 +128,11 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
     found: dict[str, State] = {}
     for chunk in chunked(list(dict.fromkeys(keys)), 500):
         for row in session.execute(select(table).where(column.in_(chunk))).mappings():
-            found[row[column.key]] = dict(row)
+            found[row[column.key]] = state_of(row)
     if at is None:
         return found
     events = CertificateEvent.__table__
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows: dict[str, list[HistoryRow]] = defaultdict(list)
     for chunk in chunked([state["id"] for state in found.values()], 500):
         query = (
             select(events)
@@ -132,15 +140,15 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
             .order_by(events.c.block_number, events.c.log_index)
         )
         for row in session.execute(query).mappings():
-            rows[row["certificate_id"]].append(dict(row))
+            rows[row["certificate_id"]].append(row_of(row))
     folded = {key: fold(rows[state["id"]]) for key, state in found.items()}
     return {key: state for key, state in folded.items() if state is not None}
 
 
-def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[dict[str, Any]]:
+def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[HistoryRow]:
     """A certificate's history rows in chain order, up to ``at`` if given."""
     parameters = {"id": certificate_id, "at": END_OF_TIME if at is None else at}
-    return [dict(r) for r in session.execute(_HISTORY, parameters).mappings()]
+    return [row_of(r) for r in session.execute(_HISTORY, parameters).mappings()]
 
 
 def firm(session: Session, credit_code: str, at: int | None = None) -> dict[str, Any] | None:
@@ -210,14 +218,14 @@ def planner(session: Session, registration_number: str, at: int | None = None) -
         .order_by(EmploymentPeriod.started_block, EmploymentPeriod.started_log_index)
     ).all()
     employer = None
-    if current is not None:
+    if current is not None and current["employer"] is not None:
         employer = firm_by_subject(session, current["employer"])
     return {
         "planner": person,
         "current": current,
         "employer": employer,
         "registrations": states,
-        "periods": [{**_as_state(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
+        "periods": [{**_as_period(p), "credit_code": code, "firm_name": name} for p, code, name in periods],
     }
 
 
@@ -287,9 +295,9 @@ def planner_count(session: Session | Connection, at: int) -> int:
     return session.scalar(query) or 0
 
 
-def recent_events(session: Session | Connection, limit: int) -> Sequence[Row[Any]]:
+def recent_events(session: Session | Connection, limit: int) -> Sequence[Row[int, int, int, str, str, str]]:
     """The newest ``limit`` certificate acts, newest first, each with its certificate's number and holder's name."""
-    e, c = _EVENTS.c, Certificate.__table__.c
+    e, c = CertificateEvent, Certificate
     query = (
         select(e.block_number, e.log_index, e.block_time, e.act, c.number, c.name)
         .join(Certificate, c.id == e.certificate_id)
@@ -348,15 +356,29 @@ def holder_lookup(engine: Engine) -> HolderLookup:
             row = connection.execute(statement, {"id": "0x" + certificate_id.hex()}).one_or_none()
         if row is None:
             return None
-        state = {"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until}
+        state: Validity = {"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until}
         return HolderRecord(row.holder, derived_status(state, at).name, is_valid(state, at))
 
     return lookup
 
 
-def _as_state(row: Any) -> State:
-    """A mapped row as a plain dict of its columns (a certificate's state, or any other row)."""
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+def _as_state(row: Certificate) -> State:
+    """A mapped certificate as a plain dict of its columns: its state."""
+    return state_of({c.key: getattr(row, c.key) for c in Certificate.__table__.columns})
+
+
+def _as_period(row: EmploymentPeriod) -> Period:
+    """A mapped employment period as a plain dict of its columns."""
+    return {
+        "certificate_id": row.certificate_id,
+        "started_block": row.started_block,
+        "started_log_index": row.started_log_index,
+        "planner": row.planner,
+        "employer": row.employer,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+        "end_reason": row.end_reason,
+    }
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -21,7 +21,7 @@ from itertools import groupby
 from eth_utils import keccak
 from sqlalchemy import Connection, select
 
-from ledger.certificates.projection import fold
+from ledger.certificates.projection import fold, row_of
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.credit.projection import roster_of
 from ledger.store.engine import chunked
@@ -85,12 +85,12 @@ def population(connection: Connection, round_: InspectionRound) -> list[tuple[st
     members = []
     for chunk in chunked(candidates, CHUNK):
         rows = connection.execute(
-            select(e)
+            select(CertificateEvent.__table__)
             .where(e.certificate_id.in_(chunk), e.block_number < before_block)
             .order_by(e.certificate_id, e.block_number, e.log_index)
         ).mappings()
         for certificate_id, history in groupby(rows, key=lambda r: r["certificate_id"]):
-            state = fold(dict(r) for r in history)
+            state = fold(row_of(r) for r in history)
             if state and state["status"] == Status.ACTIVE and state["valid_from"] <= at < state["valid_until"]:
                 members.append((certificate_id, state["number"]))
     return members

@@ -29,5 +29,6 @@ def inspection_results(session: Session, round_id: str) -> Sequence[InspectionRe
 
 def recent_records(session: Session | Connection, limit: int) -> Sequence[Row[Any]]:
     """The newest ``limit`` credit records, newest first, whether still published or not."""
-    r = CreditRecord.__table__.c
-    return session.execute(select(r).order_by(r.block_number.desc(), r.log_index.desc()).limit(limit)).all()
+    table = CreditRecord.__table__
+    r = table.c
+    return session.execute(select(table).order_by(r.block_number.desc(), r.log_index.desc()).limit(limit)).all()

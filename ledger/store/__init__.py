@@ -1,2 +1,2 @@
-"""The database: engine and Alembic migrations, the read model's tables, the vault of personal-field salts, and
-single-use nonces."""
+"""The database: engine and Alembic migrations, the tables of the read model and of the vault, and single-use
+nonces. It imports nothing of the features above it."""

@@ -1,0 +1,53 @@
+"""The tree's layering, checked from the imports: api → ledger + wallet; wallet → nothing of ours; inside ledger,
+the chain plumbing and the store know no feature (certificates, credit, index, relay, wiring)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ("api", "ledger", "wallet", "scripts", "tests")
+ALLOWED = {
+    "wallet": {"wallet"},
+    "ledger": {"ledger", "wallet"},
+    "ledger.chain": {"ledger.chain", "ledger.errors", "ledger.settings", "wallet"},
+    "ledger.store": {"ledger.store", "ledger.errors", "ledger.settings", "wallet"},
+    "ledger.rules": {"ledger.rules", "ledger.errors"},
+    "api": {"api", "ledger", "wallet"},
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    """The modules of ours that ``path`` imports, relative imports resolved."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")[: -node.level]
+                found.add(".".join([*base, node.module] if node.module else base))
+            elif node.module:
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.split(".")[0] in OURS}
+
+
+def layer_of(module: str) -> str:
+    """The most specific layer in ``ALLOWED`` that ``module`` belongs to."""
+    return max((layer for layer in ALLOWED if module == layer or module.startswith(layer + ".")), key=len)
+
+
+@pytest.mark.parametrize("package", ["wallet", "ledger", "api"])
+def test_imports_point_down(package: str) -> None:
+    wrong = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        allowed = ALLOWED[layer_of(module)]
+        for imported in imports_of(path):
+            if not any(imported == a or imported.startswith(a + ".") for a in allowed):
+                wrong.append(f"{module} imports {imported}")
+    assert wrong == []
