@@ -16,18 +16,11 @@ from typing import Any
 
 from apiflask import APIBlueprint
 from flask import url_for
-from hexbytes import HexBytes
-from sqlalchemy.orm import Session
-from web3.exceptions import TransactionNotFound
-from web3.types import TxReceipt
 
-from ledger.certificates import queries
-from ledger.chain.transactions import why_reverted
-from ledger.errors import ContractRevert
 from ledger.settings import data_dir
 from wallet.typed_acts import SignedAct
 
-from . import answers
+from .answers.acts import act_status_answer
 from .problems import Problem
 from .schemas import ActAccepted, ActStatus, SignedActIn
 from .services import services
@@ -83,53 +76,4 @@ def act_status(tx_hash: str) -> dict[str, Any]:
             400, "invalid-request", "Invalid request", "A transaction hash is 0x and 64 hexadecimal digits.",
             errors=[{"in": "path", "field": "tx_hash", "message": "not a transaction hash"}],
         )  # fmt: skip
-    ledger = services()
-    w3 = ledger.w3
-    tx = HexBytes(tx_hash)
-    try:
-        receipt = w3.eth.get_transaction_receipt(tx)
-    except TransactionNotFound:
-        try:
-            w3.eth.get_transaction(tx)
-        except TransactionNotFound:
-            raise Problem(
-                404, "transaction-not-found", "Transaction not found", f"The chain knows no transaction {tx_hash}."
-            ) from None
-        return {"txHash": tx_hash, "state": "pending"}
-    if receipt["status"] != 1:
-        reason = why_reverted(w3, ledger.decoder, tx, receipt["blockNumber"])
-        fields = reason.fields if isinstance(reason, ContractRevert) else {}
-        return {
-            "txHash": tx_hash,
-            "state": "failed",
-            "blockNumber": receipt["blockNumber"],
-            "error": type(reason).__name__,
-            "errorFields": {k: answers.hexed(v) for k, v in fields.items()},
-        }
-    ids = _certificates_touched(receipt, ledger.record.address)
-    with Session(ledger.engine) as session:
-        checkpoint = queries.index_status(session)
-        indexed = checkpoint is not None and checkpoint.block_number >= receipt["blockNumber"]
-        certificates = None
-        if indexed:
-            states = [queries.certificate(session, number) for number in queries.numbers_of(session, ids).values()]
-            certificates = [answers.certificate_from_index(session, state) for state in states if state is not None]
-    return {
-        "txHash": tx_hash,
-        "state": "mined",
-        "blockNumber": receipt["blockNumber"],
-        "indexed": indexed,
-        "certificates": certificates,
-    }
-
-
-def _certificates_touched(receipt: TxReceipt, registry: str) -> list[str]:
-    """Ids of the certificates the registry's events in ``receipt`` name (every such event indexes the id)."""
-    topics = services().event_topics
-    return list(
-        dict.fromkeys(
-            log["topics"][1].to_0x_hex()
-            for log in receipt["logs"]
-            if log["address"].lower() == registry.lower() and log["topics"][0].to_0x_hex() in topics
-        )
-    )
+    return act_status_answer(services(), tx_hash)
