@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from typing import Any, Literal
 
@@ -81,7 +82,7 @@ class ListOut(BaseModel):
     list: ListName
     at: dt.datetime
     count: int
-    entries: list[ListEntryOut]
+    entries: builtins.list[ListEntryOut]  # the field ``list`` shadows the builtin in this class
     rules: Rules
 
 

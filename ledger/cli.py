@@ -20,7 +20,7 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from ledger.certificates import importer, queries
+from ledger.certificates import importer, queries, vault
 from ledger.certificates.client import ActResult, RegistryClient
 from ledger.certificates.documents import (
     Document,
@@ -38,7 +38,6 @@ from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
 from ledger.settings import data_dir, deployment_record_path, rpc_url
-from ledger.certificates import vault
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledger import errors
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.documents import Document, firm_subject
+from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.credit import inspections
@@ -30,7 +31,6 @@ from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound, StoredDocument
-from ledger.certificates.vault import store
 from ledger.wiring import Ledger
 from wallet.devkeys import dev_account
 

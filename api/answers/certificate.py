@@ -4,19 +4,34 @@ lag) or from the contract alone. Both go through ``_common``, so the two sources
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
-from ledger.certificates.projection import State
+from ledger.certificates.projection import Row
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
 
 from .fields import employer_fields, grade_name, hexed, index_proof, instant, status_fields
 
 ZERO = b"\0" * 32  # the contract's "no such link" (predecessor, successor, employer)
+
+
+class Described(TypedDict):
+    """The fields of a certificate that ``_common`` shows, which both sources have: a ``State`` (the read model)
+    has these and more, the contract's view only these."""
+
+    kind: int
+    grade: int
+    province: int
+    issuer: str
+    valid_from: int
+    valid_until: int
+    held_since: int
+    version: int
+    document_hash: str
 
 
 def certificate_from_index(session: Session | Connection, answer: queries.CertificateAnswer) -> dict[str, Any]:
@@ -44,7 +59,7 @@ def certificate_from_chain(
     """The contract's own view, status and validity (``reading``: status, valid, block time) at block
     ``proof["blockNumber"]``. The contract stores no names (they are in its events), so
     the holder's public fields are null here: this answer trusts nothing but the node."""
-    state = {
+    state: Described = {
         "kind": int(view.kind), "grade": int(view.grade), "province": view.province, "issuer": view.issuer,
         "valid_from": view.valid_from, "valid_until": view.valid_until, "held_since": view.held_since,
         "version": view.version, "document_hash": hexed(view.document_hash),
@@ -62,7 +77,7 @@ def certificate_from_chain(
     }
 
 
-def _common(number: str, cid: str, state: State, status: Status, valid: bool, at: int) -> dict[str, Any]:
+def _common(number: str, cid: str, state: Described, status: Status, valid: bool, at: int) -> dict[str, Any]:
     kind, grade = Kind(state["kind"]), grade_name(state["grade"])
     return {
         "number": number,
@@ -85,7 +100,7 @@ def _common(number: str, cid: str, state: State, status: Status, valid: bool, at
     }
 
 
-def _act(row: dict[str, Any]) -> dict[str, Any]:
+def _act(row: Row) -> dict[str, Any]:
     data = json.loads(row["data"])
     return {
         "act": row["act"],

@@ -5,7 +5,7 @@ and list entries and rounds read exactly as the API gives them."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -73,20 +73,40 @@ def tiles(view: CreditPicture, planners: int) -> list[tuple[str, int]]:
     ]
 
 
-def grades_by_province(view: CreditPicture) -> list[dict[str, Any]]:
+class ProvinceRow(TypedDict):
+    """One bar of the chart: a province's qualified firms by grade, and each grade's share of the longest bar."""
+
+    province: int
+    name: str
+    a: int
+    b: int
+    total: int
+    a_width: float
+    b_width: float
+
+
+def grades_by_province(view: CreditPicture) -> list[ProvinceRow]:
     """Qualified firms per province and grade, largest first: the bar chart's rows."""
     counts: dict[int, Counter[int]] = {}
     for firm in view.firms.values():
         counts.setdefault(firm.province, Counter())[firm.grade] += 1
-    rows = []
-    for code, by_grade in counts.items():
-        a, b = by_grade[Grade.A], by_grade[Grade.B]
-        rows.append({"province": code, "name": PROVINCES.get(code, str(code)), "a": a, "b": b, "total": a + b})
-    rows.sort(key=lambda r: (-r["total"], r["province"]))
-    top = max((r["total"] for r in rows), default=1)
-    for row in rows:
-        row["a_width"], row["b_width"] = 100 * row["a"] / top, 100 * row["b"] / top
-    return rows
+    bars = sorted(
+        ((code, by_grade[Grade.A], by_grade[Grade.B]) for code, by_grade in counts.items()),
+        key=lambda bar: (-(bar[1] + bar[2]), bar[0]),
+    )
+    top = max((a + b for _, a, b in bars), default=1)
+    return [
+        {
+            "province": code,
+            "name": PROVINCES.get(code, str(code)),
+            "a": a,
+            "b": b,
+            "total": a + b,
+            "a_width": 100 * a / top,
+            "b_width": 100 * b / top,
+        }
+        for code, a, b in bars
+    ]
 
 
 def recent_acts(session: Session) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
+from ledger.certificates.projection import State
 from ledger.certificates.vocabulary import Status
 from ledger.errors import UnknownCertificate
 from ledger.store.models import Certificate
@@ -84,7 +85,7 @@ def batch(engine: Engine, items: Sequence[str], *, by_hash: bool, at: int | None
     }
 
 
-def _result(item: str, state: dict[str, Any] | None, at: int) -> dict[str, Any]:
+def _result(item: str, state: State | None, at: int) -> dict[str, Any]:
     if state is None:
         return {"query": item, "found": False, "error": "certificate-not-found"}
     found = summary(state, at)

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from web3.contract import Contract
 
+from ledger.certificates import vault as vault_store
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import (
     Document,
@@ -40,7 +41,6 @@ from ledger.certificates.identifiers import IdentifierError, province_name, vali
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
-from ledger.certificates import vault as vault_store
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate
 

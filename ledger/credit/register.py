@@ -101,7 +101,11 @@ def published_records(connection: Connection, now: int, *, ended_since: int | No
     ``ended_since``, also those whose publication ended since then. Each row has ``ended_at`` (None if open)."""
     r = _RECORD
     horizon = now if ended_since is None else ended_since
-    query = select(CreditRecord.__table__).where(r.published_from <= now, _publication_end > horizon).order_by(r.published_from, r.id)
+    query = (
+        select(CreditRecord.__table__)
+        .where(r.published_from <= now, _publication_end > horizon)
+        .order_by(r.published_from, r.id)
+    )
     records = []
     for row in connection.execute(query).mappings():
         record = dict(row)
