@@ -32,7 +32,7 @@ help:
 	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
 	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
 	@echo "make bench-credit  the whole register credit-graded (model, lists, API): var/bench/credit.json"
-	@echo "make lint       ruff (check and format)"
+	@echo "make lint       ruff (check and format) and mypy"
 
 $(NODE_HOME)/node_modules/.bin/node:
 	npm install --prefix $(NODE_HOME) --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
@@ -103,6 +103,7 @@ wrk:
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: bench-gas bench-import bench-identity bench-verify bench-credit
 
