@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from eth_account.signers.local import LocalAccount
 from flask import Flask, current_app
 
-from ledger.certificates.client import RegistryClient
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
 from ledger.certificates.queries import holder_lookup
 from ledger.chain.events import EventDecoder
@@ -53,9 +52,6 @@ class Services(Ledger):
     def event_topics(self) -> set[str]:
         """Topics of the certificate registry's events, to find the certificates an act touched."""
         return set(EventDecoder(self.artifact.abi, CERTIFICATE_EVENTS).topics)
-
-    def reader(self) -> RegistryClient:
-        return self.client()
 
     @cached_property
     def domain(self) -> Domain:

@@ -36,7 +36,7 @@ from ledger.store.engine import database_url as configured_database_url
 from ledger.store.engine import make_engine, migrate
 from wallet.typed_acts import Registry
 
-_CHAIN_PARTS = ("registry", "credit", "decoder")
+_CHAIN_PARTS = ("registry", "credit")  # built on the node connection
 
 
 class Ledger:

@@ -47,7 +47,7 @@ def certificate(engine: Engine, number: str, at: int | None = None) -> dict[str,
 
 def certificate_on_chain(ledger: Services, number: str) -> dict[str, Any]:
     """The certificate as the contract holds it at the latest block: for who trusts only the node."""
-    reader = ledger.reader()
+    reader = ledger.client()
     block = ledger.w3.eth.get_block("latest")
     cid = certificate_id(number)
     try:
