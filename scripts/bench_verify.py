@@ -133,7 +133,7 @@ def _wait_ready(base: str, timeout: float = 60) -> None:
         try:
             if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
             pass
         time.sleep(0.3)
     raise TimeoutError(f"the API at {base} did not become ready in {timeout:.0f} s")
