@@ -19,7 +19,7 @@ from ledger.errors import BadCursor, ChainUnavailable, ContractRevert, Deploymen
 from wallet import errors as refusals
 
 from .answers import hexed
-from .services import services
+from .services import RelayUnavailable, services
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ def _as_problem(error: HTTPError) -> Response:
 
 
 def _refusal(exc: refusals.WalletError) -> Response:
+    if isinstance(exc, refusals.KeystoreError):  # only the server's own keys are kept in keystores
+        return _relay_unavailable(exc)
     if isinstance(exc, MALFORMED):
         status = 400
     elif isinstance(exc, refusals.NoSuchCertificate):
@@ -90,6 +92,15 @@ def _chain_unavailable(exc: Exception) -> Response:
     services().forget_chain()
     log.warning("chain unavailable: %s", exc.__class__.__name__)
     return problem(503, "chain-unavailable", "Chain unavailable", "The chain node does not answer; try again shortly.")
+
+
+def _relay_unavailable(exc: Exception) -> Response:
+    """The relayer's key is out of reach: the operator's to fix, so the cause (a keystore path, a label) goes to
+    the log and the client learns only that acts cannot be relayed now."""
+    log.error("relay unavailable: %s", exc)
+    return problem(
+        503, "relay-unavailable", "Relay unavailable", "Signed acts cannot be relayed now; the fault has been logged."
+    )
 
 
 def _not_deployed(exc: DeploymentError) -> Response:
@@ -128,6 +139,7 @@ def init_app(app: APIFlask) -> None:
     app.register_error_handler(ContractRevert, _contract_refusal)
     app.register_error_handler(ChainUnavailable, _chain_unavailable)
     app.register_error_handler(RequestException, _chain_unavailable)
+    app.register_error_handler(RelayUnavailable, _relay_unavailable)
     app.register_error_handler(DeploymentError, _not_deployed)
     app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(BadCursor, _bad_cursor)

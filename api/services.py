@@ -18,11 +18,11 @@ from flask import Flask, current_app
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
 from ledger.certificates.queries import holder_lookup
 from ledger.chain.events import EventDecoder
-from ledger.errors import DeploymentError
 from ledger.relay import ActRelay
 from ledger.store.nonces import DatabaseNonces
 from ledger.wiring import Ledger
 from wallet.devkeys import dev_account, is_local_chain
+from wallet.errors import KeystoreError
 from wallet.keystore import KeyStore, keystore_dir
 from wallet.passwords import read_password
 from wallet.presentation import PresentationVerifier
@@ -31,6 +31,11 @@ from wallet.siwe import SiweVerifier
 from wallet.typed_acts import Domain
 
 EXTENSION = "ledger"
+
+
+class RelayUnavailable(Exception):
+    """The relayer's key cannot be had (no key configured, a keystore that will not open): a fault of this server,
+    not of the client. The message names the cause for the log; clients are told only that relaying is down."""
 
 
 class Services(Ledger):
@@ -84,7 +89,11 @@ class Services(Ledger):
     def act_relay(self) -> ActRelay:
         """The relayer that sends regulators' signed acts to either registry. Its key is configuration
         (RELAYER_ACCOUNT); the API never holds a regulator's key."""
-        return self.relay(self._relayer_account())
+        try:
+            account = self._relayer_account()
+        except KeystoreError as fault:  # wrong password, unknown label, damaged file, a refused development key
+            raise RelayUnavailable(f"the relayer key cannot be unlocked: {fault}") from fault
+        return self.relay(account)
 
     def _relayer_account(self) -> LocalAccount:
         """RELAYER_ACCOUNT as given; else the keystore key RELAYER_KEY (password from WALLET_PASSWORD_FILE or
@@ -99,7 +108,7 @@ class Services(Ledger):
             return KeyStore(keystore_dir()).unlock(label, password, chain_id=chain_id)
         if is_local_chain(chain_id):
             return dev_account("relayer", chain_id)
-        raise DeploymentError("no relayer key is configured (LEDGER_RELAYER_KEY): acts cannot be relayed")
+        raise RelayUnavailable("no relayer key is configured (LEDGER_RELAYER_KEY): acts cannot be relayed")
 
     def forget_chain(self) -> None:
         super().forget_chain()
