@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import segno
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .answers import credit, registrants, verification
@@ -63,6 +63,7 @@ def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
 
 
 def _qr(number: str) -> str:
-    """An SVG QR code of this certificate's page address, so a printed copy leads back to the live answer."""
-    url = url_for("page.certificate", number=number, _external=True)
+    """An SVG QR code of this certificate's page address, so a printed copy leads back to the live answer. The
+    address is built on PUBLIC_ORIGIN, never on the request's Host header, which the client chooses."""
+    url = current_app.config["PUBLIC_ORIGIN"].rstrip("/") + url_for("page.certificate", number=number)
     return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#111")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import segno
 
 from tests.api_helpers import is_problem
 from tests.chain.test_api_identity import signed_suspension
@@ -33,3 +35,16 @@ def test_a_relayer_keystore_fault_is_a_server_fault_without_path_or_label(
     body = is_problem(answer, 503, "relay-unavailable")
     text = json.dumps(body, ensure_ascii=False)
     assert str(keys) not in text and label not in text and "keystore" not in text.lower()
+
+
+@pytest.mark.parametrize("path", ["/c/{number}", "/c/{number}/print"])
+def test_the_qr_code_leads_to_public_origin_whatever_host_the_request_names(served: Served, path: str) -> None:
+    """Finding 11: the page's QR code took the request's Host header, so a forged Host (a poisoned cache, a
+    phishing mirror) printed a code that leads elsewhere."""
+    number = served.firms[0][1]["number"]
+    url = path.format(number=number)
+    forged = served.client.get(url, headers={"Host": "phishing.example"})
+    assert forged.status_code == 200
+    expected = segno.make(f"http://verify.test/c/{quote(number)}", error="m").svg_inline(scale=4, border=2, dark="#111")
+    assert expected in forged.text
+    assert served.client.get(url).text.count(expected) == 1
