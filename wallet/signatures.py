@@ -15,12 +15,15 @@ from eth_keys.exceptions import BadSignature
 from eth_typing import ABI
 from eth_utils import to_checksum_address
 from web3 import Web3
-from web3.exceptions import BadFunctionCallOutput, ContractLogicError
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3RPCError
 
 from .errors import MalformedSignature, SignatureRefused
 
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _EIP1271_MAGIC = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
+# The gas an EIP-1271 check may take: any client names the contract, so the node's work per check is bounded. A
+# one-owner wallet takes about 10,000; a Safe with several owners well under 100,000 (an ECDSA recovery each).
+EIP1271_GAS_LIMIT = 300_000
 _EIP1271_ABI: ABI = [
     {
         "type": "function",
@@ -41,10 +44,12 @@ class ContractWallets(Protocol):
 
 
 class Web3ContractWallets:
-    """``ContractWallets`` over a web3 connection: code at the address, then ``isValidSignature``."""
+    """``ContractWallets`` over a web3 connection: code at the address, then ``isValidSignature`` with at most
+    ``gas_limit`` gas (a wallet that needs more does not vouch)."""
 
-    def __init__(self, w3: Web3) -> None:
+    def __init__(self, w3: Web3, *, gas_limit: int = EIP1271_GAS_LIMIT) -> None:
         self._w3 = w3
+        self._gas_limit = gas_limit
 
     def is_contract(self, address: str) -> bool:
         return len(self._w3.eth.get_code(to_checksum_address(address))) > 0
@@ -52,8 +57,9 @@ class Web3ContractWallets:
     def is_valid_signature(self, address: str, digest: bytes, signature: bytes) -> bool:
         wallet = self._w3.eth.contract(address=to_checksum_address(address), abi=_EIP1271_ABI)
         try:
-            return bytes(wallet.functions.isValidSignature(digest, signature).call()) == _EIP1271_MAGIC
-        except (ContractLogicError, BadFunctionCallOutput, ValueError):  # a reverting wallet does not vouch
+            answer = wallet.functions.isValidSignature(digest, signature).call({"gas": self._gas_limit})
+            return bytes(answer) == _EIP1271_MAGIC
+        except (ContractLogicError, BadFunctionCallOutput, Web3RPCError, ValueError):  # reverted, out of gas: no
             return False
 
 

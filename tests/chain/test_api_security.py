@@ -4,16 +4,19 @@ and what it gets now."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import segno
+from web3 import Web3
 
 from tests.api_helpers import is_problem
 from tests.chain.test_api_identity import signed_suspension
 from tests.conftest import Served
 from wallet.devkeys import dev_account
+from wallet.siwe import SiweMessage, timestamp
 
 
 @pytest.mark.parametrize("fault", ["unknown-label", "wrong-password"])
@@ -48,3 +51,31 @@ def test_the_qr_code_leads_to_public_origin_whatever_host_the_request_names(serv
     expected = segno.make(f"http://verify.test/c/{quote(number)}", error="m").svg_inline(scale=4, border=2, dark="#111")
     assert expected in forged.text
     assert served.client.get(url).text.count(expected) == 1
+
+
+def _deploy_runtime(w3: Web3, runtime: bytes) -> str:
+    """A contract with exactly this runtime code, deployed from an unlocked anvil account no test signs with."""
+    init = bytes([0x61, len(runtime) >> 8, len(runtime) & 0xFF, 0x80, 0x60, 0x0C, 0x60, 0, 0x39, 0x60, 0, 0xF3])
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[8], "data": init + runtime})
+    return w3.eth.wait_for_transaction_receipt(tx)["contractAddress"]
+
+
+# isValidSignature of a wallet that vouches for anything, after 65,536 turns of a loop (about 1.7 M gas).
+_HEAVY_WALLET = bytes.fromhex(
+    "62010000"  # PUSH3 65536
+    "5b600190038060045750"  # loop: JUMPDEST PUSH1 1 SWAP1 SUB DUP1 PUSH1 4 JUMPI, then POP
+    "7f1626ba7e" + "00" * 28 + "60005260206000f3"  # return bytes4(0x1626ba7e), ABI-encoded
+)
+
+
+def test_an_eip1271_check_is_capped_in_gas(served: Served) -> None:
+    """Finding 11: sign-in made an EIP-1271 eth_call to any contract the client named, with the block's gas: a
+    client could make the node run millions of gas per anonymous request."""
+    wallet = _deploy_runtime(served.deployed.w3, _HEAVY_WALLET)
+    nonce = served.client.post("/api/v1/auth/nonce").json
+    message = SiweMessage(
+        domain=nonce["domain"], address=wallet, uri=nonce["uri"], chain_id=nonce["chainId"], nonce=nonce["nonce"],
+        issued_at=timestamp(int(time.time())), statement="Sign in.",
+    )  # fmt: skip
+    login = served.client.post("/api/v1/auth/login", json={"message": message.text(), "signature": "0x" + "11" * 65})
+    is_problem(login, 401, "signer-mismatch")
