@@ -12,6 +12,9 @@ NODE_HOME := .node
 # Node 22 first on PATH for every recipe: Hardhat 3 refuses Node 20, and npm must run under 22 to fetch EDR.
 export PATH := $(CURDIR)/$(NODE_HOME)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export npm_config_update_notifier := false
+# The public development keys need this flag as well as chain id 31337 (docs/cli.md#development-keys): every target
+# here serves, deploys to or tests the local chain.
+export LEDGER_DEVELOPMENT ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

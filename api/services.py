@@ -21,7 +21,7 @@ from ledger.chain.events import EventDecoder
 from ledger.relay import ActRelay
 from ledger.store.nonces import DatabaseNonces
 from ledger.wiring import Ledger
-from wallet.devkeys import dev_account, is_local_chain
+from wallet.devkeys import dev_account, dev_keys_allowed
 from wallet.errors import KeystoreError
 from wallet.keystore import KeyStore, keystore_dir
 from wallet.passwords import read_password
@@ -97,7 +97,8 @@ class Services(Ledger):
 
     def _relayer_account(self) -> LocalAccount:
         """RELAYER_ACCOUNT as given; else the keystore key RELAYER_KEY (password from WALLET_PASSWORD_FILE or
-        WALLET_PASSWORD); else, on a local development chain only, the labelled development relayer."""
+        WALLET_PASSWORD); else, on a local development chain with LEDGER_DEVELOPMENT=1 only, the labelled development
+        relayer."""
         if self.config["RELAYER_ACCOUNT"] is not None:
             return self.config["RELAYER_ACCOUNT"]
         chain_id = self.record.chain_id
@@ -106,7 +107,7 @@ class Services(Ledger):
             password_file = os.environ.get("WALLET_PASSWORD_FILE")
             password = read_password(file=Path(password_file) if password_file else None)
             return KeyStore(keystore_dir()).unlock(label, password, chain_id=chain_id)
-        if is_local_chain(chain_id):
+        if dev_keys_allowed(chain_id):
             return dev_account("relayer", chain_id)
         raise RelayUnavailable("no relayer key is configured (LEDGER_RELAYER_KEY): acts cannot be relayed")
 

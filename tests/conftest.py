@@ -31,6 +31,10 @@ from ledger.wiring import Ledger
 from tests.register_helpers import firm_issue, planner_issue, register_for
 from wallet.devkeys import dev_account
 
+# The public development keys need this flag as well as chain id 31337 (the Makefile sets it for make up and make
+# test); set here so that pytest run by hand, and every command the tests start, may use them.
+os.environ["LEDGER_DEVELOPMENT"] = "1"
+
 
 @pytest.fixture(scope="session")
 def artifact() -> Artifact:

@@ -1,11 +1,15 @@
 """Public DEVELOPMENT keys for a local chain only.
 
 These accounts come from the well-known anvil/Hardhat mnemonic that every Ethereum developer has: anyone can
-spend from them. They exist so that ``make up`` works with nothing to set up, and they are refused on any chain
-that is not a local development chain.
+spend from them. They exist so that ``make up`` works with nothing to set up, and they are refused unless the
+chain is a local development chain (chain id 31337) *and* the environment says this is development
+(``LEDGER_DEVELOPMENT=1``, which the Makefile and the tests set): a private network left on the default chain id
+does not say so.
 """
 
 from __future__ import annotations
+
+import os
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -14,6 +18,7 @@ from .errors import DevKeyRefused
 
 PUBLIC_DEV_MNEMONIC = "test test test test test test test test test test test junk"  # public, development only
 LOCAL_CHAIN_IDS = frozenset({31337})
+DEVELOPMENT_FLAG = "LEDGER_DEVELOPMENT"  # "1" allows the development keys (on a local chain id only)
 
 # Which development account plays which part in the demo deployment.
 DEV_ROLES = {
@@ -31,15 +36,31 @@ Account.enable_unaudited_hdwallet_features()
 
 
 def require_local_chain(chain_id: int) -> None:
+    """Refuses the development keys unless ``chain_id`` is a local chain and the development flag is set."""
     if not is_local_chain(chain_id):
         raise DevKeyRefused(
             f"refusing to use public development keys on chain {chain_id}: "
             f"they are for local chains only ({', '.join(map(str, sorted(LOCAL_CHAIN_IDS)))})"
         )
+    if not development_flag():
+        raise DevKeyRefused(
+            f"refusing to use public development keys without {DEVELOPMENT_FLAG}=1: chain id {chain_id} alone "
+            "does not say this is a development chain (make up and make test set the flag)"
+        )
 
 
 def is_local_chain(chain_id: int) -> bool:
+    """The chain id of a local development chain (what the indexer's confirmations go by)."""
     return chain_id in LOCAL_CHAIN_IDS
+
+
+def development_flag() -> bool:
+    return os.environ.get(DEVELOPMENT_FLAG) == "1"
+
+
+def dev_keys_allowed(chain_id: int) -> bool:
+    """Whether the development keys may be used on ``chain_id`` here (a local chain and the flag)."""
+    return is_local_chain(chain_id) and development_flag()
 
 
 def dev_account(role: str, chain_id: int) -> LocalAccount:

@@ -79,3 +79,14 @@ def test_an_eip1271_check_is_capped_in_gas(served: Served) -> None:
     )  # fmt: skip
     login = served.client.post("/api/v1/auth/login", json={"message": message.text(), "signature": "0x" + "11" * 65})
     is_problem(login, 401, "signer-mismatch")
+
+
+def test_without_the_development_flag_the_api_relays_with_no_development_key(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 11: on chain id 31337 the API fell back to the public relayer key whatever the installation."""
+    act = signed_suspension(served, dev_account("ministry", 31337), served.firms[0][1]["number"])
+    client = served.app(RELAYER_ACCOUNT=None, RELAYER_KEY=None)
+    monkeypatch.delenv("LEDGER_DEVELOPMENT")
+    answer = client.post("/api/v1/acts", json=act)
+    is_problem(answer, 503, "relay-unavailable")

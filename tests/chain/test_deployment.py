@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import asdict
@@ -82,6 +83,24 @@ def test_the_deploy_command_refuses_a_non_local_chain(tmp_path: Path) -> None:
         assert Web3(Web3.HTTPProvider(chain.url)).eth.block_number == 0, "nothing was sent"
     finally:
         chain.stop()
+
+
+def test_a_chain_on_the_default_id_without_the_development_flag_gets_no_development_keys(
+    anvil: LocalChain, tmp_path: Path
+) -> None:
+    """Issue 14, finding 11: a private network left on chain id 31337 accepted the public-mnemonic admin and
+    relayer. The development keys now also need LEDGER_DEVELOPMENT=1, which only make and the tests set."""
+    record = tmp_path / "deployment.json"
+    environment = {k: v for k, v in os.environ.items() if k != "LEDGER_DEVELOPMENT"}
+    before = Web3(Web3.HTTPProvider(anvil.url)).eth.block_number
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger", "--rpc-url", anvil.url, "--record", str(record), "deploy"],
+        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "LEDGER_DEVELOPMENT=1" in result.stderr and "Traceback" not in result.stderr
+    assert not record.exists()
+    assert Web3(Web3.HTTPProvider(anvil.url)).eth.block_number == before, "nothing was sent"
 
 
 def test_only_the_ministry_appoints_and_removes_provincial_regulators(deployed: Deployed) -> None:

@@ -12,7 +12,7 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 from wallet import errors
-from wallet.devkeys import PUBLIC_DEV_MNEMONIC
+from wallet.devkeys import PUBLIC_DEV_MNEMONIC, dev_account
 from wallet.keystore import DEV_PASSWORD, SCRYPT_N, KeyStore, keystore_dir
 from wallet.passwords import read_password
 
@@ -154,6 +154,21 @@ def test_development_keys_only_for_a_local_chain(store: KeyStore) -> None:
     with pytest.raises(errors.DevKeyRefused):
         store.unlock("dev-ministry", DEV_PASSWORD, chain_id=1)
     assert store.create_dev_set(chain_id=31337) == created, "creating the set again changes nothing"
+
+
+def test_development_keys_need_the_development_flag_as_well_as_the_chain_id(
+    store: KeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14, finding 11: chain id 31337 alone is what a careless private network keeps."""
+    store.create_dev_set(chain_id=31337)
+    monkeypatch.delenv("LEDGER_DEVELOPMENT")
+    with pytest.raises(errors.DevKeyRefused, match="LEDGER_DEVELOPMENT=1"):
+        store.unlock("dev-relayer", DEV_PASSWORD, chain_id=31337)
+    with pytest.raises(errors.DevKeyRefused, match="LEDGER_DEVELOPMENT=1"):
+        dev_account("admin", 31337)
+    monkeypatch.setenv("LEDGER_DEVELOPMENT", "yes")  # only 1 says it
+    with pytest.raises(errors.DevKeyRefused):
+        dev_account("admin", 31337)
 
 
 def test_password_sources_in_order(tmp_path: Path) -> None:
