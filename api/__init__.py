@@ -11,7 +11,7 @@ from flask import Response, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ledger.settings import PROJECT_ROOT, deployment_record_path, rpc_url
+from ledger.settings import PROJECT_ROOT, deployment_record_path, keep_data_private, rpc_url
 from ledger.store.engine import database_url
 
 from . import (
@@ -56,6 +56,7 @@ def settings_from_environment() -> dict[str, Any]:
 
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment, with ``config`` overriding (as the tests do)."""
+    keep_data_private()  # the database (with the vault), the token secret, the relayer's lock: owner-only
     app = APIFlask(
         __name__,
         title="Planning qualification ledger API",

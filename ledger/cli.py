@@ -37,7 +37,7 @@ from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
-from ledger.settings import data_dir, deployment_record_path, rpc_url
+from ledger.settings import data_dir, deployment_record_path, keep_data_private, rpc_url
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
@@ -105,6 +105,7 @@ class LedgerGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | None) -> None:
     """Planning-qualification ledger (城乡规划编制单位资质 / 注册城乡规划师)."""
+    keep_data_private()
     ctx.obj = {"rpc_url": rpc_url, "record": record, "database_url": database_url}
 
 

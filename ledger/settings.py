@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +22,27 @@ def deployment_record_path() -> Path:
 def rpc_url() -> str:
     """JSON-RPC endpoint of the chain node; the local anvil by default."""
     return os.environ.get("LEDGER_RPC_URL", "http://127.0.0.1:8545")
+
+
+def keep_data_private() -> None:
+    """Every file this process creates is its owner's only (umask 077; the chain node and other children inherit
+    it), and whatever an earlier run left readable under the data directory is made so too. The read model's
+    database holds the vault (identity numbers and salts): nothing under ``var/`` is for other users. Called where
+    the processes start: the ``ledger`` command, the API's app factory, ``scripts/chain.py``."""
+    os.umask(0o077)
+    root = data_dir()
+    if not root.is_dir():
+        return
+    for directory, subdirectories, files in os.walk(root):
+        for name in [*subdirectories, *files]:
+            _owner_only(Path(directory) / name)
+    _owner_only(root)
+
+
+def _owner_only(path: Path) -> None:
+    try:
+        mode = path.lstat().st_mode
+        if not stat.S_ISLNK(mode) and mode & 0o077:
+            path.chmod(stat.S_IMODE(mode) & 0o700)
+    except OSError:  # another user's file, or gone meanwhile: nothing of ours to tighten
+        pass

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ledger.chain.localchain import LocalChain, rpc_answers, stop_process
-from ledger.settings import data_dir
+from ledger.settings import data_dir, keep_data_private
 
 PORT = int(os.environ.get("LEDGER_CHAIN_PORT", "8545"))
 
@@ -30,6 +30,7 @@ def running_pid() -> int | None:
 
 
 def start() -> int:
+    keep_data_private()  # anvil inherits the umask: its state file and log are owner-only
     chain = LocalChain(PORT, chain_dir() / "state.json", log_path=chain_dir() / "anvil.log")
     pid = running_pid()
     if pid is not None and rpc_answers(chain.url):
