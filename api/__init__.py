@@ -42,7 +42,6 @@ def settings_from_environment() -> dict[str, Any]:
         "DATABASE_URL": database_url(),
         "CHAIN_TIMEOUT_SECONDS": float(env.get("CHAIN_TIMEOUT_SECONDS", "2")),
         "PUBLIC_ORIGIN": env.get("PUBLIC_ORIGIN", "http://127.0.0.1:5000"),
-        "PRESENTATION_AUDIENCE": env.get("PRESENTATION_AUDIENCE"),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", "900")),
         "RELAYER_KEY": env.get("LEDGER_RELAYER_KEY"),  # a keystore label; its password from WALLET_PASSWORD(_FILE)
         "RELAYER_ACCOUNT": None,  # or an eth-account LocalAccount, as the tests give

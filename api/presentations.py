@@ -21,8 +21,10 @@ bp = APIBlueprint("presentations", __name__, url_prefix="/api/v1/presentations",
 @bp.output(ChallengeOut)
 @bp.doc(summary="A single-use EIP-712 challenge for the holder of a certificate to sign", responses=[404])
 def challenge(body: ChallengeRequest) -> dict[str, Any]:
-    """Hand the challenge to the holder; post the signed answer to `/presentations/verify` before it expires."""
-    return presentations.challenge(services(), body.number)
+    """Name your own `audience` (the relying party that will check the answer); hand the challenge to the holder;
+    post the signed answer to `/presentations/verify` before it expires. The certificate, audience and window are
+    kept with the challenge's nonce and compared with the answer."""
+    return presentations.challenge(services(), body.number, body.audience)
 
 
 @bp.post("/verify")
@@ -31,5 +33,6 @@ def challenge(body: ChallengeRequest) -> dict[str, Any]:
 @bp.doc(summary="Check a holder's signed answer to a challenge", responses=[400, 401, 403, 404])
 def verify(body: PresentationIn) -> dict[str, Any]:
     """Refusals name the reason: `not-holder` (signed by another key), `certificate-not-valid`, `expired`,
-    `replayed`, `wrong-audience` … A challenge is spent by its first good answer."""
+    `replayed`, `wrong-challenge` (another certificate, audience or window than the challenge was issued for) …
+    A challenge is spent by its first good answer; check that `audience` is yours."""
     return presentations.verified(services(), Presentation.from_json(body.model_dump()))

@@ -332,6 +332,11 @@ class ActStatus(BaseModel):
 
 class ChallengeRequest(Strict):
     number: CertificateNumber
+    audience: str = Field(
+        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="the relying party that will check the answer (e.g. its host): signed into the challenge and "
+        "kept with it, so an answer given to one relying party is worth nothing to another",
+    )  # fmt: skip
 
 
 class TypedDomain(BaseModel):
@@ -368,6 +373,7 @@ class PresentationIn(Strict):
 class PresentationResult(BaseModel):
     verified: Literal[True]
     number: str
+    audience: str
     holder: Address
     status: StatusName
     statusLabel: str

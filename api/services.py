@@ -77,9 +77,9 @@ class Services(Ledger):
 
     @cached_property
     def presentations(self) -> PresentationVerifier:
+        """A verifier for every relying party: each names its own audience with each challenge."""
         return PresentationVerifier(
             domain=self.domain,
-            audience=self.config["PRESENTATION_AUDIENCE"] or urlsplit(self.config["PUBLIC_ORIGIN"]).netloc,
             lookup=self.holder_lookup,
             nonces=self.nonces,
             contract_wallets=_LazyContractWallets(self),

@@ -121,6 +121,12 @@ class WrongNonce(SignatureRefused):
     code = "wrong-nonce"
 
 
+class WrongChallenge(SignatureRefused):
+    """The answer's certificate, audience, issued-at or expiry differs from the challenge issued with its nonce."""
+
+    code = "wrong-challenge"
+
+
 class WrongUri(SignatureRefused):
     code = "wrong-uri"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 import string
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import Expired, Replayed, WrongNonce
+from .errors import Expired, Replayed, WrongChallenge, WrongNonce
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -21,39 +22,59 @@ def new_nonce(length: int = 17) -> str:
     return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
 
 
-class NonceStore(Protocol):
-    def issue(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
-        """Remembers ``nonce`` as issued for ``purpose`` until ``expires_at`` (unix seconds); may forget nonces
-        that lapsed before ``now``."""
+@dataclass(frozen=True)
+class Binding:
+    """What a nonce was issued for, kept beside it and compared when it is spent: a presentation challenge's
+    certificate (0x-hex id), audience and window. The client sends them back, so they prove nothing unless the
+    verifier compares them with what it issued."""
 
-    def consume(self, purpose: str, nonce: str, now: int) -> None:
-        """Spends ``nonce``: ``WrongNonce`` if never issued here, ``Expired`` if it lapsed,
-        ``Replayed`` if already spent."""
+    certificate_id: str
+    audience: str
+    issued_at: int
+    expires_at: int
+
+
+class NonceStore(Protocol):
+    def issue(self, purpose: str, nonce: str, now: int, expires_at: int, binding: Binding | None = None) -> None:
+        """Remembers ``nonce`` as issued for ``purpose`` until ``expires_at`` (unix seconds), with what it was
+        issued for; may forget nonces that lapsed before ``now``."""
+
+    def consume(self, purpose: str, nonce: str, now: int, binding: Binding | None = None) -> None:
+        """Spends ``nonce``: ``WrongNonce`` if never issued here, ``Expired`` if it lapsed, ``Replayed`` if
+        already spent, ``WrongChallenge`` if ``binding`` is not what it was issued with (then it is not spent)."""
+
+
+def mismatch(nonce: str) -> WrongChallenge:
+    return WrongChallenge(
+        f"the nonce {nonce!r} was issued for another certificate, audience or validity window than this answer names"
+    )
 
 
 class MemoryNonces:
     """A ``NonceStore`` in this process's memory."""
 
     def __init__(self) -> None:
-        self._issued: dict[tuple[str, str], tuple[int, bool]] = {}
+        self._issued: dict[tuple[str, str], tuple[int, bool, Binding | None]] = {}
         self._lock = threading.Lock()
         self._sweep_at = 1024
 
-    def issue(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
+    def issue(self, purpose: str, nonce: str, now: int, expires_at: int, binding: Binding | None = None) -> None:
         with self._lock:
             if len(self._issued) >= self._sweep_at:  # amortised: memory stays bounded by the live nonces
                 self._issued = {key: entry for key, entry in self._issued.items() if entry[0] > now}
                 self._sweep_at = max(1024, 2 * len(self._issued))
-            self._issued[(purpose, nonce)] = (expires_at, False)
+            self._issued[(purpose, nonce)] = (expires_at, False, binding)
 
-    def consume(self, purpose: str, nonce: str, now: int) -> None:
+    def consume(self, purpose: str, nonce: str, now: int, binding: Binding | None = None) -> None:
         with self._lock:
             entry = self._issued.get((purpose, nonce))
             if entry is None:
                 raise WrongNonce(f"the nonce {nonce!r} was not issued by this verifier")
-            expires_at, used = entry
+            expires_at, used, issued_for = entry
             if used:
                 raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
             if now >= expires_at:
                 raise Expired(f"the nonce {nonce!r} expired at {expires_at}")
-            self._issued[(purpose, nonce)] = (expires_at, True)
+            if binding != issued_for:
+                raise mismatch(nonce)
+            self._issued[(purpose, nonce)] = (expires_at, True, issued_for)

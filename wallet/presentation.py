@@ -3,7 +3,11 @@
 The challenge is EIP-712 typed data in the registry's domain (so it binds chain id and contract): certificate id,
 the verifier's audience, a nonce the verifier issued, issued-at and expiry. The verifier checks it against the
 holder address the chain binds to the certificate and the certificate's current status (a ``HolderLookup``:
-the ledger serves it from its read model), then spends the nonce: a presentation is good once.
+the ledger serves it from its read model), then spends the nonce: a presentation is good once. The nonce is
+stored with the certificate, audience and window it was issued for, and an answer naming anything else is
+refused (``wrong-challenge``): the client sends those fields back, so only the comparison makes them binding.
+The audience is the relying party's own (a tender platform, a portal), named for each challenge unless the
+verifier serves only one.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from .errors import (
     NotYetValid,
     WrongAudience,
 )
-from .nonces import NonceStore
+from .nonces import Binding, NonceStore
 from .signatures import ContractWallets, check_signer, parse_signature
 from .typed_acts import Domain, from_typed_json, to_typed_json, typed_data_digest
 
@@ -80,6 +84,10 @@ class Challenge:
     def to_json(self) -> dict[str, Any]:
         return {"domain": self.domain.as_dict(), "message": to_typed_json(self.message())}
 
+    def binding(self) -> Binding:
+        """What the verifier keeps beside the nonce and compares with the answer."""
+        return Binding("0x" + self.certificate_id.hex(), self.audience, self.issued_at, self.expires_at)
+
     @classmethod
     def from_json(cls, document: Any) -> Challenge:
         if not isinstance(document, dict):
@@ -123,13 +131,14 @@ def present(account: LocalAccount, challenge: Challenge) -> Presentation:
 
 
 class PresentationVerifier:
-    """A verifier (a tender platform, a portal) issuing challenges for its audience and checking answers."""
+    """A verifier issuing challenges and checking answers: a relying party (a tender platform, a portal) for its
+    own ``audience``, or a service for several, each naming its audience with every challenge."""
 
     def __init__(
         self,
         *,
         domain: Domain,
-        audience: str,
+        audience: str | None = None,
         lookup: HolderLookup,
         nonces: NonceStore,
         contract_wallets: ContractWallets | None = None,
@@ -140,17 +149,23 @@ class PresentationVerifier:
         self._lookup, self._nonces, self._contract_wallets = lookup, nonces, contract_wallets
         self._ttl, self._skew = ttl, clock_skew
 
-    def challenge(self, certificate_id: bytes, now: int) -> Challenge:
-        nonce = secrets.token_bytes(32)
-        self._nonces.issue(PURPOSE, nonce.hex(), now, now + self._ttl)
-        return Challenge(self.domain, certificate_id, self.audience, nonce, now, now + self._ttl)
+    def challenge(self, certificate_id: bytes, now: int, audience: str | None = None) -> Challenge:
+        """A challenge for ``audience`` (this verifier's own by default) about ``certificate_id``."""
+        audience = audience if audience is not None else self.audience
+        if not audience:
+            raise MalformedMessage("a challenge names the audience of the relying party that will check it")
+        challenge = Challenge(self.domain, certificate_id, audience, secrets.token_bytes(32), now, now + self._ttl)
+        self._nonces.issue(PURPOSE, challenge.nonce.hex(), now, challenge.expires_at, challenge.binding())
+        return challenge
 
-    def verify(self, presentation: Presentation, now: int) -> HolderRecord:
-        """The certificate's record once the presentation holds; else the specific refusal. Spends the nonce."""
+    def verify(self, presentation: Presentation, now: int, audience: str | None = None) -> HolderRecord:
+        """The certificate's record once the presentation holds; else the specific refusal. Spends the nonce.
+        ``audience``, if given (else this verifier's own, if it has one), is the audience the answer must name."""
         challenge = presentation.challenge
         challenge.domain.check(self.domain)
-        if challenge.audience != self.audience:
-            raise WrongAudience(f"the presentation is for {challenge.audience!r}, not {self.audience!r}")
+        expected = audience if audience is not None else self.audience
+        if expected is not None and challenge.audience != expected:
+            raise WrongAudience(f"the presentation is for {challenge.audience!r}, not {expected!r}")
         if challenge.expires_at <= now:
             raise Expired(f"the presentation expired at {challenge.expires_at} (now {now})")
         if challenge.issued_at > now + self._skew:
@@ -168,5 +183,5 @@ class PresentationVerifier:
         )
         if not record.valid:
             raise CertificateNotValid(f"the certificate is {record.status}")
-        self._nonces.consume(PURPOSE, challenge.nonce.hex(), now)
+        self._nonces.consume(PURPOSE, challenge.nonce.hex(), now, challenge.binding())
         return record

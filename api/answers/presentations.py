@@ -18,12 +18,13 @@ from .fields import hexed
 from .verification import not_found
 
 
-def challenge(ledger: Services, number: str) -> dict[str, Any]:
-    """A single-use challenge for the holder of certificate ``number``; an unknown number is refused (404)."""
+def challenge(ledger: Services, number: str, audience: str) -> dict[str, Any]:
+    """A single-use challenge for the holder of certificate ``number``, for the relying party ``audience``; an
+    unknown number is refused (404)."""
     with Session(ledger.engine) as session:
         if not queries.is_known(session, number):
             raise not_found(number)
-    return ledger.presentations.challenge(certificate_id(number), int(time.time())).to_json()
+    return ledger.presentations.challenge(certificate_id(number), int(time.time()), audience).to_json()
 
 
 def verified(ledger: Services, presentation: Presentation) -> dict[str, Any]:
@@ -36,6 +37,7 @@ def verified(ledger: Services, presentation: Presentation) -> dict[str, Any]:
     return {
         "verified": True,
         "number": number,
+        "audience": presentation.challenge.audience,
         "holder": record.holder,
         "status": status.name,
         "statusLabel": STATUS_LABELS[status],

@@ -241,10 +241,15 @@ class StoredDocument(Base):
 
 
 class IssuedNonce(Base):
-    """A nonce a verifier issued (``purpose``: siwe or presentation); ``used_at`` is set once, by the first use."""
+    """A nonce a verifier issued (``purpose``: siwe or presentation); ``used_at`` is set once, by the first use.
+    A presentation challenge's nonce keeps what it was issued for (certificate, audience, issued-at; the expiry is
+    ``expires_at``), compared with the answer when it is spent."""
 
     __tablename__ = "issued_nonces"
     purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
     used_at: Mapped[int | None] = mapped_column(BigInteger)
+    certificate_id: Mapped[str | None] = mapped_column(String(66))
+    audience: Mapped[str | None] = mapped_column(String(255))
+    issued_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -132,20 +132,25 @@ def test_a_failed_act_reports_the_contracts_named_error(served: Served) -> None:
     is_problem(served.client.get("/api/v1/acts/not-a-hash"), 400, "invalid-request")
 
 
+AUDIENCE = "tender.example.cn"
+
+
 def test_a_holder_proves_control_of_a_certificate(served: Served) -> None:
     number = served.firms[0][1]["number"]
-    challenge = served.client.post("/api/v1/presentations/challenge", json={"number": number}).json
+    challenge = served.client.post("/api/v1/presentations/challenge", json={"number": number, "audience": AUDIENCE})
+    challenge = challenge.json
     presentation = present(served.holder, Challenge.from_json(challenge)).to_json()
     verified = served.client.post("/api/v1/presentations/verify", json=presentation)
     assert verified.status_code == 200, verified.json
-    assert verified.json == {"verified": True, "number": number, "holder": served.holder.address,
-                             "status": "ACTIVE", "statusLabel": "有效"}  # fmt: skip
+    assert verified.json == {"verified": True, "number": number, "audience": AUDIENCE,
+                             "holder": served.holder.address, "status": "ACTIVE", "statusLabel": "有效"}  # fmt: skip
     is_problem(served.client.post("/api/v1/presentations/verify", json=presentation), 401, "replayed")
 
-    challenge = served.client.post("/api/v1/presentations/challenge", json={"number": number}).json
+    challenge = served.client.post("/api/v1/presentations/challenge", json={"number": number, "audience": AUDIENCE})
+    challenge = challenge.json
     impostor = present(Account.create(), Challenge.from_json(challenge)).to_json()
     is_problem(served.client.post("/api/v1/presentations/verify", json=impostor), 403, "not-holder")
-    missing = served.client.post("/api/v1/presentations/challenge", json={"number": "自资规甲0000000"})
+    missing = served.client.post("/api/v1/presentations/challenge", json={"number": "自资规甲0000000", "audience": "a"})
     is_problem(missing, 404, "certificate-not-found")
 
 

@@ -12,10 +12,12 @@ import pytest
 import segno
 from web3 import Web3
 
+from ledger.certificates.client import certificate_id
 from tests.api_helpers import is_problem
 from tests.chain.test_api_identity import signed_suspension
 from tests.conftest import Served
 from wallet.devkeys import dev_account
+from wallet.presentation import Challenge, present
 from wallet.siwe import SiweMessage, timestamp
 
 
@@ -90,3 +92,41 @@ def test_without_the_development_flag_the_api_relays_with_no_development_key(
     monkeypatch.delenv("LEDGER_DEVELOPMENT")
     answer = client.post("/api/v1/acts", json=act)
     is_problem(answer, 503, "relay-unavailable")
+
+
+def _challenge(served: Served, number: str, audience: str = "tender.example.cn") -> dict:
+    answer = served.client.post("/api/v1/presentations/challenge", json={"number": number, "audience": audience})
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def _answer(served: Served, challenge: dict, **changes: object) -> dict:
+    """The holder of firm 0 answers ``challenge``, with some of its fields changed first."""
+    changed = {**challenge, "message": {**challenge["message"], **changes}}
+    return present(served.holder, Challenge.from_json(changed)).to_json()
+
+
+def test_a_challenge_for_one_certificate_cannot_be_answered_with_another(served: Served) -> None:
+    """Finding 8: only the nonce was stored, so a challenge about firm 1 answered with the attacker's own firm 0
+    (its id, signed by its holder) verified, and so did one whose expiry the client moved."""
+    mine, theirs = served.firms[0][1]["number"], served.firms[1][1]["number"]
+    challenge = _challenge(served, theirs)
+    swapped = _answer(served, challenge, certificateId="0x" + certificate_id(mine).hex())
+    is_problem(served.client.post("/api/v1/presentations/verify", json=swapped), 401, "wrong-challenge")
+
+    challenge = _challenge(served, mine)
+    extended = _answer(served, challenge, expiresAt=challenge["message"]["expiresAt"] + 86_400)
+    is_problem(served.client.post("/api/v1/presentations/verify", json=extended), 401, "wrong-challenge")
+    other_audience = _answer(served, challenge, audience="another-platform.example")
+    is_problem(served.client.post("/api/v1/presentations/verify", json=other_audience), 401, "wrong-challenge")
+    good = served.client.post("/api/v1/presentations/verify", json=_answer(served, challenge))
+    assert good.status_code == 200 and good.json["number"] == mine and good.json["audience"] == "tender.example.cn"
+
+
+def test_the_relying_party_names_its_audience(served: Served) -> None:
+    """Finding 8: every relying party shared the API's host as audience, so a presentation one platform received
+    was as good at any other."""
+    number = served.firms[0][1]["number"]
+    unnamed = served.client.post("/api/v1/presentations/challenge", json={"number": number})
+    is_problem(unnamed, 400, "invalid-request")
+    assert _challenge(served, number, "投标平台 bid.example.cn")["message"]["audience"] == "投标平台 bid.example.cn"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import Engine
 
 from ledger.store.nonces import DatabaseNonces
 from wallet import errors
-from wallet.nonces import MemoryNonces
+from wallet.nonces import Binding, MemoryNonces
 
 NOW = 1_790_000_000
 
@@ -56,3 +57,22 @@ def test_two_workers_racing_for_one_nonce_one_wins(engine: Engine) -> None:
     for worker in workers:
         worker.join()
     assert sorted(outcomes) == ["replayed"] * 7 + ["spent"]
+
+
+def test_a_bound_nonce_is_spent_only_by_what_it_was_issued_for(nonces) -> None:
+    """Issue 14, finding 8: a challenge's certificate, audience and window are compared, and a mismatch spends
+    nothing (the right answer still gets through)."""
+    issued = Binding("0x" + "ab" * 32, "tender.example.cn", NOW, NOW + 300)
+    nonces.issue("presentation", "n1", NOW, NOW + 300, issued)
+    for other in (
+        dataclasses.replace(issued, certificate_id="0x" + "cd" * 32),
+        dataclasses.replace(issued, audience="other.example"),
+        dataclasses.replace(issued, issued_at=NOW - 1),
+        dataclasses.replace(issued, expires_at=NOW + 86_400),
+        None,
+    ):
+        with pytest.raises(errors.WrongChallenge):
+            nonces.consume("presentation", "n1", NOW + 1, other)
+    nonces.consume("presentation", "n1", NOW + 1, issued)
+    with pytest.raises(errors.Replayed):
+        nonces.consume("presentation", "n1", NOW + 2, issued)
