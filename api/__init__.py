@@ -47,6 +47,8 @@ def settings_from_environment() -> dict[str, Any]:
         "RELAYER_ACCOUNT": None,  # or an eth-account LocalAccount, as the tests give
         "RATE_LIMIT_ANONYMOUS": env.get("RATE_LIMIT_ANONYMOUS", "1200/minute"),
         "RATE_LIMIT_SIGNED_IN": env.get("RATE_LIMIT_SIGNED_IN", "12000/minute"),
+        "RATE_LIMIT_AUTH": env.get("RATE_LIMIT_AUTH", "10/minute"),
+        "RATE_LIMIT_ACCOUNTS": env.get("RATE_LIMIT_ACCOUNTS", ""),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "READY_MAX_LAG_BLOCKS": int(env.get("READY_MAX_LAG_BLOCKS", "20")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),

@@ -6,6 +6,8 @@ acts and readiness, so a node that is briefly away does not stop verification fr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +75,8 @@ class Services(Ledger):
             chain_id=self.record.chain_id,
             nonces=self.nonces,
             contract_wallets=_LazyContractWallets(self),
+            # nonces carry a MAC instead of a row: /auth/nonce writes nothing; every worker shares the secret
+            nonce_key=hmac.new(self.config["API_TOKEN_SECRET"].encode(), b"siwe-nonce/v1", hashlib.sha256).digest(),
         )
 
     @cached_property

@@ -159,6 +159,7 @@ def api_config(deployed: Deployed, engine: Engine) -> dict[str, Any]:
         "PUBLIC_ORIGIN": "http://verify.test",
         "RATE_LIMIT_ANONYMOUS": "100000/minute",
         "RATE_LIMIT_SIGNED_IN": "100000/minute",
+        "RATE_LIMIT_AUTH": "100000/minute",
         "RELAYER_ACCOUNT": dev_account("relayer", deployed.w3.eth.chain_id),
     }
 

@@ -43,6 +43,10 @@ class NonceStore(Protocol):
         """Spends ``nonce``: ``WrongNonce`` if never issued here, ``Expired`` if it lapsed, ``Replayed`` if
         already spent, ``WrongChallenge`` if ``binding`` is not what it was issued with (then it is not spent)."""
 
+    def spend(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
+        """Records as spent a nonce that was never stored (a verifier vouches for it with a MAC), remembered
+        until ``expires_at``: ``Replayed`` if it was spent before."""
+
 
 def mismatch(nonce: str) -> WrongChallenge:
     return WrongChallenge(
@@ -78,3 +82,11 @@ class MemoryNonces:
             if binding != issued_for:
                 raise mismatch(nonce)
             self._issued[(purpose, nonce)] = (expires_at, True, issued_for)
+
+    def spend(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
+        with self._lock:
+            if (purpose, nonce) in self._issued:
+                raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
+        self.issue(purpose, nonce, now, expires_at)
+        with self._lock:
+            self._issued[(purpose, nonce)] = (expires_at, True, None)

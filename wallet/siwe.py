@@ -5,11 +5,15 @@ loads with the current ``abnf`` release, and its ``verify`` builds a new ``Web3`
 the rate a login endpoint can serve. Conformance is tested against the package in the test suite.
 
 The server always checks the domain, URI, chain id, time window and the nonce it issued, which is spent on
-first use; the signature is the address's own key (EIP-191) or, for a contract account, EIP-1271.
+first use; the signature is the address's own key (EIP-191) or, for a contract account, EIP-1271. With a
+``nonce_key`` the verifier stores nothing when it issues a nonce: the nonce carries its expiry and a MAC, and
+only a good signature writes it down, as spent, so asking for nonces costs no storage.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +29,7 @@ from .errors import (
     SignerMismatch,
     WrongChain,
     WrongDomain,
+    WrongNonce,
     WrongUri,
 )
 from .nonces import NonceStore, new_nonce
@@ -34,6 +39,7 @@ PURPOSE = "siwe"
 _HEADER = " wants you to sign in with your Ethereum account:"
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _NONCE = re.compile(r"^[A-Za-z0-9]{8,}$")
+_MACED_NONCE = re.compile(r"^(?P<random>[A-Za-z0-9]{12})(?P<expiry>[0-9a-f]{8})(?P<mac>[0-9a-f]{32})$")
 _DOMAIN = re.compile(r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/?#]+)$")
 _URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 _OPTIONAL = (("Expiration Time", "expiration_time"), ("Not Before", "not_before"), ("Request ID", "request_id"))
@@ -195,16 +201,39 @@ class SiweVerifier:
         contract_wallets: ContractWallets | None = None,
         nonce_ttl: int = 300,
         clock_skew: int = 60,
+        nonce_key: bytes | None = None,
     ) -> None:
         self.domain, self.uri, self.chain_id = domain, uri, chain_id
         self._nonces = nonces
         self._contract_wallets = contract_wallets
         self._nonce_ttl, self._skew = nonce_ttl, clock_skew
+        self._nonce_key = nonce_key
 
     def issue_nonce(self, now: int) -> str:
-        nonce = new_nonce()
-        self._nonces.issue(PURPOSE, nonce, now, now + self._nonce_ttl)
-        return nonce
+        """A fresh nonce. With a ``nonce_key``: 12 random characters, the expiry and a MAC over both (52
+        alphanumerics), stored nowhere; without one, a random nonce kept in the store."""
+        if self._nonce_key is None:
+            nonce = new_nonce()
+            self._nonces.issue(PURPOSE, nonce, now, now + self._nonce_ttl)
+            return nonce
+        stem = new_nonce(12) + f"{now + self._nonce_ttl:08x}"
+        return stem + self._mac(stem)
+
+    def _mac(self, stem: str) -> str:
+        assert self._nonce_key is not None
+        return hmac.new(self._nonce_key, stem.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _spend_nonce(self, nonce: str, now: int) -> None:
+        if self._nonce_key is None:
+            self._nonces.consume(PURPOSE, nonce, now)
+            return
+        parts = _MACED_NONCE.match(nonce)
+        if parts is None or not hmac.compare_digest(parts["mac"], self._mac(nonce[:20])):
+            raise WrongNonce(f"the nonce {nonce!r} was not issued by this verifier")
+        expires_at = int(parts["expiry"], 16)
+        if expires_at <= now:
+            raise Expired(f"the nonce {nonce!r} expired at {expires_at}")
+        self._nonces.spend(PURPOSE, nonce, now, expires_at)
 
     def verify(self, text: str, signature: str | bytes, now: int) -> SiweMessage:
         """The signed-in message, or the specific refusal. The nonce is spent only by a good signature."""
@@ -224,7 +253,7 @@ class SiweVerifier:
             mismatch=SignerMismatch,
             what="this sign-in message",
         )
-        self._nonces.consume(PURPOSE, message.nonce, now)
+        self._spend_nonce(message.nonce, now)
         return message
 
     def _check_time(self, message: SiweMessage, now: int) -> None:

@@ -9,6 +9,7 @@ window), so an answer naming anything else spends nothing. Lapsed nonces are for
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Engine, String, bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ledger.store.models import IssuedNonce
 from wallet.errors import Expired, Replayed, WrongNonce
@@ -65,3 +66,16 @@ class DatabaseNonces:
         if row.expires_at <= now:
             raise Expired(f"the nonce {nonce!r} expired at {row.expires_at}")
         raise mismatch(nonce)
+
+    def spend(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:
+        """One INSERT of the nonce as used: the primary key refuses a second, so of two workers racing, one wins."""
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(delete(IssuedNonce).where(IssuedNonce.expires_at <= now))
+                connection.execute(
+                    IssuedNonce.__table__.insert().values(
+                        purpose=purpose, nonce=nonce, expires_at=expires_at, used_at=now
+                    )
+                )
+        except IntegrityError:
+            raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once") from None

@@ -17,8 +17,8 @@ from wallet.siwe import SiweMessage, sign_in, timestamp
 from wallet.typed_acts import Domain, sign_act
 
 
-def login_message(served: Served, account, **changes) -> tuple[str, str]:
-    nonce = served.client.post("/api/v1/auth/nonce").json
+def login_message(served: Served, account, client=None, **changes) -> tuple[str, str]:
+    nonce = (client or served.client).post("/api/v1/auth/nonce").json
     fields = {
         "domain": nonce["domain"],
         "address": account.address,
@@ -164,8 +164,8 @@ def test_rate_limits_per_client_with_standard_headers(served: Served) -> None:
     assert int(limited.headers["Retry-After"]) > 0 and limited.headers["X-RateLimit-Limit"] == "3"
     assert client.get("/livez").status_code == 200  # health is never limited
 
-    # signed in, the same network address counts against the account's own, larger limit
-    text, signature = login_message(served, Account.create())
+    # a regulator signed in (a role on chain), the same network address counts against its account's larger limit
+    text, signature = login_message(served, dev_account("ministry", 31337))
     token = served.client.post("/api/v1/auth/login", json={"message": text, "signature": signature}).json["token"]
     signed_in = client.get(f"/api/v1/certificates/{number}", headers={"Authorization": f"Bearer {token}"})
     assert signed_in.status_code == 200 and signed_in.headers["X-RateLimit-Limit"] == "5"

@@ -10,11 +10,13 @@ from urllib.parse import quote
 
 import pytest
 import segno
+from eth_account import Account
+from sqlalchemy import text
 from web3 import Web3
 
 from ledger.certificates.client import certificate_id
 from tests.api_helpers import is_problem
-from tests.chain.test_api_identity import signed_suspension
+from tests.chain.test_api_identity import login_message, signed_suspension
 from tests.conftest import Served
 from wallet.devkeys import dev_account
 from wallet.presentation import Challenge, present
@@ -130,3 +132,56 @@ def test_the_relying_party_names_its_audience(served: Served) -> None:
     unnamed = served.client.post("/api/v1/presentations/challenge", json={"number": number})
     is_problem(unnamed, 400, "invalid-request")
     assert _challenge(served, number, "投标平台 bid.example.cn")["message"]["audience"] == "投标平台 bid.example.cn"
+
+
+def _token(served: Served, client, account) -> str:
+    text, signature = login_message(served, account, client=client)
+    login = client.post("/api/v1/auth/login", json={"message": text, "signature": signature})
+    assert login.status_code == 200, login.json
+    return login.json["token"]
+
+
+def test_a_throwaway_key_does_not_buy_the_signed_in_limit(served: Served) -> None:
+    """Finding 7: any fresh key that signed in got the 10x signed-in budget (and a new key, a new budget)."""
+    client = served.app(RATE_LIMIT_ANONYMOUS="3/minute", RATE_LIMIT_SIGNED_IN="50/minute",
+                        RATE_LIMIT_AUTH="100/minute")  # fmt: skip
+    url = f"/api/v1/certificates/{served.firms[0][1]['number']}"
+    for _ in range(2):  # a second throwaway key shares the first one's count: the network address's
+        bearer = {"Authorization": f"Bearer {_token(served, client, Account.create())}"}
+        answer = client.get(url, headers=bearer)
+    assert answer.status_code == 200 and answer.headers["X-RateLimit-Limit"] == "3"
+    client.get(url)
+    is_problem(client.get(url, headers=bearer), 429, "rate-limited")
+
+    ministry = {"Authorization": f"Bearer {_token(served, client, dev_account('ministry', 31337))}"}
+    assert client.get(url, headers=ministry).headers["X-RateLimit-Limit"] == "50"  # a role on chain
+
+    listed = Account.create()
+    allowed = f"0x{'1' * 40}, {listed.address.lower()}"
+    client = served.app(RATE_LIMIT_ANONYMOUS="3/minute", RATE_LIMIT_SIGNED_IN="50/minute",
+                        RATE_LIMIT_AUTH="100/minute", RATE_LIMIT_ACCOUNTS=allowed)  # fmt: skip
+    bearer = {"Authorization": f"Bearer {_token(served, client, listed)}"}
+    assert client.get(url, headers=bearer).headers["X-RateLimit-Limit"] == "50"  # on the allow-list
+
+
+def test_refused_tokens_are_counted_before_they_are_refused(served: Served) -> None:
+    """Finding 7: 20 requests with a garbage bearer token were all answered 401, none counted."""
+    client = served.app(RATE_LIMIT_ANONYMOUS="4/minute")
+    url = f"/api/v1/certificates/{served.firms[0][1]['number']}"
+    answers = [client.get(url, headers={"Authorization": f"Bearer garbage-{i}"}).status_code for i in range(20)]
+    assert answers == [401] * 4 + [429] * 16
+    is_problem(client.get(url), 429, "rate-limited")  # the same network address, the same count
+
+
+def test_sign_in_is_limited_tightly_per_address_and_issuing_nonces_writes_nothing(served: Served) -> None:
+    """Finding 7: every /auth/nonce was an unauthenticated database write, on the ordinary anonymous budget."""
+    client = served.app(RATE_LIMIT_AUTH="5/minute")
+    with served.engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM issued_nonces")).scalar_one()
+    answers = [client.post("/api/v1/auth/nonce").status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
+    with served.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM issued_nonces")).scalar_one() == before
+    is_problem(client.post("/api/v1/auth/login", json={"message": "x", "signature": "0x00"}), 429, "rate-limited")
+    is_problem(client.get("/api/v1/auth/me"), 429, "rate-limited")
+    assert client.get(f"/api/v1/certificates/{served.firms[0][1]['number']}").status_code == 200  # the rest is not

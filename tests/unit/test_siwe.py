@@ -112,3 +112,20 @@ def test_the_reference_implementation_reads_our_messages_alike(verifier: SiweVer
     assert theirs.prepare_message() == ours.text()
     assert (theirs.address, theirs.nonce, theirs.chain_id, theirs.uri) == (ours.address, ours.nonce, CHAIN, URI)
     assert SiweMessage.parse(theirs.prepare_message()) == ours
+
+
+def test_nonces_with_a_key_are_stored_only_when_spent() -> None:
+    """Issue 14, finding 7: issuing a nonce wrote a row for anyone who asked; with a key it writes nothing, and
+    a nonce the key did not make, a lapsed one or a spent one is still refused."""
+    nonces = MemoryNonces()
+    keyed = SiweVerifier(domain=DOMAIN, uri=URI, chain_id=CHAIN, nonces=nonces, nonce_key=b"k" * 32)
+    issued = [keyed.issue_nonce(NOW) for _ in range(100)]
+    assert len(set(issued)) == 100 and nonces._issued == {}
+    text, signature = sign_in(USER, message(keyed, nonce=issued[0]))
+    assert keyed.verify(text, signature, NOW + 10).address == USER.address
+    assert refusal(keyed, text, signature, NOW + 20) == "replayed"
+    forged = issued[1][:-1] + ("0" if issued[1][-1] != "0" else "1")
+    assert refusal(keyed, *sign_in(USER, message(keyed, nonce=forged))) == "wrong-nonce"
+    other = SiweVerifier(domain=DOMAIN, uri=URI, chain_id=CHAIN, nonces=nonces, nonce_key=b"x" * 32)
+    assert refusal(keyed, *sign_in(USER, message(keyed, nonce=other.issue_nonce(NOW)))) == "wrong-nonce"
+    assert refusal(keyed, *sign_in(USER, message(keyed, nonce=issued[2])), now=NOW + 301) == "expired"
