@@ -170,7 +170,8 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     function _record(address issuer, CreditRequest calldata request) private returns (bytes32 id) {
         ICertificateRegistry.Certificate memory c = _authorised(issuer, request.certificate);
         uint40 minimumEnd = _checkRequest(request);
-        id = keccak256(abi.encode(request.decisionNumber, request.certificate));
+        // Keyed by subject: the same decision named again against a renewed certificate is the same record.
+        id = keccak256(abi.encode(request.decisionNumber, c.subject));
         if (_records[id].kind != CreditKind.NONE) revert AlreadyRecorded(id);
         _records[id] = Record(request.certificate, minimumEnd, request.publishedUntil, request.kind);
         emit CreditRecorded(id, c.subject, request.certificate, issuer, minimumEnd, request);
@@ -179,7 +180,8 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     function _restore(address issuer, RestorationRequest calldata request) private returns (bytes32 id) {
         Record storage r = _records[request.record];
         if (r.kind == CreditKind.NONE) revert UnknownRecord(request.record);
-        ICertificateRegistry.Certificate memory c = _authorised(issuer, r.certificate);
+        ICertificateRegistry.Certificate memory c = _live(r.certificate);
+        _certificates.checkAuthority(issuer, c.kind, c.grade, c.province);
         if (r.kind != CreditKind.DISHONESTY || _restorations[request.record] != 0 || block.timestamp >= r.maximumEnd) {
             revert NotRestorable(request.record);
         }
@@ -197,6 +199,15 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         c = _certificates.certificate(id);
         if (c.status == Status.SUPERSEDED) revert WrongStatus(id, c.status);
         _certificates.checkAuthority(actor, c.kind, c.grade, c.province);
+    }
+
+    /// @dev The live end of certificate `id`'s renewal chain: `id` itself unless it was superseded, else the
+    /// certificate that renewed or upgraded it, and so on. Its kind, grade and province decide who acts now.
+    function _live(bytes32 id) private view returns (ICertificateRegistry.Certificate memory c) {
+        c = _certificates.certificate(id);
+        while (c.status == Status.SUPERSEDED) {
+            c = _certificates.certificate(c.successor);
+        }
     }
 
     /// @dev Checks a request's fields and publication period against its tier; returns its minimum end.

@@ -34,7 +34,7 @@ enum InspectionOutcome {
 error InvalidCredit(string field);
 /// @dev The publication period does not fit the record's tier, starts in the future, or has already ended.
 error InvalidPublication(uint40 publishedFrom, uint40 publishedUntil);
-/// @dev This decision was already recorded against this subject's certificate.
+/// @dev This decision was already recorded against this subject (under any certificate of its renewal chain).
 error AlreadyRecorded(bytes32 id);
 /// @dev No credit record has this id.
 error UnknownRecord(bytes32 id);
@@ -63,8 +63,9 @@ error ResultAlreadyRecorded(bytes32 round, bytes32 certificate);
 /// may record is decided by the certificate registry's rule for that certificate (kind, grade, province). Random
 /// inspection rounds (双随机、一公开) are announced before the block whose hash draws the sample.
 interface ICreditRegistry {
-    /// @notice What a regulator records. The record's id is keccak256(abi.encode(decisionNumber, certificate)):
-    /// one decision names a subject once, and recording it twice is refused.
+    /// @notice What a regulator records. The record's id is keccak256(abi.encode(decisionNumber, subject)), the
+    /// subject being the named certificate's: one decision names a subject once, whichever of its certificates
+    /// it names, and recording it twice is refused (also against a renewed or upgraded successor).
     struct CreditRequest {
         bytes32 certificate; // a certificate of the subject; its kind, grade and province decide who may record
         CreditKind kind;
@@ -121,14 +122,17 @@ interface ICreditRegistry {
     /// @dev Emits CreditRecorded. Who may record is the certificate registry's rule for that certificate
     /// (checkAuthority: Unauthorized, WrongJurisdiction); a SUPERSEDED certificate is refused with WrongStatus, so
     /// that the current grade decides. Reverts with InvalidCredit or InvalidPublication for a request that does not
-    /// fit its tier, AlreadyRecorded for a decision recorded before against this certificate.
-    /// @param request The record; its id is keccak256(abi.encode(request.decisionNumber, request.certificate)).
+    /// fit its tier, AlreadyRecorded for a decision recorded before against this subject.
+    /// @param request The record; its id is keccak256(abi.encode(request.decisionNumber, subject)), `subject`
+    /// being that of `request.certificate`.
     /// @return id The new record's id.
     function recordCredit(CreditRequest calldata request) external returns (bytes32 id);
 
     /// @notice Restore (信用修复) a dishonesty record still published, once its minimum period has passed: a
     /// restoration is a record of its own that ends the record's publication now.
-    /// @dev Emits CreditRestored. The record's certificate decides who may restore, as for recordCredit. Reverts
+    /// @dev Emits CreditRestored. The subject's live certificate decides who may restore: the record's certificate,
+    /// or, once that was superseded, the end of its renewal chain (so a record made before a renewal or upgrade stays
+    /// restorable, by the authority over the grade the firm holds now). Reverts
     /// with UnknownRecord, NotRestorable (an honour, already restored, or publication over), RestorableFrom (too
     /// early) or InvalidCredit (empty evidence or decision number).
     /// @param request The restoration; its id is keccak256(abi.encode(request.decisionNumber, request.record)).

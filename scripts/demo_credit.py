@@ -88,7 +88,7 @@ def main() -> None:
         category=Category.FAILED_CHECK,
     )
     attempt("failed post-approval check", lambda: ministry.record(restored))
-    restored_id = record_id(restored["decisionNumber"], restored["certificate"])
+    restored_id = record_id(restored["decisionNumber"], bytes.fromhex(grade_b[2].subject[2:]))
     attempt("credit restoration", lambda: ministry.restore(restored_id, "自然资信修〔2026〕5号"))
     serious = credit_request(
         cert(grade_b[4]),

@@ -1,6 +1,7 @@
 """Sending credit acts: the requests as the credit registry's structs, their ids, and a small client.
 
-The ids are the contract's: a record is keccak256(abi.encode(decisionNumber, certificate)), a restoration
+The ids are the contract's: a record is keccak256(abi.encode(decisionNumber, subject)) (the subject of the
+certificate it names, so one decision is one record across renewals), a restoration
 keccak256(abi.encode(decisionNumber, record)), a round keccak256(title), so a caller knows them before sending."""
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Se
 DAY = 24 * 3600
 
 
-def record_id(decision_number: str, certificate: bytes) -> bytes:
-    return keccak(abi_encode(["string", "bytes32"], [decision_number, certificate]))
+def record_id(decision_number: str, subject: bytes) -> bytes:
+    """A credit record's id: the decision on the subject (not on one certificate of its renewal chain)."""
+    return keccak(abi_encode(["string", "bytes32"], [decision_number, subject]))
 
 
 def round_id(title: str) -> bytes:
@@ -86,8 +88,11 @@ class CreditClient:
         self.sender = sender
 
     def record(self, request: Mapping[str, Any]) -> bytes:
-        self.sender.transact(self.credit.functions.recordCredit(credit_struct(request)))
-        return record_id(request["decisionNumber"], request["certificate"])
+        """Sends the record; returns its id, read from the receipt (the request names a certificate, the id its
+        subject: ``record_id`` computes it beforehand from the subject)."""
+        receipt = self.sender.transact(self.credit.functions.recordCredit(credit_struct(request)))
+        (event,) = self.credit.events.CreditRecorded().process_receipt(receipt)
+        return bytes(event["args"]["id"])
 
     def restore(self, record: bytes, decision: str) -> bytes:
         request = (record, keccak(text=decision), decision)

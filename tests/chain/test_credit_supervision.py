@@ -90,7 +90,8 @@ def test_dishonesty_lists_a_firm_until_its_restoration_and_serious_cases_are_bla
     (first, first_request), (second, second_request), *_ = firms_by_grade(served, "B")
     first_id, second_id = keccak(text=first_request["number"]), keccak(text=second_request["number"])
     general = credit_request(first_id, decision="罚〔2026〕1号", now=now, published_from=now - 100 * DAY, days=300)
-    ministry.record(general)
+    recorded = ministry.record(general)
+    assert recorded == record_id(general["decisionNumber"], first_request["subject"]), "the decision on the subject"
     served.indexer.sync()
     code = first.public["creditCode"]
     assert reasons_for(served, "yellow", code) == {"dishonesty-published"}
@@ -103,7 +104,7 @@ def test_dishonesty_lists_a_firm_until_its_restoration_and_serious_cases_are_bla
 
     with pytest.raises(errors.AlreadyRecorded):
         ministry.record(general)
-    ministry.restore(record_id(general["decisionNumber"], first_id), "修复〔2026〕1号")
+    ministry.restore(recorded, "修复〔2026〕1号")
     served.indexer.sync()
     assert reasons_for(served, "yellow", code) == set()
     (record,) = served.client.get(f"/api/v1/firms/{code}/credit").json["records"]

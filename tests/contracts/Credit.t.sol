@@ -86,7 +86,7 @@ contract CreditTest is RegistryFixture {
     function test_aProvinceRecordsAgainstItsOwnGradeBFirms() public {
         vm.prank(zhejiang);
         bytes32 id = credit.recordCredit(dishonesty(gradeB, Severity.GENERAL, 180 days, "D-1"));
-        vm.assertEq(id, keccak256(abi.encode("D-1", gradeB)), "id is the decision on that certificate");
+        vm.assertEq(id, keccak256(abi.encode("D-1", FIRM)), "id is the decision on that subject");
         vm.assertTrue(credit.isPublished(id), "published");
     }
 
@@ -102,7 +102,7 @@ contract CreditTest is RegistryFixture {
     function test_theMinistryRecordsAgainstAnyFirmButNotPlanners() public {
         vm.startPrank(ministry);
         credit.recordCredit(honour(gradeA, "H-1"));
-        credit.recordCredit(honour(gradeB, "H-1"));
+        credit.recordCredit(honour(gradeB, "H-2"));
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
         credit.recordCredit(dishonesty(planner, Severity.SERIOUS, 2 * 365 days, "D-1"));
         vm.stopPrank();
@@ -256,7 +256,7 @@ contract CreditTest is RegistryFixture {
             ZHEJIANG_KEY, _domain(), ActSigner.recordCredit(r, 0, deadline), 0, deadline
         );
         vm.expectEmit(true, true, true, true);
-        emit ICreditRegistry.CreditRecorded(keccak256(abi.encode("D-1", gradeB)), FIRM, gradeB, zhejiang, r.publishedFrom, r);
+        emit ICreditRegistry.CreditRecorded(keccak256(abi.encode("D-1", FIRM)), FIRM, gradeB, zhejiang, r.publishedFrom, r);
         credit.recordCreditBySignature(r, d);
         vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, zhejiang, 1));
         credit.recordCreditBySignature(r, d);
