@@ -50,6 +50,7 @@ def get_rounds() -> dict[str, Any]:
 @bp.doc(summary="One inspection round: its population, the draw and the results, with the data to recompute them",
         responses=[404, 503])  # fmt: skip
 def get_round(round_id: str) -> dict[str, Any]:
-    """Once the index has read the draw block, the selection is derived from its hash by the published procedure
-    (``procedureText``): recompute it from ``population``, ``drawBlockHash``, the round id and the roster."""
+    """Once the round's secret is revealed on chain, the selection is derived from its seed by the published
+    procedure (``procedureText``): check ``population`` against ``populationRoot``, the seed against ``secret``,
+    ``drawBlockHash`` and the round id, and recompute the positions drawn and the inspectors from it."""
     return credit.inspection_round(services(), round_id.strip().lower())

@@ -99,10 +99,13 @@ class RoundSummary(BaseModel):
     sampleSize: int
     inspectorsPerFirm: int
     drawBlock: int
+    seedCommitment: str = Field(description="keccak256(abi.encode(secret)), committed at the announcement")
+    populationSize: int = Field(description="as committed at the announcement")
+    populationRoot: str = Field(description="Merkle root of the population, as committed at the announcement")
     announcer: str
     announcedAt: dt.datetime
     announcementTx: str
-    drawn: bool
+    drawn: bool = Field(description="the round's secret is revealed on chain, so its seed and sample are fixed")
 
 
 class PopulationMember(BaseModel):
@@ -114,7 +117,8 @@ class SelectionOut(BaseModel):
     certificateId: str
     number: str
     name: str | None
-    rank: str
+    position: int = Field(description="in the population sorted by certificate id, from 0")
+    proof: list[str] = Field(description="Merkle proof of the leaf (position, certificateId) under populationRoot")
     inspectors: list[str]
     result: dict[str, Any] | None
 
@@ -125,7 +129,11 @@ class RoundOut(RoundSummary):
     roster: list[str]
     populationBlock: int = Field(description="the population is the state at the end of this block")
     population: list[PopulationMember]
+    recomputedPopulationRoot: str = Field(description="the root of `population`, recomputed by this API")
+    populationCommitted: bool = Field(description="the round committed to exactly `population`")
+    secret: str | None = Field(description="revealed after the draw block")
     drawBlockHash: str | None
+    seed: str | None = Field(description="keccak256(abi.encode(roundId, secret, drawBlockHash))")
     selection: list[SelectionOut] | None
     results: list[dict[str, Any]]
 

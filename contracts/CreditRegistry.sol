@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
 import {
     ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
     UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, UnknownInspection, InvalidInspection,
-    DrawBlockNotInFuture, NotDrawnYet, OutsideRound, ResultAlreadyRecorded
+    DrawBlockNotInFuture, NotDrawnYet, OutsideRound, ResultAlreadyRecorded, DrawNotRevealable, WrongSeedSecret,
+    AlreadyDrawn, NotInPopulation, NotDrawn
 } from "./ICreditRegistry.sol";
 import {Kind, Grade, Status, Delegation, WrongStatus} from "./Common.sol";
 
@@ -61,6 +63,11 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         uint64 drawBlock;
         uint8 province;
         Grade grade;
+        uint16 sampleSize;
+        uint32 populationSize;
+        bytes32 seedCommitment;
+        bytes32 populationRoot;
+        bytes32 seed; // zero until revealed
     }
 
     /// @dev The certificate registry whose roles and certificates credit records rely on (see certificates()).
@@ -117,24 +124,62 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         if (request.sampleSize == 0) revert InvalidInspection("sampleSize");
         if (request.inspectorsPerFirm == 0) revert InvalidInspection("inspectorsPerFirm");
         if (request.roster.length == 0) revert InvalidInspection("roster");
+        if (request.seedCommitment == bytes32(0)) revert InvalidInspection("seedCommitment");
+        if (request.populationSize == 0) revert InvalidInspection("populationSize");
+        if (request.populationRoot == bytes32(0)) revert InvalidInspection("populationRoot");
         if (request.drawBlock <= block.number) revert DrawBlockNotInFuture(request.drawBlock);
         id = keccak256(bytes(request.title));
         if (_rounds[id].drawBlock != 0) revert AlreadyAnnounced(id);
-        _rounds[id] = Round(request.drawBlock, request.province, request.grade);
+        _rounds[id] = Round({
+            drawBlock: request.drawBlock,
+            province: request.province,
+            grade: request.grade,
+            sampleSize: request.sampleSize,
+            populationSize: request.populationSize,
+            seedCommitment: request.seedCommitment,
+            populationRoot: request.populationRoot,
+            seed: bytes32(0)
+        });
         emit InspectionAnnounced(id, msg.sender, request);
     }
 
     /// @inheritdoc ICreditRegistry
-    function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
-        external
-    {
+    function revealDraw(bytes32 round, bytes32 secret) external returns (bytes32 seed) {
         Round storage r = _rounds[round];
         if (r.drawBlock == 0) revert UnknownInspection(round);
-        if (block.number <= r.drawBlock) revert NotDrawnYet(round, r.drawBlock);
-        ICertificateRegistry.Certificate memory c = _authorised(msg.sender, certificate);
+        if (r.seed != bytes32(0)) revert AlreadyDrawn(round);
+        // blockhash is zero for the current and future blocks and for those older than 256 blocks.
+        bytes32 drawBlockHash = blockhash(r.drawBlock);
+        if (drawBlockHash == bytes32(0)) revert DrawNotRevealable(round, r.drawBlock);
+        if (keccak256(abi.encode(secret)) != r.seedCommitment) revert WrongSeedSecret(round);
+        seed = keccak256(abi.encode(round, secret, drawBlockHash));
+        r.seed = seed;
+        emit InspectionDrawn(round, seed, secret, drawBlockHash);
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function recordInspectionResult(
+        bytes32 round,
+        bytes32 certificate,
+        uint256 position,
+        bytes32[] calldata proof,
+        InspectionOutcome outcome,
+        bytes32 evidenceHash
+    ) external {
+        Round storage r = _rounds[round];
+        if (r.drawBlock == 0) revert UnknownInspection(round);
+        if (r.seed == bytes32(0)) revert NotDrawnYet(round, r.drawBlock);
+        // The round's authority, the one that may announce a round over this filter, records its results.
+        _certificates.checkAuthority(msg.sender, Kind.FIRM, r.grade, r.province);
+        ICertificateRegistry.Certificate memory c = _certificates.certificate(certificate);
         bool matches = c.kind == Kind.FIRM && (r.province == 0 || r.province == c.province)
             && (r.grade == Grade.NONE || r.grade == c.grade);
         if (!matches) revert OutsideRound(round, certificate);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(position, certificate))));
+        if (position >= r.populationSize || !MerkleProof.verifyCalldata(proof, r.populationRoot, leaf)) {
+            revert NotInPopulation(round, certificate, position);
+        }
+        if (!_selects(r, position)) revert NotDrawn(round, certificate);
         if (outcome == InspectionOutcome.NONE) revert InvalidInspection("outcome");
         if (evidenceHash == bytes32(0)) revert InvalidInspection("evidenceHash");
         if (_results[round][certificate]) revert ResultAlreadyRecorded(round, certificate);
@@ -158,6 +203,18 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
     /// @inheritdoc ICreditRegistry
     function drawBlockOf(bytes32 round) external view returns (uint64) {
         return _rounds[round].drawBlock;
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function seedOf(bytes32 round) external view returns (bytes32) {
+        return _rounds[round].seed;
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function sampleOf(bytes32 round) external view returns (uint256[] memory) {
+        Round storage r = _rounds[round];
+        if (r.seed == bytes32(0)) return new uint256[](0);
+        return _sample(r.seed, r.populationSize, r.sampleSize);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -207,6 +264,46 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         c = _certificates.certificate(id);
         while (c.status == Status.SUPERSEDED) {
             c = _certificates.certificate(c.successor);
+        }
+    }
+
+    /// @dev Whether the revealed round's draw selected `position` (within the population).
+    function _selects(Round storage r, uint256 position) private view returns (bool) {
+        uint256[] memory drawn = _sample(r.seed, r.populationSize, r.sampleSize);
+        for (uint256 j; j < drawn.length; ++j) {
+            if (drawn[j] == position) return true;
+        }
+        return false;
+    }
+
+    /// @dev The first min(k, n) steps of a Fisher-Yates shuffle of 0..n-1 driven by `seed` (see sampleOf). Only
+    /// the positions a step moved are kept, as (position, value) pairs: O(k) memory, O(k²) lookups. Internal so
+    /// that a test harness can show Python the contract's own draw.
+    function _sample(bytes32 seed, uint256 n, uint256 k) internal pure returns (uint256[] memory drawn) {
+        if (k > n) k = n;
+        drawn = new uint256[](k);
+        uint256[] memory movedAt = new uint256[](k);
+        uint256[] memory movedValue = new uint256[](k);
+        uint256 moved;
+        for (uint256 j; j < k; ++j) {
+            uint256 i = j + uint256(keccak256(abi.encode(seed, j))) % (n - j);
+            uint256 atI = i;
+            uint256 atJ = j;
+            uint256 slotI = moved;
+            for (uint256 m; m < moved; ++m) {
+                if (movedAt[m] == i) {
+                    atI = movedValue[m];
+                    slotI = m;
+                }
+                if (movedAt[m] == j) atJ = movedValue[m];
+            }
+            drawn[j] = atI;
+            // Position j is never read again; position i now holds what was at j.
+            if (slotI == moved) {
+                movedAt[moved] = i;
+                ++moved;
+            }
+            movedValue[slotI] = atJ;
         }
     }
 

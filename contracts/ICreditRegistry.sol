@@ -50,8 +50,18 @@ error UnknownInspection(bytes32 id);
 error InvalidInspection(string field);
 /// @dev The draw block must lie in the future when a round is announced.
 error DrawBlockNotInFuture(uint64 drawBlock);
-/// @dev Results are recorded only once the draw block exists (the sample is known).
+/// @dev Results are recorded only once the draw is revealed (the sample is known).
 error NotDrawnYet(bytes32 round, uint64 drawBlock);
+/// @dev The draw is revealed after the draw block and within the 256 blocks whose hashes the chain keeps.
+error DrawNotRevealable(bytes32 round, uint64 drawBlock);
+/// @dev The secret revealed is not the preimage of the round's seed commitment.
+error WrongSeedSecret(bytes32 round);
+/// @dev The round's draw was revealed before.
+error AlreadyDrawn(bytes32 round);
+/// @dev The certificate is not at this position of the population the round committed to (Merkle proof fails).
+error NotInPopulation(bytes32 round, bytes32 certificate, uint256 position);
+/// @dev The certificate is in the round's population but the draw did not select it.
+error NotDrawn(bytes32 round, bytes32 certificate);
 /// @dev The certificate does not match the round's filter (province, grade).
 error OutsideRound(bytes32 round, bytes32 certificate);
 /// @dev This firm's result in this round was already recorded.
@@ -86,8 +96,11 @@ interface ICreditRegistry {
     }
 
     /// @notice A random-inspection round. The population is every firm whose certificate matches the filter and
-    /// is valid at the announcement block; the sample is drawn from the hash of `drawBlock`, which must lie in the
-    /// future when the round is announced. The id is keccak256(bytes(title)).
+    /// is valid at the announcement block, sorted by certificate id; the announcer commits to it (its size and the
+    /// Merkle root of its (position, certificate) leaves, which anyone recomputes from the chain) and to a secret.
+    /// The seed is keccak256(abi.encode(id, secret, blockhash(drawBlock))): `drawBlock` lies in the future when the
+    /// round is announced, and the secret is revealed after it, so neither the announcer nor the draw block's
+    /// producer chooses the sample alone. The id is keccak256(bytes(title)).
     struct InspectionRequest {
         string title; // the round's public reference, e.g. 自然资规抽查〔2026〕3号
         uint8 province; // 0: nationwide
@@ -95,6 +108,9 @@ interface ICreditRegistry {
         uint16 sampleSize; // firms to draw
         uint8 inspectorsPerFirm; // inspectors to draw from the roster for each firm
         uint64 drawBlock;
+        bytes32 seedCommitment; // keccak256(abi.encode(secret)), the secret revealed by revealDraw
+        uint32 populationSize; // firms in the population
+        bytes32 populationRoot; // Merkle root (OpenZeppelin MerkleProof) of the leaves (position, certificate)
         bytes roster; // canonical JSON array of the inspectors' public ids: the roster they are drawn from
     }
 
@@ -108,9 +124,12 @@ interface ICreditRegistry {
         bytes32 indexed id, bytes32 indexed record, bytes32 indexed subject, address issuer, bytes32 evidenceHash,
         string decisionNumber
     );
-    /// @notice An inspection round was announced; its sample is drawn from the hash of `request.drawBlock`.
+    /// @notice An inspection round was announced; its sample is drawn from the hash of `request.drawBlock` and the
+    /// secret committed to, once revealed.
     event InspectionAnnounced(bytes32 indexed id, address indexed announcer, InspectionRequest request);
-    /// @notice The outcome of one firm's inspection in round `round`, recorded by the firm's regulator.
+    /// @notice The secret of round `round` was revealed: `seed` draws its sample from now on.
+    event InspectionDrawn(bytes32 indexed round, bytes32 seed, bytes32 secret, bytes32 drawBlockHash);
+    /// @notice The outcome of one drawn firm's inspection in round `round`, recorded by the round's authority.
     event InspectionResultRecorded(
         bytes32 indexed round, bytes32 indexed certificate, address inspector, InspectionOutcome outcome,
         bytes32 evidenceHash
@@ -163,23 +182,43 @@ interface ICreditRegistry {
 
     /// @notice Announce a random-inspection round (双随机、一公开) before the block whose hash draws its sample.
     /// @dev Emits InspectionAnnounced. Nationwide rounds and rounds over both grades are the ministry's; a province
-    /// announces rounds over its own grade B firms (checkAuthority for a firm of that grade and province). Reverts
-    /// with InvalidInspection for an empty field, DrawBlockNotInFuture, or AlreadyAnnounced for a title used before.
+    /// announces rounds over its own grade B firms (checkAuthority for a firm of that grade and province): that is
+    /// the round's authority, the only one to record its results. Reverts with InvalidInspection for an empty field
+    /// (title, sampleSize, inspectorsPerFirm, roster, seedCommitment, populationSize, populationRoot),
+    /// DrawBlockNotInFuture, or AlreadyAnnounced for a title used before.
     /// @param request The round; its id is keccak256(bytes(request.title)).
     /// @return id The round's id.
     function announceInspection(InspectionRequest calldata request) external returns (bytes32 id);
 
-    /// @notice Record the outcome of one firm's inspection in a round, once the draw block exists.
-    /// @dev Emits InspectionResultRecorded. The firm's regulator records (as for recordCredit). Reverts with
-    /// UnknownInspection, NotDrawnYet, OutsideRound (not a firm of the round's province and grade),
-    /// InvalidInspection (no outcome or evidence) or ResultAlreadyRecorded. Whether the firm was in the drawn sample
-    /// is for the reader to recompute from the draw block's hash; it is not checked here.
+    /// @notice Reveal a round's secret after its draw block: fixes the seed that draws the sample.
+    /// @dev Emits InspectionDrawn. Anyone holding the secret may send it (the commitment proves it). Reverts with
+    /// UnknownInspection, AlreadyDrawn, DrawNotRevealable (before the draw block is mined, or once its hash is
+    /// older than 256 blocks: the round is then void and a new one must be announced) or WrongSeedSecret.
+    /// @param round The round's id.
+    /// @param secret The preimage of the round's `seedCommitment`.
+    /// @return seed keccak256(abi.encode(round, secret, blockhash(drawBlock))).
+    function revealDraw(bytes32 round, bytes32 secret) external returns (bytes32 seed);
+
+    /// @notice Record the outcome of one drawn firm's inspection in a round, once the draw is revealed.
+    /// @dev Emits InspectionResultRecorded. Only the round's authority records (checkAuthority for the round's
+    /// filter: Unauthorized, WrongJurisdiction). Reverts with UnknownInspection, NotDrawnYet, OutsideRound (not a
+    /// firm of the round's province and grade), NotInPopulation (the proof does not place the certificate at
+    /// `position` of the committed population), NotDrawn (the draw did not select `position`), InvalidInspection
+    /// (no outcome or evidence) or ResultAlreadyRecorded.
     /// @param round The round's id.
     /// @param certificate The inspected firm's certificate.
+    /// @param position Its position in the population (sorted by certificate id, from 0).
+    /// @param proof The Merkle proof of the leaf (position, certificate) under the round's population root.
     /// @param outcome Passed, rectify or failed.
     /// @param evidenceHash keccak256 of the inspection report; must not be zero.
-    function recordInspectionResult(bytes32 round, bytes32 certificate, InspectionOutcome outcome, bytes32 evidenceHash)
-        external;
+    function recordInspectionResult(
+        bytes32 round,
+        bytes32 certificate,
+        uint256 position,
+        bytes32[] calldata proof,
+        InspectionOutcome outcome,
+        bytes32 evidenceHash
+    ) external;
 
     // ---- Views ----
 
@@ -197,6 +236,19 @@ interface ICreditRegistry {
     /// @param round The round's id.
     /// @return The block whose hash draws the round's sample; zero for an unknown round.
     function drawBlockOf(bytes32 round) external view returns (uint64);
+
+    /// @notice The seed of a revealed round, or zero before the reveal.
+    /// @param round The round's id.
+    /// @return keccak256(abi.encode(round, secret, blockhash(drawBlock))), or zero.
+    function seedOf(bytes32 round) external view returns (bytes32);
+
+    /// @notice The positions in the population that a revealed round's draw selected, in draw order.
+    /// @dev A partial Fisher-Yates shuffle of 0..populationSize-1: step j swaps position j with position
+    /// j + uint256(keccak256(abi.encode(seed, j))) % (populationSize - j) and selects what lands at j. Empty
+    /// before the reveal.
+    /// @param round The round's id.
+    /// @return positions min(sampleSize, populationSize) distinct positions.
+    function sampleOf(bytes32 round) external view returns (uint256[] memory positions);
 
     /// @notice The certificate registry whose roles and certificates credit records rely on.
     /// @return The registry, fixed at deployment.

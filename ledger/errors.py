@@ -201,7 +201,27 @@ class DrawBlockNotInFuture(ContractRevert):
 
 
 class NotDrawnYet(ContractRevert):
-    """Results wait for the draw block."""
+    """Results wait for the draw: the draw block and the reveal of the round's secret."""
+
+
+class DrawNotRevealable(ContractRevert):
+    """A round's secret is revealed after its draw block, within the 256 blocks whose hashes the chain keeps."""
+
+
+class WrongSeedSecret(ContractRevert):
+    """The secret revealed is not the one the round committed to."""
+
+
+class AlreadyDrawn(ContractRevert):
+    """The round's secret was revealed before."""
+
+
+class NotInPopulation(ContractRevert):
+    """The Merkle proof does not place the certificate at that position of the round's committed population."""
+
+
+class NotDrawn(ContractRevert):
+    """The certificate is in the round's population, but the draw did not select it."""
 
 
 class OutsideRound(ContractRevert):

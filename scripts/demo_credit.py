@@ -3,7 +3,8 @@
 Run after the demo register is imported. With the development keys (local chains only), it records honours and
 dishonesty (one restored, one serious), sanctions a planner, moves planners out of the smallest grade A firm until
 it falls below the staffing rule, revokes one grade B certificate for fraud, and announces a random-inspection
-round whose draw block the later acts mine past, then records results for the first firms drawn. Every act is
+round whose draw block the later acts mine past, reveals its secret, then records results for the first firms
+drawn. Every act is
 idempotent: run again, the chain refuses what it has already (AlreadyRecorded, ...) and the rest is skipped.
 
     python -m scripts.demo_credit
@@ -37,10 +38,13 @@ from wallet.devkeys import dev_account
 DAY = 86400
 ROUND_TITLE = "自然资规抽查〔2026〕1号（演示）"
 ROSTER = [f"督察员-{i:02d}" for i in range(1, 9)]
+# Fixed so that the demo is idempotent; a real announcer draws its secret at random and keeps it until the reveal.
+ROUND_SECRET = keccak(text="demo inspection secret " + ROUND_TITLE)
 REFUSALS = (
     errors.AlreadyRecorded,
     errors.NotRestorable,
     errors.AlreadyAnnounced,
+    errors.AlreadyDrawn,
     errors.ResultAlreadyRecorded,
     errors.WrongStatus,
     errors.SameEmployer,
@@ -113,20 +117,30 @@ def main() -> None:
     target = _last_grade_b_certificate(ledger)
     attempt(f"revocation for fraud of {target}", lambda: revoke.revoke(target, int(RevocationReason.FRAUD)))
     print("random inspection:")
-    draw_block = ledger.w3.eth.block_number + 3
-    announce = inspection_request(ROUND_TITLE, draw_block=draw_block, roster=ROSTER, sample_size=5)
+    indexer.sync()
+    head = ledger.w3.eth.get_block("latest")
+    with ledger.engine.connect() as connection:  # what the announcement in the next block commits to
+        population = inspections.members(connection, 0, 0, head["number"] + 1, head["timestamp"])
+    draw_block = head["number"] + 3
+    announce = inspection_request(
+        ROUND_TITLE,
+        draw_block=draw_block,
+        roster=ROSTER,
+        sample_size=5,
+        secret=ROUND_SECRET,
+        population=[bytes.fromhex(cid[2:]) for cid, _ in population],
+    )
     attempt(f"round announced, drawn from block {draw_block}", lambda: ministry.announce(announce))
     while ledger.w3.eth.block_number <= _draw_block(ledger, ROUND_TITLE):
         ledger.w3.provider.make_request("evm_mine", [])  # the local chain mines on demand
+    attempt("draw revealed", lambda: ministry.reveal(round_id(ROUND_TITLE), ROUND_SECRET))
     indexer.sync()
     for selection in _selection(ledger)[:2]:
-        outcome = InspectionOutcome.PASSED if selection.rank[0] % 2 == 0 else InspectionOutcome.RECTIFY
+        outcome = InspectionOutcome.PASSED if selection.position % 2 == 0 else InspectionOutcome.RECTIFY
         report = keccak(text=f"inspection report {selection.certificate_id.hex()}")
         attempt(
             f"result {outcome.name}",
-            lambda s=selection, o=outcome, r=report: ministry.record_result(
-                round_id(ROUND_TITLE), s.certificate_id, o, r
-            ),
+            lambda s=selection, o=outcome, r=report: ministry.record_result(round_id(ROUND_TITLE), s, o, r),
         )
     indexer.sync()
 
@@ -196,11 +210,11 @@ def _draw_block(ledger: Ledger, title: str) -> int:
 def _selection(ledger: Ledger) -> list[inspections.Selection]:
     with Session(ledger.engine) as session:
         row = session.get(InspectionRound, "0x" + round_id(ROUND_TITLE).hex())
-    if row is None:
+    if row is None or row.seed is None:
         return []
     with ledger.engine.connect() as connection:
         members = inspections.population(connection, row)
-    return inspections.draw_round(row, members, bytes(ledger.w3.eth.get_block(row.draw_block)["hash"]))
+    return inspections.draw_round(row, members, bytes.fromhex(row.seed[2:]))
 
 
 if __name__ == "__main__":

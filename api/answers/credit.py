@@ -161,48 +161,51 @@ def entry_answers(session: Session, entries: Sequence[ListEntry]) -> list[dict[s
 def rounds(engine: Engine, limit: int | None = None) -> list[dict[str, Any]]:
     """Announced rounds, newest first (the newest ``limit`` if given), each saying whether it has been drawn."""
     with Session(engine) as session:
-        head = _head(session)
-        return [round_summary(row, head) for row in credit_queries.inspection_rounds(session, limit)]
+        return [round_summary(row) for row in credit_queries.inspection_rounds(session, limit)]
 
 
 def inspection_round(ledger: Services, round_id: str) -> dict[str, Any]:
-    """One round: its population, and once the index has read the draw block, the selection derived from that
-    block's hash by the published procedure, with the results recorded so far."""
+    """One round: its population (with the root recomputed from it beside the one the round committed to), and once
+    the round's secret is revealed on chain, the selection derived from its seed by the published procedure, each
+    drawn firm with the position and Merkle proof the contract checks, and the results recorded so far."""
     with Session(ledger.engine) as session:
         row = credit_queries.inspection_round(session, round_id)
         if row is None:
             raise Problem(404, "round-not-found", "Inspection round not found", f"No round has id {round_id!r}.")
-        head = _head(session)
         results = credit_queries.inspection_results(session, row.id)
     with ledger.engine.connect() as connection:
         members = inspections.population(connection, row)
     by_certificate = {r.certificate_id: _result(r) for r in results}
+    root = hexed(inspections.population_root([bytes.fromhex(cid[2:]) for cid, _ in members]))
     answer = {
-        **round_summary(row, head),
+        **round_summary(row),
         "procedure": inspections.PROCEDURE,
         "procedureText": inspections.PROCEDURE_TEXT,
         "roster": roster_of(row.roster),
         "populationBlock": row.block_number - 1,
         "population": [{"certificateId": cid, "number": number} for cid, number in members],
-        "drawBlockHash": None,
+        "recomputedPopulationRoot": root,
+        "populationCommitted": root == row.population_root and len(members) == row.population_size,
+        "secret": row.secret,
+        "drawBlockHash": row.draw_block_hash,
+        "seed": row.seed,
         "selection": None,
         "results": list(by_certificate.values()),
     }
-    if not answer["drawn"]:
+    if row.seed is None:
         return answer
-    seed = bytes(ledger.w3.eth.get_block(row.draw_block)["hash"])
-    drawn = inspections.draw_round(row, members, seed)
+    drawn = inspections.draw_round(row, members, bytes.fromhex(row.seed[2:]))
     ids = [hexed(s.certificate_id) for s in drawn]
     numbers = dict(members)
     with Session(ledger.engine) as session:
         names = queries.names_of(session, ids)
-    answer["drawBlockHash"] = hexed(seed)
     answer["selection"] = [
         {
             "certificateId": cid,
             "number": numbers[cid],
             "name": names.get(cid),
-            "rank": hexed(s.rank),
+            "position": s.position,
+            "proof": [hexed(p) for p in s.proof],
             "inspectors": list(s.inspectors),
             "result": by_certificate.get(cid),
         }
@@ -211,7 +214,7 @@ def inspection_round(ledger: Services, round_id: str) -> dict[str, Any]:
     return answer
 
 
-def round_summary(row: InspectionRound, head: int | None) -> dict[str, Any]:
+def round_summary(row: InspectionRound) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": row.title,
@@ -220,17 +223,14 @@ def round_summary(row: InspectionRound, head: int | None) -> dict[str, Any]:
         "sampleSize": row.sample_size,
         "inspectorsPerFirm": row.inspectors_per_firm,
         "drawBlock": row.draw_block,
+        "seedCommitment": row.seed_commitment,
+        "populationSize": row.population_size,
+        "populationRoot": row.population_root,
         "announcer": row.announcer,
         "announcedAt": instant(row.announced_at),
         "announcementTx": row.tx_hash,
-        "drawn": head is not None and head >= row.draw_block,
+        "drawn": row.seed is not None,
     }
-
-
-def _head(session: Session) -> int | None:
-    """The newest block the index has read: a round is drawn once its draw block is at or below it."""
-    status = queries.index_status(session)
-    return status.block_number if status is not None else None
 
 
 def _result(row: InspectionResult) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from web3.contract import Contract
 
 from ledger.certificates.vocabulary import Grade
 from ledger.chain.transactions import TransactionSender
+from ledger.credit.inspections import Selection, population_root, seed_commitment
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Severity
 
 DAY = 24 * 3600
@@ -64,11 +65,15 @@ def inspection_request(
     draw_block: int,
     roster: Sequence[str],
     sample_size: int,
+    secret: bytes,
+    population: Sequence[bytes],
     inspectors_per_firm: int = 2,
     province: int = 0,
     grade: Grade = Grade.NONE,
 ) -> dict[str, Any]:
-    """An InspectionRequest struct; the roster is published as a compact JSON array."""
+    """An InspectionRequest struct committing to ``secret`` (revealed after the draw block: ``CreditClient.reveal``)
+    and to ``population``, the certificate ids of the filter's valid firms (``inspections.members``); the roster is
+    published as a compact JSON array."""
     return {
         "title": title,
         "province": province,
@@ -76,6 +81,9 @@ def inspection_request(
         "sampleSize": sample_size,
         "inspectorsPerFirm": inspectors_per_firm,
         "drawBlock": draw_block,
+        "seedCommitment": seed_commitment(secret),
+        "populationSize": len(set(population)),
+        "populationRoot": population_root(population),
         "roster": json.dumps(list(roster), ensure_ascii=False, separators=(",", ":")).encode(),
     }
 
@@ -103,8 +111,19 @@ class CreditClient:
         self.sender.transact(self.credit.functions.announceInspection(_struct(request, _ROUND_FIELDS)))
         return round_id(request["title"])
 
-    def record_result(self, round_: bytes, certificate: bytes, outcome: InspectionOutcome, evidence: bytes) -> None:
-        self.sender.transact(self.credit.functions.recordInspectionResult(round_, certificate, int(outcome), evidence))
+    def reveal(self, round_: bytes, secret: bytes) -> bytes:
+        """Reveals a round's secret after its draw block; returns the seed."""
+        receipt = self.sender.transact(self.credit.functions.revealDraw(round_, secret))
+        (event,) = self.credit.events.InspectionDrawn().process_receipt(receipt)
+        return bytes(event["args"]["seed"])
+
+    def record_result(self, round_: bytes, selection: Selection, outcome: InspectionOutcome, evidence: bytes) -> None:
+        """The result of a drawn firm (``inspections.draw``: its position and Merkle proof go with it)."""
+        self.sender.transact(
+            self.credit.functions.recordInspectionResult(
+                round_, selection.certificate_id, selection.position, list(selection.proof), int(outcome), evidence
+            )
+        )
 
 
 _CREDIT_FIELDS = (
@@ -118,7 +137,18 @@ _CREDIT_FIELDS = (
     "evidenceHash",
     "decisionNumber",
 )
-_ROUND_FIELDS = ("title", "province", "grade", "sampleSize", "inspectorsPerFirm", "drawBlock", "roster")
+_ROUND_FIELDS = (
+    "title",
+    "province",
+    "grade",
+    "sampleSize",
+    "inspectorsPerFirm",
+    "drawBlock",
+    "seedCommitment",
+    "populationSize",
+    "populationRoot",
+    "roster",
+)
 
 
 def credit_struct(request: Mapping[str, Any]) -> tuple[Any, ...]:

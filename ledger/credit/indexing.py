@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from ledger.chain.events import ChainEvent
 from ledger.credit.projection import (
     CREDIT_EVENTS,
+    DRAW_COLUMNS,
     RESTORATION_COLUMNS,
     CreditRecordRow,
     InspectionResultRow,
     InspectionRoundRow,
     credit_record_row,
+    draw_fields,
     inspection_result_row,
     inspection_round_row,
     restoration_fields,
@@ -56,6 +58,10 @@ class CreditProjection:
                     .where(CreditRecord.id == event.args["record"])
                     .values(restoration_fields(event))
                 )
+            elif event.name == "InspectionDrawn":  # after its round, like a restoration after its record
+                session.execute(
+                    update(InspectionRound).where(InspectionRound.id == event.args["round"]).values(draw_fields(event))
+                )
 
     def rollback(self, session: Session, ancestor: int) -> None:
         session.execute(delete(CreditRecord).where(CreditRecord.block_number > ancestor))
@@ -65,6 +71,9 @@ class CreditProjection:
             .values(dict.fromkeys(RESTORATION_COLUMNS))
         )
         session.execute(delete(InspectionRound).where(InspectionRound.block_number > ancestor))
+        session.execute(
+            update(InspectionRound).where(InspectionRound.drawn_block > ancestor).values(dict.fromkeys(DRAW_COLUMNS))
+        )
         session.execute(delete(InspectionResult).where(InspectionResult.block_number > ancestor))
 
 

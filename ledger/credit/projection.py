@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from ledger.chain.events import ChainEvent
 
-CREDIT_EVENTS = ("CreditRecorded", "CreditRestored", "InspectionAnnounced", "InspectionResultRecorded")
+CREDIT_EVENTS = (
+    "CreditRecorded",
+    "CreditRestored",
+    "InspectionAnnounced",
+    "InspectionDrawn",
+    "InspectionResultRecorded",
+)
 
 
 class CreditRecordRow(TypedDict):
@@ -55,6 +61,9 @@ class InspectionRoundRow(TypedDict):
     sample_size: int
     inspectors_per_firm: int
     draw_block: int
+    seed_commitment: str
+    population_size: int
+    population_root: str
     roster: str
     announcer: str
     announced_at: int
@@ -134,6 +143,9 @@ def inspection_round_row(event: ChainEvent) -> InspectionRoundRow:
         "sample_size": request["sampleSize"],
         "inspectors_per_firm": request["inspectorsPerFirm"],
         "draw_block": request["drawBlock"],
+        "seed_commitment": request["seedCommitment"],
+        "population_size": request["populationSize"],
+        "population_root": request["populationRoot"],
         "roster": request["roster"],
         "announcer": args["announcer"],
         "announced_at": event.block_time,
@@ -141,6 +153,20 @@ def inspection_round_row(event: ChainEvent) -> InspectionRoundRow:
         "log_index": event.log_index,
         "tx_hash": event.tx_hash,
     }
+
+
+def draw_fields(event: ChainEvent) -> dict[str, Any]:
+    """The columns of ``inspection_rounds`` an InspectionDrawn event (the reveal) sets."""
+    args = event.args
+    return {
+        "secret": args["secret"],
+        "draw_block_hash": args["drawBlockHash"],
+        "seed": args["seed"],
+        "drawn_block": event.block_number,
+    }
+
+
+DRAW_COLUMNS = ("secret", "draw_block_hash", "seed", "drawn_block")
 
 
 def inspection_result_row(event: ChainEvent) -> InspectionResultRow:

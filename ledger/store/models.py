@@ -158,7 +158,8 @@ class CreditRecord(Base):
 
 
 class InspectionRound(Base):
-    """A random-inspection round as announced on chain: the filter, the sample size, the roster, the draw block."""
+    """A random-inspection round as announced on chain (the filter, the sample size, the roster, the draw block, the
+    commitments to the population and to the secret) and, once revealed, its seed."""
 
     __tablename__ = "inspection_rounds"
     id: Mapped[str] = mapped_column(HASH, primary_key=True)
@@ -168,12 +169,20 @@ class InspectionRound(Base):
     sample_size: Mapped[int] = mapped_column(Integer)
     inspectors_per_firm: Mapped[int] = mapped_column(Integer)
     draw_block: Mapped[int] = mapped_column(BigInteger)
+    seed_commitment: Mapped[str] = mapped_column(HASH)  # keccak256(abi.encode(secret))
+    population_size: Mapped[int] = mapped_column(Integer)  # as committed by the announcer
+    population_root: Mapped[str] = mapped_column(HASH)  # as committed: recompute it from the population
     roster: Mapped[str] = mapped_column(Text)  # as announced: a JSON array of inspector ids
     announcer: Mapped[str] = mapped_column(ADDRESS)
     announced_at: Mapped[int] = mapped_column(BigInteger)
     block_number: Mapped[int] = mapped_column(BigInteger, index=True)
     log_index: Mapped[int] = mapped_column(Integer)
     tx_hash: Mapped[str] = mapped_column(HASH)
+    # Set by InspectionDrawn, the reveal of the secret: the round is drawn from then on.
+    secret: Mapped[str | None] = mapped_column(HASH, default=None)
+    draw_block_hash: Mapped[str | None] = mapped_column(HASH, default=None)
+    seed: Mapped[str | None] = mapped_column(HASH, default=None)
+    drawn_block: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class InspectionResult(Base):

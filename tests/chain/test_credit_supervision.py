@@ -15,6 +15,7 @@ from eth_utils import keccak
 from ledger import errors
 from ledger.certificates.documents import Document, firm_subject
 from ledger.cli import main as ledger_cli
+from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from tests.api_helpers import is_problem
@@ -203,43 +204,103 @@ def test_a_credit_act_signed_by_the_wallet_is_relayed_by_the_api_and_by_the_cli(
     assert sorted(r["decisionNumber"] for r in records) == ["自然资奖〔2026〕1号", "自然资奖〔2026〕2号"]
 
 
+def announce(served: Served, by: CreditClient, title: str, secret: bytes, **filters: int) -> tuple[bytes, int]:
+    """Announces a round over the filter, committing to its population as the index has it now and to ``secret``."""
+    w3 = served.deployed.w3
+    served.indexer.sync()
+    head = w3.eth.get_block("latest")
+    with served.engine.connect() as connection:
+        members = inspections.members(
+            connection, filters.get("province", 0), filters.get("grade", 0), head["number"] + 1, head["timestamp"]
+        )
+    draw_block = head["number"] + 2
+    request = inspection_request(
+        title,
+        draw_block=draw_block,
+        roster=["I-01", "I-02", "I-03", "I-04"],
+        sample_size=2,
+        secret=secret,
+        population=[bytes.fromhex(cid[2:]) for cid, _ in members],
+        **filters,
+    )
+    return by.announce(request), draw_block
+
+
+def mine_past(served: Served, block: int) -> None:
+    w3 = served.deployed.w3
+    while w3.eth.block_number <= block:
+        w3.provider.make_request("evm_mine", [])
+
+
 def test_an_inspection_draw_is_recomputed_from_public_data(served: Served) -> None:
     w3 = served.deployed.w3
     ministry = credit(served, "ministry")
-    roster = ["I-01", "I-02", "I-03", "I-04"]
-    title = "抽查〔2026〕测试1号"
-    draw_block = w3.eth.block_number + 2
-    round_id = ministry.announce(inspection_request(title, draw_block=draw_block, roster=roster, sample_size=2))
+    secret = keccak(text="the ministry's secret for 测试1号")
+    round_id, draw_block = announce(served, ministry, "抽查〔2026〕测试1号", secret)
     served.indexer.sync()
     (summary,) = served.client.get("/api/v1/inspections").json["rounds"]
     answer = served.client.get(f"/api/v1/inspections/{summary['id']}").json
-    assert answer["drawn"] is False and answer["selection"] is None
+    assert answer["drawn"] is False and answer["selection"] is None and answer["secret"] is None
     assert len(answer["population"]) == len(served.firms), "every valid firm certificate, nationwide, both grades"
+    assert answer["populationCommitted"] is True
 
-    while w3.eth.block_number <= draw_block:
-        w3.provider.make_request("evm_mine", [])
+    mine_past(served, draw_block)
+    served.indexer.sync()
+    assert served.client.get(f"/api/v1/inspections/{summary['id']}").json["drawn"] is False, "mined, not revealed"
+    seed = ministry.reveal(round_id, secret)
     served.indexer.sync()
     answer = served.client.get(f"/api/v1/inspections/{summary['id']}").json
-    assert answer["drawn"] is True
+    assert answer["drawn"] is True and answer["seed"] == "0x" + seed.hex()
     # Recompute the draw from the answer alone, by the published procedure.
-    seed = bytes.fromhex(answer["drawBlockHash"][2:])
-    assert seed == bytes(w3.eth.get_block(draw_block)["hash"])
     rid = bytes.fromhex(answer["id"][2:])
-    population = [bytes.fromhex(m["certificateId"][2:]) for m in answer["population"]]
-    expected = sorted(population, key=lambda c: keccak(seed + rid + c))[: answer["sampleSize"]]
-    assert [s["certificateId"] for s in answer["selection"]] == ["0x" + c.hex() for c in expected]
+    population = sorted(bytes.fromhex(m["certificateId"][2:]) for m in answer["population"])
+    assert inspections.population_root(population).hex() == answer["populationRoot"][2:]
+    block_hash = bytes.fromhex(answer["drawBlockHash"][2:])
+    assert block_hash == bytes(w3.eth.get_block(draw_block)["hash"])
+    revealed = bytes.fromhex(answer["secret"][2:])
+    assert inspections.seed_commitment(revealed).hex() == answer["seedCommitment"][2:]
+    assert inspections.seed_of(rid, revealed, block_hash) == seed
+    positions = inspections.sample(seed, len(population), answer["sampleSize"])
+    assert positions == served.deployed.credit.functions.sampleOf(rid).call(), "the contract's own draw"
+    assert [s["certificateId"] for s in answer["selection"]] == ["0x" + population[p].hex() for p in positions]
     for selection in answer["selection"]:
         cid = bytes.fromhex(selection["certificateId"][2:])
         inspectors = sorted(answer["roster"], key=lambda r: keccak(seed + rid + cid + r.encode()))[:2]
         assert selection["inspectors"] == inspectors
 
-    chosen = bytes.fromhex(answer["selection"][0]["certificateId"][2:])
+    (chosen, *_) = inspections.draw(seed, rid, population, answer["sampleSize"], answer["roster"], 2)
     ministry.record_result(round_id, chosen, InspectionOutcome.RECTIFY, keccak(b"report"))
     served.indexer.sync()
     answer = served.client.get(f"/api/v1/inspections/{summary['id']}").json
     assert answer["selection"][0]["result"]["outcome"] == "RECTIFY"
     with pytest.raises(errors.ResultAlreadyRecorded):
         ministry.record_result(round_id, chosen, InspectionOutcome.PASSED, keccak(b"report"))
+
+
+def test_results_only_for_drawn_firms_and_only_by_the_rounds_authority(served: Served) -> None:
+    """Issue 14, finding 5, against the deployed contracts: a firm of the filter the draw did not select gets no
+    result, and a province records none in the ministry's nationwide round."""
+    ministry = credit(served, "ministry")
+    secret = keccak(text="a secret for 测试2号")
+    round_id, draw_block = announce(served, ministry, "抽查〔2026〕测试2号", secret)
+    mine_past(served, draw_block)
+    seed = ministry.reveal(round_id, secret)
+    served.indexer.sync()
+    with served.engine.connect() as connection:
+        population = sorted(
+            bytes.fromhex(cid[2:])
+            for cid, _ in inspections.members(connection, 0, 0, 10**12, chain_now(served.deployed.w3))
+        )
+    drawn = inspections.draw(seed, round_id, population, 2, ["I-01"], 1)
+    chosen = {s.position for s in drawn}
+    position = next(p for p in range(len(population)) if p not in chosen)
+    undrawn = inspections.Selection(population[position], position, inspections.merkle_proof(population, position), ())
+    with pytest.raises(errors.NotDrawn):
+        ministry.record_result(round_id, undrawn, InspectionOutcome.FAILED, keccak(b"r"))
+    with pytest.raises(errors.Unauthorized):
+        credit(served, "zhejiang").record_result(round_id, drawn[0], InspectionOutcome.FAILED, keccak(b"r"))
+    with pytest.raises(errors.AlreadyDrawn):
+        ministry.reveal(round_id, secret)
 
 
 def test_unknown_lists_and_rounds_are_problems(served: Served) -> None:

@@ -7,9 +7,8 @@ import {ActSigner} from "./utils/ActSigner.sol";
 import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
-    ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
-    UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, DrawBlockNotInFuture, NotDrawnYet, OutsideRound,
-    ResultAlreadyRecorded
+    ICreditRegistry, CreditKind, Severity, InvalidCredit, InvalidPublication, AlreadyRecorded, UnknownRecord,
+    NotRestorable, RestorableFrom
 } from "../../contracts/ICreditRegistry.sol";
 import {
     Kind, Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
@@ -282,63 +281,6 @@ contract CreditTest is RegistryFixture {
         vm.prank(stranger);
         credit.restoreCreditBySignature(r, d);
         vm.assertFalse(credit.isPublished(id), "restored by the province's signature");
-    }
-
-    // ---- random inspections ----
-
-    function round(string memory title, uint8 province, Grade grade) internal view returns (ICreditRegistry.InspectionRequest memory) {
-        return ICreditRegistry.InspectionRequest({
-            title: title,
-            province: province,
-            grade: grade,
-            sampleSize: 2,
-            inspectorsPerFirm: 2,
-            drawBlock: uint64(block.number + 5),
-            roster: bytes('["I-01","I-02","I-03"]')
-        });
-    }
-
-    function test_nationwideRoundsAreTheMinistrysAndProvincesDrawTheirGradeB() public {
-        vm.prank(zhejiang);
-        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, uint8(0)));
-        credit.announceInspection(round("R-1", 0, Grade.B));
-        vm.prank(zhejiang);
-        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
-        credit.announceInspection(round("R-1", 33, Grade.NONE));
-        vm.prank(zhejiang);
-        bytes32 id = credit.announceInspection(round("R-1", 33, Grade.B));
-        vm.assertEq(credit.drawBlockOf(id), block.number + 5, "draw block stored");
-        vm.prank(ministry);
-        credit.announceInspection(round("R-2", 0, Grade.NONE));
-        vm.prank(ministry);
-        vm.expectRevert(abi.encodeWithSelector(AlreadyAnnounced.selector, id));
-        credit.announceInspection(round("R-1", 0, Grade.NONE));
-    }
-
-    function test_theDrawBlockMustBeInTheFuture() public {
-        ICreditRegistry.InspectionRequest memory r = round("R-1", 0, Grade.NONE);
-        r.drawBlock = uint64(block.number);
-        vm.prank(ministry);
-        vm.expectRevert(abi.encodeWithSelector(DrawBlockNotInFuture.selector, uint64(block.number)));
-        credit.announceInspection(r);
-    }
-
-    function test_resultsAfterTheDrawWithinTheRoundOnce() public {
-        vm.prank(zhejiang);
-        bytes32 id = credit.announceInspection(round("R-1", 33, Grade.B));
-        uint64 drawBlock = uint64(block.number + 5);
-        vm.prank(zhejiang);
-        vm.expectRevert(abi.encodeWithSelector(NotDrawnYet.selector, id, drawBlock));
-        credit.recordInspectionResult(id, gradeB, InspectionOutcome.PASSED, keccak256("report"));
-        vm.roll(drawBlock + 1);
-        vm.prank(zhejiang);
-        credit.recordInspectionResult(id, gradeB, InspectionOutcome.RECTIFY, keccak256("report"));
-        vm.prank(zhejiang);
-        vm.expectRevert(abi.encodeWithSelector(ResultAlreadyRecorded.selector, id, gradeB));
-        credit.recordInspectionResult(id, gradeB, InspectionOutcome.PASSED, keccak256("report"));
-        vm.prank(ministry);
-        vm.expectRevert(abi.encodeWithSelector(OutsideRound.selector, id, gradeA));
-        credit.recordInspectionResult(id, gradeA, InspectionOutcome.PASSED, keccak256("report"));
     }
 
     function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {

@@ -12,7 +12,7 @@ from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.credit.inspections import draw, rank
+from ledger.credit.inspections import draw, leaf, merkle_proof, population_root, sample, seed_commitment, seed_of
 from ledger.credit.model import FirmFacts, assess, interval, normalise
 from ledger.errors import RuleSetError
 from ledger.rules import grading_rules, load
@@ -159,7 +159,7 @@ def test_rule_sets_are_versioned_and_checked(tmp_path: Path) -> None:
 
 
 def test_the_draw_is_a_pure_function_of_seed_round_and_population() -> None:
-    seed, round_id = keccak(b"block"), keccak(text="抽查〔2026〕1号")
+    seed, round_id = keccak(b"seed"), keccak(text="抽查〔2026〕1号")
     population = [keccak(text=f"cert-{i}") for i in range(50)]
     roster = [f"I-{i:02d}" for i in range(7)]
     first = draw(seed, round_id, population, 5, roster, 2)
@@ -167,11 +167,42 @@ def test_the_draw_is_a_pure_function_of_seed_round_and_population() -> None:
     random.Random(1).shuffle(shuffled)
     assert draw(seed, round_id, shuffled, 5, roster, 2) == first, "the order of the population does not matter"
     assert len(first) == 5 and len({s.certificate_id for s in first}) == 5
-    # the sample is the 5 lowest ranks, in rank order, computed from the published formula
-    expected = sorted(population, key=lambda c: keccak(seed + round_id + c))[:5]
-    assert [s.certificate_id for s in first] == expected
-    assert all(s.rank == rank(seed, round_id, s.certificate_id) for s in first)
+    members = sorted(population)
+    assert [s.certificate_id for s in first] == [members[p] for p in sample(seed, 50, 5)]
     for selection in first:
         assert len(set(selection.inspectors)) == 2 and set(selection.inspectors) <= set(roster)
-    assert draw(keccak(b"another block"), round_id, population, 5, roster, 2) != first
+    assert draw(keccak(b"another seed"), round_id, population, 5, roster, 2) != first
     assert len(draw(seed, round_id, population[:3], 5, roster, 2)) == 3, "a small population is taken whole"
+
+
+def _verify(proof: tuple[bytes, ...], root: bytes, node: bytes) -> bool:
+    """OpenZeppelin's MerkleProof.verify: commutative keccak256 up the proof."""
+    for sibling in proof:
+        node = keccak(min(node, sibling) + max(node, sibling))
+    return node == root
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=40), st.data())
+def test_every_member_proves_its_own_position_and_no_other(size: int, data: st.DataObject) -> None:
+    population = [keccak(text=f"c-{i}") for i in range(size)]
+    members, root = sorted(population), population_root(population)
+    position = data.draw(st.integers(min_value=0, max_value=size - 1))
+    proof = merkle_proof(population, position)
+    assert _verify(proof, root, leaf(position, members[position]))
+    assert not _verify(proof, root, leaf(position + 1, members[position])), "the position is part of the leaf"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=32, max_size=32), st.integers(min_value=0, max_value=200), st.integers(0, 80))
+def test_the_sample_is_distinct_positions_of_the_population(seed: bytes, size: int, k: int) -> None:
+    drawn = sample(seed, size, k)
+    assert len(drawn) == min(size, k) and len(set(drawn)) == len(drawn) and all(0 <= p < size for p in drawn)
+    assert sorted(sample(seed, size, size)) == list(range(size)), "a whole shuffle is a permutation"
+
+
+def test_the_seed_needs_the_secret_and_the_block_hash() -> None:
+    round_id, secret, block = keccak(text="R"), keccak(text="secret"), keccak(text="block")
+    assert seed_commitment(secret) != secret
+    assert seed_of(round_id, secret, block) != seed_of(round_id, keccak(text="other"), block)
+    assert seed_of(round_id, secret, block) != seed_of(round_id, secret, keccak(text="other block"))

@@ -22,6 +22,7 @@ interface Vm {
     function stopPrank() external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 revertData) external;
+    function expectRevert() external;
     function assume(bool condition) external pure;
     function toString(uint256 value) external pure returns (string memory);
     function addr(uint256 privateKey) external pure returns (address);
