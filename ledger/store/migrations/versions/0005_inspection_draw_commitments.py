@@ -5,8 +5,8 @@ The credit registry's InspectionRequest changed with them, so rounds of the old 
 columns of rows written before take neutral defaults (a zero commitment, no population) and `ledger reindex`
 rebuilds the table from the new contract.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
