@@ -72,7 +72,9 @@ class Employer(BaseModel):
 
 
 class Act(BaseModel):
-    act: Literal["ISSUE", "RENEW", "UPGRADE", "SUPERSEDED", "AMEND", "TRANSFER", "SUSPEND", "REINSTATE", "REVOKE"]
+    act: Literal[
+        "ISSUE", "RENEW", "UPGRADE", "SUPERSEDED", "AMEND", "TRANSFER", "MOVE", "SUSPEND", "REINSTATE", "REVOKE"
+    ]
     label: str = Field(description="the act in Chinese")
     at: dt.datetime = Field(description="block time")
     actor: Address | None

@@ -7,7 +7,7 @@ import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
     Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
     PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
-    SameEmployer, isProvinceCode
+    SameEmployer, SubjectInOtherProvince, UnknownFirm, isProvinceCode
 } from "./Common.sol";
 
 /// @title The planning-qualification certificate registry
@@ -84,6 +84,10 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     mapping(bytes32 id => bytes32 firmSubject) private _employers;
     mapping(bytes32 id => bytes32 predecessor) private _predecessors;
     mapping(bytes32 plannerSubject => bytes32 id) private _registrations;
+    /// @dev A firm subject's latest firm certificate (zero: none ever issued). Its province is the subject's
+    /// jurisdiction (fixed by the first certificate, moved only by moveFirm); while it binds, it is the
+    /// subject's live qualification. One slot per firm subject, written again by each new certificate.
+    mapping(bytes32 firmSubject => bytes32 id) private _firms;
 
     /// @param admin The governance admin, who grants the ministry and registrar roles.
     constructor(address admin) RegulatorRoles(admin) SignedActs("PlanningQualificationLedger") {}
@@ -133,6 +137,17 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     /// @inheritdoc ICertificateRegistry
     function transfer(bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData) external {
         _transfer(msg.sender, id, employer, documentHash, publicData);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function moveFirm(bytes32 subject, uint8 province) external onlyMinistry {
+        if (!isProvinceCode(province)) revert InvalidProvince(province);
+        bytes32 latest = _firms[subject];
+        if (latest == bytes32(0)) revert UnknownFirm(subject);
+        Record storage r = _records[latest];
+        uint8 from = r.province;
+        r.province = province;
+        emit FirmMoved(subject, latest, from, province, msg.sender);
     }
 
     // ---------------------------------------------------------------- acts by signature
@@ -315,8 +330,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     function certificate(bytes32 id) external view returns (Certificate memory) {
         Record storage r = _existing(id);
         bool superseded = r.status == Status.SUPERSEDED;
+        bytes32 subject = _subjectOf(r);
         return Certificate({
-            subject: _subjectOf(r),
+            subject: subject,
             documentHash: r.documentHash,
             holder: r.holder,
             validFrom: r.validFrom,
@@ -325,7 +341,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
             kind: r.kind,
             issuer: r.issuer,
             grade: r.grade,
-            province: r.province,
+            province: r.kind == Kind.FIRM ? _records[_firms[subject]].province : r.province,
             version: r.version,
             heldSince: r.heldSince,
             employer: _employers[id],
@@ -352,6 +368,17 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     }
 
     /// @inheritdoc ICertificateRegistry
+    function firmProvinceOf(bytes32 subject) external view returns (uint8) {
+        return _records[_firms[subject]].province;
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function qualificationOf(bytes32 subject) external view returns (bytes32) {
+        bytes32 id = _firms[subject];
+        return _binds(_records[id]) ? id : bytes32(0);
+    }
+
+    /// @inheritdoc ICertificateRegistry
     function idOf(string calldata number) external pure returns (bytes32) {
         return keccak256(bytes(number));
     }
@@ -364,7 +391,20 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     // ---------------------------------------------------------------- the acts' logic
 
     function _issue(address issuer, IssueRequest calldata request) private returns (bytes32) {
-        _checkAuthority(issuer, request.kind, request.grade, request.province);
+        uint8 province = request.province;
+        if (request.kind == Kind.FIRM) {
+            // A subject seen before is judged by the province it is bound to, not by the one the request names.
+            bytes32 latest = _firms[request.subject];
+            if (latest != bytes32(0)) {
+                uint8 bound = _records[latest].province;
+                _checkAuthority(issuer, Kind.FIRM, request.grade, bound);
+                if (province != bound) revert SubjectInOtherProvince(request.subject, bound);
+            } else {
+                _checkAuthority(issuer, Kind.FIRM, request.grade, province);
+            }
+        } else {
+            _checkAuthority(issuer, request.kind, request.grade, province);
+        }
         return _create(issuer, request, IssueAct.ISSUE, bytes32(0), request.validFrom);
     }
 
@@ -480,6 +520,8 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         if (request.kind == Kind.PLANNER) {
             _employers[id] = request.employer;
             _bindPlanner(request.subject, id, predecessor);
+        } else {
+            _firms[request.subject] = id;
         }
         if (predecessor != bytes32(0)) _predecessors[id] = predecessor;
         emit CertificateIssued(id, request.subject, predecessor, issuer, act, request);
@@ -519,7 +561,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
             number: successor.number,
             kind: old.kind,
             grade: grade,
-            province: old.province,
+            province: _jurisdictionOf(old),
             subject: old.subjectOrSuccessor,
             holder: successor.holder,
             employer: old.kind == Kind.PLANNER ? _employers[id] : bytes32(0),
@@ -533,10 +575,18 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         old.subjectOrSuccessor = newId;
     }
 
-    /// @dev The certificate `id`, once it exists and `actor` may act on its kind, grade and province.
+    /// @dev The certificate `id`, once it exists and `actor` may act on its kind, grade and province (for a firm,
+    /// the province its subject is bound to now).
     function _authorised(address actor, bytes32 id) private view returns (Record storage c) {
         c = _existing(id);
-        _checkAuthority(actor, c.kind, c.grade, c.province);
+        _checkAuthority(actor, c.kind, c.grade, _jurisdictionOf(c));
+    }
+
+    /// @dev The province that decides who may act on `c`: a firm's is its subject's binding, held by the subject's
+    /// latest firm certificate; a planner's is the certificate's own.
+    function _jurisdictionOf(Record storage c) private view returns (uint8) {
+        if (c.kind != Kind.FIRM) return c.province;
+        return _records[_firms[_subjectOf(c)]].province;
     }
 
     /// @dev The shared preamble of suspend and revoke: as `_authorised`, and a reason is given.

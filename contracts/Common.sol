@@ -79,6 +79,12 @@ error SameEmployer(bytes32 employer);
 /// @dev Provincial regulators are appointed with appointProvincialRegulator, which binds their province.
 error UseAppointProvincialRegulator();
 
+/// @dev The firm subject is bound to `province` (by its first certificate, or by the ministry's
+/// changeFirmProvince): a certificate for it must name that province.
+error SubjectInOtherProvince(bytes32 subject, uint8 province);
+/// @dev No firm certificate was ever issued for this subject.
+error UnknownFirm(bytes32 subject);
+
 /// @dev Bit p is set when p is a GB/T 2260 province-level code.
 uint256 constant PROVINCE_CODES = (0x1f << 11) | (0x7 << 21) | (0x7f << 31) | (0x3f << 41) | (0x1f << 50)
     | (0x1f << 61) | (1 << 71) | (1 << 81) | (1 << 82);

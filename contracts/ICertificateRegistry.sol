@@ -19,7 +19,7 @@ interface ICertificateRegistry {
         Kind kind;
         address issuer; // regulator of the last issuing act (issue, renew, upgrade)
         Grade grade;
-        uint8 province; // GB/T 2260 province code (firms: where registered; planners: optional)
+        uint8 province; // GB/T 2260 province code (firms: the province the subject is bound to now; planners: optional)
         uint16 version; // 1 at issue, +1 per amendment or transfer
         uint40 heldSince; // since when this grade has been held without a gap (renewals carry it over)
         bytes32 employer; // planners: subject of the firm they are registered with
@@ -84,7 +84,16 @@ interface ICertificateRegistry {
         bytes publicData
     );
 
+    /// @notice The ministry moved the firm `subject` from province `from` to `to`: from now on only `to`'s regulator
+    /// (or the ministry) acts on its certificates, and new certificates for it must name `to`. `id` is the
+    /// subject's latest firm certificate, which holds the binding (indexers set its province to `to`).
+    event FirmMoved(bytes32 indexed subject, bytes32 indexed id, uint8 from, uint8 to, address by);
+
     // ---- Acts (direct form: msg.sender acts) ----
+    // A firm subject is bound to a province by its first certificate (the province of the request, which the
+    // relay and the import check against the credit code's region). From then on every act on its certificates is
+    // judged by that binding (WrongJurisdiction for a provincial regulator of another province), a new
+    // certificate for it must name it (SubjectInOtherProvince), and only `moveFirm` changes it.
 
     /// @notice Issue a new certificate. Grade A: the ministry; grade B: the firm's province (or the ministry);
     /// planners: the registrar.
@@ -143,6 +152,13 @@ interface ICertificateRegistry {
     /// @param id The certificate to revoke.
     /// @param reason Why (a non-zero reason code).
     function revoke(bytes32 id, uint16 reason) external;
+
+    /// @notice Move a firm subject to another province (the firm re-registered there; ministry only).
+    /// @dev Emits FirmMoved. Reverts with Unauthorized unless the caller is the ministry, InvalidProvince for a code
+    /// that is not a GB/T 2260 province, UnknownFirm for a subject no firm certificate was issued for.
+    /// @param subject The firm's subject (keccak256 of its credit code).
+    /// @param province The GB/T 2260 code of the province it is bound to from now on.
+    function moveFirm(bytes32 subject, uint8 province) external;
 
     /// @notice Move an ACTIVE planner registration to another firm (变更注册).
     /// @dev Emits PlannerTransferred with the certificate's new version.
@@ -262,6 +278,17 @@ interface ICertificateRegistry {
     /// @return The id of the live (ACTIVE or SUSPENDED, unexpired) registration, or zero.
     function registrationOf(bytes32 subject) external view returns (bytes32);
 
+    /// @notice The province a firm subject is bound to: that of its first certificate, unless the ministry moved it.
+    /// @param subject The firm's subject.
+    /// @return The GB/T 2260 code, or 0 if no firm certificate was ever issued for the subject.
+    function firmProvinceOf(bytes32 subject) external view returns (uint8);
+
+    /// @notice The firm subject's live qualification: its latest firm certificate while that one is ACTIVE or
+    /// SUSPENDED and unexpired, else zero (the credit registry counts records only against it).
+    /// @param subject The firm's subject.
+    /// @return The certificate's id, or zero.
+    function qualificationOf(bytes32 subject) external view returns (bytes32);
+
     /// @notice keccak256 of the official number: the id under which a certificate is stored.
     /// @param number The official certificate or registration number.
     /// @return The certificate's id.
@@ -275,6 +302,7 @@ interface ICertificateRegistry {
     /// @param account The would-be actor.
     /// @param kind The certificate's kind.
     /// @param grade The certificate's grade (NONE for planners; for inspection rounds, NONE means both grades).
-    /// @param province The certificate's province (for inspection rounds, 0 means nationwide).
+    /// @param province The certificate's province as `certificate(id)` returns it, which for a firm is its subject's
+    /// binding (for inspection rounds, 0 means nationwide).
     function checkAuthority(address account, Kind kind, Grade grade, uint8 province) external view;
 }

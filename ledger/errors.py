@@ -80,6 +80,14 @@ class WrongJurisdiction(ContractRevert):
     """A provincial regulator acted on a firm of another province."""
 
 
+class SubjectInOtherProvince(ContractRevert):
+    """The firm's subject is bound to another province than the one the new certificate names."""
+
+
+class UnknownFirm(ContractRevert):
+    """No firm certificate was ever issued for this subject (nothing to move)."""
+
+
 class UnknownCertificate(ContractRevert):
     """No certificate has this id."""
 

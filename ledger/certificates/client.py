@@ -124,6 +124,15 @@ class RegistryClient:
     def nonce_of(self, signer: str) -> int:
         return self.registry.functions.nonces(signer).call()
 
+    def firm_province_of(self, subject: bytes) -> int:
+        """The province a firm subject is bound to on chain (0: no firm certificate was ever issued for it)."""
+        return self.registry.functions.firmProvinceOf(subject).call()
+
+    def qualification_of(self, subject: bytes) -> bytes | None:
+        """The firm subject's live qualification (its latest firm certificate while live), or None."""
+        qualification = self.registry.functions.qualificationOf(subject).call()
+        return None if qualification == b"\0" * 32 else qualification
+
     # ---- acts, direct ----
 
     def issue(self, request: Mapping[str, Any]) -> ActResult:
@@ -152,6 +161,10 @@ class RegistryClient:
 
     def revoke(self, certificate: bytes | str, reason: int) -> ActResult:
         return self._send(self._fn.revoke(_id(certificate), reason), _id(certificate))
+
+    def move_firm(self, subject: bytes, province: int) -> ActResult:
+        """The ministry's act that binds a firm subject to another province (``FirmMoved``)."""
+        return self._send(self._fn.moveFirm(subject, province))
 
     def transfer(
         self, certificate: bytes | str, employer: bytes, document_hash: bytes, public_data: bytes

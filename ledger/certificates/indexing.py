@@ -23,6 +23,7 @@ CERTIFICATE_EVENTS = (
     "CertificateReinstated",
     "CertificateRevoked",
     "PlannerTransferred",
+    "FirmMoved",
 )
 
 

@@ -44,6 +44,7 @@ ACT_LABELS = {
     "SUPERSEDED": "换发新证",
     "AMEND": "变更",
     "TRANSFER": "变更注册",
+    "MOVE": "迁移（变更所在省份）",
     "SUSPEND": "暂扣",
     "REINSTATE": "恢复",
     "REVOKE": "撤销",

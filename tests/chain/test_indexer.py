@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from ledger.certificates.client import RegistryClient
+from ledger.certificates.client import RegistryClient, certificate_id
 from ledger.errors import IndexMismatch
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
@@ -81,6 +81,21 @@ def test_rebuild_equals_incremental(deployed: Deployed, indexer: Indexer, tmp_pa
     indexer.reset()  # `ledger reindex` in place
     indexer.sync()
     assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
+
+
+def test_a_firm_moved_to_another_province_is_indexed_there(deployed: Deployed, indexer: Indexer) -> None:
+    register = register_for(deployed.w3, firms=1)
+    request = firm_issue(register.firms[0])[1]
+    client = ministry(deployed)
+    client.issue(request)
+    moved_to = 11 if request["province"] != 11 else 33
+    client.move_firm(request["subject"], moved_to)
+    indexer.sync()
+    assert client.firm_province_of(request["subject"]) == moved_to
+    assert client.qualification_of(request["subject"]) == certificate_id(request["number"])
+    assert assert_read_model_matches_chain(indexer.engine, client) == 1  # the read model's province moved too
+    with Session(indexer.engine) as session:
+        assert session.scalar(select(Certificate.province)) == moved_to
 
 
 def test_a_crash_between_chain_write_and_index_write_loses_nothing(

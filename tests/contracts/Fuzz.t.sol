@@ -82,4 +82,39 @@ contract FuzzTest is RegistryFixture {
         vm.prank(ministry);
         registry.upgrade(id, successorRequest("A-1"), false);
     }
+
+    /// @dev A regulator of any other province tries every act on a Beijing firm (and a certificate of its own for
+    /// the firm's subject): each is refused as out of its jurisdiction and the firm comes out as it went in.
+    function testFuzz_noProvincialActChangesAFirmBoundToAnotherProvince(uint8 province, uint16 reason) public {
+        vm.assume(isProvinceCode(province) && province != 11);
+        address attacker = address(uint160(0xA77AC4));
+        vm.prank(ministry);
+        registry.appointProvincialRegulator(attacker, province);
+        ICertificateRegistry.IssueRequest memory r = firmRequest("B-BJ", Grade.B, 11);
+        r.subject = OTHER_FIRM;
+        vm.prank(beijing);
+        bytes32 id = registry.issue(r);
+        bytes32 before = keccak256(abi.encode(registry.certificate(id), registry.qualificationOf(OTHER_FIRM)));
+
+        bytes memory refusal = abi.encodeWithSelector(WrongJurisdiction.selector, attacker, uint8(11));
+        ICertificateRegistry.IssueRequest memory fake = firmRequest("B-FAKE", Grade.B, province);
+        fake.subject = OTHER_FIRM;
+        vm.startPrank(attacker);
+        vm.expectRevert(refusal);
+        registry.issue(fake);
+        vm.expectRevert(refusal);
+        registry.suspend(id, reason | 1);
+        vm.expectRevert(refusal);
+        registry.revoke(id, reason | 1);
+        vm.expectRevert(refusal);
+        registry.amend(id, attacker, keccak256(abi.encode(reason)), "");
+        vm.expectRevert(refusal);
+        registry.renew(id, successorRequest("B-NEXT"));
+        vm.stopPrank();
+
+        vm.assertEq(
+            keccak256(abi.encode(registry.certificate(id), registry.qualificationOf(OTHER_FIRM))), before, "untouched"
+        );
+        vm.assertEq(registry.firmProvinceOf(OTHER_FIRM), 11, "still bound to Beijing");
+    }
 }

@@ -7,13 +7,13 @@ import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {Status} from "../../contracts/Common.sol";
 
 /// @dev Invariants over random sequences of acts: terminal stays terminal, one live registration per planner,
-/// no number issued twice.
+/// no number issued twice, no provincial regulator changes a firm bound to another province.
 contract InvariantsTest is RegistryFixture {
     RegistryHandler internal handler;
 
     function setUp() public override {
         super.setUp();
-        handler = new RegistryHandler(registry, ministry, zhejiang, registrar);
+        handler = new RegistryHandler(registry, ministry, zhejiang, beijing, registrar);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -53,5 +53,9 @@ contract InvariantsTest is RegistryFixture {
 
     function invariant_aNumberIsNeverIssuedTwice() public view {
         vm.assertEq(handler.duplicateIssues(), 0, "no number issued twice");
+    }
+
+    function invariant_noProvincialActChangesAFirmBoundToAnotherProvince() public view {
+        vm.assertEq(handler.foreignChanges(), 0, "a provincial regulator changed another province's firm");
     }
 }

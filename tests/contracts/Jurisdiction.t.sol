@@ -4,8 +4,10 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {RegulatorRoles} from "../../contracts/RegulatorRoles.sol";
+import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
-    Grade, Status, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator
+    Grade, Status, Unauthorized, WrongJurisdiction, InvalidProvince, UseAppointProvincialRegulator,
+    SubjectInOtherProvince, UnknownFirm
 } from "../../contracts/Common.sol";
 
 /// @dev Who may act on what, and where: grade A is the ministry's, grade B the firm's province's,
@@ -198,5 +200,69 @@ contract JurisdictionTest is RegistryFixture {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, ministry, adminRole)
         );
         registry.grantRole(ministryRole, stranger);
+    }
+
+    // ---- a firm subject's province binding
+
+    function test_theFirstCertificateBindsTheFirmsProvince() public {
+        vm.assertEq(registry.firmProvinceOf(FIRM), 0, "no binding before the first certificate");
+        vm.assertEq(registry.qualificationOf(FIRM), bytes32(0), "no qualification either");
+        bytes32 id = issueGradeB("B-1");
+        vm.assertEq(registry.firmProvinceOf(FIRM), 33, "bound by the first certificate");
+        vm.assertEq(registry.qualificationOf(FIRM), id, "the live qualification");
+        vm.prank(zhejiang);
+        registry.revoke(id, 1);
+        vm.assertEq(registry.qualificationOf(FIRM), bytes32(0), "a revoked certificate qualifies nothing");
+        vm.assertEq(registry.firmProvinceOf(FIRM), 33, "the binding outlives the certificate");
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.issue(firmRequest("B-2", Grade.B, 11));
+    }
+
+    function test_theQualificationFollowsRenewals() public {
+        bytes32 id = issueGradeB("B-1");
+        vm.prank(zhejiang);
+        bytes32 next = registry.renew(id, successorRequest("B-2"));
+        vm.assertEq(registry.qualificationOf(FIRM), next, "the successor qualifies");
+        vm.warp(START + FIVE_YEARS);
+        vm.assertEq(registry.qualificationOf(FIRM), bytes32(0), "an expired certificate qualifies nothing");
+    }
+
+    function test_theMinistryMovesAFirmAndTheOldProvinceLosesIt() public {
+        bytes32 id = issueGradeB("B-1");
+        vm.expectEmit(true, true, true, true);
+        emit ICertificateRegistry.FirmMoved(FIRM, id, 33, 11, ministry);
+        vm.prank(ministry);
+        registry.moveFirm(FIRM, 11);
+        vm.assertEq(registry.firmProvinceOf(FIRM), 11, "moved");
+        vm.assertEq(registry.certificate(id).province, 11, "the view answers the binding");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, uint8(11)));
+        registry.suspend(id, 1);
+        vm.prank(beijing);
+        registry.suspend(id, 1);
+        assertStatus(id, Status.SUSPENDED, "the new province acts");
+        vm.prank(beijing);
+        registry.reinstate(id, 0);
+        vm.prank(beijing);
+        bytes32 next = registry.renew(id, successorRequest("B-2"));
+        vm.assertEq(registry.certificate(next).province, 11, "a renewal is issued in the new province");
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(SubjectInOtherProvince.selector, FIRM, uint8(11)));
+        registry.issue(firmRequest("A-1", Grade.A, 33));
+    }
+
+    function test_onlyTheMinistryMovesAKnownFirmToARealProvince() public {
+        issueGradeB("B-1");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        registry.moveFirm(FIRM, 11);
+        vm.startPrank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(InvalidProvince.selector, uint8(20)));
+        registry.moveFirm(FIRM, 20);
+        vm.expectRevert(abi.encodeWithSelector(UnknownFirm.selector, OTHER_FIRM));
+        registry.moveFirm(OTHER_FIRM, 11);
+        vm.stopPrank();
+        vm.assertEq(registry.firmProvinceOf(FIRM), 33, "not moved");
     }
 }

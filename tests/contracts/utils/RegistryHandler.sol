@@ -7,13 +7,16 @@ import {ICertificateRegistry} from "../../../contracts/ICertificateRegistry.sol"
 import {Kind, Grade, Status} from "../../../contracts/Common.sol";
 
 /// @dev Drives the registry with random acts by the right regulators (and lets the registry refuse what it must),
-/// recording what the invariants check: certificates seen terminal, and any number that got issued twice.
+/// recording what the invariants check: certificates seen terminal, any number that got issued twice, and any act
+/// by a provincial regulator that changed a firm bound to another province. Firms 0 and 1 are registered in
+/// Zhejiang (33), firm 2 in Beijing (11).
 contract RegistryHandler {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
 
     CertificateRegistry internal immutable registry;
     address internal immutable ministry;
     address internal immutable province;
+    address internal immutable otherProvince;
     address internal immutable registrar;
 
     bytes32[] public ids;
@@ -22,15 +25,24 @@ contract RegistryHandler {
     mapping(bytes32 id => bool) internal issued;
     uint256 public duplicateIssues;
     uint256 public acts;
+    uint256 public foreignActs; // acts tried by a provincial regulator on a firm bound to another province
+    uint256 public foreignChanges; // how many of them changed something (must stay 0)
     uint256 internal serial;
 
     uint256 public constant PLANNERS = 4;
     uint256 internal constant FIRMS = 3;
 
-    constructor(CertificateRegistry registry_, address ministry_, address province_, address registrar_) {
+    constructor(
+        CertificateRegistry registry_,
+        address ministry_,
+        address province_,
+        address otherProvince_,
+        address registrar_
+    ) {
         registry = registry_;
         ministry = ministry_;
         province = province_;
+        otherProvince = otherProvince_;
         registrar = registrar_;
     }
 
@@ -50,12 +62,17 @@ contract RegistryHandler {
         return keccak256(abi.encode("firm", i % FIRMS));
     }
 
+    function firmProvince(uint256 i) public pure returns (uint8) {
+        return i % FIRMS == 2 ? 11 : 33;
+    }
+
     /// @dev Numbers come from a small pool so that re-issuing an existing number is tried often.
     function issueFirm(uint8 numberSeed, bool gradeA) external {
         string memory number = string(abi.encodePacked("F-", vm.toString(uint256(numberSeed % 64))));
         ICertificateRegistry.IssueRequest memory r = _request(number, Kind.FIRM, gradeA ? Grade.A : Grade.B);
         r.subject = firmSubject(numberSeed);
-        vm.prank(gradeA ? ministry : province);
+        r.province = firmProvince(numberSeed);
+        vm.prank(gradeA ? ministry : _regulatorOf(r.province));
         try registry.issue(r) returns (bytes32 id) {
             _recordIssued(id);
         } catch {}
@@ -130,6 +147,40 @@ contract RegistryHandler {
         } catch {}
     }
 
+    /// @dev A provincial regulator acts on a firm bound to the other province: whatever the act, the firm's
+    /// certificates, binding and qualification must come out as they went in.
+    function foreignAct(uint256 pick, uint8 act, uint16 reason) external {
+        if (ids.length == 0) return;
+        bytes32 id = ids[pick % ids.length];
+        ICertificateRegistry.Certificate memory c = registry.certificate(id);
+        if (c.kind != Kind.FIRM) return;
+        address attacker = c.province == 33 ? otherProvince : province;
+        bytes32 before = _firmState(c.subject, id);
+        vm.startPrank(attacker);
+        act = act % 6;
+        if (act == 0) {
+            try registry.suspend(id, reason | 1) {} catch {}
+        } else if (act == 1) {
+            try registry.reinstate(id, reason) {} catch {}
+        } else if (act == 2) {
+            try registry.revoke(id, reason | 1) {} catch {}
+        } else if (act == 3) {
+            try registry.amend(id, attacker, keccak256(abi.encode(id, reason)), "") {} catch {}
+        } else if (act == 4) {
+            try registry.renew(id, _successor()) {} catch {}
+        } else {
+            ICertificateRegistry.IssueRequest memory r = _request(
+                string(abi.encodePacked("X-", vm.toString(++serial))), Kind.FIRM, Grade.B
+            );
+            r.subject = c.subject;
+            r.province = attacker == province ? 33 : 11;
+            try registry.issue(r) {} catch {}
+        }
+        vm.stopPrank();
+        foreignActs++;
+        if (_firmState(c.subject, id) != before) foreignChanges++;
+    }
+
     function passTime(uint32 secondsForward) external {
         vm.warp(block.timestamp + (secondsForward % 400 days));
     }
@@ -169,7 +220,24 @@ contract RegistryHandler {
     function _actorFor(bytes32 id) internal view returns (address) {
         ICertificateRegistry.Certificate memory c = registry.certificate(id);
         if (c.kind == Kind.PLANNER) return registrar;
-        return c.grade == Grade.A ? ministry : province;
+        return c.grade == Grade.A ? ministry : _regulatorOf(c.province);
+    }
+
+    function _regulatorOf(uint8 code) internal view returns (address) {
+        return code == 33 ? province : otherProvince;
+    }
+
+    /// @dev Everything an act could change about a firm: the certificate acted on, the firm's binding and its
+    /// live qualification (which a new or renewed certificate would replace).
+    function _firmState(bytes32 subject, bytes32 id) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                registry.certificate(id),
+                registry.statusOf(id),
+                registry.firmProvinceOf(subject),
+                registry.qualificationOf(subject)
+            )
+        );
     }
 
     function _recordIssued(bytes32 id) internal {
