@@ -84,6 +84,8 @@ error UseAppointProvincialRegulator();
 error SubjectInOtherProvince(bytes32 subject, uint8 province);
 /// @dev No firm certificate was ever issued for this subject.
 error UnknownFirm(bytes32 subject);
+/// @dev A signed act's deadline lies further ahead than MAX_SIGNATURE_LIFETIME from the block that relays it.
+error DeadlineTooFar(uint256 deadline, uint256 latest);
 
 /// @dev Bit p is set when p is a GB/T 2260 province-level code.
 uint256 constant PROVINCE_CODES = (0x1f << 11) | (0x7 << 21) | (0x7f << 31) | (0x3f << 41) | (0x1f << 50)

@@ -88,6 +88,10 @@ class UnknownFirm(ContractRevert):
     """No firm certificate was ever issued for this subject (nothing to move)."""
 
 
+class DeadlineTooFar(ContractRevert):
+    """A signed act's deadline lies further ahead than the contract's MAX_SIGNATURE_LIFETIME."""
+
+
 class UnknownCertificate(ContractRevert):
     """No certificate has this id."""
 

@@ -142,3 +142,28 @@ def test_status_acts_signed_in_python_are_accepted(deployed: Deployed) -> None:
         function = getattr(registry.functions, f"{act[0].lower()}{act[1:]}BySignature")
         relayer.transact(function(cert_id, reason, signed.delegation()))
         assert status(deployed, cert_id) is expected
+
+
+def test_a_signed_act_outlives_neither_the_cap_nor_its_signers_invalidation(deployed: Deployed) -> None:
+    """Issue 14, finding 3: a deadline beyond MAX_SIGNATURE_LIFETIME is refused by name, and a signer that spends
+    its nonce with invalidateNonce() kills the act it signed with it."""
+    registry, w3 = deployed.registry, deployed.w3
+    zhejiang = deployed.sender("zhejiang")
+    zhejiang.transact(registry.functions.issue(firm_request("B-cap", now=chain_now(w3))))
+    cert_id = keccak(text="B-cap")
+    domain = Domain(w3.eth.chain_id, registry.address)
+    relayer = deployed.sender("relayer")
+    nonce = registry.functions.nonces(zhejiang.account.address).call()
+    forever = {"id": cert_id, "reason": 5, "nonce": nonce, "deadline": 2**256 - 1}
+    with pytest.raises(errors.DeadlineTooFar):
+        relayer.transact(
+            registry.functions.suspendBySignature(
+                cert_id, 5, sign_act(zhejiang.account, domain, "Suspend", forever).delegation()
+            )
+        )
+
+    signed = sign_act(zhejiang.account, domain, "Suspend", {**forever, "deadline": chain_now(w3) + 600})
+    zhejiang.transact(registry.functions.invalidateNonce())
+    with pytest.raises(errors.InvalidAccountNonce):
+        relayer.transact(registry.functions.suspendBySignature(cert_id, 5, signed.delegation()))
+    assert status(deployed, cert_id) is Status.ACTIVE

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {SignedActs} from "../../contracts/SignedActs.sol";
+import {ActSigner} from "./utils/ActSigner.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import {Grade, Status, WrongJurisdiction, SubjectInOtherProvince} from "../../contracts/Common.sol";
+import {
+    Grade, Status, Delegation, WrongJurisdiction, SubjectInOtherProvince, DeadlineTooFar
+} from "../../contracts/Common.sol";
 
 /// @dev The attacks of the security review (issue 14), one per finding, each written against the code it found
-/// open: a province acting on another province's firm (1).
+/// open: a province acting on another province's firm (1), a signed act outliving its signer's removal (3).
 contract AttacksTest is RegistryFixture {
     /// @dev The victim: a grade A firm registered in Beijing (11), its subject bound there by its first certificate.
     bytes32 internal constant BEIJING_FIRM = OTHER_FIRM;
@@ -37,5 +42,66 @@ contract AttacksTest is RegistryFixture {
         vm.prank(ministry);
         vm.expectRevert(abi.encodeWithSelector(SubjectInOtherProvince.selector, BEIJING_FIRM, uint8(11)));
         registry.issue(r);
+    }
+
+    // ---- finding 3: a signed act outlives its signer's removal
+
+    function test_attack_anActSignedForeverIsNotRelayedAfterRemovalAndReappointment() public {
+        bytes32 id = issueGradeB("B-1");
+        uint256 forever = type(uint256).max;
+        Delegation memory d = ActSigner.sign(
+            ZHEJIANG_KEY,
+            ActSigner.Domain(address(registry), block.chainid),
+            ActSigner.statusAct("Suspend", id, 5, 0, forever),
+            0,
+            forever
+        );
+        vm.startPrank(ministry);
+        registry.removeProvincialRegulator(zhejiang);
+        vm.warp(START + 2 * 365 days);
+        registry.appointProvincialRegulator(zhejiang, 33);
+        vm.stopPrank();
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeadlineTooFar.selector, forever, block.timestamp + 30 days));
+        registry.suspendBySignature(id, 5, d);
+        assertStatus(id, Status.ACTIVE, "the stale act changed nothing");
+    }
+
+    function test_aDeadlineUpToTheCapIsAcceptedAndOneSecondMoreIsNot() public {
+        bytes32 id = issueGradeB("B-1");
+        uint256 cap = block.timestamp + registry.MAX_SIGNATURE_LIFETIME();
+        ActSigner.Domain memory domain = ActSigner.Domain(address(registry), block.chainid);
+        Delegation memory tooFar =
+            ActSigner.sign(ZHEJIANG_KEY, domain, ActSigner.statusAct("Suspend", id, 5, 0, cap + 1), 0, cap + 1);
+        vm.expectRevert(abi.encodeWithSelector(DeadlineTooFar.selector, cap + 1, cap));
+        registry.suspendBySignature(id, 5, tooFar);
+        Delegation memory atCap =
+            ActSigner.sign(ZHEJIANG_KEY, domain, ActSigner.statusAct("Suspend", id, 5, 0, cap), 0, cap);
+        registry.suspendBySignature(id, 5, atCap);
+        assertStatus(id, Status.SUSPENDED, "a deadline at the cap is relayed");
+    }
+
+    function test_aRemovedSignerKillsWhatItSignedWithInvalidateNonce() public {
+        bytes32 id = issueGradeB("B-1");
+        uint256 deadline = block.timestamp + 1 days;
+        Delegation memory d = ActSigner.sign(
+            ZHEJIANG_KEY,
+            ActSigner.Domain(address(registry), block.chainid),
+            ActSigner.statusAct("Suspend", id, 5, 0, deadline),
+            0,
+            deadline
+        );
+        vm.prank(ministry);
+        registry.removeProvincialRegulator(zhejiang);
+        vm.expectEmit(true, true, true, true);
+        emit SignedActs.NonceInvalidated(zhejiang, 0);
+        vm.prank(zhejiang);
+        vm.assertEq(registry.invalidateNonce(), 0, "nonce 0 spent");
+        vm.prank(ministry);
+        registry.appointProvincialRegulator(zhejiang, 33);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, zhejiang, 1));
+        registry.suspendBySignature(id, 5, d);
+        assertStatus(id, Status.ACTIVE, "the killed act changed nothing");
     }
 }
