@@ -405,7 +405,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         } else {
             _checkAuthority(issuer, request.kind, request.grade, province);
         }
-        return _create(issuer, request, IssueAct.ISSUE, bytes32(0), request.validFrom);
+        // The grade is held from the act on, whatever window the request names: a backdated validFrom does not
+        // count towards the holding period (a record of the old register is upgraded with the logged legacy flag).
+        return _create(issuer, request, IssueAct.ISSUE, bytes32(0), uint40(block.timestamp));
     }
 
     function _issueBatch(address issuer, IssueRequest[] calldata requests) private returns (bytes32[] memory ids) {
@@ -433,19 +435,24 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         if (old.kind != Kind.FIRM) revert WrongKind(id, old.kind);
         if (old.grade != Grade.B) revert InvalidGrade(old.kind, old.grade);
         _requireStatus(id, old, Status.ACTIVE);
-        if (!legacy) {
+        if (legacy) {
+            emit HoldingPeriodWaived(id, actor);
+        } else {
             uint40 eligibleAt = old.heldSince + GRADE_B_HOLDING_PERIOD;
             if (block.timestamp < eligibleAt) revert GradeHeldTooShort(id, eligibleAt);
         }
-        return _supersede(actor, id, old, successor, Grade.A, IssueAct.UPGRADE, successor.validFrom);
+        return _supersede(actor, id, old, successor, Grade.A, IssueAct.UPGRADE, uint40(block.timestamp));
     }
 
     function _renew(address actor, bytes32 id, SuccessorRequest calldata successor) private returns (bytes32) {
         Record storage old = _authorised(actor, id);
         // Renewal applies to an ACTIVE certificate whether or not it has expired; never to a suspended one.
         if (old.status != Status.ACTIVE) revert WrongStatus(id, _statusOf(old));
-        // The grade counts as held without a gap only if the new window starts before the old one ended.
-        uint40 heldSince = successor.validFrom <= old.validUntil ? old.heldSince : successor.validFrom;
+        // The grade counts as held without a gap only if the renewal is made, and the new window starts, before
+        // the old one ended; judged by the chain's time, so a late renewal backdated into the old window restarts.
+        uint40 end = old.validUntil;
+        uint40 heldSince =
+            block.timestamp <= end && successor.validFrom <= end ? old.heldSince : uint40(block.timestamp);
         return _supersede(actor, id, old, successor, old.grade, IssueAct.RENEW, heldSince);
     }
 

@@ -21,7 +21,8 @@ interface ICertificateRegistry {
         Grade grade;
         uint8 province; // GB/T 2260 province code (firms: the province the subject is bound to now; planners: optional)
         uint16 version; // 1 at issue, +1 per amendment or transfer
-        uint40 heldSince; // since when this grade has been held without a gap (renewals carry it over)
+        uint40 heldSince; // since when this grade has been held without a gap: the chain's time of the issuing act
+        // (never the request's validFrom), carried over by renewals made before the old window ended
         bytes32 employer; // planners: subject of the firm they are registered with
         bytes32 predecessor; // the certificate this one renewed or upgraded
         bytes32 successor; // the certificate that superseded this one
@@ -63,6 +64,8 @@ interface ICertificateRegistry {
         IssueAct act,
         IssueRequest request
     );
+    /// @notice The ministry upgraded `id` with the legacy flag: the two-year holding period was not checked.
+    event HoldingPeriodWaived(bytes32 indexed id, address indexed actor);
     /// @notice Name, address, legal representative, scope or holder key changed; status unchanged.
     event CertificateAmended(
         bytes32 indexed id, address indexed actor, uint16 version, address holder, bytes32 documentHash, bytes publicData
@@ -111,8 +114,9 @@ interface ICertificateRegistry {
     function issueBatch(IssueRequest[] calldata requests) external returns (bytes32[] memory ids);
 
     /// @notice Upgrade an ACTIVE grade B firm certificate held for two years to grade A (ministry only).
-    /// @dev Emits CertificateIssued (act UPGRADE, `predecessor` = `id`), after which `id` is SUPERSEDED. Reverts
-    /// with Unauthorized unless the actor is the ministry, GradeHeldTooShort within the holding period.
+    /// @dev Emits CertificateIssued (act UPGRADE, `predecessor` = `id`), after which `id` is SUPERSEDED, and
+    /// HoldingPeriodWaived first when `legacy`. Reverts with Unauthorized unless the actor is the ministry,
+    /// GradeHeldTooShort within the holding period (counted from `heldSince`, the chain's time of the issue).
     /// @param id The grade B certificate to upgrade.
     /// @param successor The new grade A certificate; subject, kind and province carry over.
     /// @param legacy Waives the holding period for records imported from the old register.
@@ -121,7 +125,8 @@ interface ICertificateRegistry {
 
     /// @notice Renew (延续) an ACTIVE certificate, expired or not, into a new one with a new validity window.
     /// @dev Emits CertificateIssued (act RENEW, `predecessor` = `id`), after which `id` is SUPERSEDED. The grade
-    /// counts as held without a gap if the new window starts before the old one ended.
+    /// counts as held without a gap (heldSince carried over) if the renewal is made and the new window starts
+    /// before the old one ended; otherwise it restarts at the chain's time of the renewal.
     /// @param id The certificate to renew.
     /// @param successor The new certificate; subject, kind, grade, province and employer carry over.
     /// @return newId The new certificate's id.

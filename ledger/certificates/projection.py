@@ -139,16 +139,17 @@ def row_of(row: RowMapping | Mapping[str, Any]) -> Row:
 
 def history_rows(event: ChainEvent, state_of: Callable[[str], State | None]) -> list[Row]:
     """The history rows of one event. ``state_of`` gives a certificate's state just before the event: a renewal
-    needs its predecessor's to carry the holding period over, exactly as the contract does."""
+    needs its predecessor's to carry the holding period over, exactly as the contract does: held from the block's
+    time, carried over by a renewal made and starting before the old window ended."""
     args = event.args
     if event.name == "CertificateIssued":
         request = args["request"]
         act = ISSUING_ACTS[args["act"]]
         predecessor = args["predecessor"]
-        held_since = request["validFrom"]
+        held_since = event.block_time
         if act == "RENEW":
             old = state_of(predecessor)
-            if old is not None and request["validFrom"] <= old["valid_until"]:
+            if old is not None and max(event.block_time, request["validFrom"]) <= old["valid_until"]:
                 held_since = old["held_since"]
         data = {**request, "issuer": args["issuer"], "predecessor": predecessor, "heldSince": held_since}
         rows = [_row(event, args["id"], act, args["issuer"], data)]

@@ -7,11 +7,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ledger.certificates.client import RegistryClient, certificate_id
+from ledger.certificates.vocabulary import Grade
 from ledger.errors import IndexMismatch
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
 from ledger.store.models import Certificate, CertificateEvent
 from ledger.wiring import Ledger
+from scripts.samples import firm_request, successor_request
+from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Deployed
 from tests.index_helpers import assert_read_model_matches_chain, projection_snapshot
 from tests.register_helpers import firm_issue, planner_issue, register_for
@@ -96,6 +99,24 @@ def test_a_firm_moved_to_another_province_is_indexed_there(deployed: Deployed, i
     assert assert_read_model_matches_chain(indexer.engine, client) == 1  # the read model's province moved too
     with Session(indexer.engine) as session:
         assert session.scalar(select(Certificate.province)) == moved_to
+
+
+def test_the_holding_period_is_the_chains_time_in_the_read_model_too(deployed: Deployed, indexer: Indexer) -> None:
+    """Issue 14, finding 2: a backdated issue is held from its block, a late renewal backdated into the old
+    window restarts; the read model computes both as the contract does."""
+    w3 = deployed.w3
+    zhejiang = RegistryClient(w3, deployed.registry, deployed.sender("zhejiang"))
+    backdated = firm_request("B-backdated", now=chain_now(w3) - 3 * 365 * 86400)
+    backdated["validUntil"] = chain_now(w3) + 30 * 86400
+    issued = zhejiang.issue(backdated)
+    assert zhejiang.certificate("B-backdated").held_since == w3.eth.get_block(issued.block_number)["timestamp"]
+    advance_time(w3, 400 * 86400)
+    late = successor_request("B-late", Grade.B, now=backdated["validUntil"] - 86400)
+    late["validUntil"] = chain_now(w3) + 365 * 86400
+    renewed = zhejiang.renew("B-backdated", late)
+    assert zhejiang.certificate("B-late").held_since == w3.eth.get_block(renewed.block_number)["timestamp"]
+    indexer.sync()
+    assert assert_read_model_matches_chain(indexer.engine, zhejiang) == 2
 
 
 def test_a_crash_between_chain_write_and_index_write_loses_nothing(

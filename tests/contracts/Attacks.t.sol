@@ -7,11 +7,12 @@ import {SignedActs} from "../../contracts/SignedActs.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
-    Grade, Status, Delegation, WrongJurisdiction, SubjectInOtherProvince, DeadlineTooFar
+    Grade, Status, Delegation, WrongJurisdiction, SubjectInOtherProvince, GradeHeldTooShort, DeadlineTooFar
 } from "../../contracts/Common.sol";
 
 /// @dev The attacks of the security review (issue 14), one per finding, each written against the code it found
-/// open: a province acting on another province's firm (1), a signed act outliving its signer's removal (3).
+/// open: a province acting on another province's firm (1), a backdated holding period (2), a signed act
+/// outliving its signer's removal (3).
 contract AttacksTest is RegistryFixture {
     /// @dev The victim: a grade A firm registered in Beijing (11), its subject bound there by its first certificate.
     bytes32 internal constant BEIJING_FIRM = OTHER_FIRM;
@@ -42,6 +43,31 @@ contract AttacksTest is RegistryFixture {
         vm.prank(ministry);
         vm.expectRevert(abi.encodeWithSelector(SubjectInOtherProvince.selector, BEIJING_FIRM, uint8(11)));
         registry.issue(r);
+    }
+
+    // ---- finding 2: the two-year grade B holding period can be skipped
+
+    function test_attack_aBackdatedIssueDoesNotCountTowardsTheHoldingPeriod() public {
+        ICertificateRegistry.IssueRequest memory r = firmRequest("B-OLD", Grade.B, 33);
+        r.validFrom = START - 3 * 365 days;
+        r.validUntil = START + 2 * 365 days;
+        vm.prank(zhejiang);
+        bytes32 id = registry.issue(r);
+        vm.assertEq(registry.certificate(id).heldSince, START, "held since the act, not since the backdated window");
+        vm.prank(ministry);
+        vm.expectRevert(abi.encodeWithSelector(GradeHeldTooShort.selector, id, START + 730 days));
+        registry.upgrade(id, successorRequest("A-1"), false);
+    }
+
+    function test_attack_aLateRenewalBackdatedBeforeTheOldExpiryRestartsTheGrade() public {
+        bytes32 old = issueGradeB("B-1");
+        uint40 late = START + FIVE_YEARS + 400 days;
+        vm.warp(late);
+        ICertificateRegistry.SuccessorRequest memory s = successorRequest("B-2");
+        s.validFrom = START + FIVE_YEARS - 1 days; // claims to follow on without a gap
+        vm.prank(zhejiang);
+        bytes32 next = registry.renew(old, s);
+        vm.assertEq(registry.certificate(next).heldSince, late, "the 400-day gap restarts the grade");
     }
 
     // ---- finding 3: a signed act outlives its signer's removal

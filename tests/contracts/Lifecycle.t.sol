@@ -326,6 +326,8 @@ contract LifecycleTest is RegistryFixture {
 
     function test_legacyUpgradeWaivesTheHoldingPeriod() public {
         bytes32 old = issueGradeB(NUMBER);
+        vm.expectEmit(true, true, true, true);
+        emit ICertificateRegistry.HoldingPeriodWaived(old, ministry);
         vm.prank(ministry);
         bytes32 next = registry.upgrade(old, successorRequest("A-legacy"), true);
         assertStatus(next, Status.ACTIVE, "legacy upgrade");
