@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from ledger.certificates import queries
-from ledger.errors import ChainUnavailable, DeploymentError
+from ledger.errors import ChainUnavailable, DeploymentError, IndexNotReady
 
 from .problems import problem
 from .services import services
@@ -47,7 +47,7 @@ def readyz() -> Response:
     if record.chain_id != chain_id or not w3.eth.get_code(Web3.to_checksum_address(record.address)):
         return problem(503, "not-deployed", "Registry not deployed", "The recorded registry is not on this chain.")
     if checkpoint is None:
-        return problem(503, "index-not-ready", "Index not ready", "The indexer has not read the registry yet.")
+        raise IndexNotReady("the indexer has not read the registry yet")  # api.problems answers it
     lag = max(0, latest - checkpoint.block_number)
     limit = current_app.config["READY_MAX_LAG_BLOCKS"]
     if lag > limit:

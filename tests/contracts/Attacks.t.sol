@@ -72,16 +72,21 @@ contract AttacksTest is RegistryFixture {
 
     // ---- finding 3: a signed act outlives its signer's removal
 
+    /// @dev Zhejiang's signed Suspend of `id` (reason 5, nonce 0) with `deadline`.
+    function zhejiangSuspends(bytes32 id, uint256 deadline) internal view returns (Delegation memory) {
+        return ActSigner.sign(
+            ZHEJIANG_KEY,
+            ActSigner.Domain(address(registry), block.chainid),
+            ActSigner.statusAct("Suspend", id, 5, 0, deadline),
+            0,
+            deadline
+        );
+    }
+
     function test_attack_anActSignedForeverIsNotRelayedAfterRemovalAndReappointment() public {
         bytes32 id = issueGradeB("B-1");
         uint256 forever = type(uint256).max;
-        Delegation memory d = ActSigner.sign(
-            ZHEJIANG_KEY,
-            ActSigner.Domain(address(registry), block.chainid),
-            ActSigner.statusAct("Suspend", id, 5, 0, forever),
-            0,
-            forever
-        );
+        Delegation memory d = zhejiangSuspends(id, forever);
         vm.startPrank(ministry);
         registry.removeProvincialRegulator(zhejiang);
         vm.warp(START + 2 * 365 days);
@@ -96,13 +101,10 @@ contract AttacksTest is RegistryFixture {
     function test_aDeadlineUpToTheCapIsAcceptedAndOneSecondMoreIsNot() public {
         bytes32 id = issueGradeB("B-1");
         uint256 cap = block.timestamp + registry.MAX_SIGNATURE_LIFETIME();
-        ActSigner.Domain memory domain = ActSigner.Domain(address(registry), block.chainid);
-        Delegation memory tooFar =
-            ActSigner.sign(ZHEJIANG_KEY, domain, ActSigner.statusAct("Suspend", id, 5, 0, cap + 1), 0, cap + 1);
+        Delegation memory tooFar = zhejiangSuspends(id, cap + 1);
         vm.expectRevert(abi.encodeWithSelector(DeadlineTooFar.selector, cap + 1, cap));
         registry.suspendBySignature(id, 5, tooFar);
-        Delegation memory atCap =
-            ActSigner.sign(ZHEJIANG_KEY, domain, ActSigner.statusAct("Suspend", id, 5, 0, cap), 0, cap);
+        Delegation memory atCap = zhejiangSuspends(id, cap);
         registry.suspendBySignature(id, 5, atCap);
         assertStatus(id, Status.SUSPENDED, "a deadline at the cap is relayed");
     }
@@ -110,13 +112,7 @@ contract AttacksTest is RegistryFixture {
     function test_aRemovedSignerKillsWhatItSignedWithInvalidateNonce() public {
         bytes32 id = issueGradeB("B-1");
         uint256 deadline = block.timestamp + 1 days;
-        Delegation memory d = ActSigner.sign(
-            ZHEJIANG_KEY,
-            ActSigner.Domain(address(registry), block.chainid),
-            ActSigner.statusAct("Suspend", id, 5, 0, deadline),
-            0,
-            deadline
-        );
+        Delegation memory d = zhejiangSuspends(id, deadline);
         vm.prank(ministry);
         registry.removeProvincialRegulator(zhejiang);
         vm.expectEmit(true, true, true, true);

@@ -2,9 +2,8 @@
 pragma solidity 0.8.28;
 
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {CreditFixture} from "./utils/CreditFixture.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
-import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     ICreditRegistry, CreditKind, Severity, InvalidCredit, InvalidPublication, AlreadyRecorded, UnknownRecord,
@@ -16,39 +15,16 @@ import {
 
 /// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
 /// overwritten, and restorations end a dishonesty record only after its minimum period.
-contract CreditTest is RegistryFixture {
-    CreditRegistry internal credit;
+contract CreditTest is CreditFixture {
     bytes32 internal gradeB;
     bytes32 internal gradeA;
     bytes32 internal planner;
 
-    uint16 internal constant AWARD = 1;
-    uint16 internal constant PENALTY = 101;
-
     function setUp() public override {
         super.setUp();
-        credit = new CreditRegistry(registry);
         gradeB = issueGradeB("B-1");
         gradeA = issueGradeA("A-1");
         planner = issuePlanner("P-1", PLANNER, FIRM);
-    }
-
-    function dishonesty(bytes32 certificate, Severity severity, uint40 period, string memory decision)
-        internal
-        view
-        returns (ICreditRegistry.CreditRequest memory)
-    {
-        return ICreditRegistry.CreditRequest({
-            certificate: certificate,
-            kind: CreditKind.DISHONESTY,
-            severity: severity,
-            category: PENALTY,
-            points: 10,
-            publishedFrom: uint40(block.timestamp),
-            publishedUntil: uint40(block.timestamp) + period,
-            evidenceHash: keccak256(bytes(decision)),
-            decisionNumber: decision
-        });
     }
 
     function honour(bytes32 certificate, string memory decision)
@@ -59,10 +35,6 @@ contract CreditTest is RegistryFixture {
         r = dishonesty(certificate, Severity.NONE, 365 days, decision);
         r.kind = CreditKind.HONOUR;
         r.category = AWARD;
-    }
-
-    function restoration(bytes32 record) internal pure returns (ICreditRegistry.RestorationRequest memory) {
-        return ICreditRegistry.RestorationRequest(record, keccak256("repair"), unicode"修复〔2026〕1号");
     }
 
     // ---- who may record ----

@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {RegistryFixture} from "./utils/RegistryFixture.sol";
-import {CreditRegistry} from "../../contracts/CreditRegistry.sol";
-import {ICreditRegistry, CreditKind, Severity, AlreadyRecorded} from "../../contracts/ICreditRegistry.sol";
+import {CreditFixture} from "./utils/CreditFixture.sol";
+import {ICreditRegistry, Severity, AlreadyRecorded} from "../../contracts/ICreditRegistry.sol";
 import {Unauthorized} from "../../contracts/Common.sol";
 
 /// @dev Issue 14, finding 4: a credit record belongs to the subject, not to one certificate of its renewal chain.
 /// A decision counts once across renewals and upgrades, and a record made against a certificate that was
 /// superseded since stays restorable, judged on the subject's live certificate.
-contract CreditRenewalTest is RegistryFixture {
-    CreditRegistry internal credit;
+contract CreditRenewalTest is CreditFixture {
     bytes32 internal gradeB;
 
     function setUp() public override {
         super.setUp();
-        credit = new CreditRegistry(registry);
         gradeB = issueGradeB("B-1");
     }
 
@@ -24,21 +21,7 @@ contract CreditRenewalTest is RegistryFixture {
         view
         returns (ICreditRegistry.CreditRequest memory)
     {
-        return ICreditRegistry.CreditRequest({
-            certificate: certificate,
-            kind: CreditKind.DISHONESTY,
-            severity: Severity.GENERAL,
-            category: 101,
-            points: 10,
-            publishedFrom: uint40(block.timestamp),
-            publishedUntil: uint40(block.timestamp) + 300 days,
-            evidenceHash: keccak256(bytes(decision)),
-            decisionNumber: decision
-        });
-    }
-
-    function restoration(bytes32 record) internal pure returns (ICreditRegistry.RestorationRequest memory) {
-        return ICreditRegistry.RestorationRequest(record, keccak256("repair"), unicode"修复〔2026〕1号");
+        return dishonesty(certificate, Severity.GENERAL, 300 days, decision);
     }
 
     function renewGradeB() internal returns (bytes32) {
