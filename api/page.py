@@ -54,7 +54,7 @@ def firm(credit_code: str) -> str | tuple[str, int]:
 
 def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
     try:
-        answer = verification.certificate(services().engine, number.strip())
+        answer = verification.certificate(services().engine, number)
     except Problem as missing:
         if missing.status_code != 404:
             raise

@@ -27,4 +27,4 @@ def get_firm(credit_code: str) -> dict[str, Any]:
 @bp.doc(summary="A registered planner: status, current employer and employment history", responses=[404])
 def get_planner(registration_number: str) -> dict[str, Any]:
     """Known by any of the planner's registration numbers; never shows the identity number."""
-    return registrants.planner(services().engine, registration_number.strip())
+    return registrants.planner(services().engine, registration_number)

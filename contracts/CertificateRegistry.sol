@@ -7,7 +7,8 @@ import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
     Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
     PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
-    SameEmployer, SubjectInOtherProvince, UnknownFirm, isProvinceCode
+    SameEmployer, SubjectInOtherProvince, UnknownFirm, EmployerNotQualified, InvalidNumber, isProvinceCode,
+    isCertificateNumber
 } from "./Common.sol";
 
 /// @title The planning-qualification certificate registry
@@ -502,6 +503,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         bytes32 previous = _employers[id];
         if (employer == bytes32(0)) revert InvalidField("employer");
         if (employer == previous) revert SameEmployer(employer);
+        _checkEmployer(employer);
         if (documentHash == bytes32(0)) revert InvalidField("documentHash");
         uint16 version = c.version + 1;
         _employers[id] = employer;
@@ -603,7 +605,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     }
 
     function _checkFields(IssueRequest memory r) private view {
-        if (bytes(r.number).length == 0) revert InvalidField("number");
+        if (!isCertificateNumber(r.number)) revert InvalidNumber(r.number);
         if (r.kind == Kind.FIRM) {
             if (r.grade == Grade.NONE) revert InvalidGrade(r.kind, r.grade);
             if (!isProvinceCode(r.province)) revert InvalidProvince(r.province);
@@ -612,6 +614,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
             if (r.grade != Grade.NONE) revert InvalidGrade(r.kind, r.grade);
             if (r.province != 0 && !isProvinceCode(r.province)) revert InvalidProvince(r.province);
             if (r.employer == bytes32(0)) revert InvalidField("employer");
+            _checkEmployer(r.employer);
         } else {
             revert InvalidGrade(r.kind, r.grade);
         }
@@ -620,6 +623,11 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         if (r.validFrom >= r.validUntil || r.validUntil <= block.timestamp) {
             revert InvalidWindow(r.validFrom, r.validUntil);
         }
+    }
+
+    /// @dev A planner is employed by a firm that holds a live qualification, never by an unknown or lapsed subject.
+    function _checkEmployer(bytes32 employer) private view {
+        if (!_binds(_records[_firms[employer]])) revert EmployerNotQualified(employer);
     }
 
     /// @dev Makes `id` the planner's registration, unless another live one binds the planner.

@@ -84,8 +84,55 @@ error UseAppointProvincialRegulator();
 error SubjectInOtherProvince(bytes32 subject, uint8 province);
 /// @dev No firm certificate was ever issued for this subject.
 error UnknownFirm(bytes32 subject);
+/// @dev A planner's employer must be a firm subject holding a live qualification (ACTIVE or SUSPENDED).
+error EmployerNotQualified(bytes32 employer);
+/// @dev A certificate number must be 1 to 64 bytes of upper-case ASCII letters, digits, hyphens and CJK unified
+/// ideographs (U+4E00 to U+9FFF): what NFKC normalisation leaves of a printed number, so look-alikes (full-width
+/// digits, zero-width spaces, lower-case letters) cannot become a second certificate.
+error InvalidNumber(string number);
 /// @dev A signed act's deadline lies further ahead than MAX_SIGNATURE_LIFETIME from the block that relays it.
 error DeadlineTooFar(uint256 deadline, uint256 latest);
+
+/// @dev Longest certificate number, in UTF-8 bytes.
+uint256 constant MAX_NUMBER_BYTES = 64;
+
+/// @dev Bit c is set for the ASCII bytes a number may hold: '-', '0'-'9', 'A'-'Z'.
+uint256 constant NUMBER_ASCII = (1 << 0x2d) | (0x3ff << 0x30) | (0x3ffffff << 0x41);
+
+/// @notice Whether `text` has the documented certificate-number format (see InvalidNumber).
+/// @dev One pass over the bytes, reading each character's bytes straight from memory (the checked indexing of
+/// `bytes(number)[i]` cost about ten times as much gas per byte).
+function isCertificateNumber(string memory text) pure returns (bool) {
+    uint256 n = bytes(text).length;
+    if (n == 0 || n > MAX_NUMBER_BYTES) return false;
+    uint256 start;
+    assembly ("memory-safe") {
+        start := add(text, 32)
+    }
+    unchecked {
+        uint256 i;
+        while (i < n) {
+            uint256 word;
+            assembly ("memory-safe") {
+                word := mload(add(start, i))
+            }
+            uint256 c = word >> 248;
+            if (c < 0x80) {
+                if ((NUMBER_ASCII >> c) & 1 == 0) return false;
+                ++i;
+                continue;
+            }
+            // A three-byte sequence 1110xxxx 10xxxxxx 10xxxxxx whose code point lies in U+4E00..U+9FFF.
+            if (i + 3 > n) return false;
+            uint256 seq = word >> 232;
+            if (seq & 0xf0c0c0 != 0xe08080) return false;
+            uint256 codePoint = ((seq >> 4) & 0xf000) | ((seq >> 2) & 0xfc0) | (seq & 0x3f);
+            if (codePoint < 0x4e00 || codePoint > 0x9fff) return false;
+            i += 3;
+        }
+    }
+    return true;
+}
 
 /// @dev Bit p is set when p is a GB/T 2260 province-level code.
 uint256 constant PROVINCE_CODES = (0x1f << 11) | (0x7 << 21) | (0x7f << 31) | (0x3f << 41) | (0x1f << 50)

@@ -8,9 +8,9 @@ import {
     ICreditRegistry, CreditKind, Severity, InspectionOutcome, InvalidCredit, InvalidPublication, AlreadyRecorded,
     UnknownRecord, NotRestorable, RestorableFrom, AlreadyAnnounced, UnknownInspection, InvalidInspection,
     DrawBlockNotInFuture, NotDrawnYet, OutsideRound, ResultAlreadyRecorded, DrawNotRevealable, WrongSeedSecret,
-    AlreadyDrawn, NotInPopulation, NotDrawn
+    AlreadyDrawn, NotInPopulation, NotDrawn, NotCurrentQualification
 } from "./ICreditRegistry.sol";
-import {Kind, Grade, Status, Delegation, WrongStatus} from "./Common.sol";
+import {Kind, Grade, Status, Delegation} from "./Common.sol";
 
 /// @title Credit records, restorations and random inspections
 /// @notice See ICreditRegistry. Roles and jurisdictions are the certificate registry's, applied to the certificate
@@ -250,11 +250,15 @@ contract CreditRegistry is ICreditRegistry, SignedActs {
         emit CreditRestored(id, request.record, c.subject, issuer, request.evidenceHash, request.decisionNumber);
     }
 
-    /// @dev The certificate `id`, once `actor` may act on it. A superseded certificate's grade may be out of date
-    /// (an upgrade supersedes grade B), so acts name the current certificate of the subject.
+    /// @dev The certificate `id`, once it is its subject's live qualification and `actor` may act on it. Credit
+    /// counts only against what the subject holds now: not a superseded certificate (whose grade may be out of
+    /// date), a lapsed or revoked one, or a second certificate that no longer binds the subject.
     function _authorised(address actor, bytes32 id) private view returns (ICertificateRegistry.Certificate memory c) {
         c = _certificates.certificate(id);
-        if (c.status == Status.SUPERSEDED) revert WrongStatus(id, c.status);
+        bytes32 current = c.kind == Kind.FIRM
+            ? _certificates.qualificationOf(c.subject)
+            : _certificates.registrationOf(c.subject);
+        if (current != id) revert NotCurrentQualification(id, current);
         _certificates.checkAuthority(actor, c.kind, c.grade, c.province);
     }
 

@@ -101,8 +101,9 @@ interface ICertificateRegistry {
     /// @notice Issue a new certificate. Grade A: the ministry; grade B: the firm's province (or the ministry);
     /// planners: the registrar.
     /// @dev Emits CertificateIssued. Reverts with Unauthorized or WrongJurisdiction for the wrong regulator,
-    /// AlreadyIssued for a number used before, and InvalidField, InvalidGrade, InvalidProvince, InvalidWindow or
-    /// PlannerAlreadyRegistered for a request that does not hold together.
+    /// AlreadyIssued for a number used before, InvalidNumber for a number outside the documented format, and
+    /// InvalidField, InvalidGrade, InvalidProvince, InvalidWindow, PlannerAlreadyRegistered or EmployerNotQualified
+    /// (a planner's employer holds no live firm qualification) for a request that does not hold together.
     /// @param request The certificate to issue; its id is keccak256(bytes(request.number)).
     /// @return id The new certificate's id.
     function issue(IssueRequest calldata request) external returns (bytes32 id);
@@ -166,7 +167,8 @@ interface ICertificateRegistry {
     function moveFirm(bytes32 subject, uint8 province) external;
 
     /// @notice Move an ACTIVE planner registration to another firm (变更注册).
-    /// @dev Emits PlannerTransferred with the certificate's new version.
+    /// @dev Emits PlannerTransferred with the certificate's new version. Reverts with EmployerNotQualified unless
+    /// the new employer holds a live firm qualification.
     /// @param id The planner's registration.
     /// @param employer The subject of the firm the planner moves to; must differ from the current one.
     /// @param documentHash keccak256 of the new canonical registration document; must not be zero.

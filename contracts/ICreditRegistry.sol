@@ -66,6 +66,9 @@ error NotDrawn(bytes32 round, bytes32 certificate);
 error OutsideRound(bytes32 round, bytes32 certificate);
 /// @dev This firm's result in this round was already recorded.
 error ResultAlreadyRecorded(bytes32 round, bytes32 certificate);
+/// @dev A record must name its subject's live qualification (a firm's current certificate, a planner's current
+/// registration): `current` is that certificate, or zero when the subject holds none.
+error NotCurrentQualification(bytes32 certificate, bytes32 current);
 
 /// @title Credit supervision on the ledger: credit records, restorations and random inspections
 /// @notice Records honours and dishonesty against the subject of a certificate (a firm or a planner) and never
@@ -139,8 +142,9 @@ interface ICreditRegistry {
 
     /// @notice Record an honour or a dishonesty against the subject of `request.certificate`.
     /// @dev Emits CreditRecorded. Who may record is the certificate registry's rule for that certificate
-    /// (checkAuthority: Unauthorized, WrongJurisdiction); a SUPERSEDED certificate is refused with WrongStatus, so
-    /// that the current grade decides. Reverts with InvalidCredit or InvalidPublication for a request that does not
+    /// (checkAuthority: Unauthorized, WrongJurisdiction). The certificate must be its subject's live qualification
+    /// (qualificationOf for a firm, registrationOf for a planner), else NotCurrentQualification: a superseded,
+    /// lapsed, revoked or displaced certificate carries no new credit, and the current grade decides. Reverts with InvalidCredit or InvalidPublication for a request that does not
     /// fit its tier, AlreadyRecorded for a decision recorded before against this subject.
     /// @param request The record; its id is keccak256(abi.encode(request.decisionNumber, subject)), `subject`
     /// being that of `request.certificate`.

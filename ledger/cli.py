@@ -438,6 +438,40 @@ def revoke(ctx: click.Context, number: str, reason: int) -> None:
     _act(ctx, lambda client, _: client.revoke(number, reason))
 
 
+@main.command("move-firm")
+@signer_options
+@click.argument("credit_code")
+@click.argument("province", type=click.IntRange(11, 82))
+@click.pass_context
+def move_firm(ctx: click.Context, credit_code: str, province: int) -> None:
+    """Bind a firm to another province (the ministry's act, when a firm moves its registration)."""
+    code = validate_credit_code(credit_code).value
+    _act(ctx, lambda client, _: client.move_firm(firm_subject(code), province))
+
+
+@main.command("invalidate-nonce")
+@signer_options
+@click.option(
+    "--registry",
+    "which",
+    type=click.Choice(["certificates", "credit"]),
+    default="certificates",
+    show_default=True,
+    help="each registry counts its own nonces",
+)
+@click.pass_context
+def invalidate_nonce(ctx: click.Context, which: str) -> None:
+    """Kill the act you signed last and no one has relayed yet: your next nonce on the registry is spent.
+
+    Any key may do it, with or without a role, e.g. after a signed file was lost or its signer removed."""
+    ledger = _ledger(ctx)
+    account = _account(ctx, ledger.record.chain_id)
+    registry = ledger.registry if which == "certificates" else ledger.credit
+    nonce = registry.functions.nonces(account.address).call()
+    receipt = ledger.sender(account).transact(registry.functions.invalidateNonce())
+    click.echo(f"nonce {nonce} of {account.address} on the {which} registry spent: block {receipt['blockNumber']}")
+
+
 # ---- helpers ----
 
 

@@ -84,6 +84,14 @@ class SubjectInOtherProvince(ContractRevert):
     """The firm's subject is bound to another province than the one the new certificate names."""
 
 
+class EmployerNotQualified(ContractRevert):
+    """A planner's employer is no firm holding a live qualification."""
+
+
+class InvalidNumber(ContractRevert):
+    """The certificate number is outside the documented format (docs/domain.md#identifiers)."""
+
+
 class UnknownFirm(ContractRevert):
     """No firm certificate was ever issued for this subject (nothing to move)."""
 
@@ -182,6 +190,10 @@ class InvalidPublication(ContractRevert):
 
 class AlreadyRecorded(ContractRevert):
     """This decision was already recorded against this certificate's subject."""
+
+
+class NotCurrentQualification(ContractRevert):
+    """A credit record named a certificate that is not its subject's live qualification (``current``, or zero)."""
 
 
 class UnknownRecord(ContractRevert):

@@ -75,7 +75,10 @@ def _as_refusal(refused: errors.ContractRevert, signed: SignedAct) -> Exception:
         current = refused.fields.get("currentNonce")
         if current is not None and signed.message["nonce"] > current:
             return refusals.WrongNonce(f"{signer}'s next nonce is {current}, the act was signed with a later one")
-        return refusals.Replayed(f"nonce {signed.message['nonce']} of {signer} was already used: the act was relayed")
+        return refusals.Replayed(
+            f"nonce {signed.message['nonce']} of {signer} was already used: the act was relayed, or its signer "
+            "invalidated it"
+        )
     if isinstance(refused, errors.SignatureExpired):
         return refusals.Expired(f"the act's deadline passed on chain: {refused}")
     if isinstance(refused, errors.InvalidSignature):

@@ -24,6 +24,11 @@ def rpc_url() -> str:
     return os.environ.get("LEDGER_RPC_URL", "http://127.0.0.1:8545")
 
 
+def governance_delay() -> int:
+    """Seconds a grant of the ministry or registrar role waits in the governance timelock (2 days by default)."""
+    return int(os.environ.get("LEDGER_GOVERNANCE_DELAY", 2 * 24 * 3600))
+
+
 def keep_data_private() -> None:
     """Every file this process creates is its owner's only (umask 077; the chain node and other children inherit
     it), and whatever an earlier run left readable under the data directory is made so too. The read model's

@@ -21,12 +21,18 @@ THREE_YEARS = 3 * 365 * 24 * 3600
 SAMPLE_CREDIT_CODE = "91330000755918469E"
 
 
-def firm_request(number: str, grade: Grade = Grade.B, province: int = 33, now: int | None = None) -> dict[str, Any]:
+def firm_request(
+    number: str,
+    grade: Grade = Grade.B,
+    province: int = 33,
+    now: int | None = None,
+    credit_code: str = SAMPLE_CREDIT_CODE,
+) -> dict[str, Any]:
     """An IssueRequest for a firm qualification certificate, as the contract's struct."""
     now = int(time.time()) if now is None else now
     public = {
         "name": "浙江省城乡规划设计研究院有限公司",
-        "creditCode": SAMPLE_CREDIT_CODE,
+        "creditCode": credit_code,
         "address": "浙江省杭州市西湖区保俶北路66号",
         "scope": "城乡规划编制（国土空间规划编制）",
     }
@@ -35,7 +41,7 @@ def firm_request(number: str, grade: Grade = Grade.B, province: int = 33, now: i
         Kind.FIRM,
         grade,
         province,
-        firm_subject(SAMPLE_CREDIT_CODE),
+        firm_subject(credit_code),
         b"\0" * 32,
         now,
         FIVE_YEARS,

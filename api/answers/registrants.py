@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
+from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.vocabulary import Grade
 
 from ..problems import Problem
@@ -47,10 +48,11 @@ def _firm(found: dict[str, Any], now: int) -> dict[str, Any]:
 
 
 def planner(engine: Engine, registration_number: str) -> dict[str, Any]:
-    """A planner by any of his registration numbers: his status, current employer and employment history."""
+    """A planner by any of his registration numbers (folded as printed): his status, current employer and
+    employment history."""
     now = int(time.time())
     with Session(engine) as session:
-        found = queries.planner(session, registration_number, now)
+        found = queries.planner(session, normalise_number(registration_number), now)
         if found is None:
             raise Problem(
                 404,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
+from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.projection import State
 from ledger.certificates.vocabulary import Status
 from ledger.errors import UnknownCertificate
@@ -33,7 +34,8 @@ def not_found(number: str) -> Problem:
 
 def certificate(engine: Engine, number: str, at: int | None = None) -> dict[str, Any]:
     """One certificate from the read model, now or at ``at``. One connection and no ORM session: this is the
-    busiest question the API is asked."""
+    busiest question the API is asked. The number is folded as printed (``normalise_number``)."""
+    number = normalise_number(number)
     with engine.connect() as connection:
         answer = queries.certificate(connection, number, at)
         if answer is None:
@@ -49,6 +51,7 @@ def certificate_on_chain(ledger: Services, number: str) -> dict[str, Any]:
     """The certificate as the contract holds it at the latest block: for who trusts only the node."""
     reader = ledger.client()
     block = ledger.w3.eth.get_block("latest")
+    number = normalise_number(number)
     cid = certificate_id(number)
     try:
         view = reader.certificate(cid)
@@ -74,13 +77,14 @@ def batch(engine: Engine, items: Sequence[str], *, by_hash: bool, at: int | None
     """One result per item, in the order given, by certificate number (or by document hash); an unknown item is
     a result (``found: false``). Answered for now, or for the instant ``at``."""
     column = Certificate.document_hash if by_hash else Certificate.number
+    keys = items if by_hash else [normalise_number(item) for item in items]
     with Session(engine) as session:
-        states = queries.batch(session, column, items, at)
+        states = queries.batch(session, column, keys, at)
         proof = index_proof(queries.index_status(session), None)
     moment = at if at is not None else int(time.time())
     return {
         "at": instant(moment),
-        "results": [_result(item, states.get(item), moment) for item in items],
+        "results": [_result(item, states.get(key), moment) for item, key in zip(items, keys, strict=True)],
         "proof": proof,
     }
 
@@ -96,6 +100,7 @@ def document_check(engine: Engine, document: Document, number: str) -> dict[str,
     """The document's recomputed hash against the certificate ``number``'s current hash on chain (as indexed);
     personal fields may have been replaced by their commitments, which leaves the hash as it was."""
     document_hash = hexed(document.hash())
+    number = normalise_number(number)
     with Session(engine) as session:
         answer = queries.certificate(session, number)
         if answer is None:

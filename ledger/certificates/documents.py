@@ -22,7 +22,12 @@ from typing import Any
 import rfc8785
 from eth_utils import keccak
 
-from ledger.certificates.identifiers import validate_credit_code, validate_ecertificate_id, validate_id_number
+from ledger.certificates.identifiers import (
+    validate_credit_code,
+    validate_ecertificate_id,
+    validate_id_number,
+    validate_number,
+)
 from ledger.certificates.vocabulary import Grade, Kind
 from ledger.errors import DocumentError
 
@@ -253,6 +258,7 @@ def _grade(value: str) -> str:
 
 
 _FIELD_CHECKS: dict[str, Callable[[str], str]] = {
+    "number": validate_number,
     "eCertificateId": validate_ecertificate_id,
     "grade": _grade,
     "validFrom": _date,

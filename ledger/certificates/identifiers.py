@@ -10,6 +10,7 @@ so a code pasted from a Word document validates as typed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -80,6 +81,40 @@ class MalformedECertificateId(IdentifierError):
 def normalise(text: str) -> str:
     """Full-width to half-width, blanks removed, upper case: how a clerk meant to type it."""
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+# ---- certificate numbers (the contract's isCertificateNumber) ----
+
+CERTIFICATE_NUMBER = "证书编号"
+MAX_NUMBER_BYTES = 64  # the contract's MAX_NUMBER_BYTES
+_NUMBER_CHARACTER = re.compile(r"[0-9A-Z\-\u4e00-\u9fff]")
+
+
+def normalise_number(text: str) -> str:
+    """The number a printed certificate shows: NFKC (full-width digits and letters to half-width), blanks and
+    invisible format characters (zero-width spaces, joiners) dropped, upper case. Lookups fold what people paste
+    from a PDF or a spreadsheet this way; no two numbers the contract accepts fold to the same one."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf").upper()
+
+
+def validate_number(text: str) -> str:
+    """The normalised number, once it has the documented format the contract enforces (docs/domain.md#identifiers):
+    1 to 64 UTF-8 bytes of upper-case ASCII letters, digits, hyphens and CJK unified ideographs (U+4E00-U+9FFF)."""
+    number = normalise_number(text)
+    if not number or len(number.encode()) > MAX_NUMBER_BYTES:
+        raise WrongLength(
+            CERTIFICATE_NUMBER, f"应为 1 至 {MAX_NUMBER_BYTES} 字节 (must be 1 to {MAX_NUMBER_BYTES} UTF-8 bytes)"
+        )
+    for position, char in enumerate(number, 1):
+        if not _NUMBER_CHARACTER.fullmatch(char):
+            raise InvalidCharacter(
+                CERTIFICATE_NUMBER,
+                f"第{position}位字符 {char!r} 不允许，仅限数字、大写字母、连字符和汉字 (character {char!r} at "
+                f"position {position} is not a digit, an upper-case letter, a hyphen or a CJK ideograph)",
+                position=position,
+            )
+    return number
 
 
 def province_name(code: int) -> str:

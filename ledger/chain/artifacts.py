@@ -15,6 +15,7 @@ from ledger.settings import ARTIFACTS_DIR
 
 REGISTRY = "CertificateRegistry"
 CREDIT_REGISTRY = "CreditRegistry"
+GOVERNANCE = "GovernanceTimelock"
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
+from ledger.chain.artifacts import CREDIT_REGISTRY, GOVERNANCE, Artifact, load_artifact
 from ledger.chain.node import registry_at
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import TransactionFailed
+from ledger.settings import governance_delay
 from wallet.devkeys import DEV_PROVINCES, dev_account
 
 
@@ -39,6 +40,8 @@ class DeploymentRecord:
     roles: dict[str, str] = field(default_factory=dict)
     credit_address: str = ""  # the credit registry bound to this certificate registry
     credit_bytecode_hash: str = ""
+    governance_address: str = ""  # the timelock that holds the registry's admin role (GovernanceTimelock)
+    governance_delay: int = 0  # its minimum delay in seconds
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +102,21 @@ def deploy_credit_registry(
     )
 
 
+def hand_admin_to_timelock(w3: Web3, registry: Contract, admin: TransactionSender, delay: int) -> ChecksumAddress:
+    """Put the registry's governance behind a GovernanceTimelock of ``delay`` seconds; returns its address.
+
+    Once the first roles are granted, the timelock (``admin`` its only proposer and executor) receives the admin
+    role and ``admin`` renounces its own: every later grant of the ministry or registrar role is a call scheduled
+    on chain for all to see, executable only ``delay`` seconds later."""
+    timelock = load_artifact(GOVERNANCE)
+    factory = w3.eth.contract(abi=timelock.abi, bytecode=timelock.bytecode)
+    address = _created(admin.transact(factory.constructor(delay, [admin.address], [admin.address])))
+    admin_role = registry.functions.DEFAULT_ADMIN_ROLE().call()
+    admin.transact(registry.functions.grantRole(admin_role, address))
+    admin.transact(registry.functions.renounceRole(admin_role, admin.address))
+    return address
+
+
 def _created(receipt: TxReceipt) -> ChecksumAddress:
     """The address of the contract a creation transaction made (its receipt always names one)."""
     address = receipt["contractAddress"]
@@ -137,7 +155,13 @@ def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> t
         return existing, True
     admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
     record = deploy_registry(w3, admin, artifact)
-    roles = grant_demo_roles(w3, registry_at(w3, record.address, artifact), admin)
-    record = deploy_credit_registry(w3, admin, credit, DeploymentRecord(**{**asdict(record), "roles": roles}))
+    registry = registry_at(w3, record.address, artifact)
+    roles = grant_demo_roles(w3, registry, admin)
+    delay = governance_delay()
+    timelock = hand_admin_to_timelock(w3, registry, admin, delay)
+    record = DeploymentRecord(
+        **{**asdict(record), "roles": roles, "governance_address": timelock, "governance_delay": delay}
+    )
+    record = deploy_credit_registry(w3, admin, credit, record)
     record.write(record_path)
     return record, False

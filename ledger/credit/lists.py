@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, tuple_
 
+from ledger.certificates.projection import ISSUING_ACTS
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.credit.model import Assessment
 from ledger.credit.register import QualifiedFirm
@@ -185,10 +186,32 @@ def blacklist_entries(
         elif record["severity"] == Severity.SERIOUS:
             entries.append(_record_entry("black", "serious-dishonesty", record))
     e, c = CertificateEvent.__table__.c, Certificate.__table__.c
+    # A revocation counts only against the subject's qualification of the moment (the contract's qualificationOf
+    # or registrationOf): not against a lapsed certificate, nor one a later certificate had displaced already.
+    created, later, later_created = (
+        CertificateEvent.__table__.alias("created"),
+        Certificate.__table__.alias("later"),
+        CertificateEvent.__table__.alias("later_created"),
+    )
+    position = tuple_(e.block_number, e.log_index)
+    displaced = (
+        select(later.c.id)
+        .join(later_created, later_created.c.certificate_id == later.c.id)
+        .where(
+            later.c.subject == c.subject,
+            later.c.kind == c.kind,
+            later_created.c.act.in_(ISSUING_ACTS),
+            tuple_(later_created.c.block_number, later_created.c.log_index)
+            > tuple_(created.c.block_number, created.c.log_index),
+            tuple_(later_created.c.block_number, later_created.c.log_index) < position,
+        )
+        .exists()
+    )
     revocations = connection.execute(
         select(e.certificate_id, e.block_time, e.data, c.subject, c.kind, c.number)
         .join(Certificate, c.id == e.certificate_id)
-        .where(e.act == "REVOKE")
+        .join(created, (created.c.certificate_id == c.id) & created.c.act.in_(ISSUING_ACTS))
+        .where(e.act == "REVOKE", e.block_time < c.valid_until, ~displaced)
     )
     for row in revocations:
         reason = json.loads(row.data)["reason"]

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ledger.certificates.projection import ISSUING_ACTS
 from ledger.certificates.queries import BINDING
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.credit.model import FirmFacts
 from ledger.credit.vocabulary import CreditKind, Severity
-from ledger.store.models import Certificate, CreditRecord, FirmProfile
+from ledger.store.models import Certificate, CertificateEvent, CreditRecord, FirmProfile
 
 YEAR = 365 * 86400
 _RECORD = CreditRecord.__table__.c
@@ -23,7 +24,7 @@ _publication_end = func.coalesce(_RECORD.restored_at, _RECORD.published_until)  
 
 @dataclass(frozen=True)
 class QualifiedFirm:
-    """A firm holding a valid qualification now: its best grade and the certificate behind it."""
+    """A firm holding a valid qualification now: its grade and the certificate behind it."""
 
     subject: str
     name: str
@@ -39,7 +40,7 @@ class QualifiedFirm:
 
 
 def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm]:
-    """Every firm with an ACTIVE firm certificate in force at ``now``, by subject (grade A before B)."""
+    """Every firm whose qualification (its latest firm certificate) is ACTIVE and in force at ``now``, by subject."""
     c = Certificate.__table__.c
     first = dict(
         connection.execute(
@@ -55,19 +56,25 @@ def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm
         }
         for row in connection.execute(select(FirmProfile.__table__))
     }
+    created = CertificateEvent.__table__.alias("created")
     rows = connection.execute(
-        select(c.subject, c.name, c.credit_code, c.province, c.grade, c.id, c.number, c.valid_until)
-        .where(
-            c.kind == int(Kind.FIRM),
-            c.status == int(Status.ACTIVE),
-            c.valid_from <= now,
-            c.valid_until > now,
+        select(
+            c.subject, c.name, c.credit_code, c.province, c.grade, c.id, c.number, c.status, c.valid_from,
+            c.valid_until,
         )
-        .order_by(c.subject, c.grade)
-    )
+        .join(created, (created.c.certificate_id == c.id) & created.c.act.in_(ISSUING_ACTS))
+        .where(c.kind == int(Kind.FIRM), c.issued_at <= now)
+        .order_by(c.subject, created.c.block_number.desc(), created.c.log_index.desc())
+    )  # fmt: skip
     firms: dict[str, QualifiedFirm] = {}
+    seen: set[str] = set()
     for row in rows:
-        if row.subject in firms:  # a second valid certificate of a lower grade (B after A): the best one counts
+        # The subject's qualification is its latest firm certificate, as the contract's qualificationOf says;
+        # an older one still ACTIVE beside it carries no grade and no credit.
+        if row.subject in seen:
+            continue
+        seen.add(row.subject)
+        if row.status != int(Status.ACTIVE) or not row.valid_from <= now < row.valid_until:
             continue
         firms[row.subject] = QualifiedFirm(
             row.subject,

@@ -6,6 +6,7 @@ import pytest
 from eth_utils import keccak
 
 from ledger import errors
+from ledger.certificates.documents import firm_subject
 from ledger.certificates.vocabulary import Grade, Status
 from ledger.chain.artifacts import CREDIT_REGISTRY, load_artifact
 from scripts.samples import firm_request, planner_request, successor_request
@@ -70,8 +71,13 @@ def test_upgrade_after_two_years(deployed: Deployed) -> None:
 
 def test_planner_transfer_and_single_binding(deployed: Deployed) -> None:
     registry, w3 = deployed.registry, deployed.w3
-    registrar = deployed.sender("registrar")
-    planner, firm, other = keccak(text="salt|planner"), keccak(text="firm-1"), keccak(text="firm-2")
+    registrar, zhejiang = deployed.sender("registrar"), deployed.sender("zhejiang")
+    planner, nobody = keccak(text="salt|planner"), keccak(text="no firm")
+    with pytest.raises(errors.EmployerNotQualified):
+        registrar.transact(registry.functions.issue(planner_request("P-1", planner, nobody, chain_now(w3))))
+    for number, code in (("B-E1", "91330106MA2B0XXXX1"), ("B-E2", "91330108MA2C0XXXX2")):
+        zhejiang.transact(registry.functions.issue(firm_request(number, now=chain_now(w3), credit_code=code)))
+    firm, other = firm_subject("91330106MA2B0XXXX1"), firm_subject("91330108MA2C0XXXX2")
     registrar.transact(registry.functions.issue(planner_request("P-1", planner, firm, chain_now(w3))))
     with pytest.raises(errors.PlannerAlreadyRegistered):
         registrar.transact(registry.functions.issue(planner_request("P-2", planner, other, chain_now(w3))))
@@ -112,13 +118,13 @@ def test_a_signed_act_relayed_by_another_account(deployed: Deployed) -> None:
     """The ministry signs offline; the relayer (no role) sends; the chain records the ministry as issuer."""
     registry, w3 = deployed.registry, deployed.w3
     ministry = deployed.sender("ministry").account
-    request = firm_request("A-signed", Grade.A, now=chain_now(w3))
+    request = firm_request("A-SIGNED", Grade.A, now=chain_now(w3))
     domain = Domain(w3.eth.chain_id, registry.address)
     nonce = registry.functions.nonces(ministry.address).call()
     signed = sign_act(ministry, domain, "Issue", {"request": request, "nonce": nonce, "deadline": chain_now(w3) + 600})
     relayer = deployed.sender("relayer")
     relayer.transact(registry.functions.issueBySignature(request, signed.delegation()))
-    assert registry.functions.certificate(keccak(text="A-signed")).call()[7] == ministry.address
+    assert registry.functions.certificate(keccak(text="A-SIGNED")).call()[7] == ministry.address
 
     with pytest.raises(errors.InvalidAccountNonce):
         relayer.transact(registry.functions.issueBySignature(request, signed.delegation()))
@@ -149,8 +155,8 @@ def test_a_signed_act_outlives_neither_the_cap_nor_its_signers_invalidation(depl
     its nonce with invalidateNonce() kills the act it signed with it."""
     registry, w3 = deployed.registry, deployed.w3
     zhejiang = deployed.sender("zhejiang")
-    zhejiang.transact(registry.functions.issue(firm_request("B-cap", now=chain_now(w3))))
-    cert_id = keccak(text="B-cap")
+    zhejiang.transact(registry.functions.issue(firm_request("B-CAP", now=chain_now(w3))))
+    cert_id = keccak(text="B-CAP")
     domain = Domain(w3.eth.chain_id, registry.address)
     relayer = deployed.sender("relayer")
     nonce = registry.functions.nonces(zhejiang.account.address).call()

@@ -103,6 +103,20 @@ def test_a_batch_answers_every_item_in_order(served: Served) -> None:
     assert [r["number"] for r in by_hash] == [numbers[0], numbers[1], None]
 
 
+def test_a_number_pasted_from_a_pdf_or_a_spreadsheet_finds_its_certificate(served: Served) -> None:
+    """Full-width digits, a zero-width space, blanks: folded as printed (NFKC), never a different certificate."""
+    number = served.firms[0][1]["number"]
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number)
+    for pasted in (full_width, number + "\u200b", f"  {number} ", number.lower()):
+        body = served.client.get(f"/api/v1/certificates/{pasted}").json
+        assert body["number"] == number, pasted
+    results = served.client.post("/api/v1/verify", json={"numbers": [full_width, number + " "]}).json["results"]
+    assert [(r["query"], r["found"], r["number"]) for r in results] == [
+        (full_width, True, number),
+        (number + " ", True, number),
+    ]
+
+
 def test_a_batch_at_an_instant_answers_for_that_instant(served: Served) -> None:
     numbers = [request["number"] for _, request in served.firms]
     before = chain_now(served.deployed.w3)

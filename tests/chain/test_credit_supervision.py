@@ -18,6 +18,7 @@ from ledger.cli import main as ledger_cli
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
+from scripts.samples import firm_request
 from tests.api_helpers import is_problem
 from tests.chain_helpers import chain_now
 from tests.cli_helpers import run
@@ -142,6 +143,21 @@ def test_revocation_for_fraud_and_a_renting_planner_are_blacklisted(served: Serv
     renting_entry = next(e for e in black if e["reason"] == "renting-lending")
     assert renting_entry["subjectKind"] == "PLANNER" and renting_entry["name"] == planner_document.public["name"]
     assert any(e["reason"] == "planner-sanctioned" for e in listed(served, "yellow"))
+
+
+def test_a_revocation_counts_only_against_the_subjects_qualification_of_the_moment(served: Served) -> None:
+    """A certificate displaced by a later one for the same firm is not the firm's qualification: revoking it
+    lists nobody, as the contract would refuse credit against it; revoking the live one does."""
+    code, w3 = "91330106MA2B0DSPL1", served.deployed.w3
+    zhejiang, registry = served.deployed.sender("zhejiang"), served.deployed.registry
+    for number in ("B-DISPLACED", "B-CURRENT"):
+        zhejiang.transact(registry.functions.issue(firm_request(number, now=chain_now(w3), credit_code=code)))
+    zhejiang.transact(registry.functions.revoke(keccak(text="B-DISPLACED"), int(RevocationReason.RENTING_LENDING)))
+    served.indexer.sync()
+    assert reasons_for(served, "black", code) == set()
+    zhejiang.transact(registry.functions.revoke(keccak(text="B-CURRENT"), int(RevocationReason.FRAUD)))
+    served.indexer.sync()
+    assert reasons_for(served, "black", code) == {"revoked-for-fraud"}
 
 
 def test_credit_acts_keep_the_certificates_jurisdictions(served: Served) -> None:

@@ -13,10 +13,10 @@ import pytest
 from web3 import Web3
 
 from ledger import errors
-from ledger.chain.artifacts import Artifact
+from ledger.chain.artifacts import GOVERNANCE, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment, is_live
 from ledger.chain.localchain import LocalChain, free_port
-from ledger.settings import PROJECT_ROOT
+from ledger.settings import PROJECT_ROOT, governance_delay
 from tests.conftest import Deployed
 from wallet.devkeys import DEV_PROVINCES, dev_account, require_local_chain
 from wallet.errors import DevKeyRefused
@@ -38,6 +38,21 @@ def test_demo_roles_are_granted(deployed: Deployed) -> None:
     for name, province in DEV_PROVINCES.items():
         assert registry.functions.provinceOf(roles[name]).call() == province
     assert not registry.functions.hasRole(registry.functions.MINISTRY_ROLE().call(), roles["relayer"]).call()
+
+
+def test_the_governance_admin_is_a_timelock_and_the_deployer_holds_no_role(deployed: Deployed) -> None:
+    """Finding 11: after deployment no key can grant the ministry role at once; the timelock's delay stands."""
+    registry, record = deployed.registry, deployed.record
+    admin_role, ministry_role = (
+        registry.functions.DEFAULT_ADMIN_ROLE().call(),
+        registry.functions.MINISTRY_ROLE().call(),
+    )
+    assert registry.functions.hasRole(admin_role, record.governance_address).call()
+    assert not registry.functions.hasRole(admin_role, record.roles["admin"]).call()
+    timelock = deployed.w3.eth.contract(address=record.governance_address, abi=load_artifact(GOVERNANCE).abi)
+    assert timelock.functions.getMinDelay().call() == record.governance_delay == governance_delay() > 0
+    with pytest.raises(errors.AccessControlUnauthorizedAccount):
+        deployed.sender("admin").transact(registry.functions.grantRole(ministry_role, record.roles["admin"]))
 
 
 def test_deploying_again_reuses_the_deployment(deployed: Deployed, artifact: Artifact) -> None:

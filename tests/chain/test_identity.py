@@ -15,6 +15,8 @@ from eth_utils import keccak
 from sqlalchemy import Engine
 
 from ledger import errors as reverts
+from ledger.certificates.documents import firm_subject
+from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.queries import holder_lookup
 from ledger.certificates.vocabulary import Grade, Status
 from ledger.cli import main as ledger_cli
@@ -161,15 +163,13 @@ def test_a_business_refusal_stays_the_contracts_own(deployed: Deployed, relay: A
 
 
 def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, relay: ActRelay) -> None:
-    """A multisig-style wallet holds the ministry role; its owner's signature counts as the wallet's."""
+    """A multisig-style wallet is a provincial department; its owner's signature counts as the wallet's."""
     owner = Account.create()
-    admin = deployed.sender("admin")
-    wallet = deploy_test_contract(deployed.w3, admin, "ContractWallet", owner.address)
-    ministry_role = deployed.registry.functions.MINISTRY_ROLE().call()
-    admin.transact(deployed.registry.functions.grantRole(ministry_role, wallet.address))
+    wallet = deploy_test_contract(deployed.w3, deployed.sender("admin"), "ContractWallet", owner.address)
+    deployed.sender("ministry").transact(deployed.registry.functions.appointProvincialRegulator(wallet.address, 33))
     w3 = deployed.w3
     message = {
-        "request": firm_request("A-1271", Grade.A, now=chain_now(w3)),
+        "request": firm_request("B-1271", now=chain_now(w3), credit_code="91330106MA2B1271XX"),
         "nonce": 0,
         "deadline": chain_now(w3) + 600,
     }
@@ -178,7 +178,7 @@ def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, r
     assert relay.check(by_wallet) == wallet.address
 
     deployed.sender("relayer").wait(relay.relay(by_wallet))
-    assert deployed.registry.functions.certificate(keccak(text="A-1271")).call()[7] == wallet.address
+    assert deployed.registry.functions.certificate(keccak(text="B-1271")).call()[7] == wallet.address
     stranger = sign_act(Account.create(), by_owner.domain, "Issue", {**message, "nonce": 1})
     with pytest.raises(errors.SignerMismatch, match="contract wallet"):
         relay.check(dataclasses.replace(stranger, signer=wallet.address))
@@ -201,9 +201,32 @@ def test_a_regulator_acts_with_a_keystore_key(
     """`ledger suspend --key`: the keystore's key signs the transaction itself (the direct way, no relayer)."""
     run(wallet_cli, *keys, "dev-keys")
     deployed.sender("zhejiang").transact(
-        deployed.registry.functions.issue(firm_request("B-key", now=chain_now(deployed.w3)))
+        deployed.registry.functions.issue(firm_request("B-KEY", now=chain_now(deployed.w3)))
     )
     monkeypatch.setenv("WALLET_DIR", keys[1])
     signer = ["--key", "dev-zhejiang", "--password-file", keys[3]]
-    run(ledger_cli, *ledger, "suspend", "B-key", *signer, "--reason", "4")
-    assert Status(deployed.registry.functions.statusOf(keccak(text="B-key")).call()) is Status.SUSPENDED
+    run(ledger_cli, *ledger, "suspend", "B-KEY", *signer, "--reason", "4")
+    assert Status(deployed.registry.functions.statusOf(keccak(text="B-KEY")).call()) is Status.SUSPENDED
+
+
+def test_the_ministry_moves_a_firm_and_a_signer_kills_its_signed_act_from_the_command_line(
+    deployed: Deployed, ledger: list[str], relay: ActRelay
+) -> None:
+    """`ledger move-firm` rebinds a firm's jurisdiction; `ledger invalidate-nonce` spends what a key signed."""
+    body = "91330106MA2B0MXE1"
+    code, w3 = body + credit_code_check_character(body), deployed.w3
+    deployed.sender("zhejiang").transact(
+        deployed.registry.functions.issue(firm_request("B-MOVE", now=chain_now(w3), credit_code=code))
+    )
+    run(ledger_cli, *ledger, "move-firm", code, "11", "--as", "ministry")
+    assert deployed.registry.functions.firmProvinceOf(firm_subject(code)).call() == 11
+
+    beijing = dev_account("beijing", w3.eth.chain_id)
+    nonce = deployed.registry.functions.nonces(beijing.address).call()
+    message = {"id": keccak(text="B-MOVE"), "reason": 4, "nonce": nonce, "deadline": chain_now(w3) + 600}
+    signed = sign_act(beijing, Domain(w3.eth.chain_id, deployed.registry.address), "Suspend", message)
+    assert relay.check(signed) == beijing.address
+    out = run(ledger_cli, *ledger, "invalidate-nonce", "--as", "beijing").output
+    assert f"nonce {nonce} of {beijing.address}" in out
+    with pytest.raises(errors.Replayed, match="invalidated"):
+        relay.check(signed)

@@ -106,15 +106,15 @@ def test_the_holding_period_is_the_chains_time_in_the_read_model_too(deployed: D
     window restarts; the read model computes both as the contract does."""
     w3 = deployed.w3
     zhejiang = RegistryClient(w3, deployed.registry, deployed.sender("zhejiang"))
-    backdated = firm_request("B-backdated", now=chain_now(w3) - 3 * 365 * 86400)
+    backdated = firm_request("B-BACKDATED", now=chain_now(w3) - 3 * 365 * 86400)
     backdated["validUntil"] = chain_now(w3) + 86400
     issued = zhejiang.issue(backdated)
-    assert zhejiang.certificate("B-backdated").held_since == w3.eth.get_block(issued.block_number)["timestamp"]
+    assert zhejiang.certificate("B-BACKDATED").held_since == w3.eth.get_block(issued.block_number)["timestamp"]
     advance_time(w3, 2 * 86400)  # a day late (the shared chain's clock moves little)
-    late = successor_request("B-late", Grade.B, now=backdated["validUntil"] - 86400)
+    late = successor_request("B-LATE", Grade.B, now=backdated["validUntil"] - 86400)
     late["validUntil"] = chain_now(w3) + 365 * 86400
-    renewed = zhejiang.renew("B-backdated", late)
-    assert zhejiang.certificate("B-late").held_since == w3.eth.get_block(renewed.block_number)["timestamp"]
+    renewed = zhejiang.renew("B-BACKDATED", late)
+    assert zhejiang.certificate("B-LATE").held_since == w3.eth.get_block(renewed.block_number)["timestamp"]
     indexer.sync()
     assert assert_read_model_matches_chain(indexer.engine, zhejiang) == 2
 

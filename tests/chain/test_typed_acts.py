@@ -9,8 +9,11 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from web3.contract import Contract
 
+from ledger.certificates.identifiers import IdentifierError, validate_number
 from ledger.certificates.vocabulary import Grade
 from ledger.credit.acts import credit_request
 from scripts.samples import firm_request, planner_request, successor_request
@@ -137,6 +140,17 @@ def harness(deployed: Deployed) -> Contract:
 @pytest.fixture
 def credit_harness(deployed: Deployed) -> Contract:
     return deploy_test_contract(deployed.w3, deployed.sender("admin"), "CreditDigests")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="09AZaz-_ 浙规乙字一龥\u3400\uff10\uff21\u200b\u00a0\u0412\U0002a700", max_size=70))
+def test_the_number_format_is_the_contracts_own(harness: Contract, text: str) -> None:
+    """Python accepts a number as it stands exactly when the contract does (and folds look-alikes to it)."""
+    try:
+        python_accepts = validate_number(text) == text
+    except IdentifierError:
+        python_accepts = False
+    assert harness.functions.isNumber(text).call() == python_accepts
 
 
 def test_every_act_digest_equals_the_contracts_own(

@@ -7,12 +7,14 @@ import {SignedActs} from "../../contracts/SignedActs.sol";
 import {ActSigner} from "./utils/ActSigner.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
-    Grade, Status, Delegation, WrongJurisdiction, SubjectInOtherProvince, GradeHeldTooShort, DeadlineTooFar
+    Grade, Status, Delegation, WrongJurisdiction, SubjectInOtherProvince, GradeHeldTooShort, DeadlineTooFar,
+    EmployerNotQualified, InvalidNumber
 } from "../../contracts/Common.sol";
 
 /// @dev The attacks of the security review (issue 14), one per finding, each written against the code it found
 /// open: a province acting on another province's firm (1), a backdated holding period (2), a signed act
-/// outliving its signer's removal (3).
+/// outliving its signer's removal (3), planners employed by no live firm and look-alike numbers (6). Findings 4
+/// and 5 are in CreditRenewal.t.sol and Inspections.t.sol, the admin's delay (11) in Governance.t.sol.
 contract AttacksTest is RegistryFixture {
     /// @dev The victim: a grade A firm registered in Beijing (11), its subject bound there by its first certificate.
     bytes32 internal constant BEIJING_FIRM = OTHER_FIRM;
@@ -125,5 +127,55 @@ contract AttacksTest is RegistryFixture {
         vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, zhejiang, 1));
         registry.suspendBySignature(id, 5, d);
         assertStatus(id, Status.ACTIVE, "the killed act changed nothing");
+    }
+
+    // ---- finding 6: planners and numbers
+
+    function test_attack_aPlannerCannotBeRegisteredWithAnEmployerThatIsNoLiveFirm() public {
+        bytes32 nobody = keccak256("91330000000000000X");
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(EmployerNotQualified.selector, nobody));
+        registry.issue(plannerRequest("P-1", PLANNER, nobody));
+
+        bytes32 employersCertificate = registry.idOf("E-1");
+        vm.prank(zhejiang);
+        registry.revoke(employersCertificate, 1);
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(EmployerNotQualified.selector, EMPLOYER));
+        registry.issue(plannerRequest("P-1", PLANNER, EMPLOYER));
+        assertStatus(registry.idOf("P-1"), Status.NONE, "no registration with a revoked firm");
+    }
+
+    function test_attack_aPlannerCannotBeTransferredToAnEmployerThatIsNoLiveFirm() public {
+        bytes32 id = issuePlanner("P-1", PLANNER, EMPLOYER);
+        bytes32 nobody = keccak256("91330000000000000X");
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(EmployerNotQualified.selector, nobody));
+        registry.transfer(id, nobody, keccak256("moved"), "");
+
+        bytes32 othersCertificate = registry.idOf("E-2");
+        vm.prank(beijing);
+        registry.suspend(othersCertificate, 1);
+        vm.prank(registrar);
+        registry.transfer(id, OTHER_EMPLOYER, keccak256("moved"), "");
+        vm.assertEq(registry.certificate(id).employer, OTHER_EMPLOYER, "a suspended firm still employs");
+    }
+
+    function test_attack_aLookAlikeNumberIsNoSecondCertificate() public {
+        issueGradeB(unicode"浙规乙字330001");
+        string[6] memory lookAlikes = [
+            unicode"浙规乙字３３０００１", // full-width digits
+            unicode"浙规乙字330001\u200b", // a zero-width space
+            unicode"浙规乙字 330001", // a blank
+            unicode"浙规乙字330001\u00a0", // a no-break space
+            "b-1", // lower case
+            "\u0412-1" // Cyrillic В for Latin B
+        ];
+        for (uint256 i; i < lookAlikes.length; ++i) {
+            ICertificateRegistry.IssueRequest memory r = firmRequest(lookAlikes[i], Grade.B, 33);
+            vm.prank(zhejiang);
+            vm.expectRevert(abi.encodeWithSelector(InvalidNumber.selector, lookAlikes[i]));
+            registry.issue(r);
+        }
     }
 }

@@ -7,10 +7,10 @@ import {ActSigner} from "./utils/ActSigner.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     ICreditRegistry, CreditKind, Severity, InvalidCredit, InvalidPublication, AlreadyRecorded, UnknownRecord,
-    NotRestorable, RestorableFrom
+    NotRestorable, RestorableFrom, NotCurrentQualification
 } from "../../contracts/ICreditRegistry.sol";
 import {
-    Kind, Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, WrongStatus, InvalidSignature
+    Kind, Grade, Status, Delegation, Unauthorized, WrongJurisdiction, UnknownCertificate, InvalidSignature
 } from "../../contracts/Common.sol";
 
 /// @dev Credit records follow the certificates' roles and jurisdictions, keep to the restoration tiers, are never
@@ -23,8 +23,12 @@ contract CreditTest is CreditFixture {
     function setUp() public override {
         super.setUp();
         gradeB = issueGradeB("B-1");
-        gradeA = issueGradeA("A-1");
-        planner = issuePlanner("P-1", PLANNER, FIRM);
+        // Another firm of Zhejiang: each firm holds one live qualification, and credit names that one.
+        ICertificateRegistry.IssueRequest memory a = firmRequest("A-1", Grade.A, 33);
+        a.subject = OTHER_FIRM;
+        vm.prank(ministry);
+        gradeA = registry.issue(a);
+        planner = issuePlanner("P-1", PLANNER, EMPLOYER);
     }
 
     function honour(bytes32 certificate, string memory decision)
@@ -93,9 +97,9 @@ contract CreditTest is CreditFixture {
     function test_aSupersededCertificateIsRefusedSoTheCurrentGradeDecides() public {
         vm.warp(START + 800 days);
         vm.prank(ministry);
-        registry.upgrade(gradeB, successorRequest("A-2"), false);
+        bytes32 upgraded = registry.upgrade(gradeB, successorRequest("A-2"), false);
         vm.prank(zhejiang);
-        vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, gradeB, Status.SUPERSEDED));
+        vm.expectRevert(abi.encodeWithSelector(NotCurrentQualification.selector, gradeB, upgraded));
         credit.recordCredit(dishonesty(gradeB, Severity.MINOR, 30 days, "D-1"));
     }
 

@@ -2,12 +2,14 @@
 pragma solidity 0.8.28;
 
 import {CreditFixture} from "./utils/CreditFixture.sol";
-import {ICreditRegistry, Severity, AlreadyRecorded} from "../../contracts/ICreditRegistry.sol";
-import {Unauthorized} from "../../contracts/Common.sol";
+import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
+import {ICreditRegistry, Severity, AlreadyRecorded, NotCurrentQualification} from "../../contracts/ICreditRegistry.sol";
+import {Grade, Unauthorized} from "../../contracts/Common.sol";
 
 /// @dev Issue 14, finding 4: a credit record belongs to the subject, not to one certificate of its renewal chain.
 /// A decision counts once across renewals and upgrades, and a record made against a certificate that was
-/// superseded since stays restorable, judged on the subject's live certificate.
+/// superseded since stays restorable, judged on the subject's live certificate. And (the jurisdiction part of the
+/// issue) a record counts only against the subject's live qualification: never a certificate that no longer binds.
 contract CreditRenewalTest is CreditFixture {
     bytes32 internal gradeB;
 
@@ -87,5 +89,29 @@ contract CreditRenewalTest is CreditFixture {
         vm.prank(zhejiang);
         credit.restoreCredit(restoration(id));
         vm.assertFalse(credit.isPublished(id), "restorable from any link of the chain");
+    }
+
+    function test_attack_creditNamesOnlyTheSubjectsLiveQualification() public {
+        // A second certificate for the same firm displaces the first: the first carries no new credit.
+        ICertificateRegistry.IssueRequest memory again = firmRequest("B-3", Grade.B, 33);
+        vm.prank(zhejiang);
+        bytes32 current = registry.issue(again);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotCurrentQualification.selector, gradeB, current));
+        credit.recordCredit(dishonesty(gradeB, "D-1"));
+
+        // Revoked, the firm holds no qualification: nothing more is recorded against it.
+        vm.prank(zhejiang);
+        registry.revoke(current, 1);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotCurrentQualification.selector, current, bytes32(0)));
+        credit.recordCredit(dishonesty(current, "D-1"));
+    }
+
+    function test_aLapsedQualificationCarriesNoNewCredit() public {
+        vm.warp(START + FIVE_YEARS);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotCurrentQualification.selector, gradeB, bytes32(0)));
+        credit.recordCredit(dishonesty(gradeB, "D-1"));
     }
 }

@@ -71,15 +71,15 @@ contract JurisdictionTest is RegistryFixture {
     function test_onlyTheRegistrarHandlesPlanners() public {
         vm.prank(ministry);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
-        registry.issue(plannerRequest("P-1", PLANNER, FIRM));
+        registry.issue(plannerRequest("P-1", PLANNER, EMPLOYER));
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
-        registry.issue(plannerRequest("P-1", PLANNER, FIRM));
+        registry.issue(plannerRequest("P-1", PLANNER, EMPLOYER));
 
-        bytes32 id = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 id = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.prank(ministry);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, ministry));
-        registry.transfer(id, OTHER_FIRM, keccak256("x"), "");
+        registry.transfer(id, OTHER_EMPLOYER, keccak256("x"), "");
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
         registry.revoke(id, 1);

@@ -5,7 +5,8 @@ import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     Kind, Grade, Status, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow, PlannerAlreadyRegistered,
-    InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason, SameEmployer
+    InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason, SameEmployer,
+    InvalidNumber
 } from "../../contracts/Common.sol";
 
 /// @dev Every allowed transition of the certificate state machine, and every refused one.
@@ -90,7 +91,7 @@ contract LifecycleTest is RegistryFixture {
 
         r = firmRequest("", Grade.B, 33);
         vm.prank(ministry);
-        vm.expectRevert(abi.encodeWithSelector(InvalidField.selector, "number"));
+        vm.expectRevert(abi.encodeWithSelector(InvalidNumber.selector, ""));
         registry.issue(r);
 
         r = firmRequest(NUMBER, Grade.B, 33);
@@ -116,7 +117,7 @@ contract LifecycleTest is RegistryFixture {
         vm.expectRevert(abi.encodeWithSelector(InvalidField.selector, "employer"));
         registry.issue(r);
 
-        r = plannerRequest("P-1", PLANNER, FIRM);
+        r = plannerRequest("P-1", PLANNER, EMPLOYER);
         r.grade = Grade.A;
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(InvalidGrade.selector, Kind.PLANNER, Grade.A));
@@ -263,7 +264,7 @@ contract LifecycleTest is RegistryFixture {
         bytes32 old = issueGradeB(NUMBER);
         vm.warp(START + FIVE_YEARS - 90 days);
         vm.prank(zhejiang);
-        bytes32 next = registry.renew(old, successorRequest("B-renewed"));
+        bytes32 next = registry.renew(old, successorRequest("B-RENEWED"));
         _assertLinked(old, next);
         ICertificateRegistry.Certificate memory n = registry.certificate(next);
         vm.assertEq(uint256(n.grade), uint256(Grade.B), "renewal keeps the grade");
@@ -278,7 +279,7 @@ contract LifecycleTest is RegistryFixture {
         vm.warp(START + FIVE_YEARS + 30 days);
         assertStatus(old, Status.EXPIRED, "expired");
         vm.prank(zhejiang);
-        bytes32 next = registry.renew(old, successorRequest("B-late"));
+        bytes32 next = registry.renew(old, successorRequest("B-LATE"));
         _assertLinked(old, next);
         vm.assertEq(registry.certificate(next).heldSince, START + FIVE_YEARS + 30 days, "a gap restarts heldSince");
     }
@@ -315,7 +316,7 @@ contract LifecycleTest is RegistryFixture {
         bytes32 first = issueGradeB(NUMBER);
         vm.warp(START + 400 days);
         vm.prank(zhejiang);
-        bytes32 renewed = registry.renew(first, successorRequest("B-renewed"));
+        bytes32 renewed = registry.renew(first, successorRequest("B-RENEWED"));
         vm.warp(START + 730 days);
         vm.prank(ministry);
         bytes32 upgraded = registry.upgrade(renewed, successorRequest("A-1"), false);
@@ -329,7 +330,7 @@ contract LifecycleTest is RegistryFixture {
         vm.expectEmit(true, true, true, true);
         emit ICertificateRegistry.HoldingPeriodWaived(old, ministry);
         vm.prank(ministry);
-        bytes32 next = registry.upgrade(old, successorRequest("A-legacy"), true);
+        bytes32 next = registry.upgrade(old, successorRequest("A-LEGACY"), true);
         assertStatus(next, Status.ACTIVE, "legacy upgrade");
     }
 
@@ -339,7 +340,7 @@ contract LifecycleTest is RegistryFixture {
         vm.expectRevert(abi.encodeWithSelector(InvalidGrade.selector, Kind.FIRM, Grade.A));
         registry.upgrade(a, successorRequest("A-1"), true);
 
-        bytes32 p = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 p = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.prank(ministry);
         vm.expectRevert(abi.encodeWithSelector(WrongKind.selector, p, Kind.PLANNER));
         registry.upgrade(p, successorRequest("A-2"), true);
@@ -363,17 +364,17 @@ contract LifecycleTest is RegistryFixture {
     // ---- planners
 
     function test_transferMovesAPlannerToAnotherFirm() public {
-        bytes32 id = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 id = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.prank(registrar);
-        registry.transfer(id, OTHER_FIRM, keccak256("moved"), "");
+        registry.transfer(id, OTHER_EMPLOYER, keccak256("moved"), "");
         ICertificateRegistry.Certificate memory c = registry.certificate(id);
-        vm.assertEq(c.employer, OTHER_FIRM, "new employer");
+        vm.assertEq(c.employer, OTHER_EMPLOYER, "new employer");
         vm.assertEq(c.version, 2, "version + 1");
         vm.assertEq(registry.registrationOf(PLANNER), id, "still the same registration");
 
         vm.prank(registrar);
-        vm.expectRevert(abi.encodeWithSelector(SameEmployer.selector, OTHER_FIRM));
-        registry.transfer(id, OTHER_FIRM, keccak256("again"), "");
+        vm.expectRevert(abi.encodeWithSelector(SameEmployer.selector, OTHER_EMPLOYER));
+        registry.transfer(id, OTHER_EMPLOYER, keccak256("again"), "");
 
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(InvalidField.selector, "employer"));
@@ -383,50 +384,50 @@ contract LifecycleTest is RegistryFixture {
         registry.suspend(id, 1);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, Status.SUSPENDED));
-        registry.transfer(id, FIRM, keccak256("back"), "");
+        registry.transfer(id, EMPLOYER, keccak256("back"), "");
     }
 
     function test_transferIsForPlannersOnly() public {
         bytes32 firm = issueGradeB(NUMBER);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(WrongKind.selector, firm, Kind.FIRM));
-        registry.transfer(firm, OTHER_FIRM, keccak256("x"), "");
+        registry.transfer(firm, OTHER_EMPLOYER, keccak256("x"), "");
     }
 
     function test_aPlannerHasOneLiveRegistration() public {
-        bytes32 first = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 first = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(PlannerAlreadyRegistered.selector, PLANNER, first));
-        registry.issue(plannerRequest("P-2", PLANNER, OTHER_FIRM));
+        registry.issue(plannerRequest("P-2", PLANNER, OTHER_EMPLOYER));
 
         vm.prank(registrar);
         registry.suspend(first, 1);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(PlannerAlreadyRegistered.selector, PLANNER, first));
-        registry.issue(plannerRequest("P-2", PLANNER, OTHER_FIRM));
+        registry.issue(plannerRequest("P-2", PLANNER, OTHER_EMPLOYER));
 
         vm.prank(registrar);
         registry.revoke(first, 2);
-        bytes32 second = issuePlanner("P-2", PLANNER, OTHER_FIRM);
+        bytes32 second = issuePlanner("P-2", PLANNER, OTHER_EMPLOYER);
         vm.assertEq(registry.registrationOf(PLANNER), second, "the new registration binds the planner");
     }
 
     function test_anExpiredRegistrationFreesThePlannerButCannotComeBack() public {
-        bytes32 first = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 first = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.warp(START + THREE_YEARS + 1 days);
         vm.assertEq(registry.registrationOf(PLANNER), bytes32(0), "an expired registration binds nobody");
-        bytes32 second = issuePlanner("P-2", PLANNER, OTHER_FIRM);
+        bytes32 second = issuePlanner("P-2", PLANNER, OTHER_EMPLOYER);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(PlannerAlreadyRegistered.selector, PLANNER, second));
-        registry.renew(first, successorRequest("P-1-renewed"));
+        registry.renew(first, successorRequest("P-1-RENEWED"));
     }
 
     function test_renewingARegistrationKeepsTheEmployerAndTheBinding() public {
-        bytes32 first = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 first = issuePlanner("P-1", PLANNER, EMPLOYER);
         vm.warp(START + THREE_YEARS - 30 days);
         vm.prank(registrar);
-        bytes32 next = registry.renew(first, successorRequest("P-1-renewed"));
-        vm.assertEq(registry.certificate(next).employer, FIRM, "employer carries over");
+        bytes32 next = registry.renew(first, successorRequest("P-1-RENEWED"));
+        vm.assertEq(registry.certificate(next).employer, EMPLOYER, "employer carries over");
         vm.assertEq(registry.registrationOf(PLANNER), next, "the renewal binds the planner");
     }
 

@@ -185,7 +185,7 @@ contract SignaturesTest is RegistryFixture {
 
     function test_renewAndUpgradeBySignature() public {
         bytes32 id = issueGradeB("B-1");
-        ICertificateRegistry.SuccessorRequest memory s = successorRequest("B-1r");
+        ICertificateRegistry.SuccessorRequest memory s = successorRequest("B-1R");
         bytes32 renewed = registry.renewBySignature(id, s, _sign(ZHEJIANG_KEY, ActSigner.renew(id, s, 0, DEADLINE), 0));
         assertStatus(id, Status.SUPERSEDED, "renewed by signature");
 
@@ -205,12 +205,12 @@ contract SignaturesTest is RegistryFixture {
     }
 
     function test_transferBySignature() public {
-        bytes32 id = issuePlanner("P-1", PLANNER, FIRM);
+        bytes32 id = issuePlanner("P-1", PLANNER, EMPLOYER);
         bytes32 doc = keccak256("moved");
         registry.transferBySignature(
-            id, OTHER_FIRM, doc, "", _sign(REGISTRAR_KEY, ActSigner.transfer(id, OTHER_FIRM, doc, "", 0, DEADLINE), 0)
+            id, OTHER_EMPLOYER, doc, "", _sign(REGISTRAR_KEY, ActSigner.transfer(id, OTHER_EMPLOYER, doc, "", 0, DEADLINE), 0)
         );
-        vm.assertEq(registry.certificate(id).employer, OTHER_FIRM, "transferred by signature");
+        vm.assertEq(registry.certificate(id).employer, OTHER_EMPLOYER, "transferred by signature");
     }
 
     function test_theContractsTypeHashesMatchTheWrittenTypes() public view {

@@ -20,10 +20,12 @@ from ledger.certificates.identifiers import (
     credit_code_check_character,
     id_number_check_character,
     make_ecertificate_id,
+    normalise_number,
     province_name,
     validate_credit_code,
     validate_ecertificate_id,
     validate_id_number,
+    validate_number,
 )
 
 REAL_CREDIT_CODES = ["91330000755918469E", "11100000000013338W"]
@@ -142,3 +144,21 @@ def test_any_single_corrupted_ecertificate_serial_character_is_caught(serial: st
     )
     with pytest.raises(ChecksumMismatch):
         validate_ecertificate_id(ident[:position] + replacement + ident[position + 1 :])
+
+
+def test_a_number_is_folded_as_printed_and_checked_against_the_contracts_format() -> None:
+    assert validate_number("浙规乙字３３０００１") == "浙规乙字330001"
+    assert validate_number(" 浙规乙字330001\u200b ") == "浙规乙字330001"
+    assert validate_number("b-1") == "B-1"
+    assert normalise_number("浙规乙字 330 001") == "浙规乙字330001"
+    for bad, fault in (
+        ("", WrongLength),
+        ("规" * 22, WrongLength),
+        ("B_1", InvalidCharacter),
+        ("\u0412-1", InvalidCharacter),
+    ):
+        with pytest.raises(fault):
+            validate_number(bad)
+    with pytest.raises(InvalidCharacter) as caught:
+        validate_number("浙规乙字〔2026〕1")
+    assert caught.value.position == 5

@@ -2,11 +2,17 @@
 pragma solidity 0.8.28;
 
 import {CertificateRegistry} from "../../../contracts/CertificateRegistry.sol";
+import {isCertificateNumber} from "../../../contracts/Common.sol";
 
 /// @dev Test harness: the registry's own EIP-712 digest of each act, for tests/test_typed_acts.py to compare
-/// with the digests Python signs. Deployed only by tests; its domain is its own address.
+/// with the digests Python signs, and its number format for ledger/certificates/identifiers.py's mirror of it.
+/// Deployed only by tests; its domain is its own address.
 contract ActDigests is CertificateRegistry {
     constructor() CertificateRegistry(msg.sender) {}
+
+    function isNumber(string calldata number) external pure returns (bool) {
+        return isCertificateNumber(number);
+    }
 
     function issueDigest(IssueRequest calldata request, uint256 nonce, uint256 deadline)
         external

@@ -30,6 +30,9 @@ abstract contract RegistryFixture {
     bytes32 internal constant FIRM = keccak256("91330000755918469E");
     bytes32 internal constant OTHER_FIRM = keccak256("11100000000013338W");
     bytes32 internal constant PLANNER = keccak256("salt|34052419800101001X");
+    /// @dev Two firms with a live qualification from setUp on, so that planners have employers to belong to.
+    bytes32 internal constant EMPLOYER = keccak256("91330106MA2B0XXXX1");
+    bytes32 internal constant OTHER_EMPLOYER = keccak256("91110108MA0XXXXX2Q");
 
     function setUp() public virtual {
         vm.warp(START);
@@ -45,6 +48,19 @@ abstract contract RegistryFixture {
         registry.appointProvincialRegulator(zhejiang, 33);
         registry.appointProvincialRegulator(beijing, 11);
         vm.stopPrank();
+        issueFirm("E-1", EMPLOYER, zhejiang, 33);
+        issueFirm("E-2", OTHER_EMPLOYER, beijing, 11);
+    }
+
+    /// @dev A grade B certificate for `subject`, issued by `province`'s regulator.
+    function issueFirm(string memory number, bytes32 subject, address regulator, uint8 province)
+        internal
+        returns (bytes32)
+    {
+        ICertificateRegistry.IssueRequest memory r = firmRequest(number, Grade.B, province);
+        r.subject = subject;
+        vm.prank(regulator);
+        return registry.issue(r);
     }
 
     function firmRequest(string memory number, Grade grade, uint8 province)
