@@ -151,6 +151,40 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         emit FirmMoved(subject, latest, from, province, msg.sender);
     }
 
+    // ---------------------------------------------------------------- acts decided through the licensing registry
+
+    /// @inheritdoc ICertificateRegistry
+    function issueFor(address issuer, IssueRequest calldata request)
+        external
+        onlyRole(LICENSING_ROLE)
+        returns (bytes32)
+    {
+        return _issue(issuer, request);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function upgradeFor(address actor, bytes32 id, SuccessorRequest calldata successor)
+        external
+        onlyRole(LICENSING_ROLE)
+        returns (bytes32)
+    {
+        return _upgrade(actor, id, successor, false);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function renewFor(address actor, bytes32 id, SuccessorRequest calldata successor)
+        external
+        onlyRole(LICENSING_ROLE)
+        returns (bytes32)
+    {
+        return _renew(actor, id, successor);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function revokeFor(address actor, bytes32 id, uint16 reason) external onlyRole(LICENSING_ROLE) {
+        _revoke(actor, id, reason);
+    }
+
     // ---------------------------------------------------------------- acts by signature
 
     /// @inheritdoc ICertificateRegistry

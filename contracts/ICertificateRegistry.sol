@@ -263,6 +263,42 @@ interface ICertificateRegistry {
         Delegation calldata delegation
     ) external;
 
+    // ---- Acts decided through the licensing registry (callers holding LICENSING_ROLE only) ----
+    // The licensing registry decides an application and makes its certificate in the same transaction; the
+    // actor is the regulator who decided, judged exactly as if it had sent the act itself.
+
+    /// @notice Issue `request` as decided by `issuer` (a first application approved).
+    /// @dev As `issue`, with `issuer` in place of msg.sender; reverts with AccessControlUnauthorizedAccount unless
+    /// the caller holds LICENSING_ROLE.
+    /// @param issuer The regulator who approved the application.
+    /// @param request The certificate to issue.
+    /// @return id The new certificate's id.
+    function issueFor(address issuer, IssueRequest calldata request) external returns (bytes32 id);
+
+    /// @notice Upgrade `id` as decided by `actor` (an upgrade application approved); never `legacy`.
+    /// @param actor The ministry's regulator who approved.
+    /// @param id The grade B certificate.
+    /// @param successor The grade A certificate that replaces it.
+    /// @return newId The new certificate's id.
+    function upgradeFor(address actor, bytes32 id, SuccessorRequest calldata successor)
+        external
+        returns (bytes32 newId);
+
+    /// @notice Renew `id` as decided by `actor` (a renewal application approved).
+    /// @param actor The regulator who approved.
+    /// @param id The certificate to renew.
+    /// @param successor The certificate that replaces it.
+    /// @return newId The new certificate's id.
+    function renewFor(address actor, bytes32 id, SuccessorRequest calldata successor)
+        external
+        returns (bytes32 newId);
+
+    /// @notice Revoke `id` as confirmed by `actor` (the second regulator of a four-eyes revocation).
+    /// @param actor The regulator who confirmed.
+    /// @param id The certificate.
+    /// @param reason The revocation's reason code.
+    function revokeFor(address actor, bytes32 id, uint16 reason) external;
+
     // ---- Views ----
 
     /// @notice The stored certificate; reverts with UnknownCertificate if there is none.

@@ -19,6 +19,9 @@ abstract contract RegulatorRoles is AccessControl {
     /// @notice 中国城市规划协会: registered-planner certificates nationwide.
     bytes32 public constant PLANNER_REGISTRAR_ROLE = keccak256("PLANNER_REGISTRAR_ROLE");
 
+    /// @notice The licensing registry: makes the certificates of the applications it decides (issueFor, …).
+    bytes32 public constant LICENSING_ROLE = keccak256("LICENSING_ROLE");
+
     mapping(address account => uint8 province) private _provinceOf;
 
     /// @notice `account` became (or moved to become) the regulator of `province`, appointed by the ministry `by`.

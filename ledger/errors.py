@@ -256,6 +256,93 @@ class ResultAlreadyRecorded(ContractRevert):
     """This firm's result in this round is on chain already."""
 
 
+# ---- the licensing registry's refusals (contracts/ILicensingRegistry.sol) ----
+
+
+class UnknownApplication(ContractRevert):
+    """No application has this id."""
+
+
+class AlreadyFiled(ContractRevert):
+    """This application (or objection) was filed before."""
+
+
+class WrongStage(ContractRevert):
+    """The application's stage does not allow this step."""
+
+
+class NotApplicant(ContractRevert):
+    """Only the applicant (the key that filed, the certificate's holder) may take this step."""
+
+
+class QualificationHeld(ContractRevert):
+    """A first application needs a firm without a live qualification."""
+
+
+class InvalidApplication(ContractRevert):
+    """The application does not fit its kind (``field`` names the faulty field)."""
+
+
+class CompletionAlreadyRequested(ContractRevert):
+    """The authority asks for completion once, with everything missing at once."""
+
+
+class NotTheFirmsProvince(ContractRevert):
+    """A grade A application's first review is the firm's own province's."""
+
+
+class NoticeTooShort(ContractRevert):
+    """The public notice must run at least the rule set's period (``earliest``)."""
+
+
+class NoticeRunning(ContractRevert):
+    """The public notice runs until ``endsAt``: no decision before."""
+
+
+class NotInNotice(ContractRevert):
+    """Objections are raised only while the notice runs."""
+
+
+class ObjectionsUnanswered(ContractRevert):
+    """Every objection must be answered before the decision."""
+
+
+class UnknownObjection(ContractRevert):
+    """No open objection has this id."""
+
+
+class DossierChanged(ContractRevert):
+    """The decision names another dossier than the one filed and reviewed."""
+
+
+class DecisionMismatch(ContractRevert):
+    """The certificate a decision makes is not the one applied for (``field``)."""
+
+
+class AlreadyExtended(ContractRevert):
+    """The decision period may be extended once."""
+
+
+class ExpertReviewOutOfOrder(ContractRevert):
+    """An expert review is begun once and ended once, in that order."""
+
+
+class UnknownProposal(ContractRevert):
+    """No open revocation proposal has this id."""
+
+
+class SameRegulator(ContractRevert):
+    """A revocation is confirmed by a second regulator, never by its proposer (who alone may withdraw it)."""
+
+
+class OtherAuthority(ContractRevert):
+    """The confirming regulator belongs to another authority than the proposer."""
+
+
+class AlreadyProposed(ContractRevert):
+    """This revocation proposal was made before."""
+
+
 class UnknownRevert(ContractRevert):
     """Revert data that matches no error of the contract's ABI (kept in ``data``)."""
 

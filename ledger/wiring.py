@@ -19,7 +19,7 @@ from web3.contract import Contract
 
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.indexing import CertificateProjection
-from ledger.chain.artifacts import CREDIT_REGISTRY, Artifact, load_artifact
+from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_REGISTRY, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, is_live
 from ledger.chain.node import connect, registry_at
 from ledger.chain.reverts import RevertDecoder
@@ -36,7 +36,7 @@ from ledger.store.engine import database_url as configured_database_url
 from ledger.store.engine import make_engine, migrate
 from wallet.typed_acts import Registry
 
-_CHAIN_PARTS = ("registry", "credit")  # built on the node connection
+_CHAIN_PARTS = ("registry", "credit", "licensing")  # built on the node connection
 
 
 class Ledger:
@@ -93,6 +93,10 @@ class Ledger:
     def credit_artifact(self) -> Artifact:
         return load_artifact(CREDIT_REGISTRY)
 
+    @cached_property
+    def licensing_artifact(self) -> Artifact:
+        return load_artifact(LICENSING_REGISTRY)
+
     @property
     def record(self) -> DeploymentRecord:
         """The deployment this process serves (read once; missing → ``DeploymentError``)."""
@@ -107,7 +111,7 @@ class Ledger:
 
     def check_live(self) -> Ledger:
         """Refuses a record whose contracts are not (or no longer) on this chain, e.g. after a chain reset."""
-        if not is_live(self.w3, self.record, self.artifact, self.credit_artifact):
+        if not is_live(self.w3, self.record, self.artifact, self.credit_artifact, self.licensing_artifact):
             raise DeploymentError(f"no live registry deployment recorded in {self.record_path}: run `ledger deploy`")
         return self
 
@@ -121,6 +125,11 @@ class Ledger:
         """The credit registry (credit records, restorations, inspections)."""
         return registry_at(self.w3, self.record.credit_address, self.credit_artifact)
 
+    @cached_property
+    def licensing(self) -> Contract:
+        """The licensing registry (applications through to their decision, four-eyes revocations)."""
+        return registry_at(self.w3, self.record.licensing_address, self.licensing_artifact)
+
     @property
     def registries(self) -> dict[Registry, Contract]:
         """Each registry by the name it signs acts in (``wallet.typed_acts.ACTS`` says which act goes where)."""
@@ -128,8 +137,8 @@ class Ledger:
 
     @cached_property
     def decoder(self) -> RevertDecoder:
-        """Reverts of either registry as named exceptions."""
-        return RevertDecoder(self.artifact.abi + self.credit_artifact.abi)
+        """Reverts of any registry as named exceptions."""
+        return RevertDecoder(self.artifact.abi + self.credit_artifact.abi + self.licensing_artifact.abi)
 
     # ---- acting ----
 

@@ -81,6 +81,10 @@ class Deployed:
         return self.ledger.credit
 
     @property
+    def licensing(self) -> Contract:
+        return self.ledger.licensing
+
+    @property
     def decoder(self) -> RevertDecoder:
         return self.ledger.decoder
 

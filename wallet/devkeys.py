@@ -28,9 +28,11 @@ DEV_ROLES = {
     "zhejiang": 3,  # 浙江省自然资源厅, province 33
     "beijing": 4,  # 北京市规划和自然资源委员会, province 11
     "guangdong": 5,  # 广东省自然资源厅, province 44
+    "firm": 6,  # a demo firm's own key: it applies, and holds the certificate it is granted
+    "zhejiang-2": 7,  # a second regulator of 浙江省自然资源厅, who confirms revocations the first proposes
     "relayer": 9,  # the API's relayer for signed acts
 }
-DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44}
+DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44, "zhejiang-2": 33}
 
 Account.enable_unaudited_hdwallet_features()
 

@@ -16,6 +16,7 @@ from ledger.settings import ARTIFACTS_DIR
 REGISTRY = "CertificateRegistry"
 CREDIT_REGISTRY = "CreditRegistry"
 GOVERNANCE = "GovernanceTimelock"
+LICENSING_REGISTRY = "LicensingRegistry"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Deploying the registries from Hardhat's artifacts, and the record that lets every later run find them again.
 
-The ledger is two contracts: the certificate registry (roles, certificates) and the credit registry beside it
-(credit records, inspections), which asks the certificate registry who may act. They are deployed together."""
+The ledger is three contracts: the certificate registry (roles, certificates), the credit registry beside it
+(credit records, inspections) and the licensing registry (applications, four-eyes revocations), both of which ask
+the certificate registry who may act; and the governance timelock that holds its admin role. They are deployed
+together."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from ledger.chain.artifacts import CREDIT_REGISTRY, GOVERNANCE, Artifact, load_artifact
+from ledger.chain.artifacts import CREDIT_REGISTRY, GOVERNANCE, LICENSING_REGISTRY, Artifact, load_artifact
 from ledger.chain.node import registry_at
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import TransactionFailed
+from ledger.rules import licensing_rules
 from ledger.settings import governance_delay
 from wallet.devkeys import DEV_PROVINCES, dev_account
 
@@ -40,6 +43,8 @@ class DeploymentRecord:
     roles: dict[str, str] = field(default_factory=dict)
     credit_address: str = ""  # the credit registry bound to this certificate registry
     credit_bytecode_hash: str = ""
+    licensing_address: str = ""  # the licensing registry, holding LICENSING_ROLE in the certificate registry
+    licensing_bytecode_hash: str = ""
     governance_address: str = ""  # the timelock that holds the registry's admin role (GovernanceTimelock)
     governance_delay: int = 0  # its minimum delay in seconds
 
@@ -57,15 +62,17 @@ class DeploymentRecord:
             return None
 
 
-def is_live(w3: Web3, record: DeploymentRecord, artifact: Artifact, credit: Artifact | None = None) -> bool:
-    """True when ``record`` names this very build, deployed on this very chain (same id, same block hash); with
-    ``credit``, its credit registry must be that build and deployed too."""
+def is_live(w3: Web3, record: DeploymentRecord, artifact: Artifact, *companions: Artifact) -> bool:
+    """True when ``record`` names this very build, deployed on this very chain (same id, same block hash); each
+    of ``companions`` (the credit and licensing registries) must be that build and deployed too."""
     if record.chain_id != w3.eth.chain_id or record.bytecode_hash != artifact.bytecode_hash:
         return False
-    if credit is not None:
-        if not record.credit_address or record.credit_bytecode_hash != credit.bytecode_hash:
+    for companion in companions:
+        address_field, hash_field = _COMPANION_FIELDS[companion.name]
+        address = getattr(record, address_field)
+        if not address or getattr(record, hash_field) != companion.bytecode_hash:
             return False
-        if not w3.eth.get_code(Web3.to_checksum_address(record.credit_address)):
+        if not w3.eth.get_code(Web3.to_checksum_address(address)):
             return False
     if w3.eth.block_number < record.block_number:
         return False
@@ -89,6 +96,24 @@ def deploy_registry(w3: Web3, admin: TransactionSender, artifact: Artifact) -> D
         deployer=admin.address,
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+# Where a companion registry's address and build are recorded, by artifact name.
+_COMPANION_FIELDS = {
+    CREDIT_REGISTRY: ("credit_address", "credit_bytecode_hash"),
+    LICENSING_REGISTRY: ("licensing_address", "licensing_bytecode_hash"),
+}
+
+
+def deploy_licensing_registry(
+    w3: Web3, admin: TransactionSender, registry: Contract, licensing: Artifact, notice_seconds: int
+) -> tuple[ChecksumAddress, str]:
+    """Deploy the licensing registry over ``registry`` and grant it LICENSING_ROLE (``admin`` must still hold the
+    admin role); returns its address and build hash."""
+    factory = w3.eth.contract(abi=licensing.abi, bytecode=licensing.bytecode)
+    address = _created(admin.transact(factory.constructor(registry.address, notice_seconds)))
+    admin.transact(registry.functions.grantRole(registry.functions.LICENSING_ROLE().call(), address))
+    return address, licensing.bytecode_hash
 
 
 def deploy_credit_registry(
@@ -149,18 +174,27 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
 def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> tuple[DeploymentRecord, bool]:
     """Reuse the recorded deployment if it is live on this chain; otherwise deploy both registries with the
     development keys, grant the demo roles and record them. Returns the record and whether it was reused."""
-    credit = load_artifact(CREDIT_REGISTRY)
+    credit, licensing = load_artifact(CREDIT_REGISTRY), load_artifact(LICENSING_REGISTRY)
     existing = DeploymentRecord.read(record_path)
-    if existing is not None and is_live(w3, existing, artifact, credit):
+    if existing is not None and is_live(w3, existing, artifact, credit, licensing):
         return existing, True
     admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
     record = deploy_registry(w3, admin, artifact)
     registry = registry_at(w3, record.address, artifact)
     roles = grant_demo_roles(w3, registry, admin)
+    notice = licensing_rules().public_notice_calendar_days * 86400
+    licensing_address, licensing_hash = deploy_licensing_registry(w3, admin, registry, licensing, notice)
     delay = governance_delay()
     timelock = hand_admin_to_timelock(w3, registry, admin, delay)
     record = DeploymentRecord(
-        **{**asdict(record), "roles": roles, "governance_address": timelock, "governance_delay": delay}
+        **{
+            **asdict(record),
+            "roles": roles,
+            "governance_address": timelock,
+            "governance_delay": delay,
+            "licensing_address": licensing_address,
+            "licensing_bytecode_hash": licensing_hash,
+        }
     )
     record = deploy_credit_registry(w3, admin, credit, record)
     record.write(record_path)

@@ -1,4 +1,5 @@
-"""Versioned rule sets: the staffing rules of the qualification grades and the credit grading model's calibration.
+"""Versioned rule sets: the staffing rules of the qualification grades, the credit grading model's calibration and the
+licensing procedure's time limits.
 
 Each rule set is a TOML file named by its version and never edited once published; a new rule is a new file.
 Answers name the version and the file's sha256, so anyone can tell which rules produced them."""
@@ -19,6 +20,7 @@ from ledger.errors import RuleSetError
 RULES_DIR = Path(__file__).resolve().parent
 DEFAULT_STAFFING = "staffing-2024"
 DEFAULT_GRADING = "credit-grading-v1"
+DEFAULT_LICENSING = "licensing-2012"
 GRADE_LETTERS = ("A", "B", "C", "D")
 
 
@@ -52,6 +54,22 @@ class GradingRules:
     honesty_grade: str
     clean_seconds: int
     fraud_ban_seconds: int
+
+
+@dataclass(frozen=True)
+class LicensingRules:
+    """The licensing procedure's time limits: working days unless the name says calendar days."""
+
+    rules: RuleSet
+    completion_notice_working_days: int  # 补正 notice after filing (art. 32)
+    acceptance_working_days: int  # acceptance decision after filing (art. 32)
+    decision_working_days: int  # decision after acceptance (art. 42)
+    decision_extension_working_days: int  # once, with the head's approval (art. 42)
+    certificate_working_days: int  # certificate after the grant (art. 44)
+    public_notice_calendar_days: int  # minimum public notice of a grade A review opinion (2012 rule)
+    province_first_review_working_days: int  # grade A (2012 rule)
+    ministry_review_working_days: int  # grade A (2012 rule)
+    expert_review_counted: bool  # False: expert review time is left out of the limits (art. 45)
 
 
 def load(name_or_path: str) -> RuleSet:
@@ -118,4 +136,42 @@ def grading_rules(name: str | None = None) -> GradingRules:
         data["honesty_list"]["grade"],
         int(data["honesty_list"]["clean_years"]) * 365 * 86400,
         int(data["blacklist"]["fraud_revocation_years"]) * 365 * 86400,
+    )
+
+
+def _entry(rules: RuleSet, table: str, key: str) -> object:
+    section = rules.data.get(table)
+    return section.get(key) if isinstance(section, dict) else None
+
+
+def _days(rules: RuleSet, table: str, key: str) -> int:
+    value = _entry(rules, table, key)
+    # bool is an int to Python, and a limit of `true` days is a mistake, not 1
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise RuleSetError(f"{rules.version}: [{table}] {key} must be a positive whole number of days")
+    return value
+
+
+@cache
+def licensing_rules(name: str | None = None) -> LicensingRules:
+    """The time limits, checked here so that a malformed file fails on loading, not in the middle of a count."""
+    name = name or os.environ.get("LICENSING_RULES", DEFAULT_LICENSING)
+    try:
+        rules = load(name)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleSetError(f"{name}: not TOML ({e})") from None
+    counted = _entry(rules, "expert_review", "counted")
+    if not isinstance(counted, bool):
+        raise RuleSetError(f"{rules.version}: [expert_review] counted must be true or false")
+    return LicensingRules(
+        rules,
+        completion_notice_working_days=_days(rules, "acceptance", "completion_notice_working_days"),
+        acceptance_working_days=_days(rules, "acceptance", "decision_working_days"),
+        decision_working_days=_days(rules, "decision", "working_days"),
+        decision_extension_working_days=_days(rules, "decision", "extension_working_days"),
+        certificate_working_days=_days(rules, "certificate", "working_days"),
+        public_notice_calendar_days=_days(rules, "public_notice", "calendar_days"),
+        province_first_review_working_days=_days(rules, "grade_a", "province_first_review_working_days"),
+        ministry_review_working_days=_days(rules, "grade_a", "ministry_review_working_days"),
+        expert_review_counted=counted,
     )

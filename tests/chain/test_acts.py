@@ -8,7 +8,7 @@ from eth_utils import keccak
 from ledger import errors
 from ledger.certificates.documents import firm_subject
 from ledger.certificates.vocabulary import Grade, Status
-from ledger.chain.artifacts import CREDIT_REGISTRY, load_artifact
+from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_REGISTRY, load_artifact
 from scripts.samples import firm_request, planner_request, successor_request
 from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Deployed
@@ -103,7 +103,7 @@ def test_refusals_arrive_as_named_errors(deployed: Deployed) -> None:
 
 
 def test_every_contract_error_has_a_python_exception(artifact) -> None:
-    abi = artifact.abi + load_artifact(CREDIT_REGISTRY).abi
+    abi = artifact.abi + load_artifact(CREDIT_REGISTRY).abi + load_artifact(LICENSING_REGISTRY).abi
     abi_errors = {entry["name"] for entry in abi if entry["type"] == "error"}
     assert abi_errors <= set(errors.REVERTS)
 

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {CertificateRegistry} from "./CertificateRegistry.sol";
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {
+    ILicensingRegistry, ApplicationKind, Stage, UnknownApplication, AlreadyFiled, WrongStage, NotApplicant,
+    QualificationHeld, InvalidApplication, CompletionAlreadyRequested, NotTheFirmsProvince, NoticeTooShort,
+    NoticeRunning, NotInNotice, ObjectionsUnanswered, UnknownObjection, DossierChanged, DecisionMismatch,
+    AlreadyExtended, ExpertReviewOutOfOrder, UnknownProposal, SameRegulator, OtherAuthority, AlreadyProposed
+} from "./ILicensingRegistry.sol";
+import {
+    Kind, Grade, Status, WrongKind, InvalidGrade, WrongStatus, InvalidProvince, SubjectInOtherProvince,
+    MissingReason, isProvinceCode
+} from "./Common.sol";
+
+/// @title The licensing procedure of firm qualifications
+/// @notice See ILicensingRegistry. Holds LICENSING_ROLE in the certificate registry, whose roles and jurisdictions
+/// decide who takes each step; it makes certificates only through an approved application.
+contract LicensingRegistry is ILicensingRegistry {
+    /// @notice The shortest public notice (公示) of a review opinion, from the licensing rule set (10 days by the
+    /// 2012 rule), fixed at deployment.
+    uint40 public immutable MIN_NOTICE_PERIOD;
+
+    uint8 public constant FLAG_PAPER = 1; // filed on paper, recorded by the authority
+    uint8 public constant FLAG_COMPLETION_REQUESTED = 2; // the one completion request was made
+    uint8 public constant FLAG_EXPERT_REVIEW_BEGUN = 4;
+    uint8 public constant FLAG_EXPERT_REVIEW_ENDED = 8;
+    uint8 public constant FLAG_EXTENDED = 16; // the decision period was extended
+
+    bytes32 private constant _MINISTRY_ROLE = keccak256("MINISTRY_ROLE");
+
+    struct Proposal {
+        bytes32 certificate;
+        address proposer;
+        uint16 reason;
+        bool byMinistry;
+    }
+
+    CertificateRegistry private immutable _certificates;
+
+    mapping(bytes32 id => Application) private _applications;
+    /// @dev An open objection's application; deleted once answered.
+    mapping(bytes32 objection => bytes32 application) private _objections;
+    mapping(bytes32 proposal => Proposal) private _proposals;
+
+    /// @param registry The certificate registry, which must grant this contract LICENSING_ROLE.
+    /// @param minNoticePeriod The shortest public notice, in seconds.
+    constructor(CertificateRegistry registry, uint40 minNoticePeriod) {
+        _certificates = registry;
+        MIN_NOTICE_PERIOD = minNoticePeriod;
+    }
+
+    // ---------------------------------------------------------------- filing and acceptance
+
+    /// @inheritdoc ILicensingRegistry
+    function file(ApplicationRequest calldata request) external returns (bytes32) {
+        return _file(request, false);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function fileOnPaper(ApplicationRequest calldata request) external returns (bytes32) {
+        return _file(request, true);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function requestCompletion(bytes32 id, bytes32 listHash) external {
+        Application storage a = _atStage(id, Stage.FILED);
+        _checkAcceptingAuthority(msg.sender, a);
+        if (a.flags & FLAG_COMPLETION_REQUESTED != 0) revert CompletionAlreadyRequested(id);
+        if (listHash == bytes32(0)) revert InvalidApplication("listHash");
+        a.flags |= FLAG_COMPLETION_REQUESTED;
+        a.stage = Stage.COMPLETION_REQUESTED;
+        emit CompletionRequested(id, msg.sender, listHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function supplement(bytes32 id, bytes32 dossier) external {
+        Application storage a = _atStage(id, Stage.COMPLETION_REQUESTED);
+        _checkApplicant(id, a);
+        if (dossier == bytes32(0)) revert InvalidApplication("dossier");
+        a.dossier = dossier;
+        a.stage = Stage.FILED;
+        emit DossierSupplemented(id, msg.sender, dossier);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function refuseAcceptance(bytes32 id, bytes32 reasonHash) external {
+        Application storage a = _existing(id);
+        if (a.stage != Stage.FILED && a.stage != Stage.COMPLETION_REQUESTED) revert WrongStage(id, a.stage);
+        _checkAcceptingAuthority(msg.sender, a);
+        if (reasonHash == bytes32(0)) revert InvalidApplication("reasonHash");
+        a.stage = Stage.NOT_ACCEPTED;
+        emit ApplicationNotAccepted(id, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function accept(bytes32 id) external {
+        Application storage a = _atStage(id, Stage.FILED);
+        _checkAcceptingAuthority(msg.sender, a);
+        a.stage = Stage.ACCEPTED;
+        emit ApplicationAccepted(id, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- review and notice
+
+    /// @inheritdoc ILicensingRegistry
+    function review(bytes32 id, bytes32 checksHash, bytes32 opinionHash, uint40 noticeEndsAt) external {
+        Application storage a = _existing(id);
+        if (checksHash == bytes32(0)) revert InvalidApplication("checksHash");
+        if (opinionHash == bytes32(0)) revert InvalidApplication("opinionHash");
+        if (a.grade == Grade.A && a.stage == Stage.ACCEPTED) {
+            // Grade A is applied for through the firm's province, whose own regulator reviews it first.
+            if (_certificates.provinceOf(msg.sender) != a.province) revert NotTheFirmsProvince(msg.sender, a.province);
+            if (noticeEndsAt != 0) revert InvalidApplication("noticeEndsAt");
+            a.stage = Stage.PROVINCE_REVIEWED;
+            emit ApplicationReviewed(id, msg.sender, Stage.PROVINCE_REVIEWED, checksHash, opinionHash);
+            return;
+        }
+        if (a.stage != (a.grade == Grade.A ? Stage.PROVINCE_REVIEWED : Stage.ACCEPTED)) revert WrongStage(id, a.stage);
+        _checkDecidingAuthority(msg.sender, a);
+        a.stage = Stage.REVIEWED;
+        emit ApplicationReviewed(id, msg.sender, Stage.REVIEWED, checksHash, opinionHash);
+        if (noticeEndsAt != 0) _publishNotice(id, a, noticeEndsAt);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function expertReview(bytes32 id, bool begun) external {
+        Application storage a = _existing(id);
+        if (a.stage != Stage.ACCEPTED && a.stage != Stage.PROVINCE_REVIEWED) revert WrongStage(id, a.stage);
+        _checkAcceptingAuthority(msg.sender, a);
+        uint8 flags = a.flags;
+        bool inOrder = begun
+            ? flags & FLAG_EXPERT_REVIEW_BEGUN == 0
+            : flags & FLAG_EXPERT_REVIEW_BEGUN != 0 && flags & FLAG_EXPERT_REVIEW_ENDED == 0;
+        if (!inOrder) revert ExpertReviewOutOfOrder(id);
+        a.flags = flags | (begun ? FLAG_EXPERT_REVIEW_BEGUN : FLAG_EXPERT_REVIEW_ENDED);
+        emit ExpertReview(id, msg.sender, begun);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function extendDecision(bytes32 id, bytes32 reasonHash) external {
+        Application storage a = _undecided(id);
+        _checkDecidingAuthority(msg.sender, a);
+        if (a.flags & FLAG_EXTENDED != 0) revert AlreadyExtended(id);
+        if (reasonHash == bytes32(0)) revert InvalidApplication("reasonHash");
+        a.flags |= FLAG_EXTENDED;
+        emit DecisionExtended(id, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function publishNotice(bytes32 id, uint40 endsAt) external {
+        Application storage a = _atStage(id, Stage.REVIEWED);
+        _checkDecidingAuthority(msg.sender, a);
+        _publishNotice(id, a, endsAt);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function object(bytes32 id, bytes32 evidenceHash, bytes32 textHash) external returns (bytes32 objection) {
+        Application storage a = _existing(id);
+        if (a.stage != Stage.IN_NOTICE || block.timestamp >= a.noticeEndsAt) revert NotInNotice(id);
+        if (textHash == bytes32(0)) revert InvalidApplication("textHash");
+        objection = keccak256(abi.encode(id, msg.sender, evidenceHash, textHash));
+        if (_objections[objection] != bytes32(0)) revert AlreadyFiled(objection);
+        _objections[objection] = id;
+        ++a.openObjections;
+        emit ObjectionRaised(id, objection, msg.sender, evidenceHash, textHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function answerObjection(bytes32 objection, bytes32 answerHash) external {
+        bytes32 id = _objections[objection];
+        if (id == bytes32(0)) revert UnknownObjection(objection);
+        Application storage a = _applications[id];
+        _checkDecidingAuthority(msg.sender, a);
+        if (answerHash == bytes32(0)) revert InvalidApplication("answerHash");
+        delete _objections[objection];
+        --a.openObjections;
+        emit ObjectionAnswered(id, objection, msg.sender, answerHash);
+    }
+
+    // ---------------------------------------------------------------- decision
+
+    /// @inheritdoc ILicensingRegistry
+    function approveFirst(bytes32 id, bytes32 dossier, ICertificateRegistry.IssueRequest calldata request)
+        external
+        returns (bytes32 certificate)
+    {
+        Application storage a = _decidable(id, dossier);
+        if (a.kind != ApplicationKind.FIRST) revert DecisionMismatch("kind");
+        if (request.kind != Kind.FIRM || request.grade != Grade.B) revert DecisionMismatch("grade");
+        if (request.subject != a.subject) revert DecisionMismatch("subject");
+        if (request.province != a.province) revert DecisionMismatch("province");
+        if (a.flags & FLAG_PAPER == 0 && request.holder != a.applicant) revert DecisionMismatch("holder");
+        a.stage = Stage.APPROVED;
+        certificate = _certificates.issueFor(msg.sender, request);
+        emit ApplicationApproved(id, certificate, msg.sender);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function approveSuccessor(bytes32 id, bytes32 dossier, ICertificateRegistry.SuccessorRequest calldata successor)
+        external
+        returns (bytes32 certificate)
+    {
+        Application storage a = _decidable(id, dossier);
+        if (a.flags & FLAG_PAPER == 0 && successor.holder != a.applicant) revert DecisionMismatch("holder");
+        a.stage = Stage.APPROVED;
+        if (a.kind == ApplicationKind.UPGRADE) {
+            certificate = _certificates.upgradeFor(msg.sender, a.certificate, successor);
+        } else if (a.kind == ApplicationKind.RENEWAL) {
+            certificate = _certificates.renewFor(msg.sender, a.certificate, successor);
+        } else {
+            revert DecisionMismatch("kind");
+        }
+        emit ApplicationApproved(id, certificate, msg.sender);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function refuse(bytes32 id, bytes32 reasonsHash) external {
+        Application storage a = _undecided(id);
+        _checkDecidingAuthority(msg.sender, a);
+        if (reasonsHash == bytes32(0)) revert InvalidApplication("reasonsHash");
+        a.stage = Stage.REFUSED;
+        emit ApplicationRefused(id, msg.sender, reasonsHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function withdraw(bytes32 id) external {
+        Application storage a = _existing(id);
+        if (a.stage >= Stage.APPROVED) revert WrongStage(id, a.stage);
+        _checkApplicant(id, a);
+        a.stage = Stage.WITHDRAWN;
+        emit ApplicationWithdrawn(id, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- four-eyes revocation
+
+    /// @inheritdoc ILicensingRegistry
+    function proposeRevocation(bytes32 certificate, uint16 reason, bytes32 evidenceHash)
+        external
+        returns (bytes32 proposal)
+    {
+        _checkAuthorityOver(msg.sender, certificate);
+        if (reason == 0) revert MissingReason();
+        if (evidenceHash == bytes32(0)) revert InvalidApplication("evidenceHash");
+        proposal = keccak256(abi.encode(certificate, reason, evidenceHash, msg.sender));
+        if (_proposals[proposal].proposer != address(0)) revert AlreadyProposed(proposal);
+        _proposals[proposal] = Proposal(certificate, msg.sender, reason, _isMinistry(msg.sender));
+        emit RevocationProposed(proposal, certificate, msg.sender, reason, evidenceHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function confirmRevocation(bytes32 proposal) external {
+        Proposal memory p = _proposals[proposal];
+        if (p.proposer == address(0)) revert UnknownProposal(proposal);
+        if (msg.sender == p.proposer) revert SameRegulator(msg.sender);
+        if (_isMinistry(msg.sender) != p.byMinistry) revert OtherAuthority(msg.sender);
+        delete _proposals[proposal];
+        // revokeFor judges the confirmer's authority over the certificate as it is now.
+        _certificates.revokeFor(msg.sender, p.certificate, p.reason);
+        emit RevocationConfirmed(proposal, p.certificate, msg.sender);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function withdrawRevocation(bytes32 proposal) external {
+        Proposal storage p = _proposals[proposal];
+        if (p.proposer == address(0)) revert UnknownProposal(proposal);
+        if (msg.sender != p.proposer) revert SameRegulator(msg.sender);
+        bytes32 certificate = p.certificate;
+        delete _proposals[proposal];
+        emit RevocationWithdrawn(proposal, certificate, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ILicensingRegistry
+    function application(bytes32 id) external view returns (Application memory) {
+        return _existing(id);
+    }
+
+    /// @notice The certificate registry this procedure issues through.
+    function certificates() external view returns (ICertificateRegistry) {
+        return _certificates;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _file(ApplicationRequest calldata r, bool paper) private returns (bytes32 id) {
+        if (r.dossier == bytes32(0)) revert InvalidApplication("dossier");
+        bytes32 subject;
+        Grade grade;
+        uint8 province;
+        if (r.kind == ApplicationKind.FIRST) {
+            if (r.subject == bytes32(0) || r.certificate != bytes32(0)) revert InvalidApplication("subject");
+            if (!isProvinceCode(r.province)) revert InvalidProvince(r.province);
+            // A firm never qualified has no binding: only a known one can hold a qualification, or another province.
+            uint8 bound = _certificates.firmProvinceOf(r.subject);
+            if (bound != 0) {
+                if (bound != r.province) revert SubjectInOtherProvince(r.subject, bound);
+                bytes32 held = _certificates.qualificationOf(r.subject);
+                if (held != bytes32(0)) revert QualificationHeld(r.subject, held);
+            }
+            (subject, grade, province) = (r.subject, Grade.B, r.province);
+        } else if (r.kind == ApplicationKind.UPGRADE || r.kind == ApplicationKind.RENEWAL) {
+            if (r.subject != bytes32(0) || r.province != 0) revert InvalidApplication("certificate");
+            ICertificateRegistry.Certificate memory c = _certificates.certificate(r.certificate);
+            if (c.kind != Kind.FIRM) revert WrongKind(r.certificate, c.kind);
+            Status status = _certificates.statusOf(r.certificate);
+            if (status != Status.ACTIVE) revert WrongStatus(r.certificate, status);
+            if (r.kind == ApplicationKind.UPGRADE && c.grade != Grade.B) revert InvalidGrade(c.kind, c.grade);
+            if (!paper && msg.sender != c.holder) revert NotApplicant(bytes32(0), msg.sender);
+            (subject, grade, province) = (c.subject, r.kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, c.province);
+        } else {
+            revert InvalidApplication("kind");
+        }
+        id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier));
+        Application storage a = _applications[id];
+        if (a.stage != Stage.NONE) revert AlreadyFiled(id);
+        // Zero fields are left unwritten: a first application names no certificate.
+        a.subject = subject;
+        if (r.certificate != bytes32(0)) a.certificate = r.certificate;
+        a.dossier = r.dossier;
+        a.applicant = msg.sender;
+        a.kind = r.kind;
+        a.stage = Stage.FILED;
+        a.grade = grade;
+        a.province = province;
+        a.flags = paper ? FLAG_PAPER : 0;
+        // A filing on paper is recorded by the authority that accepts it.
+        if (paper) _checkAcceptingAuthority(msg.sender, a);
+        emit ApplicationFiled(id, subject, r.certificate, msg.sender, r.kind, grade, province, r.dossier, paper);
+    }
+
+    /// @dev Puts the reviewed application `a` in notice until `endsAt`, at least MIN_NOTICE_PERIOD from now.
+    function _publishNotice(bytes32 id, Application storage a, uint40 endsAt) private {
+        uint40 earliest = uint40(block.timestamp) + MIN_NOTICE_PERIOD;
+        if (endsAt < earliest) revert NoticeTooShort(endsAt, earliest);
+        a.noticeEndsAt = endsAt;
+        a.stage = Stage.IN_NOTICE;
+        emit NoticePublished(id, msg.sender, endsAt);
+    }
+
+    /// @dev The application `id` at the decision: noticed for its whole period, every objection answered, and
+    /// `dossier` the one filed and reviewed; `msg.sender` may decide it.
+    function _decidable(bytes32 id, bytes32 dossier) private view returns (Application storage a) {
+        a = _atStage(id, Stage.IN_NOTICE);
+        _checkDecidingAuthority(msg.sender, a);
+        if (block.timestamp < a.noticeEndsAt) revert NoticeRunning(id, a.noticeEndsAt);
+        if (a.openObjections != 0) revert ObjectionsUnanswered(id, a.openObjections);
+        if (dossier != a.dossier) revert DossierChanged(id, a.dossier);
+    }
+
+    /// @dev Accepted and not decided yet: ACCEPTED, PROVINCE_REVIEWED, REVIEWED or IN_NOTICE.
+    function _undecided(bytes32 id) private view returns (Application storage a) {
+        a = _existing(id);
+        if (a.stage < Stage.ACCEPTED || a.stage > Stage.IN_NOTICE) revert WrongStage(id, a.stage);
+    }
+
+    function _atStage(bytes32 id, Stage stage) private view returns (Application storage a) {
+        a = _existing(id);
+        if (a.stage != stage) revert WrongStage(id, a.stage);
+    }
+
+    function _existing(bytes32 id) private view returns (Application storage a) {
+        a = _applications[id];
+        if (a.stage == Stage.NONE) revert UnknownApplication(id);
+    }
+
+    /// @dev The applicant's own steps: the key that filed; for a filing on paper, the accepting authority.
+    function _checkApplicant(bytes32 id, Application storage a) private view {
+        if (a.flags & FLAG_PAPER != 0) {
+            _checkAcceptingAuthority(msg.sender, a);
+        } else if (msg.sender != a.applicant) {
+            revert NotApplicant(id, msg.sender);
+        }
+    }
+
+    /// @dev Acceptance (and a grade A application's handling until the ministry reviews it) is the firm's
+    /// province's, or the ministry's: whoever may act on the firm's grade B certificates.
+    function _checkAcceptingAuthority(address actor, Application storage a) private view {
+        _certificates.checkAuthority(actor, Kind.FIRM, Grade.B, a.province);
+    }
+
+    /// @dev The decision (and the notice, its objections and an extension) is the authority over the grade
+    /// decided about: the province for grade B, the ministry for grade A.
+    function _checkDecidingAuthority(address actor, Application storage a) private view {
+        _certificates.checkAuthority(actor, Kind.FIRM, a.grade, a.province);
+    }
+
+    function _checkAuthorityOver(address actor, bytes32 certificate) private view {
+        ICertificateRegistry.Certificate memory c = _certificates.certificate(certificate);
+        _certificates.checkAuthority(actor, c.kind, c.grade, c.province);
+    }
+
+    function _isMinistry(address account) private view returns (bool) {
+        return _certificates.hasRole(_MINISTRY_ROLE, account);
+    }
+}
