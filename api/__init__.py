@@ -28,7 +28,7 @@ from . import (
     registrants,
     services,
 )
-from .openapi import PROBLEM_SCHEMA, document_problems
+from .openapi import PROBLEM_SCHEMA, document_problems, query_parameters_are_text
 
 SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
 
@@ -102,7 +102,7 @@ def _documented_problems(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents."""
     if isinstance(spec, str):
         raise TypeError("the problems are documented in the JSON spec only (SPEC_FORMAT 'json')")
-    return document_problems(spec)
+    return query_parameters_are_text(document_problems(spec))
 
 
 def _docs_asset(name: str) -> Response:

@@ -1,5 +1,6 @@
-"""What the OpenAPI document says about errors: every 4xx/5xx is application/problem+json (RFC 9457), and every
-operation documents the problems any request can meet (bad input, a rate limit, an unavailable chain or index)."""
+"""What the OpenAPI document says beyond what APIFlask writes: every 4xx/5xx is application/problem+json (RFC 9457),
+every operation documents the problems any request can meet (bad input, a rate limit, an unavailable chain or
+index), and a query parameter is text or absent, never null."""
 
 from __future__ import annotations
 
@@ -46,4 +47,21 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}
+    return spec
+
+
+def query_parameters_are_text(spec: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic documents an optional field ``X | None`` as ``anyOf: [X, null]``; in a query string a parameter is
+    present (text) or absent, never null, so the document says X alone. (A generated client, or a fuzzer, that
+    takes the null branch at its word sends what no query string can carry.)"""
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or "anyOf" not in schema:
+                    continue
+                branches = [branch for branch in schema["anyOf"] if branch.get("type") != "null"]
+                if len(branches) == 1:
+                    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+                    parameter["schema"] = {**branches[0], **rest}
     return spec
