@@ -29,6 +29,8 @@ from ledger.credit.indexing import CreditProjection
 from ledger.errors import DeploymentError
 from ledger.index.indexer import Indexer
 from ledger.index.projections import Registration
+from ledger.licensing.client import LicensingClient
+from ledger.licensing.indexing import LicensingProjection
 from ledger.relay import ActRelay
 from ledger.settings import deployment_record_path
 from ledger.settings import rpc_url as configured_rpc_url
@@ -153,6 +155,9 @@ class Ledger:
     def credit_client(self, account: LocalAccount) -> CreditClient:
         return CreditClient(self.credit, self.sender(account))
 
+    def licensing_client(self, account: LocalAccount) -> LicensingClient:
+        return LicensingClient(self.licensing, self.sender(account))
+
     def relay(self, relayer: LocalAccount) -> ActRelay:
         """Signed acts of either registry, sent from ``relayer`` (who pays gas and holds no role)."""
         return ActRelay(self.registries, self.sender(relayer))
@@ -160,11 +165,12 @@ class Ledger:
     # ---- the index ----
 
     def indexer(self, confirmations: int | None = None) -> Indexer:
-        """The indexer over both registries: the one place a contract's events are registered."""
+        """The indexer over the three registries: the one place a contract's events are registered."""
         record = self.record
         registrations = [
             Registration(record.address, self.artifact.abi, CertificateProjection()),
             Registration(record.credit_address, self.credit_artifact.abi, CreditProjection()),
+            Registration(record.licensing_address, self.licensing_artifact.abi, LicensingProjection()),
         ]
         return Indexer(
             self.w3, self.engine, registrations, deployment_block=record.block_number, confirmations=confirmations

@@ -199,20 +199,6 @@ class InspectionResult(Base):
     tx_hash: Mapped[str] = mapped_column(HASH)
 
 
-PROJECTION = (
-    CertificateEvent,
-    Certificate,
-    Firm,
-    Planner,
-    EmploymentPeriod,
-    CreditRecord,
-    InspectionRound,
-    InspectionResult,
-    Block,
-    Checkpoint,
-)
-
-
 class FirmProfile(Base):
     """What a firm declares in its annual report (企业年报): staff, titles, projects. Not on chain and not derived
     from it; the strength dimension of the credit grade reads it. Loaded with ``ledger profiles``."""
@@ -244,6 +230,111 @@ class StoredDocument(Base):
     certificate_number: Mapped[str] = mapped_column(Text, primary_key=True)
     document_hash: Mapped[str] = mapped_column(HASH, index=True)
     body: Mapped[str] = mapped_column(Text)  # Document.to_json(), canonical JSON
+
+
+# ---- the licensing procedure: its events, and the applications, objections and proposals folded from them ----
+
+
+class LicensingEvent(Base):
+    """One event of the licensing registry, as it came. Applications (with their objections) and revocation
+    proposals are folds of these, rebuilt for every id a batch or a reorg touched: rebuilding equals indexing."""
+
+    __tablename__ = "licensing_events"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    block_time: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    about: Mapped[str] = mapped_column(HASH)  # the application's id, or the revocation proposal's
+    name: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(ADDRESS)
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON of the event's arguments
+
+    __table_args__ = (Index("ix_licensing_events_about", "about", "block_number", "log_index"),)
+
+
+class Application(Base):
+    """An application's current state (stage names as in contracts/ILicensingRegistry.sol) and the instants of its
+    steps (block times), from which the statutory due dates are computed on read."""
+
+    __tablename__ = "applications"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    subject: Mapped[str] = mapped_column(HASH, index=True)
+    certificate_id: Mapped[str | None] = mapped_column(HASH)  # the certificate applied about (upgrade, renewal)
+    kind: Mapped[str] = mapped_column(String(16))
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    province: Mapped[int] = mapped_column(SmallInteger, index=True)
+    applicant: Mapped[str] = mapped_column(ADDRESS)
+    paper: Mapped[bool]
+    dossier: Mapped[str] = mapped_column(HASH)
+    stage: Mapped[str] = mapped_column(String(24), index=True)
+    filed_at: Mapped[int] = mapped_column(BigInteger)
+    completion_requested_at: Mapped[int | None] = mapped_column(BigInteger)
+    supplemented_at: Mapped[int | None] = mapped_column(BigInteger)
+    accepted_at: Mapped[int | None] = mapped_column(BigInteger)
+    province_reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
+    reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
+    checks_hash: Mapped[str | None] = mapped_column(HASH)
+    expert_review_began_at: Mapped[int | None] = mapped_column(BigInteger)
+    expert_review_ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    extended_at: Mapped[int | None] = mapped_column(BigInteger)
+    notice_at: Mapped[int | None] = mapped_column(BigInteger)
+    notice_ends_at: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    open_objections: Mapped[int] = mapped_column(Integer)
+    objections: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[int | None] = mapped_column(BigInteger)
+    decided_by: Mapped[str | None] = mapped_column(ADDRESS)
+    issued_certificate: Mapped[str | None] = mapped_column(HASH, index=True)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Objection(Base):
+    """An objection raised during an application's notice, and its answer once given."""
+
+    __tablename__ = "objections"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    application_id: Mapped[str] = mapped_column(HASH, index=True)
+    objector: Mapped[str] = mapped_column(ADDRESS)
+    evidence_hash: Mapped[str] = mapped_column(HASH)
+    text_hash: Mapped[str] = mapped_column(HASH)
+    raised_at: Mapped[int] = mapped_column(BigInteger)
+    answered_at: Mapped[int | None] = mapped_column(BigInteger)
+    answered_by: Mapped[str | None] = mapped_column(ADDRESS)
+    answer_hash: Mapped[str | None] = mapped_column(HASH)
+
+
+class RevocationProposal(Base):
+    """A four-eyes revocation: proposed by one regulator, then confirmed by a second (or withdrawn)."""
+
+    __tablename__ = "revocation_proposals"
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(HASH, index=True)
+    proposer: Mapped[str] = mapped_column(ADDRESS)
+    reason: Mapped[int] = mapped_column(Integer)
+    evidence_hash: Mapped[str] = mapped_column(HASH)
+    proposed_at: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # OPEN, CONFIRMED, WITHDRAWN
+    closed_at: Mapped[int | None] = mapped_column(BigInteger)
+    closed_by: Mapped[str | None] = mapped_column(ADDRESS)
+
+
+# Every table derived from the chain alone: what `ledger reindex` drops and rebuilds.
+PROJECTION = (
+    CertificateEvent,
+    Certificate,
+    Firm,
+    Planner,
+    EmploymentPeriod,
+    CreditRecord,
+    InspectionRound,
+    InspectionResult,
+    LicensingEvent,
+    Application,
+    Objection,
+    RevocationProposal,
+    Block,
+    Checkpoint,
+)
 
 
 # ---- single-use nonces of sign-ins and presentations: shared by every API worker, never derived from the chain ----

@@ -1,0 +1,139 @@
+"""The licensing registry's acts from Python: each step sent by its actor's key, answered with the id the
+contract's event names (the application, objection or proposal). The contract decides who may take a step; a
+refusal arrives as the named exception of ``ledger.errors``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from ledger.chain.transactions import TransactionSender
+
+ZERO = b"\0" * 32
+
+
+class ApplicationKind(IntEnum):
+    """What a firm applies for (contracts/ILicensingRegistry.sol)."""
+
+    FIRST = 1
+    UPGRADE = 2
+    RENEWAL = 3
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step taken: the id it made or acted on, and its transaction."""
+
+    id: bytes
+    tx_hash: str
+    block_number: int
+    gas_used: int
+
+
+@dataclass
+class LicensingClient:
+    """Steps of the licensing procedure, sent from ``sender``'s key."""
+
+    contract: Contract
+    sender: TransactionSender
+
+    # ---- the applicant's steps ----
+
+    def file_first(self, subject: bytes, province: int, dossier: bytes, *, paper: bool = False) -> Step:
+        """A first application (grade B) of the firm ``subject`` in ``province``."""
+        return self._file((ApplicationKind.FIRST, subject, ZERO, province, dossier), paper)
+
+    def file_successor(self, kind: ApplicationKind, certificate: bytes, dossier: bytes, *, paper: bool = False) -> Step:
+        """An upgrade or renewal of the firm's ``certificate`` (filed with its holder key, or on paper)."""
+        return self._file((kind, ZERO, certificate, 0, dossier), paper)
+
+    def supplement(self, application: bytes, dossier: bytes) -> Step:
+        return self._step(self._fn.supplement(application, dossier), application)
+
+    def withdraw(self, application: bytes) -> Step:
+        return self._step(self._fn.withdraw(application), application)
+
+    def object(self, application: bytes, evidence_hash: bytes, text_hash: bytes) -> Step:
+        """An objection during the notice (anyone's key); the step's id is the objection's."""
+        receipt = self.sender.transact(self._fn.object(application, evidence_hash, text_hash))
+        return self._made(receipt, "ObjectionRaised", "objection")
+
+    # ---- the authority's steps ----
+
+    def request_completion(self, application: bytes, list_hash: bytes) -> Step:
+        return self._step(self._fn.requestCompletion(application, list_hash), application)
+
+    def refuse_acceptance(self, application: bytes, reason_hash: bytes) -> Step:
+        return self._step(self._fn.refuseAcceptance(application, reason_hash), application)
+
+    def accept(self, application: bytes) -> Step:
+        return self._step(self._fn.accept(application), application)
+
+    def review(self, application: bytes, checks_hash: bytes, opinion_hash: bytes, notice_ends_at: int = 0) -> Step:
+        """A review; with ``notice_ends_at`` the deciding review's opinion is noticed in the same act."""
+        return self._step(self._fn.review(application, checks_hash, opinion_hash, notice_ends_at), application)
+
+    def expert_review(self, application: bytes, *, begun: bool) -> Step:
+        return self._step(self._fn.expertReview(application, begun), application)
+
+    def extend_decision(self, application: bytes, reason_hash: bytes) -> Step:
+        return self._step(self._fn.extendDecision(application, reason_hash), application)
+
+    def publish_notice(self, application: bytes, ends_at: int) -> Step:
+        return self._step(self._fn.publishNotice(application, ends_at), application)
+
+    def answer_objection(self, objection: bytes, answer_hash: bytes) -> Step:
+        return self._step(self._fn.answerObjection(objection, answer_hash), objection)
+
+    def approve_first(self, application: bytes, dossier: bytes, request: dict[str, Any]) -> Step:
+        """Approve a first application; the step's id is the certificate issued."""
+        receipt = self.sender.transact(self._fn.approveFirst(application, dossier, request))
+        return self._made(receipt, "ApplicationApproved", "certificate")
+
+    def approve_successor(self, application: bytes, dossier: bytes, successor: dict[str, Any]) -> Step:
+        """Approve an upgrade or renewal; the step's id is the new certificate."""
+        receipt = self.sender.transact(self._fn.approveSuccessor(application, dossier, successor))
+        return self._made(receipt, "ApplicationApproved", "certificate")
+
+    def refuse(self, application: bytes, reasons_hash: bytes) -> Step:
+        return self._step(self._fn.refuse(application, reasons_hash), application)
+
+    # ---- four eyes on revocation ----
+
+    def propose_revocation(self, certificate: bytes, reason: int, evidence_hash: bytes) -> Step:
+        receipt = self.sender.transact(self._fn.proposeRevocation(certificate, reason, evidence_hash))
+        return self._made(receipt, "RevocationProposed", "proposal")
+
+    def confirm_revocation(self, proposal: bytes) -> Step:
+        return self._step(self._fn.confirmRevocation(proposal), proposal)
+
+    def withdraw_revocation(self, proposal: bytes) -> Step:
+        return self._step(self._fn.withdrawRevocation(proposal), proposal)
+
+    # ---- plumbing ----
+
+    @property
+    def _fn(self) -> Any:
+        return self.contract.functions
+
+    def _file(self, request: tuple[Any, ...], paper: bool) -> Step:
+        call = self._fn.fileOnPaper(request) if paper else self._fn.file(request)
+        return self._made(self.sender.transact(call), "ApplicationFiled", "id")
+
+    def _step(self, call: ContractFunction, about: bytes) -> Step:
+        return _step(about, self.sender.transact(call))
+
+    def _made(self, receipt: TxReceipt, event: str, argument: str) -> Step:
+        # The receipt holds the certificate registry's events too: only this event's log is read.
+        logs = getattr(self.contract.events, event)().process_receipt(receipt, errors=DISCARD)
+        return _step(bytes(logs[0]["args"][argument]), receipt)
+
+
+def _step(about: bytes, receipt: TxReceipt) -> Step:
+    return Step(about, receipt["transactionHash"].to_0x_hex(), receipt["blockNumber"], receipt["gasUsed"])

@@ -1,0 +1,114 @@
+"""The licensing procedure on a real anvil: a first application from filing to the certificate its approval
+issues, an objection and its answer, four-eyes revocation, and the read model folded from the events (rebuilt
+from the chain, it is the same)."""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils import keccak
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ledger import errors
+from ledger.certificates.documents import firm_subject
+from ledger.certificates.vocabulary import Status
+from ledger.index.indexer import Indexer
+from ledger.licensing.client import LicensingClient
+from ledger.store.models import Application, Certificate, Objection, RevocationProposal
+from scripts.samples import firm_request
+from tests.chain_helpers import advance_time, chain_now
+from tests.conftest import Deployed
+from tests.index_helpers import projection_snapshot
+from wallet.devkeys import dev_account
+
+CODE = "91330106MA2BLIC001"
+DOSSIER = keccak(text="dossier manifest: 申请表, 法人证明, 技术人员社保证明")
+
+
+def client(deployed: Deployed, role: str) -> LicensingClient:
+    return deployed.ledger.licensing_client(dev_account(role, deployed.w3.eth.chain_id))
+
+
+def application_row(engine: Engine, application: bytes) -> Application:
+    with Session(engine) as session:
+        row = session.get(Application, "0x" + application.hex())
+        assert row is not None
+        return row
+
+
+def test_a_first_application_is_noticed_objected_to_answered_and_approved_into_a_certificate(
+    deployed: Deployed, engine: Engine, indexer: Indexer
+) -> None:
+    w3, firm, zhejiang = deployed.w3, client(deployed, "firm"), client(deployed, "zhejiang")
+    filed = firm.file_first(firm_subject(CODE), 33, DOSSIER)
+    zhejiang.accept(filed.id)
+    notice_ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
+    zhejiang.review(filed.id, keccak(text="checks"), keccak(text="opinion"), notice_ends)
+    objection = client(deployed, "relayer").object(filed.id, keccak(text="evidence"), keccak(text="挂证"))
+    indexer.sync()
+    row = application_row(engine, filed.id)
+    assert (row.stage, row.kind, row.province, row.open_objections) == ("IN_NOTICE", "FIRST", 33, 1)
+    assert row.applicant == dev_account("firm", 31337).address.lower() and row.notice_ends_at == notice_ends
+
+    request = {**firm_request("浙规乙字339001", now=chain_now(w3), credit_code=CODE), "holder": firm.sender.address}
+    with pytest.raises(errors.NoticeRunning):
+        zhejiang.approve_first(filed.id, DOSSIER, request)
+    advance_time(w3, notice_ends - chain_now(w3) + 1)
+    with pytest.raises(errors.ObjectionsUnanswered):
+        zhejiang.approve_first(filed.id, DOSSIER, request)
+    zhejiang.answer_objection(objection.id, keccak(text="核实: 社保记录齐全"))
+    issued = zhejiang.approve_first(filed.id, DOSSIER, request)
+    assert issued.id == keccak(text="浙规乙字339001")
+    assert Status(deployed.registry.functions.statusOf(issued.id).call()) is Status.ACTIVE
+
+    indexer.sync()
+    row = application_row(engine, filed.id)
+    assert (row.stage, row.issued_certificate, row.open_objections) == ("APPROVED", "0x" + issued.id.hex(), 0)
+    assert row.decided_by == dev_account("zhejiang", 31337).address.lower()
+    with Session(engine) as session:
+        answered = session.scalars(select(Objection).where(Objection.application_id == row.id)).one()
+        assert (
+            answered.answered_at is not None and answered.answer_hash == "0x" + keccak(text="核实: 社保记录齐全").hex()
+        )
+        certificate = session.get(Certificate, "0x" + issued.id.hex())
+        assert certificate is not None and certificate.issuer == dev_account("zhejiang", 31337).address
+
+
+def test_a_revocation_needs_a_second_regulator_and_the_index_shows_both(
+    deployed: Deployed, engine: Engine, indexer: Indexer
+) -> None:
+    w3 = deployed.w3
+    deployed.sender("zhejiang").transact(deployed.registry.functions.issue(firm_request("B-4EYES", now=chain_now(w3))))
+    certificate = keccak(text="B-4EYES")
+    proposed = client(deployed, "zhejiang").propose_revocation(certificate, 3, keccak(text="evidence"))
+    with pytest.raises(errors.SameRegulator):
+        client(deployed, "zhejiang").confirm_revocation(proposed.id)
+    client(deployed, "zhejiang-2").confirm_revocation(proposed.id)
+    indexer.sync()
+    with Session(engine) as session:
+        proposal = session.get(RevocationProposal, "0x" + proposed.id.hex())
+        assert proposal is not None and proposal.state == "CONFIRMED"
+        assert proposal.closed_by == dev_account("zhejiang-2", 31337).address.lower()
+        revoked = session.get(Certificate, "0x" + certificate.hex())
+        assert revoked is not None and revoked.status == Status.REVOKED
+
+
+def test_the_applications_rebuilt_from_the_chain_equal_those_indexed_step_by_step(
+    deployed: Deployed, engine: Engine, indexer: Indexer
+) -> None:
+    firm, zhejiang = client(deployed, "firm"), client(deployed, "zhejiang")
+    completed = firm.file_first(firm_subject("91330106MA2BLIC002"), 33, DOSSIER)
+    indexer.sync()
+    zhejiang.request_completion(completed.id, keccak(text="缺: 社保证明"))
+    indexer.sync()
+    firm.supplement(completed.id, keccak(text="dossier v2"))
+    withdrawn = firm.file_first(firm_subject("91330106MA2BLIC003"), 33, DOSSIER)
+    firm.withdraw(withdrawn.id)
+    indexer.sync()
+    assert application_row(engine, completed.id).stage == "FILED"
+    assert application_row(engine, completed.id).dossier == "0x" + keccak(text="dossier v2").hex()
+    assert application_row(engine, withdrawn.id).stage == "WITHDRAWN"
+    stepwise = projection_snapshot(engine)
+    indexer.reset()
+    indexer.sync()
+    assert projection_snapshot(engine) == stepwise
