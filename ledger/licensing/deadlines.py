@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 
 import chinese_calendar  # type: ignore[import-untyped]
-
-from ledger.errors import LedgerError
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 ONE_DAY = timedelta(days=1)
@@ -27,28 +26,29 @@ Period = tuple[date, date]
 """A closed period of days, first and last included."""
 
 
-class CalendarUnknown(LedgerError):
-    """The installed chinese-calendar has no holiday data for a year: a count through it would be a guess."""
-
-    def __init__(self, year: int) -> None:
-        self.year = year
-        super().__init__(
-            f"chinese-calendar {chinese_calendar.__version__} has no holiday data for {year}: upgrade chinese-calendar "
-            "(the State Council publishes each year's holidays late in the year before)"
-        )
-
-
 def beijing_date(unix_seconds: int) -> date:
     """The day an instant falls on in Beijing, which is the day the law counts (23:30 UTC is the next day there)."""
     return datetime.fromtimestamp(unix_seconds, BEIJING).date()
 
 
-def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a working day, make-up working days included; refuses years the calendar does not know."""
+@cache
+def calendar_knows(year: int) -> bool:
+    """Whether the installed chinese-calendar has the State Council's holidays of ``year`` (published late in the
+    year before, so next year's are often missing until the package is upgraded)."""
     try:
-        return bool(chinese_calendar.is_workday(day))
+        chinese_calendar.is_workday(date(year, 1, 1))
     except NotImplementedError:  # what chinese-calendar raises for a year outside its data
-        raise CalendarUnknown(day.year) from None
+        return False
+    return True
+
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a working day, make-up working days included. In a year the calendar does not know yet,
+    Monday to Friday: a provisional count (``Due.provisional``), never a refusal, since the limits of an
+    application filed in December run into January before the next year's holidays are in the package."""
+    if not calendar_knows(day.year):
+        return day.weekday() < 5
+    return bool(chinese_calendar.is_workday(day))
 
 
 def _counted(day: date, excluded: Sequence[Period]) -> bool:
@@ -97,6 +97,7 @@ class Due:
     due: date  # the last day on which acting is in time
     remaining: int  # working days left after today up to the due date; 0 on the due date and after
     overdue: bool  # today (Beijing) is after the due date
+    provisional: bool  # the count ran through a year whose holidays the calendar does not know: weekdays counted
 
 
 def step_due(started_at: int, limit: int, now: int, *, excluded: Sequence[Period] = (), extension: int = 0) -> Due:
@@ -111,4 +112,5 @@ def step_due(started_at: int, limit: int, now: int, *, excluded: Sequence[Period
     due = add_working_days(started, days, excluded)
     overdue = today > due
     remaining = 0 if overdue else working_days_between(max(today, started), due, excluded)
-    return Due(started, days, due, remaining, overdue)
+    provisional = not all(calendar_knows(year) for year in range(started.year, due.year + 1))
+    return Due(started, days, due, remaining, overdue, provisional)

@@ -9,22 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.chain.events import ChainEvent
+from ledger.licensing.vocabulary import KINDS, STAGES
 
-KINDS = ("NONE", "FIRST", "UPGRADE", "RENEWAL")  # ApplicationKind in contracts/ILicensingRegistry.sol, by value
-STAGES = (
-    "NONE",
-    "FILED",
-    "COMPLETION_REQUESTED",
-    "ACCEPTED",
-    "PROVINCE_REVIEWED",
-    "REVIEWED",
-    "IN_NOTICE",
-    "APPROVED",
-    "REFUSED",
-    "NOT_ACCEPTED",
-    "WITHDRAWN",
-)  # Stage, by value
-FINAL_STAGES = frozenset({"APPROVED", "REFUSED", "NOT_ACCEPTED", "WITHDRAWN"})
 PROPOSAL_EVENTS = ("RevocationProposed", "RevocationConfirmed", "RevocationWithdrawn")
 APPLICATION_EVENTS = (
     "ApplicationFiled",

@@ -16,8 +16,9 @@ from ledger.index.indexer import Indexer
 from ledger.licensing.client import LicensingClient
 from ledger.store.models import Application, Certificate, Objection, RevocationProposal
 from scripts.samples import firm_request
+from tests.api_helpers import is_problem
 from tests.chain_helpers import advance_time, chain_now
-from tests.conftest import Deployed
+from tests.conftest import Deployed, Served
 from tests.index_helpers import projection_snapshot
 from wallet.devkeys import dev_account
 
@@ -112,3 +113,36 @@ def test_the_applications_rebuilt_from_the_chain_equal_those_indexed_step_by_ste
     indexer.reset()
     indexer.sync()
     assert projection_snapshot(engine) == stepwise
+
+
+def test_the_api_shows_the_queue_an_application_and_the_notices(served: Served) -> None:
+    deployed, w3 = served.deployed, served.deployed.w3
+    firm, zhejiang = client(deployed, "firm"), client(deployed, "zhejiang")
+    noticed = firm.file_first(firm_subject("91330106MA2BLIC004"), 33, DOSSIER)
+    zhejiang.accept(noticed.id)
+    ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 3600
+    zhejiang.review(noticed.id, keccak(text="checks"), keccak(text="opinion"), ends)
+    waiting = firm.file_first(firm_subject("91330106MA2BLIC005"), 33, DOSSIER)
+    served.indexer.sync()
+
+    page = served.client.get("/api/v1/applications?province=33&stage=IN_NOTICE").json
+    summary = next(item for item in page["items"] if item["id"] == "0x" + noticed.id.hex())
+    assert (summary["kindLabel"], summary["stageLabel"], summary["grade"]) == ("首次申请", "公示中", "B")
+    assert summary["due"]["step"] == "decision" and summary["due"]["workingDays"] == 20
+    assert all(item["stage"] == "IN_NOTICE" for item in page["items"])
+    filed = served.client.get("/api/v1/applications?stage=FILED").json["items"]
+    assert any(item["id"] == "0x" + waiting.id.hex() and item["due"]["step"] == "acceptance" for item in filed)
+
+    detail = served.client.get(f"/api/v1/applications/0x{noticed.id.hex()}").json
+    assert [step["act"] for step in detail["timeline"]] == [
+        "ApplicationFiled", "ApplicationAccepted", "ApplicationReviewed", "NoticePublished"
+    ]  # fmt: skip
+    assert detail["dossier"] == "0x" + DOSSIER.hex() and detail["rules"]["version"] == "licensing-2012"
+    notices = served.client.get("/api/v1/notices").json["notices"]
+    assert "0x" + noticed.id.hex() in [n["id"] for n in notices]
+
+    missing = served.client.get("/api/v1/applications/0x" + "ab" * 32)
+    assert is_problem(missing, 404, "application-not-found")
+    assert is_problem(served.client.get("/api/v1/applications?cursor=nonsense"), 400, "invalid-cursor")
+    assert is_problem(served.client.get("/api/v1/applications?stage=DONE"), 400, "invalid-request")
+    assert is_problem(served.client.get("/api/v1/applications/nope"), 400, "invalid-request")

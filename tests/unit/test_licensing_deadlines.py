@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ledger.errors import LedgerError, RuleSetError
+from ledger.errors import RuleSetError
 from ledger.licensing.deadlines import (
     BEIJING,
-    CalendarUnknown,
     add_working_days,
     beijing_date,
+    calendar_knows,
     is_working_day,
     step_due,
     working_days_between,
@@ -150,18 +150,16 @@ def test_overdue_from_the_day_after_the_due_date() -> None:
     assert step_due(started, limit, started - 86400).remaining == limit
 
 
-def test_unknown_year() -> None:
-    with pytest.raises(CalendarUnknown, match=r"2027.*upgrade chinese-calendar") as caught:
-        add_working_days(date(2026, 12, 25), 10)  # runs into 2027
-    assert caught.value.year == 2027
-    assert isinstance(caught.value, LedgerError)
-    with pytest.raises(CalendarUnknown, match="2003"):
-        is_working_day(date(2003, 6, 2))
-    with pytest.raises(CalendarUnknown):
-        working_days_between(date(2026, 12, 30), date(2027, 1, 5))
-    # A due date within the known years is judged overdue later without counting unknown days.
+def test_a_year_the_calendar_does_not_know_is_counted_on_weekdays_and_marked_provisional() -> None:
+    """chinese-calendar 1.11.0 knows 2004-2026: a December application's limits run into 2027 all the same."""
+    assert not calendar_knows(2027) and calendar_knows(2026)
+    assert is_working_day(date(2027, 1, 4)) and not is_working_day(date(2027, 1, 2))  # a Monday, a Saturday
+    assert add_working_days(date(2026, 12, 25), 10) == date(2027, 1, 8)  # 28-31 Dec, 1 Jan (weekday), 4-8 Jan
+    december = step_due(beijing(2026, 12, 25), 10, beijing(2026, 12, 28))
+    assert december.provisional and december.due == date(2027, 1, 8)
+    # A due date within the known years is not provisional, and is judged overdue later all the same.
     late = step_due(beijing(2026, 12, 1), 5, beijing(2027, 1, 5))
-    assert (late.due, late.overdue) == (date(2026, 12, 8), True)
+    assert (late.due, late.overdue, late.provisional) == (date(2026, 12, 8), True, False)
 
 
 def test_bad_arguments() -> None:

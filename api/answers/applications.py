@@ -1,0 +1,137 @@
+"""The licensing procedure's answers: the queue, one application, the public notices. Due dates are computed
+on read from the rule set and the steps' block times (``ledger.licensing.due``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ledger.certificates import queries as certificates
+from ledger.certificates.vocabulary import Grade
+from ledger.licensing import queries
+from ledger.licensing.due import StepDue, current_due
+from ledger.licensing.vocabulary import KIND_LABELS, STAGE_LABELS, STEP_LABELS
+from ledger.rules import licensing_rules
+from ledger.store.models import Application
+
+from ..problems import Problem
+from .fields import instant, instant_or_none
+
+
+def queue(engine: Engine, *, overdue: bool | None = None, **filters: Any) -> dict[str, Any]:
+    """One page of applications (``queries.applications``' filters); ``overdue`` keeps those past their limit."""
+    now = int(time.time())
+    with Session(engine) as session:
+        page, cursor = queries.applications(session, **filters)
+        items = _summaries(session, page, now)
+    if overdue is not None:
+        items = [item for item in items if (item["due"] is not None and item["due"]["overdue"]) == overdue]
+    return {"items": items, "next": cursor}
+
+
+def application(engine: Engine, application_id: str) -> dict[str, Any]:
+    now = int(time.time())
+    with Session(engine) as session:
+        row = session.get(Application, application_id)
+        if row is None:
+            raise Problem(
+                404, "application-not-found", "Application not found", f"No application has the id {application_id}."
+            )
+        summary = _summaries(session, [row], now)[0]
+        steps = queries.timeline(session, application_id)
+        objections = queries.objections_of(session, application_id)
+    return {
+        **summary,
+        "dossier": row.dossier,
+        "checksHash": row.checks_hash,
+        "timeline": [
+            {
+                "act": step.name,
+                "label": STEP_LABELS[step.name],
+                "at": instant(step.block_time),
+                "by": step.actor,
+                "blockNumber": step.block_number,
+                "txHash": step.tx_hash,
+                "data": json.loads(step.data),
+            }
+            for step in steps
+        ],
+        "objections": [
+            {
+                "id": o.id,
+                "objector": o.objector,
+                "evidenceHash": o.evidence_hash,
+                "textHash": o.text_hash,
+                "raisedAt": instant(o.raised_at),
+                "answeredAt": instant_or_none(o.answered_at),
+                "answeredBy": o.answered_by,
+                "answerHash": o.answer_hash,
+            }
+            for o in objections
+        ],
+        "rules": licensing_rules().rules.citation(),
+    }
+
+
+def notices(engine: Engine) -> dict[str, Any]:
+    now = int(time.time())
+    with Session(engine) as session:
+        return {"at": instant(now), "notices": _summaries(session, queries.running_notices(session, now), now)}
+
+
+def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
+    """The rows as the API shows them, with the firms' names and the certificates' numbers read in two queries."""
+    firms, _ = certificates.registrants(session, {r.subject for r in rows})
+    linked = {r.certificate_id for r in rows} | {r.issued_certificate for r in rows}
+    numbers = certificates.numbers_of(session, [i for i in linked if i is not None])
+    rules = licensing_rules()
+
+    def link(certificate: str | None) -> dict[str, Any] | None:
+        return None if certificate is None else {"id": certificate, "number": numbers.get(certificate)}
+
+    summaries = []
+    for row in rows:
+        firm = firms.get(row.subject)
+        summaries.append(
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "kindLabel": KIND_LABELS[row.kind],
+                "stage": row.stage,
+                "stageLabel": STAGE_LABELS[row.stage],
+                "grade": Grade(row.grade).name,
+                "province": row.province,
+                "subject": row.subject,
+                "firmName": firm.name if firm else None,
+                "creditCode": firm.credit_code if firm else None,
+                "certificate": link(row.certificate_id),
+                "applicant": row.applicant,
+                "paper": row.paper,
+                "filedAt": instant(row.filed_at),
+                "noticeEndsAt": instant_or_none(row.notice_ends_at),
+                "openObjections": row.open_objections,
+                "due": _due(current_due(row, rules, now)),
+                "issuedCertificate": link(row.issued_certificate),
+            }
+        )
+    return summaries
+
+
+def _due(step: StepDue | None) -> dict[str, Any] | None:
+    if step is None:
+        return None
+    due = step.due
+    return {
+        "step": step.step,
+        "workingDays": due.working_days,
+        "dueDate": due.due,
+        "remainingWorkingDays": due.remaining,
+        "overdue": due.overdue,
+        "extended": step.extended,
+        "provisional": due.provisional,
+    }

@@ -1,0 +1,126 @@
+"""Request and response models of the licensing procedure: the queue of applications, one application with its
+timeline, objections and due date, and the public notices running."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from ledger.licensing.vocabulary import KIND_LABELS
+
+from .schemas import Address, Hex32, Strict
+
+Kind = Literal["FIRST", "UPGRADE", "RENEWAL"]
+StageName = Literal[
+    "FILED",
+    "COMPLETION_REQUESTED",
+    "ACCEPTED",
+    "PROVINCE_REVIEWED",
+    "REVIEWED",
+    "IN_NOTICE",
+    "APPROVED",
+    "REFUSED",
+    "NOT_ACCEPTED",
+    "WITHDRAWN",
+]  # ledger.licensing.vocabulary.STAGES without NONE
+
+
+class ApplicationQuery(Strict):
+    province: int | None = Field(None, ge=11, le=82, description="the firm's province (GB/T 2260)")
+    kind: Kind | None = None
+    stage: StageName | None = None
+    overdue: bool | None = Field(None, description="only those whose current time limit has passed (true)")
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=1000)
+
+
+class ApplicationPath(BaseModel):
+    application_id: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{64}$")] = Field(
+        description="the application's id (0x and 64 hex digits), as ApplicationFiled names it"
+    )
+
+
+class DueOut(BaseModel):
+    step: Literal["acceptance", "province-review", "ministry-review", "decision"] = Field(
+        description="the time limit running now: acceptance (5 working days), a grade A application's province "
+        "and ministry reviews, the decision (20 working days, once extended by 10)"
+    )
+    workingDays: int = Field(description="the limit, an extension included")
+    dueDate: dt.date = Field(description="the last day (Beijing) on which acting is in time")
+    remainingWorkingDays: int
+    overdue: bool
+    extended: bool
+    provisional: bool = Field(description="counted on weekdays through a year the holiday calendar does not know yet")
+
+
+class CertificateLink(BaseModel):
+    id: Hex32
+    number: str | None = Field(description="null when the read model does not know the certificate")
+
+
+class ApplicationSummary(BaseModel):
+    id: Hex32
+    kind: Kind
+    kindLabel: str = Field(description=f"in Chinese: {', '.join(KIND_LABELS.values())}")
+    stage: StageName
+    stageLabel: str
+    grade: Literal["A", "B"]
+    province: int
+    subject: Hex32 = Field(description="the firm: keccak256 of its unified social credit code")
+    firmName: str | None = Field(description="as the firm's certificates publish it; null for a firm not yet qualified")
+    creditCode: str | None
+    certificate: CertificateLink | None = Field(description="the certificate an upgrade or renewal is about")
+    applicant: Address
+    paper: bool = Field(description="filed on paper and recorded by the authority")
+    filedAt: dt.datetime
+    noticeEndsAt: dt.datetime | None
+    openObjections: int
+    due: DueOut | None = Field(description="the statutory limit running now; null while the applicant completes the "
+                               "dossier and once decided")  # fmt: skip
+    issuedCertificate: CertificateLink | None = Field(description="the certificate the approval issued")
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationSummary]
+    next: str | None = Field(description="cursor of the next page; null on the last page")
+
+
+class StepOut(BaseModel):
+    act: str = Field(description="the contract's event, e.g. ApplicationAccepted")
+    label: str
+    at: dt.datetime = Field(description="block time")
+    by: Address | None
+    blockNumber: int
+    txHash: Hex32
+    data: dict[str, Any] = Field(description="the event's arguments (hashes of lists, reasons, opinions, checks)")
+
+
+class ObjectionOut(BaseModel):
+    id: Hex32
+    objector: Address
+    evidenceHash: Hex32
+    textHash: Hex32
+    raisedAt: dt.datetime
+    answeredAt: dt.datetime | None
+    answeredBy: Address | None
+    answerHash: Hex32 | None
+
+
+class RuleCitation(BaseModel):
+    version: str
+    sha256: str
+
+
+class ApplicationOut(ApplicationSummary):
+    dossier: Hex32 = Field(description="hash of the dossier's manifest, as filed (or last supplemented)")
+    checksHash: Hex32 | None = Field(description="hash of the automatic checks recorded with the last review")
+    timeline: list[StepOut]
+    objections: list[ObjectionOut]
+    rules: RuleCitation
+
+
+class NoticeList(BaseModel):
+    at: dt.datetime
+    notices: list[ApplicationSummary]

@@ -1,0 +1,50 @@
+"""The licensing procedure's words: application kinds and stages as the contract numbers them, with the Chinese
+labels the public and the regulators read."""
+
+from __future__ import annotations
+
+KINDS = ("NONE", "FIRST", "UPGRADE", "RENEWAL")  # ApplicationKind in contracts/ILicensingRegistry.sol, by value
+STAGES = (
+    "NONE",
+    "FILED",
+    "COMPLETION_REQUESTED",
+    "ACCEPTED",
+    "PROVINCE_REVIEWED",
+    "REVIEWED",
+    "IN_NOTICE",
+    "APPROVED",
+    "REFUSED",
+    "NOT_ACCEPTED",
+    "WITHDRAWN",
+)  # Stage, by value
+FINAL_STAGES = frozenset({"APPROVED", "REFUSED", "NOT_ACCEPTED", "WITHDRAWN"})
+
+KIND_LABELS = {"FIRST": "首次申请", "UPGRADE": "资质升级", "RENEWAL": "资质延续"}
+STAGE_LABELS = {
+    "FILED": "已申请，待受理",
+    "COMPLETION_REQUESTED": "待补正材料",
+    "ACCEPTED": "已受理，审查中",
+    "PROVINCE_REVIEWED": "省级初审完成，报部审查",
+    "REVIEWED": "审查完成",
+    "IN_NOTICE": "公示中",
+    "APPROVED": "准予许可",
+    "REFUSED": "不予许可",
+    "NOT_ACCEPTED": "不予受理",
+    "WITHDRAWN": "申请人撤回",
+}
+STEP_LABELS = {
+    "ApplicationFiled": "申请",
+    "CompletionRequested": "一次性告知补正",
+    "DossierSupplemented": "补正材料",
+    "ApplicationNotAccepted": "不予受理",
+    "ApplicationAccepted": "受理",
+    "ApplicationReviewed": "审查意见",
+    "ExpertReview": "专家评审",
+    "DecisionExtended": "延长审查期限",
+    "NoticePublished": "公示",
+    "ObjectionRaised": "异议",
+    "ObjectionAnswered": "异议处理结果",
+    "ApplicationApproved": "准予许可并发证",
+    "ApplicationRefused": "不予许可",
+    "ApplicationWithdrawn": "撤回申请",
+}
