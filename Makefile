@@ -17,6 +17,10 @@ export npm_config_update_notifier := false
 export LEDGER_DEVELOPMENT ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The demo's licensing rule set: the 2012 limits without a minimum notice on chain, so that `make up` shows an
+# application approved the day it starts (ledger/rules/licensing-demo.toml). Tests and real deployments use the
+# default, licensing-2012; a deployment keeps the minimum it was made with.
+DEMO_RULES := LICENSING_RULES=licensing-demo
 
 .PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python lint bench bench-gas \
 	bench-import bench-identity bench-verify bench-credit browser wrk clean
@@ -65,7 +69,7 @@ stop:
 	@if [ -x $(PY) ]; then $(PY) -m scripts.chain stop; else echo "chain not running"; fi
 
 deploy: build chain
-	$(PY) -m ledger deploy
+	$(DEMO_RULES) $(PY) -m ledger deploy
 
 # The demo slice is generated once (dated the day of the first `make up`); the import is resumable, so running
 # it again issues only what is missing.
@@ -76,11 +80,12 @@ demo-data: deploy $(DEMO)/profiles.csv
 	$(VENV)/bin/ledger import $(DEMO)/firms.csv $(DEMO)/planners.csv --no-progress
 	$(VENV)/bin/ledger profiles $(DEMO)/profiles.csv
 	$(PY) -m scripts.demo_credit
+	$(DEMO_RULES) $(PY) -m scripts.demo_licensing
 
 # The indexer follows the chain in the background while gunicorn serves; both stop together.
 up: demo-data
 	@echo "serving the API on http://$(HOST):$(PORT) (Ctrl-C stops the server and the indexer; 'make stop' stops the chain)"
-	$(VENV)/bin/ledger index & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
+	export $(DEMO_RULES); $(VENV)/bin/ledger index & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'api:create_app()'
 
 test: test-contracts test-python

@@ -69,7 +69,9 @@ class ApplicationSummary(BaseModel):
     grade: Literal["A", "B"]
     province: int
     subject: Hex32 = Field(description="the firm: keccak256 of its unified social credit code")
-    firmName: str | None = Field(description="as the firm's certificates publish it; null for a firm not yet qualified")
+    firmName: str | None = Field(
+        description="as the firm's certificates publish it; for a firm not yet qualified, as its filing names it"
+    )
     creditCode: str | None
     certificate: CertificateLink | None = Field(description="the certificate an upgrade or renewal is about")
     applicant: Address

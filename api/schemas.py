@@ -123,6 +123,10 @@ class CertificateOut(BaseModel):
     predecessor: Link | None
     successor: Link | None
     history: list[Act] | None = Field(description="every act up to the instant (null when read from chain)")
+    application: Hex32 | None = Field(
+        description="the application whose approval issued it (GET /api/v1/applications/{id}); null for a "
+        "certificate of the imported register, and when read from chain"
+    )
     proof: Proof
 
 

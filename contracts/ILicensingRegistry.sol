@@ -82,7 +82,8 @@ error AlreadyProposed(bytes32 proposal);
 /// ledger's to compute from the events' block times.
 interface ILicensingRegistry {
     /// @notice An application was filed: by `applicant` (the firm's key) or, when `paper`, recorded by
-    /// `applicant` = the authority's regulator for a filing on paper.
+    /// `applicant` = the authority's regulator for a filing on paper. `publicData` is the applicant's public
+    /// fields as it filed them (not stored, not checked: the read model and the reviewer check them).
     event ApplicationFiled(
         bytes32 indexed id,
         bytes32 indexed subject,
@@ -92,7 +93,8 @@ interface ILicensingRegistry {
         Grade grade,
         uint8 province,
         bytes32 dossier,
-        bool paper
+        bool paper,
+        bytes publicData
     );
     /// @notice The authority asked, once, for everything missing (`listHash`: the list's hash, 补正通知).
     event CompletionRequested(bytes32 indexed id, address by, bytes32 listHash);
@@ -139,6 +141,7 @@ interface ILicensingRegistry {
         bytes32 certificate; // UPGRADE, RENEWAL: the certificate held; else zero
         uint8 province; // FIRST: the firm's province (its binding, if it had one); else zero (the binding decides)
         bytes32 dossier; // hash of the dossier's manifest (the files and their hashes)
+        bytes publicData; // canonical JSON of the applicant's public fields (name, creditCode), for the notice
     }
 
     /// @notice What the contract keeps of an application.

@@ -11,17 +11,19 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from ledger.certificates import importer, queries, vault
-from ledger.certificates.client import ActResult, RegistryClient
+from ledger.certificates.client import ActResult, RegistryClient, certificate_id
 from ledger.certificates.documents import (
     Document,
     firm_document,
@@ -32,11 +34,17 @@ from ledger.certificates.documents import (
     planner_subject,
     successor_request,
 )
-from ledger.certificates.identifiers import validate_credit_code, validate_id_number
+from ledger.certificates.identifiers import validate_credit_code, validate_id_number, validate_number
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
+from ledger.licensing import queries as licensing_queries
+from ledger.licensing.client import ApplicationKind, LicensingClient, Step
+from ledger.licensing.deadlines import notice_end
+from ledger.licensing.due import current_due
+from ledger.licensing.vocabulary import STAGES
+from ledger.rules import licensing_rules
 from ledger.settings import data_dir, deployment_record_path, keep_data_private, rpc_url
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
@@ -470,6 +478,247 @@ def invalidate_nonce(ctx: click.Context, which: str) -> None:
     nonce = registry.functions.nonces(account.address).call()
     receipt = ledger.sender(account).transact(registry.functions.invalidateNonce())
     click.echo(f"nonce {nonce} of {account.address} on the {which} registry spent: block {receipt['blockNumber']}")
+
+
+# ---- the licensing procedure ----
+
+APPLICATION = click.argument("application", callback=lambda _c, _p, v: _hash32(v))
+DOSSIER = click.option(
+    "--dossier",
+    "dossier_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="the dossier's manifest file (its keccak256 goes on chain)",
+)
+
+
+def _hash32(text: str) -> bytes:
+    """A 0x-prefixed 32-byte id (an application, objection or proposal) as the chain names it."""
+    try:
+        value = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        value = b""
+    if len(value) != 32:
+        raise click.BadParameter(f"{text!r} is not a 0x-prefixed 32-byte id")
+    return value
+
+
+def _text_hash(text: str) -> bytes:
+    """What the chain keeps of a reason, opinion, list or answer: keccak256 of its UTF-8 text."""
+    return keccak(text=text)
+
+
+def _step(ctx: click.Context, take: Callable[[LicensingClient, Ledger], Step]) -> None:
+    """Take one step with the chosen signer, bring the index up to date and say what happened."""
+    ledger = _ledger(ctx)
+    step = take(ledger.licensing_client(_account(ctx, ledger.record.chain_id)), ledger)
+    ledger.indexer().sync()
+    click.echo(f"0x{step.id.hex()}: tx {step.tx_hash} in block {step.block_number} ({step.gas_used} gas)")
+
+
+@main.command()
+@click.option("--stage", type=click.Choice(STAGES[1:]), default=None)
+@click.option("--province", type=int, default=None)
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.pass_context
+def applications(ctx: click.Context, stage: str | None, province: int | None, limit: int) -> None:
+    """The queue of applications, newest filing first, with the time limit each runs against."""
+    ledger, now = _ledger(ctx), int(time.time())
+    with Session(ledger.engine) as session:
+        rows, _ = licensing_queries.applications(session, stage=stage, province=province, limit=limit)
+    rules = licensing_rules()
+    for row in rows:
+        running = current_due(row, rules, now)
+        due = "" if running is None else f"{running.step} due {running.due.due}"
+        if running is not None and running.due.overdue:
+            due += " OVERDUE"
+        click.echo(f"{row.id}  {row.kind:<8} {row.stage:<20} {row.province}  {row.name or row.subject[:18]}  {due}")
+
+
+@main.command()
+@signer_options
+@click.argument("credit_code")
+@click.argument("name")
+@click.option("--province", type=int, default=None, help="default: the credit code's")
+@DOSSIER
+@click.option("--paper", is_flag=True, help="record a filing made on paper (the authority signs)")
+@click.pass_context
+def apply(
+    ctx: click.Context, credit_code: str, name: str, province: int | None, dossier_path: Path, paper: bool
+) -> None:
+    """File a first application (grade B) for a firm, signed by the firm's key (or on paper by the authority)."""
+    code = validate_credit_code(credit_code)
+    dossier = keccak(dossier_path.read_bytes())
+    _step(ctx, lambda c, _: c.file_first(code.value, name, province or code.province or 0, dossier, paper=paper))
+
+
+@main.command("apply-for")
+@signer_options
+@click.argument("kind", type=click.Choice(["upgrade", "renewal"]))
+@click.argument("number")
+@DOSSIER
+@click.option("--paper", is_flag=True, help="record a filing made on paper (the authority signs)")
+@click.pass_context
+def apply_for(ctx: click.Context, kind: str, number: str, dossier_path: Path, paper: bool) -> None:
+    """Apply for the upgrade or renewal of a certificate, signed by its holder key (or on paper by the authority)."""
+    which = ApplicationKind.UPGRADE if kind == "upgrade" else ApplicationKind.RENEWAL
+    certificate, dossier = certificate_id(validate_number(number)), keccak(dossier_path.read_bytes())
+    _step(ctx, lambda c, _: c.file_successor(which, certificate, dossier, paper=paper))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.pass_context
+def accept(ctx: click.Context, application: bytes) -> None:
+    """Accept an application (受理)."""
+    _step(ctx, lambda c, _: c.accept(application))
+
+
+@main.command("request-completion")
+@signer_options
+@APPLICATION
+@click.option("--missing", required=True, help="everything missing, at once (补正)")
+@click.pass_context
+def request_completion(ctx: click.Context, application: bytes, missing: str) -> None:
+    """Ask the applicant, once, for everything missing."""
+    _step(ctx, lambda c, _: c.request_completion(application, _text_hash(missing)))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@DOSSIER
+@click.pass_context
+def supplement(ctx: click.Context, application: bytes, dossier_path: Path) -> None:
+    """Hand in the completed dossier (the applicant)."""
+    _step(ctx, lambda c, _: c.supplement(application, keccak(dossier_path.read_bytes())))
+
+
+@main.command("refuse-acceptance")
+@signer_options
+@APPLICATION
+@click.option("--reason", "reason_text", required=True)
+@click.pass_context
+def refuse_acceptance(ctx: click.Context, application: bytes, reason_text: str) -> None:
+    """Refuse to accept an application (不予受理)."""
+    _step(ctx, lambda c, _: c.refuse_acceptance(application, _text_hash(reason_text)))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.option("--checks", "checks_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--opinion", required=True, help="the review opinion")
+@click.option("--notice-days", type=click.IntRange(0, 365), default=0, help="publish the opinion for notice now")
+@click.pass_context
+def review(ctx: click.Context, application: bytes, checks_path: Path, opinion: str, notice_days: int) -> None:
+    """Record a review (grade A: the firm's province first, then the ministry), optionally with its notice."""
+
+    def take(client: LicensingClient, ledger: Ledger) -> Step:
+        ends = notice_end(_chain_now(ledger), notice_days) if notice_days else 0
+        return client.review(application, keccak(checks_path.read_bytes()), _text_hash(opinion), ends)
+
+    _step(ctx, take)
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.option("--days", type=click.IntRange(1, 365), required=True)
+@click.pass_context
+def notice(ctx: click.Context, application: bytes, days: int) -> None:
+    """Publish a reviewed application's opinion for public notice (公示) for ``--days`` (to 24:00 Beijing)."""
+    _step(ctx, lambda c, ledger: c.publish_notice(application, notice_end(_chain_now(ledger), days)))
+
+
+@main.command("object")
+@signer_options
+@APPLICATION
+@click.option("--text", "text", required=True, help="the objection (its hash goes on chain)")
+@click.option("--evidence", "evidence_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def object_(ctx: click.Context, application: bytes, text: str, evidence_path: Path | None) -> None:
+    """Object during a notice (异议): anyone may, with any key."""
+    evidence = keccak(evidence_path.read_bytes()) if evidence_path else b"\0" * 32
+    _step(ctx, lambda c, _: c.object(application, evidence, _text_hash(text)))
+
+
+@main.command()
+@signer_options
+@click.argument("objection", callback=lambda _c, _p, v: _hash32(v))
+@click.option("--answer", "answer", required=True)
+@click.pass_context
+def answer(ctx: click.Context, objection: bytes, answer: str) -> None:
+    """Answer an objection (处理结果)."""
+    _step(ctx, lambda c, _: c.answer_objection(objection, _text_hash(answer)))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@DOSSIER
+@click.option("--document", "document_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="the certificate's fields (JSON)")  # fmt: skip
+@click.pass_context
+def approve(ctx: click.Context, application: bytes, dossier_path: Path, document_path: Path) -> None:
+    """Approve an application once its notice has run: its certificate is issued (or upgraded, renewed) at once."""
+
+    def take(client: LicensingClient, ledger: Ledger) -> Step:
+        filed = ledger.licensing.functions.application(application).call()
+        document, subject = _document(ledger, _fields(document_path), Kind.FIRM)
+        dossier, holder = keccak(dossier_path.read_bytes()), filed[3]
+        if filed[4] == ApplicationKind.FIRST:
+            request = issue_request(document, subject=subject, province=filed[7], holder=holder)
+            return client.approve_first(application, dossier, request)
+        return client.approve_successor(application, dossier, successor_request(document, holder=holder))
+
+    _step(ctx, take)
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.option("--reasons", required=True)
+@click.pass_context
+def refuse(ctx: click.Context, application: bytes, reasons: str) -> None:
+    """Refuse an application (不予许可), with its reasons."""
+    _step(ctx, lambda c, _: c.refuse(application, _text_hash(reasons)))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.pass_context
+def withdraw(ctx: click.Context, application: bytes) -> None:
+    """Withdraw an application before its decision (the applicant)."""
+    _step(ctx, lambda c, _: c.withdraw(application))
+
+
+@main.command("propose-revocation")
+@signer_options
+@click.argument("number")
+@REASON
+@click.option("--evidence", "evidence_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True)  # fmt: skip
+@click.pass_context
+def propose_revocation(ctx: click.Context, number: str, reason: int, evidence_path: Path) -> None:
+    """Propose a revocation; a second regulator of the same authority confirms it."""
+    certificate, evidence = certificate_id(validate_number(number)), keccak(evidence_path.read_bytes())
+    _step(ctx, lambda c, _: c.propose_revocation(certificate, reason, evidence))
+
+
+@main.command("confirm-revocation")
+@signer_options
+@click.argument("proposal", callback=lambda _c, _p, v: _hash32(v))
+@click.pass_context
+def confirm_revocation(ctx: click.Context, proposal: bytes) -> None:
+    """Confirm another regulator's revocation proposal: the certificate is revoked."""
+    _step(ctx, lambda c, _: c.confirm_revocation(proposal))
+
+
+def _chain_now(ledger: Ledger) -> int:
+    return int(ledger.w3.eth.get_block("latest")["timestamp"])
 
 
 # ---- helpers ----

@@ -127,6 +127,20 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def ledger(deployed: Deployed, engine: Engine) -> list[str]:
+    """``ledger`` command options for this test's chain, deployment and read model."""
+    url = engine.url.render_as_string(hide_password=False)
+    return [
+        "--rpc-url",
+        deployed.w3.provider.endpoint_uri,
+        "--record",
+        str(deployed.record_path),
+        "--database-url",
+        url,
+    ]
+
+
+@pytest.fixture
 def indexer(deployed: Deployed, engine: Engine) -> Indexer:
     return deployed.indexer(engine)
 

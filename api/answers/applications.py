@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,8 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries as certificates
+from ledger.certificates.identifiers import PROVINCES
 from ledger.certificates.vocabulary import Grade
 from ledger.licensing import queries
+from ledger.licensing.deadlines import beijing_date, working_days_between
 from ledger.licensing.due import StepDue, current_due
 from ledger.licensing.vocabulary import KIND_LABELS, STAGE_LABELS, STEP_LABELS
 from ledger.rules import licensing_rules
@@ -21,6 +24,8 @@ from ledger.store.models import Application
 
 from ..problems import Problem
 from .fields import instant, instant_or_none
+
+LARGE = 5_000  # the dashboard's panel reads the whole queue: applications are counted in thousands, not millions
 
 
 def queue(engine: Engine, *, overdue: bool | None = None, **filters: Any) -> dict[str, Any]:
@@ -84,6 +89,33 @@ def notices(engine: Engine) -> dict[str, Any]:
         return {"at": instant(now), "notices": _summaries(session, queries.running_notices(session, now), now)}
 
 
+def panel(session: Session, now: int) -> dict[str, Any]:
+    """The dashboard's licensing panel: applications by stage and province, the notices running, the overdue ones,
+    this month's decisions and the average working days from acceptance to decision, per province."""
+    rows = queries.applications(session, limit=LARGE)[0]
+    summaries = _summaries(session, rows, now)
+    by_province: dict[int, Counter[str]] = {}
+    for row in rows:
+        by_province.setdefault(row.province, Counter())[row.stage] += 1
+    month = instant(now).strftime("%Y-%m")
+    decided = [r for r in rows if r.decided_at is not None and r.stage in ("APPROVED", "REFUSED")]
+    durations: dict[int, list[int]] = {}
+    for row in decided:
+        if row.accepted_at is not None:
+            days = working_days_between(beijing_date(row.accepted_at), beijing_date(row.decided_at or row.accepted_at))
+            durations.setdefault(row.province, []).append(days)
+    return {
+        "stages": [(code, PROVINCES.get(code, str(code)), counts) for code, counts in sorted(by_province.items())],
+        "stage_labels": STAGE_LABELS,
+        "notices": sum(1 for item in summaries if item["stage"] == "IN_NOTICE"),
+        "overdue": [item for item in summaries if item["due"] is not None and item["due"]["overdue"]],
+        "decided_this_month": sum(1 for r in decided if instant(r.decided_at or 0).strftime("%Y-%m") == month),
+        "average_days": {
+            PROVINCES.get(code, str(code)): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())
+        },
+    }
+
+
 def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
     """The rows as the API shows them, with the firms' names and the certificates' numbers read in two queries."""
     firms, _ = certificates.registrants(session, {r.subject for r in rows})
@@ -107,8 +139,8 @@ def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[
                 "grade": Grade(row.grade).name,
                 "province": row.province,
                 "subject": row.subject,
-                "firmName": firm.name if firm else None,
-                "creditCode": firm.credit_code if firm else None,
+                "firmName": firm.name if firm else row.name,
+                "creditCode": firm.credit_code if firm else row.credit_code,
                 "certificate": link(row.certificate_id),
                 "applicant": row.applicant,
                 "paper": row.paper,

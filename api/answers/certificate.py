@@ -13,6 +13,7 @@ from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import Row
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
+from ledger.licensing import queries as licensing
 
 from .fields import employer_fields, grade_name, hexed, index_proof, instant, status_fields
 
@@ -49,6 +50,7 @@ def certificate_from_index(session: Session | Connection, answer: queries.Certif
         "predecessor": _link(state["predecessor"], answer.links),
         "successor": _link(state["successor"], answer.links),
         "history": [_act(row) for row in answer.history],
+        "application": licensing.application_of(session, state["id"]),
         "proof": index_proof(queries.index_status(session), state),
     }
 
@@ -73,6 +75,7 @@ def certificate_from_chain(
         "predecessor": _link(predecessor, links),
         "successor": _link(successor, links),
         "history": None,
+        "application": None,
         "proof": {**proof, "source": "chain", "txHash": None, "indexer": None},
     }
 

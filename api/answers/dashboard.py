@@ -1,5 +1,6 @@
 """What the regulators' dashboard (管理驾驶舱) shows: qualified firms by grade and province, certificates expiring
-soon, changes to the yellow and black lists, recent acts on chain and the inspection rounds. Public data only,
+soon, changes to the yellow and black lists, recent acts on chain, the inspection rounds and the licensing
+procedure's queue. Public data only,
 and list entries and rounds read exactly as the API gives them."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ledger.credit.lists import changes
 from ledger.credit.supervision import CHANGE_WINDOW, CreditPicture
 from ledger.credit.vocabulary import CreditKind, category_label
 
+from . import applications
 from .credit import entry_answers, rounds
 from .fields import instant
 
@@ -44,6 +46,7 @@ def board(engine: Engine, view: CreditPicture) -> dict[str, Any]:
             for row in entry_answers(session, expiring[:RECENT])
         ]
         status = queries.index_status(session)
+        licensing = applications.panel(session, view.at)
     return {
         "at": instant(view.at),
         "tiles": tiles(view, planners),
@@ -53,6 +56,7 @@ def board(engine: Engine, view: CreditPicture) -> dict[str, Any]:
         "changes": [(instant(m), c, row) for (m, c, _), row in zip(recent_changes, change_rows, strict=True)],
         "acts": acts,
         "rounds": rounds(engine, ROUNDS),
+        "licensing": licensing,
         "index_block": status.block_number if status else None,
         "rules": view.rules(),
     }

@@ -4,6 +4,7 @@ refusal arrives as the named exception of ``ledger.errors``."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -13,6 +14,7 @@ from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from ledger.certificates.documents import firm_subject
 from ledger.chain.transactions import TransactionSender
 
 ZERO = b"\0" * 32
@@ -45,13 +47,30 @@ class LicensingClient:
 
     # ---- the applicant's steps ----
 
-    def file_first(self, subject: bytes, province: int, dossier: bytes, *, paper: bool = False) -> Step:
-        """A first application (grade B) of the firm ``subject`` in ``province``."""
-        return self._file((ApplicationKind.FIRST, subject, ZERO, province, dossier), paper)
+    def file_first(self, credit_code: str, name: str, province: int, dossier: bytes, *, paper: bool = False) -> Step:
+        """A first application (grade B) of the firm with this (validated) credit code and name in ``province``;
+        the name and code go on chain in the filing's public data, for the public notice."""
+        request = (
+            ApplicationKind.FIRST,
+            firm_subject(credit_code),
+            ZERO,
+            province,
+            dossier,
+            _public(credit_code, name),
+        )
+        return self._file(request, paper)
 
-    def file_successor(self, kind: ApplicationKind, certificate: bytes, dossier: bytes, *, paper: bool = False) -> Step:
+    def file_successor(
+        self,
+        kind: ApplicationKind,
+        certificate: bytes,
+        dossier: bytes,
+        *,
+        paper: bool = False,
+        public_data: bytes = b"",
+    ) -> Step:
         """An upgrade or renewal of the firm's ``certificate`` (filed with its holder key, or on paper)."""
-        return self._file((kind, ZERO, certificate, 0, dossier), paper)
+        return self._file((kind, ZERO, certificate, 0, dossier, public_data), paper)
 
     def supplement(self, application: bytes, dossier: bytes) -> Step:
         return self._step(self._fn.supplement(application, dossier), application)
@@ -133,6 +152,12 @@ class LicensingClient:
         # The receipt holds the certificate registry's events too: only this event's log is read.
         logs = getattr(self.contract.events, event)().process_receipt(receipt, errors=DISCARD)
         return _step(bytes(logs[0]["args"][argument]), receipt)
+
+
+def _public(credit_code: str, name: str) -> bytes:
+    """The filing's public data: canonical JSON of the firm's name and credit code."""
+    fields = {"creditCode": credit_code, "name": name.strip()}
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _step(about: bytes, receipt: TxReceipt) -> Step:

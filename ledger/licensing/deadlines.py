@@ -31,6 +31,14 @@ def beijing_date(unix_seconds: int) -> date:
     return datetime.fromtimestamp(unix_seconds, BEIJING).date()
 
 
+def notice_end(published_at: int, days: int) -> int:
+    """When a public notice of ``days`` calendar days published at ``published_at`` ends: at the end (24:00 Beijing)
+    of the ``days``-th day after the day of publication, so always at least ``days`` × 24 hours later, whatever
+    the block that records it."""
+    last = beijing_date(published_at) + timedelta(days=days)
+    return int(datetime.combine(last + ONE_DAY, datetime.min.time(), BEIJING).timestamp())
+
+
 @cache
 def calendar_knows(year: int) -> bool:
     """Whether the installed chinese-calendar has the State Council's holidays of ``year`` (published late in the

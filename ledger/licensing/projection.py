@@ -125,6 +125,7 @@ def fold_proposal(rows: Sequence[Any]) -> dict[str, Any]:
 
 def _filed(args: dict[str, Any], at: int) -> dict[str, Any]:
     certificate = args["certificate"]
+    public = _public_fields(args.get("publicData", ""))
     return {
         "id": args["id"],
         "subject": args["subject"],
@@ -135,6 +136,8 @@ def _filed(args: dict[str, Any], at: int) -> dict[str, Any]:
         "applicant": args["applicant"].lower(),
         "paper": args["paper"],
         "dossier": args["dossier"],
+        "name": public.get("name"),
+        "credit_code": public.get("creditCode"),
         "stage": "FILED",
         "filed_at": at,
         "completion_requested_at": None,
@@ -154,6 +157,18 @@ def _filed(args: dict[str, Any], at: int) -> dict[str, Any]:
         "decided_by": None,
         "issued_certificate": None,
     }
+
+
+def _public_fields(text: str) -> dict[str, str | None]:
+    """The name and credit code an applicant filed, as text; whatever is not a JSON object of strings is ignored
+    (the chain does not check the filing's public data, so it is never trusted further than that)."""
+    try:
+        fields = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(fields, dict):
+        return {}
+    return {key: value[:200] for key in ("name", "creditCode") if isinstance(value := fields.get(key), str)}
 
 
 def _objection(args: dict[str, Any], at: int, by: str | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import base64
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.errors import BadCursor
@@ -39,6 +39,11 @@ def applications(
     rows = session.scalars(query.order_by(Application.filed_at.desc(), Application.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     return page, (_encode_cursor(page[-1]) if len(rows) > limit else None)
+
+
+def application_of(session: Session | Connection, certificate_id: str) -> str | None:
+    """The application whose approval issued the certificate, if it came through the licensing procedure."""
+    return session.scalar(select(Application.id).where(Application.issued_certificate == certificate_id))
 
 
 def timeline(session: Session, application_id: str) -> Sequence[LicensingEvent]:

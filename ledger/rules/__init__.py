@@ -144,11 +144,11 @@ def _entry(rules: RuleSet, table: str, key: str) -> object:
     return section.get(key) if isinstance(section, dict) else None
 
 
-def _days(rules: RuleSet, table: str, key: str) -> int:
+def _days(rules: RuleSet, table: str, key: str, minimum: int = 1) -> int:
     value = _entry(rules, table, key)
     # bool is an int to Python, and a limit of `true` days is a mistake, not 1
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise RuleSetError(f"{rules.version}: [{table}] {key} must be a positive whole number of days")
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise RuleSetError(f"{rules.version}: [{table}] {key} must be a whole number of days, at least {minimum}")
     return value
 
 
@@ -170,7 +170,8 @@ def licensing_rules(name: str | None = None) -> LicensingRules:
         decision_working_days=_days(rules, "decision", "working_days"),
         decision_extension_working_days=_days(rules, "decision", "extension_working_days"),
         certificate_working_days=_days(rules, "certificate", "working_days"),
-        public_notice_calendar_days=_days(rules, "public_notice", "calendar_days"),
+        # 0 only in a demonstration rule set (licensing-demo): no minimum notice on chain
+        public_notice_calendar_days=_days(rules, "public_notice", "calendar_days", minimum=0),
         province_first_review_working_days=_days(rules, "grade_a", "province_first_review_working_days"),
         ministry_review_working_days=_days(rules, "grade_a", "ministry_review_working_days"),
         expert_review_counted=counted,

@@ -267,6 +267,8 @@ class Application(Base):
     applicant: Mapped[str] = mapped_column(ADDRESS)
     paper: Mapped[bool]
     dossier: Mapped[str] = mapped_column(HASH)
+    name: Mapped[str | None] = mapped_column(Text)  # as filed (the filing's public data): unchecked
+    credit_code: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(24), index=True)
     filed_at: Mapped[int] = mapped_column(BigInteger)
     completion_requested_at: Mapped[int | None] = mapped_column(BigInteger)

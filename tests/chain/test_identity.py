@@ -42,20 +42,6 @@ def keys(tmp_path: Path) -> list[str]:
     return ["--dir", str(tmp_path / "keys"), "--password-file", str(tmp_path / "password")]
 
 
-@pytest.fixture
-def ledger(deployed: Deployed, engine: Engine) -> list[str]:
-    """``ledger`` options for this test's chain, deployment and read model."""
-    url = engine.url.render_as_string(hide_password=False)
-    return [
-        "--rpc-url",
-        deployed.w3.provider.endpoint_uri,
-        "--record",
-        str(deployed.record_path),
-        "--database-url",
-        url,
-    ]
-
-
 def test_regulator_signs_offline_relayer_relays_holder_presents(
     deployed: Deployed, indexer: Indexer, engine: Engine, keys: list[str], ledger: list[str], tmp_path: Path
 ) -> None:

@@ -4,25 +4,39 @@ from the chain, it is the same)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from eth_utils import keccak
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ledger import errors
-from ledger.certificates.documents import firm_subject
+from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vocabulary import Status
+from ledger.cli import main as ledger_cli
 from ledger.index.indexer import Indexer
+from ledger.licensing import queries as licensing_queries
 from ledger.licensing.client import LicensingClient
 from ledger.store.models import Application, Certificate, Objection, RevocationProposal
 from scripts.samples import firm_request
 from tests.api_helpers import is_problem
 from tests.chain_helpers import advance_time, chain_now
+from tests.cli_helpers import run
 from tests.conftest import Deployed, Served
 from tests.index_helpers import projection_snapshot
 from wallet.devkeys import dev_account
 
-CODE = "91330106MA2BLIC001"
+
+def credit_code(index: int) -> str:
+    """A valid credit code of a Hangzhou firm that has never been qualified."""
+    body = f"91330106MA2BLKC{index:02d}"
+    return body + credit_code_check_character(body)
+
+
+CODE = credit_code(1)
 DOSSIER = keccak(text="dossier manifest: 申请表, 法人证明, 技术人员社保证明")
 
 
@@ -41,7 +55,7 @@ def test_a_first_application_is_noticed_objected_to_answered_and_approved_into_a
     deployed: Deployed, engine: Engine, indexer: Indexer
 ) -> None:
     w3, firm, zhejiang = deployed.w3, client(deployed, "firm"), client(deployed, "zhejiang")
-    filed = firm.file_first(firm_subject(CODE), 33, DOSSIER)
+    filed = firm.file_first(CODE, "杭州申请规划院", 33, DOSSIER)
     zhejiang.accept(filed.id)
     notice_ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
     zhejiang.review(filed.id, keccak(text="checks"), keccak(text="opinion"), notice_ends)
@@ -98,12 +112,12 @@ def test_the_applications_rebuilt_from_the_chain_equal_those_indexed_step_by_ste
     deployed: Deployed, engine: Engine, indexer: Indexer
 ) -> None:
     firm, zhejiang = client(deployed, "firm"), client(deployed, "zhejiang")
-    completed = firm.file_first(firm_subject("91330106MA2BLIC002"), 33, DOSSIER)
+    completed = firm.file_first(credit_code(2), "杭州申请规划院2", 33, DOSSIER)
     indexer.sync()
     zhejiang.request_completion(completed.id, keccak(text="缺: 社保证明"))
     indexer.sync()
     firm.supplement(completed.id, keccak(text="dossier v2"))
-    withdrawn = firm.file_first(firm_subject("91330106MA2BLIC003"), 33, DOSSIER)
+    withdrawn = firm.file_first(credit_code(3), "杭州申请规划院3", 33, DOSSIER)
     firm.withdraw(withdrawn.id)
     indexer.sync()
     assert application_row(engine, completed.id).stage == "FILED"
@@ -118,16 +132,17 @@ def test_the_applications_rebuilt_from_the_chain_equal_those_indexed_step_by_ste
 def test_the_api_shows_the_queue_an_application_and_the_notices(served: Served) -> None:
     deployed, w3 = served.deployed, served.deployed.w3
     firm, zhejiang = client(deployed, "firm"), client(deployed, "zhejiang")
-    noticed = firm.file_first(firm_subject("91330106MA2BLIC004"), 33, DOSSIER)
+    noticed = firm.file_first(credit_code(4), "杭州申请规划院4", 33, DOSSIER)
     zhejiang.accept(noticed.id)
     ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 3600
     zhejiang.review(noticed.id, keccak(text="checks"), keccak(text="opinion"), ends)
-    waiting = firm.file_first(firm_subject("91330106MA2BLIC005"), 33, DOSSIER)
+    waiting = firm.file_first(credit_code(5), "杭州申请规划院5", 33, DOSSIER)
     served.indexer.sync()
 
     page = served.client.get("/api/v1/applications?province=33&stage=IN_NOTICE").json
     summary = next(item for item in page["items"] if item["id"] == "0x" + noticed.id.hex())
     assert (summary["kindLabel"], summary["stageLabel"], summary["grade"]) == ("首次申请", "公示中", "B")
+    assert (summary["firmName"], summary["creditCode"]) == ("杭州申请规划院4", credit_code(4))
     assert summary["due"]["step"] == "decision" and summary["due"]["workingDays"] == 20
     assert all(item["stage"] == "IN_NOTICE" for item in page["items"])
     filed = served.client.get("/api/v1/applications?stage=FILED").json["items"]
@@ -141,8 +156,64 @@ def test_the_api_shows_the_queue_an_application_and_the_notices(served: Served) 
     notices = served.client.get("/api/v1/notices").json["notices"]
     assert "0x" + noticed.id.hex() in [n["id"] for n in notices]
 
+    board = served.client.get("/dashboard").get_data(as_text=True)
+    assert 'id="licensing"' in board and "公示中 1" in board and "已申请，待受理 1" in board
+
     missing = served.client.get("/api/v1/applications/0x" + "ab" * 32)
     assert is_problem(missing, 404, "application-not-found")
     assert is_problem(served.client.get("/api/v1/applications?cursor=nonsense"), 400, "invalid-cursor")
     assert is_problem(served.client.get("/api/v1/applications?stage=DONE"), 400, "invalid-request")
     assert is_problem(served.client.get("/api/v1/applications/nope"), 400, "invalid-request")
+
+
+def test_the_ledger_command_takes_an_application_from_filing_to_its_certificate(
+    deployed: Deployed, engine: Engine, tmp_path: Path
+) -> None:
+    """`ledger apply`, `accept`, `review --notice-days`, `approve`, `applications`: the CLI's whole path."""
+    url = engine.url.render_as_string(hide_password=False)
+    options = [
+        "--rpc-url",
+        deployed.w3.provider.endpoint_uri,
+        "--record",
+        str(deployed.record_path),
+        "--database-url",
+        url,
+    ]
+    dossier, checks = tmp_path / "dossier.json", tmp_path / "checks.json"
+    dossier.write_text('{"files": []}')
+    checks.write_text('{"planners": 12}')
+    code = credit_code(6)
+    filed = run(ledger_cli, *options, "apply", code, "杭州命令行规划院", "--dossier", str(dossier), "--as", "firm")
+    application = filed.output.split(":")[0]
+    run(ledger_cli, *options, "accept", application, "--as", "zhejiang")
+    review = ["review", application, "--checks", str(checks), "--opinion", "同意", "--notice-days", "10"]
+    run(ledger_cli, *options, *review, "--as", "zhejiang")
+    queue = run(ledger_cli, *options, "applications", "--stage", "IN_NOTICE").output
+    assert application in queue and "decision due" in queue
+    advance_time(deployed.w3, 11 * 86400 + 60)  # the notice ends at 24:00 Beijing of its tenth day
+    document = tmp_path / "certificate.json"
+    document.write_text(json.dumps({**FIRM_FIELDS, "creditCode": code}, ensure_ascii=False))
+    run(ledger_cli, *options, "approve", application, "--dossier", str(dossier), "--document", str(document),
+        "--as", "zhejiang")  # fmt: skip
+    assert application_row(engine, bytes.fromhex(application[2:])).stage == "APPROVED"
+    with Session(engine) as session:
+        assert licensing_queries.application_of(session, "0x" + keccak(text=FIRM_FIELDS["number"]).hex()) == application
+    certificate = keccak(text=FIRM_FIELDS["number"])
+    assert deployed.registry.functions.certificate(certificate).call()[2] == dev_account("firm", 31337).address
+    refused = CliRunner().invoke(ledger_cli, [*options, "accept", application, "--as", "zhejiang"])
+    assert refused.exit_code == 1 and refused.output.startswith("Error: WrongStage:")
+
+
+FIRM_FIELDS = {
+    "number": "浙规乙字339006",
+    "name": "杭州命令行规划院",
+    "address": "浙江省杭州市西湖区文三路1号",
+    "grade": "乙级",
+    "scope": "城乡规划编制（国土空间规划编制）",
+    "issuingAuthority": "浙江省自然资源厅",
+    "decisionNumber": "浙自然资规许〔2026〕6号",
+    "validFrom": "2026-12-01",
+    "validUntil": "2031-11-30",
+    "legalRepresentative": "陈命令",
+    "technicalLead": "周行",
+}

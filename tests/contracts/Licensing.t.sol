@@ -209,7 +209,9 @@ contract LicensingTest is LicensingFixture {
     function test_aQualifiedFirmFilesNoFirstApplication() public {
         vm.prank(applicant);
         vm.expectRevert(abi.encodeWithSelector(QualificationHeld.selector, EMPLOYER, registry.idOf("E-1")));
-        licensing.file(ILicensingRegistry.ApplicationRequest(ApplicationKind.FIRST, EMPLOYER, bytes32(0), 33, DOSSIER));
+        licensing.file(
+            ILicensingRegistry.ApplicationRequest(ApplicationKind.FIRST, EMPLOYER, bytes32(0), 33, DOSSIER, "")
+        );
     }
 
     function test_aPaperFilingIsRecordedByTheAuthorityAndMarked() public {

@@ -3,6 +3,7 @@ chinese-calendar 1.11.0's data), excluded expert review, extensions, Beijing-tim
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from ledger.licensing.deadlines import (
     beijing_date,
     calendar_knows,
     is_working_day,
+    notice_end,
     step_due,
     working_days_between,
 )
@@ -200,11 +202,18 @@ def test_licensing_rules_from_the_environment(tmp_path: Path, monkeypatch: pytes
         licensing_rules.cache_clear()
 
 
+def test_the_demo_rule_set_differs_from_the_2012_one_only_in_the_minimum_notice() -> None:
+    demo, real = licensing_rules("licensing-demo"), licensing_rules("licensing-2012")
+    assert (demo.public_notice_calendar_days, real.public_notice_calendar_days) == (0, 10)
+    assert dataclasses.replace(demo, rules=real.rules, public_notice_calendar_days=10) == real
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("working_days = 20\n", "", r"\[decision\] working_days must be a positive"),
-        ("calendar_days = 10", "calendar_days = 0", r"\[public_notice\] calendar_days"),
+        ("working_days = 20\n", "", r"\[decision\] working_days must be a whole number of days, at least 1"),
+        ("working_days = 20\n", "working_days = 0\n", r"\[decision\] working_days must be .* at least 1"),
+        ("calendar_days = 10", "calendar_days = -1", r"\[public_notice\] calendar_days"),
         ("calendar_days = 10", "calendar_days = true", r"\[public_notice\] calendar_days"),
         ("calendar_days = 10", 'calendar_days = "10"', r"\[public_notice\] calendar_days"),
         ("[certificate]\n", "[certificates]\n", r"\[certificate\] working_days"),
@@ -228,3 +237,10 @@ def test_licensing_rules_table_that_is_no_table(tmp_path: Path) -> None:
     path.write_text(text)
     with pytest.raises(RuleSetError, match=r"\[grade_a\] province_first_review_working_days"):
         licensing_rules(str(path))
+
+
+def test_a_notice_ends_at_midnight_beijing_after_its_last_day() -> None:
+    published = beijing(2026, 12, 1, 23, 30)  # 15:30 UTC
+    ends = notice_end(published, 10)
+    assert ends == beijing(2026, 12, 12, 0, 0) and ends - published >= 10 * 86400
+    assert notice_end(beijing(2026, 12, 1, 0, 0), 10) == beijing(2026, 12, 12, 0, 0)

@@ -20,6 +20,7 @@ abstract contract LicensingFixture is RegistryFixture {
     bytes32 internal constant DOSSIER = keccak256("dossier manifest v1");
     bytes32 internal constant CHECKS = keccak256("checks");
     bytes32 internal constant OPINION = keccak256("opinion");
+    bytes internal constant PUBLIC_DATA = bytes(unicode'{"creditCode":"91330106MA2BNEW001","name":"新设规划院"}');
 
     function setUp() public virtual override {
         super.setUp();
@@ -29,7 +30,9 @@ abstract contract LicensingFixture is RegistryFixture {
     }
 
     function firstApplication() internal pure returns (ILicensingRegistry.ApplicationRequest memory) {
-        return ILicensingRegistry.ApplicationRequest(ApplicationKind.FIRST, NEW_FIRM, bytes32(0), 33, DOSSIER);
+        return ILicensingRegistry.ApplicationRequest(
+            ApplicationKind.FIRST, NEW_FIRM, bytes32(0), 33, DOSSIER, PUBLIC_DATA
+        );
     }
 
     function successorApplication(ApplicationKind kind, bytes32 certificate)
@@ -37,7 +40,7 @@ abstract contract LicensingFixture is RegistryFixture {
         pure
         returns (ILicensingRegistry.ApplicationRequest memory)
     {
-        return ILicensingRegistry.ApplicationRequest(kind, bytes32(0), certificate, 0, DOSSIER);
+        return ILicensingRegistry.ApplicationRequest(kind, bytes32(0), certificate, 0, DOSSIER, PUBLIC_DATA);
     }
 
     /// @dev The grade B certificate a first application for NEW_FIRM asks for, held by the applicant's key.

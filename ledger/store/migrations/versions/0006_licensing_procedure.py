@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("applicant", sa.String(length=42), nullable=False),
         sa.Column("paper", sa.Boolean(), nullable=False),
         sa.Column("dossier", sa.String(length=66), nullable=False),
+        sa.Column("name", sa.Text(), nullable=True),
+        sa.Column("credit_code", sa.Text(), nullable=True),
         sa.Column("stage", sa.String(length=24), nullable=False),
         sa.Column("filed_at", sa.BigInteger(), nullable=False),
         sa.Column("completion_requested_at", sa.BigInteger(), nullable=True),

@@ -1,0 +1,184 @@
+"""Licensing demo acts on the local chain, so that `make up` shows applications in every stage.
+
+Run after the demo register is imported, on a deployment made with the demonstration rule set (`make up` sets
+LICENSING_RULES=licensing-demo: no minimum notice on chain, so one application can be approved today). With the
+development keys (local chains only), the demo firm's key files first applications for new Zhejiang firms and
+the province takes each one as far as its stage: filed; awaiting completion; accepted, with an expert review under
+way; in notice with an unanswered objection; approved (its certificate issued in the same transaction); refused;
+withdrawn. A grade B firm of the register applies on paper for an upgrade that the province has reviewed first,
+and a revocation of another is proposed and left for a second regulator to confirm. Every act is idempotent: run
+again, the chain refuses what it has already and the rest is skipped.
+
+    python -m scripts.demo_licensing
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from eth_utils import keccak
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from web3.types import RPCEndpoint
+
+from ledger import errors
+from ledger.certificates.documents import firm_document, firm_subject, issue_request
+from ledger.certificates.identifiers import credit_code_check_character
+from ledger.certificates.vault import store
+from ledger.certificates.vocabulary import Grade, Status
+from ledger.licensing.client import ApplicationKind, LicensingClient
+from ledger.store.models import Certificate
+from ledger.wiring import Ledger
+from wallet.devkeys import dev_account
+
+DAY = 86400
+REFUSALS = (errors.AlreadyFiled, errors.WrongStage, errors.AlreadyProposed, errors.ExpertReviewOutOfOrder)
+STAGES = ("filed", "completion", "review", "notice", "approved", "refused", "withdrawn")
+APPROVED_NAME = "杭州示范城乡规划设计有限公司"
+STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
+
+
+def attempt(what: str, act: Callable[[], object]) -> None:
+    """Run one act; an act the chain has already seen is reported and skipped."""
+    try:
+        act()
+        print(f"  {what}")
+    except REFUSALS as exc:
+        print(f"  {what}: already done ({type(exc).__name__})")
+
+
+def demo_firm(index: int) -> str:
+    """The credit code of demo firm ``index``: Hangzhou-registered (330106), check character computed."""
+    body = f"91330106MA2DEM{index:02d}A"
+    return body + credit_code_check_character(body)
+
+
+def dossier(code: str) -> bytes:
+    """The demo dossier manifest's hash (a real one hashes the manifest of the filed files)."""
+    return keccak(text=f"申请材料清单 {code}: 申请表, 营业执照, 法定代表人及技术负责人, 技术人员社保证明, 业绩")
+
+
+def main() -> None:
+    ledger = Ledger().check_live()
+    chain_id = ledger.w3.eth.chain_id
+    firm = ledger.licensing_client(dev_account("firm", chain_id))
+    zhejiang = ledger.licensing_client(dev_account("zhejiang", chain_id))
+    citizen = ledger.licensing_client(dev_account("relayer", chain_id))
+    minimum = ledger.licensing.functions.MIN_NOTICE_PERIOD().call()
+    now = ledger.w3.eth.get_block("latest")["timestamp"]
+    print("applications:")
+    ids = {}
+    for index, stage in enumerate(STAGES):
+        code = demo_firm(index)
+        ids[stage] = keccak_id(firm_subject(code), dossier(code))
+        name = f"杭州示范规划设计{index + 1}所" if stage != "approved" else APPROVED_NAME
+        attempt(f"{stage}: filed by {code}", lambda c=code, n=name: firm.file_first(c, n, 33, dossier(c)))
+    attempt("completion requested", lambda: zhejiang.request_completion(ids["completion"], keccak(text="缺社保证明")))
+    for stage in ("review", "notice", "approved", "refused"):
+        attempt(f"{stage}: accepted", lambda s=stage: zhejiang.accept(ids[s]))
+    attempt("review: expert review begun", lambda: zhejiang.expert_review(ids["review"], begun=True))
+    checks, opinion = keccak(text="自动核验结果"), keccak(text="审查意见：符合乙级标准")
+    attempt(
+        "notice: reviewed, noticed for 10 days",
+        lambda: zhejiang.review(ids["notice"], checks, opinion, now + max(minimum, 10 * DAY)),
+    )
+    attempt(
+        "notice: objection raised",
+        lambda: citizen.object(ids["notice"], keccak(text="社保缴纳记录截图"), keccak(text="技术负责人疑似挂证")),
+    )
+    attempt("refused: reviewed", lambda: zhejiang.review(ids["refused"], checks, keccak(text="技术人员不足"), 0))
+    attempt("refused: refused", lambda: zhejiang.refuse(ids["refused"], keccak(text="不予许可：技术人员不足")))
+    attempt("withdrawn: withdrawn", lambda: firm.withdraw(ids["withdrawn"]))
+    approve(ledger, zhejiang, ids["approved"], demo_firm(STAGES.index("approved")), minimum)
+    register_acts(ledger, zhejiang)
+    ledger.indexer().sync()
+
+
+def keccak_id(subject: bytes, manifest: bytes) -> bytes:
+    """A first application's id, as the contract derives it: keccak256(abi.encode(subject, FIRST, dossier))."""
+    return keccak(subject + int(ApplicationKind.FIRST).to_bytes(32, "big") + manifest)
+
+
+def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code: str, minimum: int) -> None:
+    """Review with a notice as short as the rule set allows, then approve: the certificate is issued to the firm's
+    key in the same transaction, its document kept in the vault like any issued one."""
+    application_row = ledger.licensing.functions.application(application).call()
+    if application_row[5] >= STAGES_FINAL:
+        print("  approved: already done")
+        return
+    if minimum > 60:
+        print(f"  approved: skipped (the deployment's minimum notice is {minimum} s: deploy with licensing-demo)")
+        return
+    now = ledger.w3.eth.get_block("latest")["timestamp"]
+    ends = now + minimum + 2
+    attempt(
+        "approved: reviewed, noticed",
+        lambda: zhejiang.review(application, keccak(text="核验"), keccak(text="同意"), ends),
+    )
+    while ledger.w3.eth.get_block("latest")["timestamp"] < ends:
+        time.sleep(1)
+        ledger.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    today = time.strftime("%Y-%m-%d")
+    document = firm_document(
+        {
+            "number": "浙规乙字33DEMO04",
+            "name": APPROVED_NAME,
+            "creditCode": code,
+            "address": "浙江省杭州市西湖区文三路90号",
+            "grade": "乙级",
+            "scope": "城乡规划编制（国土空间规划编制）",
+            "issuingAuthority": "浙江省自然资源厅",
+            "decisionNumber": "浙自然资规许〔2026〕1号",
+            "validFrom": today,
+            "validUntil": time.strftime("%Y-%m-%d", time.localtime(time.time() + 5 * 365 * DAY)),
+            "legalRepresentative": "陈示范",
+            "technicalLead": "周规划",
+        }
+    )
+    with Session(ledger.engine) as session, session.begin():
+        store(session, [document])
+    holder = dev_account("firm", ledger.w3.eth.chain_id).address  # the key that applied holds the certificate
+    request = issue_request(document, subject=firm_subject(code), province=33, holder=holder)
+    attempt("approved: approved and issued", lambda: zhejiang.approve_first(application, application_row[2], request))
+
+
+def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
+    """On the imported register: an upgrade filed on paper and first reviewed by the province, and a revocation
+    proposed but not yet confirmed."""
+    ledger.indexer().sync()
+    with Session(ledger.engine) as session:
+        grade_b = session.scalars(
+            select(Certificate.id)
+            .where(
+                Certificate.province == 33,
+                Certificate.grade == int(Grade.B),
+                Certificate.status == Status.ACTIVE,
+                Certificate.number.not_like("浙规乙字33DEMO%"),  # the register's firms, not this demo's
+            )
+            .order_by(Certificate.number)
+            .limit(2)
+        ).all()
+    if len(grade_b) < 2:
+        print("  (no two grade B firms of Zhejiang in the register: upgrade and revocation skipped)")
+        return
+    upgrade, revoked = (bytes.fromhex(i[2:]) for i in grade_b)
+    manifest = keccak(text="升级申请材料清单（纸质）")
+    upgrade_id = keccak(upgrade + int(ApplicationKind.UPGRADE).to_bytes(32, "big") + manifest)
+    attempt(
+        "upgrade on paper: filed",
+        lambda: zhejiang.file_successor(ApplicationKind.UPGRADE, upgrade, manifest, paper=True),
+    )
+    attempt("upgrade on paper: accepted", lambda: zhejiang.accept(upgrade_id))
+    attempt(
+        "upgrade on paper: the province's first review",
+        lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), keccak(text="初审同意，报部"), 0),
+    )
+    attempt(
+        "revocation proposed (awaiting a second regulator)",
+        lambda: zhejiang.propose_revocation(revoked, 3, keccak(text="以欺骗手段取得资质的证据")),
+    )
+
+
+if __name__ == "__main__":
+    main()
