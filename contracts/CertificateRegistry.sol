@@ -414,6 +414,13 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     }
 
     /// @inheritdoc ICertificateRegistry
+    function firmOf(bytes32 subject) external view returns (uint8 province, bytes32 qualification) {
+        bytes32 id = _firms[subject];
+        Record storage r = _records[id];
+        return (r.province, _binds(r) ? id : bytes32(0));
+    }
+
+    /// @inheritdoc ICertificateRegistry
     function idOf(string calldata number) external pure returns (bytes32) {
         return keccak256(bytes(number));
     }

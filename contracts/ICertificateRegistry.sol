@@ -332,6 +332,12 @@ interface ICertificateRegistry {
     /// @return The certificate's id, or zero.
     function qualificationOf(bytes32 subject) external view returns (bytes32);
 
+    /// @notice firmProvinceOf and qualificationOf in one call (what a licensing decision needs of a firm).
+    /// @param subject The firm's subject.
+    /// @return province The subject's binding, or 0 if it never held a firm certificate.
+    /// @return qualification Its live qualification, or zero.
+    function firmOf(bytes32 subject) external view returns (uint8 province, bytes32 qualification);
+
     /// @notice keccak256 of the official number: the id under which a certificate is stored.
     /// @param number The official certificate or registration number.
     /// @return The certificate's id.

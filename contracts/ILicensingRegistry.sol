@@ -29,7 +29,7 @@ enum Stage {
 
 /// @dev No application has this id.
 error UnknownApplication(bytes32 id);
-/// @dev An application with this id (the same subject or certificate, kind and dossier) was filed before.
+/// @dev An application with this id (the same subject or certificate, kind, dossier and applicant) was filed before.
 error AlreadyFiled(bytes32 id);
 /// @dev The application's stage does not allow this step.
 error WrongStage(bytes32 id, Stage stage);
@@ -51,7 +51,7 @@ error NoticeRunning(bytes32 id, uint40 endsAt);
 error NotInNotice(bytes32 id);
 /// @dev Every objection must be answered before the decision; `open` are not.
 error ObjectionsUnanswered(bytes32 id, uint16 open);
-/// @dev No open objection has this id.
+/// @dev No unanswered objection has this id.
 error UnknownObjection(bytes32 objection);
 /// @dev The decision names another dossier than the one filed and reviewed.
 error DossierChanged(bytes32 id, bytes32 reviewed);
@@ -61,7 +61,7 @@ error DecisionMismatch(string field);
 error AlreadyExtended(bytes32 id);
 /// @dev An expert review is begun once and ended once, in that order.
 error ExpertReviewOutOfOrder(bytes32 id);
-/// @dev No open revocation proposal has this id.
+/// @dev No open (neither confirmed nor withdrawn) revocation proposal has this id.
 error UnknownProposal(bytes32 proposal);
 /// @dev A revocation is confirmed by a second regulator of the same authority, never by its proposer.
 error SameRegulator(address account);
@@ -69,6 +69,12 @@ error SameRegulator(address account);
 error OtherAuthority(address account);
 /// @dev A revocation proposal with this id (certificate, reason, evidence, proposer) was made before.
 error AlreadyProposed(bytes32 proposal);
+/// @dev This objection (the same objector, evidence and text) was raised before; answered or not, it stands once.
+error AlreadyObjected(bytes32 objection);
+/// @dev The notice may run at most MAX_NOTICE_PERIOD: it must end by `latest`.
+error NoticeTooLong(uint40 endsAt, uint40 latest);
+/// @dev Only the proposer withdraws its proposal.
+error NotProposer(bytes32 proposal, address account);
 
 /// @title The licensing procedure of firm qualifications, on chain
 /// @notice An application goes FILED → (COMPLETION_REQUESTED → FILED) → ACCEPTED → [grade A: PROVINCE_REVIEWED]
@@ -163,7 +169,8 @@ interface ILicensingRegistry {
     /// @dev Emits ApplicationFiled. Reverts with AlreadyFiled, InvalidApplication, NotApplicant (not the holder),
     /// QualificationHeld (a FIRST application of a qualified firm) or the certificate registry's refusals.
     /// @param request The application.
-    /// @return id keccak256(abi.encode(subject or certificate, kind, dossier)).
+    /// @return id keccak256(abi.encode(subject or certificate, kind, dossier, msg.sender)): a copy of a firm's filing
+    /// by another key is another application, which its approval would not hand that key (holder = applicant).
     function file(ApplicationRequest calldata request) external returns (bytes32 id);
 
     /// @notice Record an application filed on paper, as the authority that will decide it (marked `paper`).
@@ -230,7 +237,8 @@ interface ILicensingRegistry {
         external
         returns (bytes32 proposal);
 
-    /// @notice Confirm a revocation proposal: a second regulator of the same authority; revokes the certificate.
+    /// @notice Confirm a revocation proposal: a second regulator of the same authority (the ministry, the registrar,
+    /// or the proposer's own province); revokes the certificate.
     function confirmRevocation(bytes32 proposal) external;
 
     /// @notice Withdraw one's own revocation proposal.

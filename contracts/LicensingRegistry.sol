@@ -7,7 +7,8 @@ import {
     ILicensingRegistry, ApplicationKind, Stage, UnknownApplication, AlreadyFiled, WrongStage, NotApplicant,
     QualificationHeld, InvalidApplication, CompletionAlreadyRequested, NotTheFirmsProvince, NoticeTooShort,
     NoticeRunning, NotInNotice, ObjectionsUnanswered, UnknownObjection, DossierChanged, DecisionMismatch,
-    AlreadyExtended, ExpertReviewOutOfOrder, UnknownProposal, SameRegulator, OtherAuthority, AlreadyProposed
+    AlreadyExtended, ExpertReviewOutOfOrder, UnknownProposal, SameRegulator, OtherAuthority, AlreadyProposed,
+    AlreadyObjected, NoticeTooLong, NotProposer
 } from "./ILicensingRegistry.sol";
 import {
     Kind, Grade, Status, WrongKind, InvalidGrade, WrongStatus, InvalidProvince, SubjectInOtherProvince,
@@ -21,6 +22,8 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @notice The shortest public notice (公示) of a review opinion, from the licensing rule set (10 days by the
     /// 2012 rule), fixed at deployment.
     uint40 public immutable MIN_NOTICE_PERIOD;
+    /// @notice The longest public notice: an application is never parked in notice for ever.
+    uint40 public constant MAX_NOTICE_PERIOD = 90 days;
 
     uint8 public constant FLAG_PAPER = 1; // filed on paper, recorded by the authority
     uint8 public constant FLAG_COMPLETION_REQUESTED = 2; // the one completion request was made
@@ -35,13 +38,16 @@ contract LicensingRegistry is ILicensingRegistry {
         address proposer;
         uint16 reason;
         bool byMinistry;
+        uint8 province; // the proposer's, 0 for the ministry and the registrar: the confirmer's must be the same
+        bool closed; // confirmed or withdrawn: a proposal is never made twice
     }
 
     CertificateRegistry private immutable _certificates;
 
     mapping(bytes32 id => Application) private _applications;
-    /// @dev An open objection's application; deleted once answered.
+    /// @dev An objection's application, kept after its answer so that the same objection is never raised twice.
     mapping(bytes32 objection => bytes32 application) private _objections;
+    mapping(bytes32 objection => bool) private _answered;
     mapping(bytes32 proposal => Proposal) private _proposals;
 
     /// @param registry The certificate registry, which must grant this contract LICENSING_ROLE.
@@ -109,9 +115,14 @@ contract LicensingRegistry is ILicensingRegistry {
         Application storage a = _existing(id);
         if (checksHash == bytes32(0)) revert InvalidApplication("checksHash");
         if (opinionHash == bytes32(0)) revert InvalidApplication("opinionHash");
+        // An expert review under way is ended first: its time is not counted, so it must not run on unseen.
+        if (a.flags & (FLAG_EXPERT_REVIEW_BEGUN | FLAG_EXPERT_REVIEW_ENDED) == FLAG_EXPERT_REVIEW_BEGUN) {
+            revert ExpertReviewOutOfOrder(id);
+        }
         if (a.grade == Grade.A && a.stage == Stage.ACCEPTED) {
             // Grade A is applied for through the firm's province, whose own regulator reviews it first.
-            if (_certificates.provinceOf(msg.sender) != a.province) revert NotTheFirmsProvince(msg.sender, a.province);
+            uint8 province = _province(a);
+            if (_certificates.provinceOf(msg.sender) != province) revert NotTheFirmsProvince(msg.sender, province);
             if (noticeEndsAt != 0) revert InvalidApplication("noticeEndsAt");
             a.stage = Stage.PROVINCE_REVIEWED;
             emit ApplicationReviewed(id, msg.sender, Stage.PROVINCE_REVIEWED, checksHash, opinionHash);
@@ -161,7 +172,7 @@ contract LicensingRegistry is ILicensingRegistry {
         if (a.stage != Stage.IN_NOTICE || block.timestamp >= a.noticeEndsAt) revert NotInNotice(id);
         if (textHash == bytes32(0)) revert InvalidApplication("textHash");
         objection = keccak256(abi.encode(id, msg.sender, evidenceHash, textHash));
-        if (_objections[objection] != bytes32(0)) revert AlreadyFiled(objection);
+        if (_objections[objection] != bytes32(0)) revert AlreadyObjected(objection);
         _objections[objection] = id;
         ++a.openObjections;
         emit ObjectionRaised(id, objection, msg.sender, evidenceHash, textHash);
@@ -170,11 +181,11 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @inheritdoc ILicensingRegistry
     function answerObjection(bytes32 objection, bytes32 answerHash) external {
         bytes32 id = _objections[objection];
-        if (id == bytes32(0)) revert UnknownObjection(objection);
+        if (id == bytes32(0) || _answered[objection]) revert UnknownObjection(objection);
         Application storage a = _applications[id];
         _checkDecidingAuthority(msg.sender, a);
         if (answerHash == bytes32(0)) revert InvalidApplication("answerHash");
-        delete _objections[objection];
+        _answered[objection] = true;
         --a.openObjections;
         emit ObjectionAnswered(id, objection, msg.sender, answerHash);
     }
@@ -186,11 +197,17 @@ contract LicensingRegistry is ILicensingRegistry {
         external
         returns (bytes32 certificate)
     {
-        Application storage a = _decidable(id, dossier);
+        Application storage a = _atStage(id, Stage.IN_NOTICE);
+        // One read of the firm for both questions: its jurisdiction now, and whether it got a qualification since.
+        (uint8 province, bytes32 held) = _certificates.firmOf(a.subject);
+        if (province == 0) province = a.province;
+        _certificates.checkAuthority(msg.sender, Kind.FIRM, a.grade, province);
+        _checkNoticeAndDossier(id, a, dossier);
+        if (held != bytes32(0)) revert QualificationHeld(a.subject, held);
         if (a.kind != ApplicationKind.FIRST) revert DecisionMismatch("kind");
         if (request.kind != Kind.FIRM || request.grade != Grade.B) revert DecisionMismatch("grade");
         if (request.subject != a.subject) revert DecisionMismatch("subject");
-        if (request.province != a.province) revert DecisionMismatch("province");
+        if (request.province != province) revert DecisionMismatch("province");
         if (a.flags & FLAG_PAPER == 0 && request.holder != a.applicant) revert DecisionMismatch("holder");
         a.stage = Stage.APPROVED;
         certificate = _certificates.issueFor(msg.sender, request);
@@ -203,7 +220,10 @@ contract LicensingRegistry is ILicensingRegistry {
         returns (bytes32 certificate)
     {
         Application storage a = _decidable(id, dossier);
-        if (a.flags & FLAG_PAPER == 0 && successor.holder != a.applicant) revert DecisionMismatch("holder");
+        // The firm keeps the key its certificate names now (it may have been replaced since the filing).
+        if (a.flags & FLAG_PAPER == 0 && successor.holder != _certificates.certificate(a.certificate).holder) {
+            revert DecisionMismatch("holder");
+        }
         a.stage = Stage.APPROVED;
         if (a.kind == ApplicationKind.UPGRADE) {
             certificate = _certificates.upgradeFor(msg.sender, a.certificate, successor);
@@ -245,17 +265,20 @@ contract LicensingRegistry is ILicensingRegistry {
         if (evidenceHash == bytes32(0)) revert InvalidApplication("evidenceHash");
         proposal = keccak256(abi.encode(certificate, reason, evidenceHash, msg.sender));
         if (_proposals[proposal].proposer != address(0)) revert AlreadyProposed(proposal);
-        _proposals[proposal] = Proposal(certificate, msg.sender, reason, _isMinistry(msg.sender));
+        _proposals[proposal] =
+            Proposal(certificate, msg.sender, reason, _isMinistry(msg.sender), _certificates.provinceOf(msg.sender), false);
         emit RevocationProposed(proposal, certificate, msg.sender, reason, evidenceHash);
     }
 
     /// @inheritdoc ILicensingRegistry
     function confirmRevocation(bytes32 proposal) external {
         Proposal memory p = _proposals[proposal];
-        if (p.proposer == address(0)) revert UnknownProposal(proposal);
+        if (p.proposer == address(0) || p.closed) revert UnknownProposal(proposal);
         if (msg.sender == p.proposer) revert SameRegulator(msg.sender);
-        if (_isMinistry(msg.sender) != p.byMinistry) revert OtherAuthority(msg.sender);
-        delete _proposals[proposal];
+        if (_isMinistry(msg.sender) != p.byMinistry || _certificates.provinceOf(msg.sender) != p.province) {
+            revert OtherAuthority(msg.sender);
+        }
+        _proposals[proposal].closed = true;
         // revokeFor judges the confirmer's authority over the certificate as it is now.
         _certificates.revokeFor(msg.sender, p.certificate, p.reason);
         emit RevocationConfirmed(proposal, p.certificate, msg.sender);
@@ -264,11 +287,10 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @inheritdoc ILicensingRegistry
     function withdrawRevocation(bytes32 proposal) external {
         Proposal storage p = _proposals[proposal];
-        if (p.proposer == address(0)) revert UnknownProposal(proposal);
-        if (msg.sender != p.proposer) revert SameRegulator(msg.sender);
-        bytes32 certificate = p.certificate;
-        delete _proposals[proposal];
-        emit RevocationWithdrawn(proposal, certificate, msg.sender);
+        if (p.proposer == address(0) || p.closed) revert UnknownProposal(proposal);
+        if (msg.sender != p.proposer) revert NotProposer(proposal, msg.sender);
+        p.closed = true;
+        emit RevocationWithdrawn(proposal, p.certificate, msg.sender);
     }
 
     // ---------------------------------------------------------------- views
@@ -313,7 +335,7 @@ contract LicensingRegistry is ILicensingRegistry {
         } else {
             revert InvalidApplication("kind");
         }
-        id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier));
+        id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier, msg.sender));
         Application storage a = _applications[id];
         if (a.stage != Stage.NONE) revert AlreadyFiled(id);
         // Zero fields are left unwritten: a first application names no certificate.
@@ -351,6 +373,8 @@ contract LicensingRegistry is ILicensingRegistry {
     function _publishNotice(bytes32 id, Application storage a, uint40 endsAt) private {
         uint40 earliest = uint40(block.timestamp) + MIN_NOTICE_PERIOD;
         if (endsAt < earliest) revert NoticeTooShort(endsAt, earliest);
+        uint40 latest = uint40(block.timestamp) + MAX_NOTICE_PERIOD;
+        if (endsAt > latest) revert NoticeTooLong(endsAt, latest);
         a.noticeEndsAt = endsAt;
         a.stage = Stage.IN_NOTICE;
         emit NoticePublished(id, msg.sender, endsAt);
@@ -361,6 +385,10 @@ contract LicensingRegistry is ILicensingRegistry {
     function _decidable(bytes32 id, bytes32 dossier) private view returns (Application storage a) {
         a = _atStage(id, Stage.IN_NOTICE);
         _checkDecidingAuthority(msg.sender, a);
+        _checkNoticeAndDossier(id, a, dossier);
+    }
+
+    function _checkNoticeAndDossier(bytes32 id, Application storage a, bytes32 dossier) private view {
         if (block.timestamp < a.noticeEndsAt) revert NoticeRunning(id, a.noticeEndsAt);
         if (a.openObjections != 0) revert ObjectionsUnanswered(id, a.openObjections);
         if (dossier != a.dossier) revert DossierChanged(id, a.dossier);
@@ -382,10 +410,11 @@ contract LicensingRegistry is ILicensingRegistry {
         if (a.stage == Stage.NONE) revert UnknownApplication(id);
     }
 
-    /// @dev The applicant's own steps: the key that filed; for a filing on paper, the accepting authority.
+    /// @dev The applicant's own steps: the key that filed; for a filing on paper, the deciding authority (never a
+    /// province for a grade A application it has forwarded).
     function _checkApplicant(bytes32 id, Application storage a) private view {
         if (a.flags & FLAG_PAPER != 0) {
-            _checkAcceptingAuthority(msg.sender, a);
+            _checkDecidingAuthority(msg.sender, a);
         } else if (msg.sender != a.applicant) {
             revert NotApplicant(id, msg.sender);
         }
@@ -394,13 +423,20 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @dev Acceptance (and a grade A application's handling until the ministry reviews it) is the firm's
     /// province's, or the ministry's: whoever may act on the firm's grade B certificates.
     function _checkAcceptingAuthority(address actor, Application storage a) private view {
-        _certificates.checkAuthority(actor, Kind.FIRM, Grade.B, a.province);
+        _certificates.checkAuthority(actor, Kind.FIRM, Grade.B, _province(a));
     }
 
     /// @dev The decision (and the notice, its objections and an extension) is the authority over the grade
     /// decided about: the province for grade B, the ministry for grade A.
     function _checkDecidingAuthority(address actor, Application storage a) private view {
-        _certificates.checkAuthority(actor, Kind.FIRM, a.grade, a.province);
+        _certificates.checkAuthority(actor, Kind.FIRM, a.grade, _province(a));
+    }
+
+    /// @dev The firm's jurisdiction now: its binding in the certificate registry (which moveFirm changes), or, for
+    /// a firm never qualified, the province its first application named.
+    function _province(Application storage a) private view returns (uint8) {
+        uint8 bound = _certificates.firmProvinceOf(a.subject);
+        return bound != 0 ? bound : a.province;
     }
 
     function _checkAuthorityOver(address actor, bytes32 certificate) private view {

@@ -660,18 +660,30 @@ def answer(ctx: click.Context, objection: bytes, answer: str) -> None:
 @DOSSIER
 @click.option("--document", "document_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help="the certificate's fields (JSON)")  # fmt: skip
+@click.option("--holder", default=None, help="the certificate's holder key: required for a filing on paper")
 @click.pass_context
-def approve(ctx: click.Context, application: bytes, dossier_path: Path, document_path: Path) -> None:
-    """Approve an application once its notice has run: its certificate is issued (or upgraded, renewed) at once."""
+def approve(
+    ctx: click.Context, application: bytes, dossier_path: Path, document_path: Path, holder: str | None
+) -> None:
+    """Approve an application once its notice has run: its certificate is issued (or upgraded, renewed) at once,
+    held by the key that applied (an upgrade or renewal: the certificate's current holder)."""
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
-        filed = ledger.licensing.functions.application(application).call()
-        document, subject = _document(ledger, _fields(document_path), Kind.FIRM)
-        dossier, holder = keccak(dossier_path.read_bytes()), filed[3]
-        if filed[4] == ApplicationKind.FIRST:
-            request = issue_request(document, subject=subject, province=filed[7], holder=holder)
+        functions = ledger.licensing.functions
+        filed = functions.application(application).call()
+        subject, certificate, applicant, kind, province, flags = (
+            filed[0], filed[1], filed[3], filed[4], filed[7], filed[8]
+        )  # fmt: skip
+        paper = bool(flags & functions.FLAG_PAPER().call())
+        if paper and holder is None:
+            raise click.UsageError("a filing on paper names no key: give the certificate's --holder")
+        document, _ = _document(ledger, _fields(document_path), Kind.FIRM)
+        dossier = keccak(dossier_path.read_bytes())
+        if kind == ApplicationKind.FIRST:
+            request = issue_request(document, subject=subject, province=province, holder=holder or applicant)
             return client.approve_first(application, dossier, request)
-        return client.approve_successor(application, dossier, successor_request(document, holder=holder))
+        current = holder or ledger.registry.functions.certificate(certificate).call()[2]
+        return client.approve_successor(application, dossier, successor_request(document, holder=current))
 
     _step(ctx, take)
 
@@ -718,7 +730,38 @@ def confirm_revocation(ctx: click.Context, proposal: bytes) -> None:
 
 
 def _chain_now(ledger: Ledger) -> int:
-    return int(ledger.w3.eth.get_block("latest")["timestamp"])
+    """Now, for a deadline the next block must meet: the later of the latest block's time and the clock (a chain
+    that mines on demand may have last mined long ago)."""
+    return max(int(ledger.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
+
+
+@main.command("expert-review")
+@signer_options
+@APPLICATION
+@click.option("--end", is_flag=True, help="end the expert review (default: begin it)")
+@click.pass_context
+def expert_review(ctx: click.Context, application: bytes, end: bool) -> None:
+    """Begin or end an expert review (专家评审): its days are not counted against the time limit."""
+    _step(ctx, lambda c, _: c.expert_review(application, begun=not end))
+
+
+@main.command("extend-decision")
+@signer_options
+@APPLICATION
+@click.option("--reason", "reason_text", required=True, help="why, as the authority's head approved it")
+@click.pass_context
+def extend_decision(ctx: click.Context, application: bytes, reason_text: str) -> None:
+    """Extend the decision period once (by the rule set's 10 working days)."""
+    _step(ctx, lambda c, _: c.extend_decision(application, _text_hash(reason_text)))
+
+
+@main.command("withdraw-revocation")
+@signer_options
+@click.argument("proposal", callback=lambda _c, _p, v: _hash32(v))
+@click.pass_context
+def withdraw_revocation(ctx: click.Context, proposal: bytes) -> None:
+    """Withdraw your own revocation proposal."""
+    _step(ctx, lambda c, _: c.withdraw_revocation(proposal))
 
 
 # ---- helpers ----

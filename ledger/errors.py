@@ -343,6 +343,18 @@ class AlreadyProposed(ContractRevert):
     """This revocation proposal was made before."""
 
 
+class AlreadyObjected(ContractRevert):
+    """This objection (objector, evidence, text) was raised before."""
+
+
+class NoticeTooLong(ContractRevert):
+    """The public notice may run at most the contract's MAX_NOTICE_PERIOD (``latest``)."""
+
+
+class NotProposer(ContractRevert):
+    """Only the proposer withdraws its revocation proposal."""
+
+
 class UnknownRevert(ContractRevert):
     """Revert data that matches no error of the contract's ABI (kept in ``data``)."""
 

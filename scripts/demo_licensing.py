@@ -33,7 +33,14 @@ from ledger.wiring import Ledger
 from wallet.devkeys import dev_account
 
 DAY = 86400
-REFUSALS = (errors.AlreadyFiled, errors.WrongStage, errors.AlreadyProposed, errors.ExpertReviewOutOfOrder)
+# What the chain answers an act it has seen before; the approved firm's filing, made again, is QualificationHeld.
+REFUSALS = (
+    errors.AlreadyFiled,
+    errors.WrongStage,
+    errors.AlreadyProposed,
+    errors.ExpertReviewOutOfOrder,
+    errors.QualificationHeld,
+)
 STAGES = ("filed", "completion", "review", "notice", "approved", "refused", "withdrawn")
 APPROVED_NAME = "杭州示范城乡规划设计有限公司"
 STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
@@ -71,7 +78,7 @@ def main() -> None:
     ids = {}
     for index, stage in enumerate(STAGES):
         code = demo_firm(index)
-        ids[stage] = keccak_id(firm_subject(code), dossier(code))
+        ids[stage] = application_id(firm_subject(code), ApplicationKind.FIRST, dossier(code), firm.sender.address)
         name = f"杭州示范规划设计{index + 1}所" if stage != "approved" else APPROVED_NAME
         attempt(f"{stage}: filed by {code}", lambda c=code, n=name: firm.file_first(c, n, 33, dossier(c)))
     attempt("completion requested", lambda: zhejiang.request_completion(ids["completion"], keccak(text="缺社保证明")))
@@ -95,9 +102,10 @@ def main() -> None:
     ledger.indexer().sync()
 
 
-def keccak_id(subject: bytes, manifest: bytes) -> bytes:
-    """A first application's id, as the contract derives it: keccak256(abi.encode(subject, FIRST, dossier))."""
-    return keccak(subject + int(ApplicationKind.FIRST).to_bytes(32, "big") + manifest)
+def application_id(about: bytes, kind: ApplicationKind, manifest: bytes, applicant: str) -> bytes:
+    """An application's id as the contract derives it: keccak256(abi.encode(subject or certificate, kind, dossier,
+    applicant)), so that a rerun finds the applications it filed before."""
+    return keccak(about + int(kind).to_bytes(32, "big") + manifest + bytes.fromhex(applicant[2:]).rjust(32, b"\0"))
 
 
 def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code: str, minimum: int) -> None:
@@ -164,7 +172,7 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
         return
     upgrade, revoked = (bytes.fromhex(i[2:]) for i in grade_b)
     manifest = keccak(text="升级申请材料清单（纸质）")
-    upgrade_id = keccak(upgrade + int(ApplicationKind.UPGRADE).to_bytes(32, "big") + manifest)
+    upgrade_id = application_id(upgrade, ApplicationKind.UPGRADE, manifest, zhejiang.sender.address)
     attempt(
         "upgrade on paper: filed",
         lambda: zhejiang.file_successor(ApplicationKind.UPGRADE, upgrade, manifest, paper=True),

@@ -97,7 +97,7 @@ def panel(session: Session, now: int) -> dict[str, Any]:
     by_province: dict[int, Counter[str]] = {}
     for row in rows:
         by_province.setdefault(row.province, Counter())[row.stage] += 1
-    month = instant(now).strftime("%Y-%m")
+    month = beijing_date(now).strftime("%Y-%m")
     decided = [r for r in rows if r.decided_at is not None and r.stage in ("APPROVED", "REFUSED")]
     durations: dict[int, list[int]] = {}
     for row in decided:
@@ -107,9 +107,9 @@ def panel(session: Session, now: int) -> dict[str, Any]:
     return {
         "stages": [(code, PROVINCES.get(code, str(code)), counts) for code, counts in sorted(by_province.items())],
         "stage_labels": STAGE_LABELS,
-        "notices": sum(1 for item in summaries if item["stage"] == "IN_NOTICE"),
+        "notices": sum(1 for r in rows if r.stage == "IN_NOTICE" and (r.notice_ends_at or 0) > now),
         "overdue": [item for item in summaries if item["due"] is not None and item["due"]["overdue"]],
-        "decided_this_month": sum(1 for r in decided if instant(r.decided_at or 0).strftime("%Y-%m") == month),
+        "decided_this_month": sum(1 for r in decided if beijing_date(r.decided_at or 0).strftime("%Y-%m") == month),
         "average_days": {
             PROVINCES.get(code, str(code)): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())
         },

@@ -8,7 +8,8 @@ import {
     ILicensingRegistry, ApplicationKind, Stage, AlreadyFiled, WrongStage, NotApplicant, QualificationHeld,
     CompletionAlreadyRequested, NotTheFirmsProvince, NoticeTooShort, NoticeRunning, NotInNotice,
     ObjectionsUnanswered, DossierChanged, DecisionMismatch, AlreadyExtended, ExpertReviewOutOfOrder, SameRegulator,
-    OtherAuthority, UnknownProposal, UnknownObjection, InvalidApplication
+    OtherAuthority, UnknownProposal, UnknownObjection, InvalidApplication, NotProposer, AlreadyProposed,
+    AlreadyObjected, NoticeTooLong
 } from "../../contracts/ILicensingRegistry.sol";
 import {Grade, Status, WrongJurisdiction, Unauthorized, GradeHeldTooShort} from "../../contracts/Common.sol";
 
@@ -94,6 +95,9 @@ contract LicensingTest is LicensingFixture {
         vm.prank(zhejiang);
         licensing.approveFirst(id, DOSSIER, newFirmCertificate("B-NEW"));
         assertStage(id, Stage.APPROVED, "approved once every objection was answered");
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(NotInNotice.selector, id));
+        licensing.object(id, keccak256("evidence"), keccak256(unicode"挂证"));
     }
 
     function test_theDecisionBindsTheDossierAndTheCertificateAppliedFor() public {
@@ -335,7 +339,7 @@ contract LicensingTest is LicensingFixture {
         vm.expectRevert(abi.encodeWithSelector(OtherAuthority.selector, ministry));
         licensing.confirmRevocation(proposal);
         vm.prank(beijing);
-        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        vm.expectRevert(abi.encodeWithSelector(OtherAuthority.selector, beijing));
         licensing.confirmRevocation(proposal);
         vm.prank(secondZhejiang);
         licensing.confirmRevocation(proposal);
@@ -350,13 +354,115 @@ contract LicensingTest is LicensingFixture {
         vm.prank(zhejiang);
         bytes32 proposal = licensing.proposeRevocation(id, 3, keccak256("evidence"));
         vm.prank(ministry);
-        vm.expectRevert(abi.encodeWithSelector(SameRegulator.selector, ministry));
+        vm.expectRevert(abi.encodeWithSelector(NotProposer.selector, proposal, ministry));
         licensing.withdrawRevocation(proposal);
         vm.prank(zhejiang);
         licensing.withdrawRevocation(proposal);
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(UnknownProposal.selector, proposal));
         licensing.withdrawRevocation(proposal);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(AlreadyProposed.selector, proposal));
+        licensing.proposeRevocation(id, 3, keccak256("evidence"));
+    }
+
+    // ---- the review's findings
+
+    function test_aSecondFirstApplicationOfTheSameFirmIsNotApprovedOnceTheFirstWas() public {
+        bytes32 first = fileFirst();
+        ILicensingRegistry.ApplicationRequest memory again = firstApplication();
+        again.dossier = keccak256("a second dossier");
+        vm.prank(applicant);
+        bytes32 second = licensing.file(again);
+        toNotice(first, zhejiang);
+        toNotice(second, zhejiang);
+        vm.warp(block.timestamp + NOTICE);
+        vm.prank(zhejiang);
+        bytes32 cert = licensing.approveFirst(first, DOSSIER, newFirmCertificate("B-NEW"));
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(QualificationHeld.selector, NEW_FIRM, cert));
+        licensing.approveFirst(second, again.dossier, newFirmCertificate("B-NEW-2"));
+    }
+
+    function test_aFirmMovedDuringItsApplicationIsHandledByItsNewProvince() public {
+        bytes32 gradeB = _heldGradeB();
+        vm.prank(applicant);
+        bytes32 id = licensing.file(successorApplication(ApplicationKind.RENEWAL, gradeB));
+        vm.prank(ministry);
+        registry.moveFirm(NEW_FIRM, 11);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, zhejiang, uint8(11)));
+        licensing.accept(id);
+        toNotice(id, beijing);
+        vm.warp(block.timestamp + NOTICE);
+        ICertificateRegistry.SuccessorRequest memory s = successorRequest("B-RENEWED");
+        s.holder = applicant;
+        vm.prank(beijing);
+        licensing.approveSuccessor(id, DOSSIER, s);
+        assertStage(id, Stage.APPROVED, "decided by the province the firm belongs to now");
+    }
+
+    function test_anExpertReviewUnderWayIsEndedBeforeTheReview() public {
+        bytes32 id = fileFirst();
+        vm.startPrank(zhejiang);
+        licensing.accept(id);
+        licensing.expertReview(id, true);
+        vm.expectRevert(abi.encodeWithSelector(ExpertReviewOutOfOrder.selector, id));
+        licensing.review(id, CHECKS, OPINION, 0);
+        licensing.expertReview(id, false);
+        licensing.review(id, CHECKS, OPINION, 0);
+        vm.stopPrank();
+        assertStage(id, Stage.REVIEWED, "reviewed once the experts were done");
+    }
+
+    function test_noNoticeLongerThanTheMaximum() public {
+        bytes32 id = fileFirst();
+        vm.startPrank(zhejiang);
+        licensing.accept(id);
+        uint40 latest = uint40(block.timestamp) + licensing.MAX_NOTICE_PERIOD();
+        vm.expectRevert(abi.encodeWithSelector(NoticeTooLong.selector, latest + 1, latest));
+        licensing.review(id, CHECKS, OPINION, latest + 1);
+        vm.stopPrank();
+    }
+
+    function test_anObjectionStandsOnceAnsweredOrNot() public {
+        bytes32 id = fileFirst();
+        toNotice(id, zhejiang);
+        vm.prank(stranger);
+        bytes32 objection = licensing.object(id, keccak256("evidence"), keccak256("text"));
+        vm.prank(zhejiang);
+        licensing.answerObjection(objection, keccak256("answer"));
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(AlreadyObjected.selector, objection));
+        licensing.object(id, keccak256("evidence"), keccak256("text"));
+    }
+
+    function test_aProvinceDoesNotWithdrawAGradeAPaperApplicationItForwarded() public {
+        bytes32 gradeB = _heldGradeB();
+        vm.prank(zhejiang);
+        bytes32 id = licensing.fileOnPaper(successorApplication(ApplicationKind.UPGRADE, gradeB));
+        vm.prank(zhejiang);
+        licensing.accept(id);
+        vm.prank(zhejiang);
+        licensing.review(id, CHECKS, OPINION, 0);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
+        licensing.withdraw(id);
+        vm.prank(ministry);
+        licensing.withdraw(id);
+        assertStage(id, Stage.WITHDRAWN, "withdrawn by the deciding authority");
+    }
+
+    function test_aCopiedFilingIsAnotherApplicationThatHandsTheCopierNothing() public {
+        bytes32 id = fileFirst();
+        vm.prank(stranger);
+        bytes32 copy = licensing.file(firstApplication());
+        vm.assertTrue(copy != id, "another id");
+        toNotice(copy, zhejiang);
+        vm.warp(block.timestamp + NOTICE);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(DecisionMismatch.selector, "holder"));
+        licensing.approveFirst(copy, DOSSIER, newFirmCertificate("B-NEW"));
     }
 
     // ---- properties
