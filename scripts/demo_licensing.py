@@ -40,9 +40,11 @@ REFUSALS = (
     errors.AlreadyProposed,
     errors.ExpertReviewOutOfOrder,
     errors.QualificationHeld,
+    errors.AlreadyObjected,
 )
 STAGES = ("filed", "completion", "review", "notice", "approved", "refused", "withdrawn")
 APPROVED_NAME = "杭州示范城乡规划设计有限公司"
+STAGE_ACCEPTED = 3  # Stage.ACCEPTED
 STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
 
 
@@ -178,10 +180,12 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
         lambda: zhejiang.file_successor(ApplicationKind.UPGRADE, upgrade, manifest, paper=True),
     )
     attempt("upgrade on paper: accepted", lambda: zhejiang.accept(upgrade_id))
-    attempt(
-        "upgrade on paper: the province's first review",
-        lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), keccak(text="初审同意，报部"), 0),
-    )
+    if ledger.licensing.functions.application(upgrade_id).call()[5] == STAGE_ACCEPTED:
+        # Once reviewed, the next review is the ministry's: the province's own second try would be Unauthorized.
+        attempt(
+            "upgrade on paper: the province's first review",
+            lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), keccak(text="初审同意，报部"), 0),
+        )
     attempt(
         "revocation proposed (awaiting a second regulator)",
         lambda: zhejiang.propose_revocation(revoked, 3, keccak(text="以欺骗手段取得资质的证据")),
