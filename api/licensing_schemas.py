@@ -8,28 +8,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from ledger.licensing.vocabulary import KIND_LABELS
+from ledger.licensing.vocabulary import KIND_LABELS, KindName, StageName
 
 from .schemas import Address, Hex32, Strict
-
-Kind = Literal["FIRST", "UPGRADE", "RENEWAL"]
-StageName = Literal[
-    "FILED",
-    "COMPLETION_REQUESTED",
-    "ACCEPTED",
-    "PROVINCE_REVIEWED",
-    "REVIEWED",
-    "IN_NOTICE",
-    "APPROVED",
-    "REFUSED",
-    "NOT_ACCEPTED",
-    "WITHDRAWN",
-]  # ledger.licensing.vocabulary.STAGES without NONE
 
 
 class ApplicationQuery(Strict):
     province: int | None = Field(None, ge=11, le=82, description="the firm's province (GB/T 2260)")
-    kind: Kind | None = None
+    kind: KindName | None = None
     stage: StageName | None = None
     overdue: bool | None = Field(None, description="only those whose current time limit has passed (true)")
     limit: int = Field(50, ge=1, le=200)
@@ -62,7 +48,7 @@ class CertificateLink(BaseModel):
 
 class ApplicationSummary(BaseModel):
     id: Hex32
-    kind: Kind
+    kind: KindName
     kindLabel: str = Field(description=f"in Chinese: {', '.join(KIND_LABELS.values())}")
     stage: StageName
     stageLabel: str

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from functools import partial
 
 from eth_utils import keccak
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Re
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound, StoredDocument
 from ledger.wiring import Ledger
+from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
 
 DAY = 86400
@@ -51,13 +52,7 @@ REFUSALS = (
 )
 
 
-def attempt(what: str, act: Callable[[], object]) -> None:
-    """Run one act; an act the chain has already seen is reported and skipped."""
-    try:
-        act()
-        print(f"  {what}")
-    except REFUSALS as exc:
-        print(f"  {what}: already done ({type(exc).__name__})")
+attempt = partial(attempt_act, refusals=REFUSALS)
 
 
 def main() -> None:

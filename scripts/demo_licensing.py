@@ -15,7 +15,7 @@ again, the chain refuses what it has already and the rest is skipped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from functools import partial
 
 from eth_utils import keccak
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from ledger.certificates.vocabulary import Grade, Status
 from ledger.licensing.client import ApplicationKind, LicensingClient
 from ledger.store.models import Certificate
 from ledger.wiring import Ledger
+from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
 
 DAY = 86400
@@ -48,13 +49,7 @@ STAGE_ACCEPTED = 3  # Stage.ACCEPTED
 STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
 
 
-def attempt(what: str, act: Callable[[], object]) -> None:
-    """Run one act; an act the chain has already seen is reported and skipped."""
-    try:
-        act()
-        print(f"  {what}")
-    except REFUSALS as exc:
-        print(f"  {what}: already done ({type(exc).__name__})")
+attempt = partial(attempt_act, refusals=REFUSALS)
 
 
 def demo_firm(index: int) -> str:

@@ -3,9 +3,9 @@ labels the public and the regulators read."""
 
 from __future__ import annotations
 
-KINDS = ("NONE", "FIRST", "UPGRADE", "RENEWAL")  # ApplicationKind in contracts/ILicensingRegistry.sol, by value
-STAGES = (
-    "NONE",
+from typing import Literal, get_args
+
+StageName = Literal[
     "FILED",
     "COMPLETION_REQUESTED",
     "ACCEPTED",
@@ -16,7 +16,10 @@ STAGES = (
     "REFUSED",
     "NOT_ACCEPTED",
     "WITHDRAWN",
-)  # Stage, by value
+]
+KindName = Literal["FIRST", "UPGRADE", "RENEWAL"]
+KINDS = ("NONE", *get_args(KindName))  # ApplicationKind in contracts/ILicensingRegistry.sol, by value
+STAGES = ("NONE", *get_args(StageName))  # Stage, by value
 FINAL_STAGES = frozenset({"APPROVED", "REFUSED", "NOT_ACCEPTED", "WITHDRAWN"})
 
 KIND_LABELS = {"FIRST": "首次申请", "UPGRADE": "资质升级", "RENEWAL": "资质延续"}

@@ -167,18 +167,10 @@ def test_the_api_shows_the_queue_an_application_and_the_notices(served: Served) 
 
 
 def test_the_ledger_command_takes_an_application_from_filing_to_its_certificate(
-    deployed: Deployed, engine: Engine, tmp_path: Path
+    deployed: Deployed, engine: Engine, ledger: list[str], tmp_path: Path
 ) -> None:
     """`ledger apply`, `accept`, `review --notice-days`, `approve`, `applications`: the CLI's whole path."""
-    url = engine.url.render_as_string(hide_password=False)
-    options = [
-        "--rpc-url",
-        deployed.w3.provider.endpoint_uri,
-        "--record",
-        str(deployed.record_path),
-        "--database-url",
-        url,
-    ]
+    options = ledger
     dossier, checks = tmp_path / "dossier.json", tmp_path / "checks.json"
     dossier.write_text('{"files": []}')
     checks.write_text('{"planners": 12}')
