@@ -212,6 +212,10 @@ interface ILicensingRegistry {
     /// @notice Answer an objection, as the deciding authority.
     function answerObjection(bytes32 objection, bytes32 answerHash) external;
 
+    /// @notice Answer many objections with one answer (e.g. a flood of the same objection from many keys); each is
+    /// checked as by answerObjection, and any refusal reverts all.
+    function answerObjections(bytes32[] calldata objections, bytes32 answerHash) external;
+
     /// @notice Approve a FIRST application: issue `request` (grade B, the application's subject and province,
     /// holder the applicant unless filed on paper) in this transaction. `dossier` must be the one reviewed.
     /// @return certificate The new certificate's id.

@@ -180,14 +180,14 @@ contract LicensingRegistry is ILicensingRegistry {
 
     /// @inheritdoc ILicensingRegistry
     function answerObjection(bytes32 objection, bytes32 answerHash) external {
-        bytes32 id = _objections[objection];
-        if (id == bytes32(0) || _answered[objection]) revert UnknownObjection(objection);
-        Application storage a = _applications[id];
-        _checkDecidingAuthority(msg.sender, a);
-        if (answerHash == bytes32(0)) revert InvalidApplication("answerHash");
-        _answered[objection] = true;
-        --a.openObjections;
-        emit ObjectionAnswered(id, objection, msg.sender, answerHash);
+        _answer(objection, answerHash);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function answerObjections(bytes32[] calldata objections, bytes32 answerHash) external {
+        for (uint256 i; i < objections.length; ++i) {
+            _answer(objections[i], answerHash);
+        }
     }
 
     // ---------------------------------------------------------------- decision
@@ -367,6 +367,18 @@ contract LicensingRegistry is ILicensingRegistry {
             a.flags & FLAG_PAPER != 0,
             r.publicData
         );
+    }
+
+    /// @dev Answers one objection, as the deciding authority of its application.
+    function _answer(bytes32 objection, bytes32 answerHash) private {
+        bytes32 id = _objections[objection];
+        if (id == bytes32(0) || _answered[objection]) revert UnknownObjection(objection);
+        Application storage a = _applications[id];
+        _checkDecidingAuthority(msg.sender, a);
+        if (answerHash == bytes32(0)) revert InvalidApplication("answerHash");
+        _answered[objection] = true;
+        --a.openObjections;
+        emit ObjectionAnswered(id, objection, msg.sender, answerHash);
     }
 
     /// @dev Puts the reviewed application `a` in notice until `endsAt`, at least MIN_NOTICE_PERIOD from now.

@@ -646,12 +646,15 @@ def object_(ctx: click.Context, application: bytes, text: str, evidence_path: Pa
 
 @main.command()
 @signer_options
-@click.argument("objection", callback=lambda _c, _p, v: _hash32(v))
+@click.argument("objections", nargs=-1, required=True, callback=lambda _c, _p, v: [_hash32(o) for o in v])
 @click.option("--answer", "answer", required=True)
 @click.pass_context
-def answer(ctx: click.Context, objection: bytes, answer: str) -> None:
-    """Answer an objection (处理结果)."""
-    _step(ctx, lambda c, _: c.answer_objection(objection, _text_hash(answer)))
+def answer(ctx: click.Context, objections: list[bytes], answer: str) -> None:
+    """Answer one objection, or many with one answer in one act (处理结果)."""
+    if len(objections) == 1:
+        _step(ctx, lambda c, _: c.answer_objection(objections[0], _text_hash(answer)))
+    else:
+        _step(ctx, lambda c, _: c.answer_objections(objections, _text_hash(answer)))
 
 
 @main.command()

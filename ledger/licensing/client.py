@@ -110,6 +110,10 @@ class LicensingClient:
     def answer_objection(self, objection: bytes, answer_hash: bytes) -> Step:
         return self._step(self._fn.answerObjection(objection, answer_hash), objection)
 
+    def answer_objections(self, objections: list[bytes], answer_hash: bytes) -> Step:
+        """One answer to many objections in one transaction; the step's id is the first objection's."""
+        return self._step(self._fn.answerObjections(objections, answer_hash), objections[0])
+
     def approve_first(self, application: bytes, dossier: bytes, request: dict[str, Any]) -> Step:
         """Approve a first application; the step's id is the certificate issued."""
         receipt = self.sender.transact(self._fn.approveFirst(application, dossier, request))

@@ -209,3 +209,59 @@ FIRM_FIELDS = {
     "legalRepresentative": "陈命令",
     "technicalLead": "周行",
 }
+
+
+def test_a_reorg_takes_back_the_steps_of_the_orphaned_branch(
+    deployed: Deployed, engine: Engine, indexer: Indexer
+) -> None:
+    """Steps on a branch the chain abandons leave nothing behind: the application folds from what is left."""
+    w3, firm = deployed.w3, client(deployed, "firm")
+    filed = firm.file_first(credit_code(7), "杭州分叉规划院", 33, DOSSIER)
+    client(deployed, "zhejiang").accept(filed.id)
+    indexer.sync()
+    fork_point = w3.provider.make_request("evm_snapshot", [])["result"]
+    ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
+    client(deployed, "zhejiang").review(filed.id, keccak(text="checks"), keccak(text="opinion"), ends)
+    client(deployed, "relayer").object(filed.id, keccak(text="evidence"), keccak(text="异议"))
+    orphan = client(deployed, "firm").file_first(credit_code(8), "杭州孤块规划院", 33, DOSSIER)
+    indexer.sync()
+    assert (application_row(engine, filed.id).stage, application_row(engine, filed.id).open_objections) == (
+        "IN_NOTICE",
+        1,
+    )
+
+    w3.provider.make_request("evm_revert", [fork_point])
+    client(deployed, "zhejiang").expert_review(filed.id, begun=True)  # the new branch: an expert review instead
+    report = indexer.sync()
+    assert report.rolled_back_to is not None
+    row = application_row(engine, filed.id)
+    assert (row.stage, row.open_objections, row.notice_ends_at) == ("ACCEPTED", 0, None)
+    assert row.expert_review_began_at is not None
+    with Session(engine) as session:
+        assert session.get(Application, "0x" + orphan.id.hex()) is None
+        assert session.scalars(select(Objection).where(Objection.application_id == row.id)).all() == []
+    stepwise = projection_snapshot(engine)
+    indexer.reset()
+    indexer.sync()
+    assert projection_snapshot(engine) == stepwise
+
+
+def test_many_objections_are_answered_with_one_act_from_the_command_line(
+    deployed: Deployed, engine: Engine, indexer: Indexer, ledger: list[str]
+) -> None:
+    w3, zhejiang = deployed.w3, client(deployed, "zhejiang")
+    filed = client(deployed, "firm").file_first(credit_code(9), "杭州异议规划院", 33, DOSSIER)
+    zhejiang.accept(filed.id)
+    ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
+    zhejiang.review(filed.id, keccak(text="checks"), keccak(text="opinion"), ends)
+    raised = [
+        client(deployed, role).object(filed.id, b"\0" * 32, keccak(text="同一异议")) for role in ("relayer", "beijing")
+    ]
+    run(ledger_cli, *ledger, "answer", *("0x" + o.id.hex() for o in raised), "--answer", "已核实", "--as", "zhejiang")
+    indexer.sync()
+    assert application_row(engine, filed.id).open_objections == 0
+    with Session(engine) as session:
+        answers = session.scalars(
+            select(Objection.answer_hash).where(Objection.application_id == "0x" + filed.id.hex())
+        )
+        assert set(answers) == {"0x" + keccak(text="已核实").hex()}

@@ -425,6 +425,26 @@ contract LicensingTest is LicensingFixture {
         vm.stopPrank();
     }
 
+    function test_aFloodOfObjectionsIsAnsweredInOneAct() public {
+        bytes32 id = fileFirst();
+        toNotice(id, zhejiang);
+        bytes32[] memory flood = new bytes32[](20);
+        for (uint256 i; i < flood.length; ++i) {
+            vm.prank(address(uint160(0xF100D + i)));
+            flood[i] = licensing.object(id, bytes32(0), keccak256("the same complaint"));
+        }
+        vm.assertEq(licensing.application(id).openObjections, 20, "twenty open");
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        licensing.answerObjections(flood, keccak256("one answer"));
+        vm.prank(zhejiang);
+        licensing.answerObjections(flood, keccak256("one answer"));
+        vm.assertEq(licensing.application(id).openObjections, 0, "all answered");
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(UnknownObjection.selector, flood[0]));
+        licensing.answerObjections(flood, keccak256("again"));
+    }
+
     function test_anObjectionStandsOnceAnsweredOrNot() public {
         bytes32 id = fileFirst();
         toNotice(id, zhejiang);
