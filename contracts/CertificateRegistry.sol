@@ -7,7 +7,8 @@ import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
     Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
     PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
-    SameEmployer, SubjectInOtherProvince, UnknownFirm, EmployerNotQualified, InvalidNumber, isProvinceCode,
+    SameEmployer, SubjectInOtherProvince, UnknownFirm, EmployerNotQualified, InvalidNumber, FourEyesRequired,
+    isProvinceCode,
     isCertificateNumber
 } from "./Common.sol";
 
@@ -17,6 +18,10 @@ import {
 contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs {
     /// @notice Grade B must be held this long before an upgrade to grade A (两年).
     uint40 public constant GRADE_B_HOLDING_PERIOD = 730 days;
+    /// @notice The one revocation reason a single regulator records alone: 注销, cancellation (voluntary, dissolved,
+    /// lapsed). Every other reason (撤回 1, 撤销 2, 出租出借 4, 吊销 5, any other) takes a second regulator of the
+    /// same authority: proposeRevocation and confirmRevocation in the licensing registry.
+    uint16 public constant CANCELLATION = 3;
 
     // EIP-712 type hashes; each preimage is exactly the string hashed, as in Python's wallet/typed_acts.
     string private constant _ISSUE_REQUEST_TYPE =
@@ -132,7 +137,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     /// @inheritdoc ICertificateRegistry
     function revoke(bytes32 id, uint16 reason) external {
-        _revoke(msg.sender, id, reason);
+        _revoke(msg.sender, id, reason, false);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -182,7 +187,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     /// @inheritdoc ICertificateRegistry
     function revokeFor(address actor, bytes32 id, uint16 reason) external onlyRole(LICENSING_ROLE) {
-        _revoke(actor, id, reason);
+        _revoke(actor, id, reason, true);
     }
 
     // ---------------------------------------------------------------- acts by signature
@@ -267,7 +272,8 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         _revoke(
             _signer(delegation, _statusActHash(REVOKE_TYPEHASH, id, reason, delegation.nonce, delegation.deadline)),
             id,
-            reason
+            reason,
+            false
         );
     }
 
@@ -526,8 +532,10 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         emit CertificateReinstated(id, actor, reason);
     }
 
-    function _revoke(address actor, bytes32 id, uint16 reason) private {
+    /// @dev `confirmed`: the licensing registry's four-eyes confirmation; alone, a regulator only cancels (注销).
+    function _revoke(address actor, bytes32 id, uint16 reason, bool confirmed) private {
         Record storage c = _actOn(actor, id, reason);
+        if (!confirmed && reason != CANCELLATION) revert FourEyesRequired(reason);
         // Expired certificates may be revoked too: that is 注销 for a licence that lapsed without renewal.
         if (c.status != Status.ACTIVE && c.status != Status.SUSPENDED) revert WrongStatus(id, c.status);
         c.status = Status.REVOKED;

@@ -90,6 +90,9 @@ error EmployerNotQualified(bytes32 employer);
 /// ideographs (U+4E00 to U+9FFF): what NFKC normalisation leaves of a printed number, so look-alikes (full-width
 /// digits, zero-width spaces, lower-case letters) cannot become a second certificate.
 error InvalidNumber(string number);
+/// @dev A revocation for any other reason than cancellation (注销) is proposed and confirmed by two regulators of
+/// the same authority, through the licensing registry: one regulator alone may not record it.
+error FourEyesRequired(uint16 reason);
 /// @dev A signed act's deadline lies further ahead than MAX_SIGNATURE_LIFETIME from the block that relays it.
 error DeadlineTooFar(uint256 deadline, uint256 latest);
 

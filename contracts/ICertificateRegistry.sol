@@ -154,7 +154,8 @@ interface ICertificateRegistry {
     function reinstate(bytes32 id, uint16 reason) external;
 
     /// @notice Revoke (撤回/撤销/注销) an ACTIVE or SUSPENDED certificate for good, expired or not.
-    /// @dev Emits CertificateRevoked. Reverts with MissingReason for a zero reason.
+    /// @dev Emits CertificateRevoked. Reverts with MissingReason for a zero reason, FourEyesRequired for any reason
+    /// but CANCELLATION (3, 注销): the other revocations are four-eyes acts of the licensing registry (revokeFor).
     /// @param id The certificate to revoke.
     /// @param reason Why (a non-zero reason code).
     function revoke(bytes32 id, uint16 reason) external;

@@ -442,7 +442,8 @@ def reinstate(ctx: click.Context, number: str, reason: int) -> None:
 @REASON
 @click.pass_context
 def revoke(ctx: click.Context, number: str, reason: int) -> None:
-    """Revoke a certificate for good (撤回 / 撤销 / 注销)."""
+    """Cancel a certificate for good (注销, reason 3: voluntary, dissolved, lapsed). Any other revocation (撤回, 撤销,
+    出租出借, 吊销) takes four eyes: `ledger propose-revocation`, then a second regulator's `confirm-revocation`."""
     _act(ctx, lambda client, _: client.revoke(number, reason))
 
 

@@ -92,6 +92,10 @@ class InvalidNumber(ContractRevert):
     """The certificate number is outside the documented format (docs/domain.md#identifiers)."""
 
 
+class FourEyesRequired(ContractRevert):
+    """A revocation for another reason than cancellation (注销) needs a second regulator: propose and confirm it."""
+
+
 class UnknownFirm(ContractRevert):
     """No firm certificate was ever issued for this subject (nothing to move)."""
 

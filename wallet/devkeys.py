@@ -30,6 +30,7 @@ DEV_ROLES = {
     "guangdong": 5,  # 广东省自然资源厅, province 44
     "firm": 6,  # a demo firm's own key: it applies, and holds the certificate it is granted
     "zhejiang-2": 7,  # a second regulator of 浙江省自然资源厅, who confirms revocations the first proposes
+    "ministry-2": 8,  # a second official of 自然资源部, who confirms the ministry's revocations (four eyes)
     "relayer": 9,  # the API's relayer for signed acts
 }
 DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44, "zhejiang-2": 33}

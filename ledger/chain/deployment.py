@@ -156,9 +156,12 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
     Takes the deployer's sender rather than making a second one for the same key (one sender per key)."""
     chain_id = w3.eth.chain_id
     ministry = TransactionSender(w3, dev_account("ministry", chain_id), admin.decoder)
-    roles = {name: dev_account(name, chain_id).address for name in ("admin", "ministry", "registrar", "relayer")}
+    names = ("admin", "ministry", "ministry-2", "registrar", "relayer")
+    roles = {name: dev_account(name, chain_id).address for name in names}
+    ministry_role = registry.functions.MINISTRY_ROLE().call()
     pending = [
-        admin.send(registry.functions.grantRole(registry.functions.MINISTRY_ROLE().call(), roles["ministry"])),
+        admin.send(registry.functions.grantRole(ministry_role, roles["ministry"])),
+        admin.send(registry.functions.grantRole(ministry_role, roles["ministry-2"])),
         admin.send(
             registry.functions.grantRole(registry.functions.PLANNER_REGISTRAR_ROLE().call(), roles["registrar"])
         ),

@@ -141,7 +141,7 @@ def test_status_acts_signed_in_python_are_accepted(deployed: Deployed) -> None:
     domain = Domain(w3.eth.chain_id, registry.address)
     relayer = deployed.sender("relayer")
     for nonce, (act, reason, expected) in enumerate(
-        [("Suspend", 5, Status.SUSPENDED), ("Reinstate", 0, Status.ACTIVE), ("Revoke", 2, Status.REVOKED)]
+        [("Suspend", 5, Status.SUSPENDED), ("Reinstate", 0, Status.ACTIVE), ("Revoke", 3, Status.REVOKED)]
     ):
         message = {"id": cert_id, "reason": reason, "nonce": nonce, "deadline": chain_now(w3) + 600}
         signed = sign_act(province, domain, act, message)

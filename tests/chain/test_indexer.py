@@ -70,7 +70,7 @@ def test_rebuild_equals_incremental(deployed: Deployed, indexer: Indexer, tmp_pa
     registrar_client.issue_batch(planners)
     indexer.sync()
     ministry_client.suspend(firms[0]["number"], 3)
-    registrar_client.revoke(planners[0]["number"], 2)
+    registrar_client.revoke(planners[0]["number"], 3)
     registrar_client.transfer(planners[1]["number"], firms[2]["subject"], b"\7" * 32, b"")
     indexer.sync()
 

@@ -92,7 +92,7 @@ def test_every_act_reaches_the_read_model(deployed: Deployed, indexer: Indexer) 
             and old.status is Status.SUPERSEDED
             and old.state["successor"] == "0x" + renewed.certificate_id.hex()
         )
-    registrar.revoke(p_request["number"] + "-R", 2)
+    registrar.revoke(p_request["number"] + "-R", 3)  # 注销: one regulator's act (the others take four eyes)
 
     # upgrade 乙级→甲级 (legacy: the two-year holding period is waived for imported records)
     upgraded = firm_document({**english(firm_b), "number": b_request["number"] + "-A", "grade": "甲级"})

@@ -139,7 +139,7 @@ contract AttacksTest is RegistryFixture {
 
         bytes32 employersCertificate = registry.idOf("E-1");
         vm.prank(zhejiang);
-        registry.revoke(employersCertificate, 1);
+        registry.revoke(employersCertificate, 3);
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(EmployerNotQualified.selector, EMPLOYER));
         registry.issue(plannerRequest("P-1", PLANNER, EMPLOYER));

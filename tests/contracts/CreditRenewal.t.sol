@@ -102,7 +102,7 @@ contract CreditRenewalTest is CreditFixture {
 
         // Revoked, the firm holds no qualification: nothing more is recorded against it.
         vm.prank(zhejiang);
-        registry.revoke(current, 1);
+        registry.revoke(current, 3);
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(NotCurrentQualification.selector, current, bytes32(0)));
         credit.recordCredit(dishonesty(current, "D-1"));

@@ -5,7 +5,7 @@ import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     Grade, Status, WrongJurisdiction, AlreadyIssued, InvalidWindow, InvalidProvince, GradeHeldTooShort, MissingReason,
-    InvalidNumber, isProvinceCode
+    InvalidNumber, FourEyesRequired, isProvinceCode
 } from "../../contracts/Common.sol";
 
 /// @dev Property tests over certificate numbers, validity windows, the clock, reason codes and province codes.
@@ -53,16 +53,18 @@ contract FuzzTest is RegistryFixture {
         vm.assertEq(registry.isValid(id) ? 1 : 0, expected == Status.ACTIVE ? 1 : 0, "valid iff ACTIVE");
     }
 
-    function testFuzz_suspendAndRevokeTakeAnyNonZeroReason(uint16 reason) public {
+    function testFuzz_suspendTakesAnyNonZeroReasonAndRevokeAloneOnlyCancellation(uint16 reason) public {
         bytes32 id = issueGradeB("B-1");
         if (reason == 0) vm.expectRevert(MissingReason.selector);
         vm.prank(zhejiang);
         registry.suspend(id, reason);
         assertStatus(id, reason == 0 ? Status.ACTIVE : Status.SUSPENDED, "suspend follows the reason rule");
         if (reason == 0) vm.expectRevert(MissingReason.selector);
+        else if (reason != 3) vm.expectRevert(abi.encodeWithSelector(FourEyesRequired.selector, reason));
         vm.prank(zhejiang);
         registry.revoke(id, reason);
-        assertStatus(id, reason == 0 ? Status.ACTIVE : Status.REVOKED, "revoke follows the reason rule");
+        Status expected = reason == 3 ? Status.REVOKED : reason == 0 ? Status.ACTIVE : Status.SUSPENDED;
+        assertStatus(id, expected, "alone, a regulator only cancels");
     }
 
     function testFuzz_onlyGbt2260ProvinceCodesAreAccepted(uint8 province) public {

@@ -31,7 +31,7 @@ contract JurisdictionTest is RegistryFixture {
         vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
         registry.suspend(id, 1);
         vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
-        registry.revoke(id, 1);
+        registry.revoke(id, 3);
         vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
         registry.amend(id, address(0), keccak256("x"), "");
         vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
@@ -52,7 +52,7 @@ contract JurisdictionTest is RegistryFixture {
         bytes32 b = registry.issue(firmRequest("B-44", Grade.B, 44));
         registry.suspend(b, 1);
         registry.reinstate(b, 0);
-        registry.revoke(b, 2);
+        registry.revoke(b, 3);
         vm.stopPrank();
         assertStatus(b, Status.REVOKED, "ministry acted on a grade B firm in Guangdong");
     }
@@ -82,7 +82,7 @@ contract JurisdictionTest is RegistryFixture {
         registry.transfer(id, OTHER_EMPLOYER, keccak256("x"), "");
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, zhejiang));
-        registry.revoke(id, 1);
+        registry.revoke(id, 3);
     }
 
     function test_theRegistrarCannotIssueFirmCertificates() public {
@@ -211,7 +211,7 @@ contract JurisdictionTest is RegistryFixture {
         vm.assertEq(registry.firmProvinceOf(FIRM), 33, "bound by the first certificate");
         vm.assertEq(registry.qualificationOf(FIRM), id, "the live qualification");
         vm.prank(zhejiang);
-        registry.revoke(id, 1);
+        registry.revoke(id, 3);
         vm.assertEq(registry.qualificationOf(FIRM), bytes32(0), "a revoked certificate qualifies nothing");
         vm.assertEq(registry.firmProvinceOf(FIRM), 33, "the binding outlives the certificate");
         vm.prank(beijing);

@@ -11,7 +11,9 @@ import {
     OtherAuthority, UnknownProposal, UnknownObjection, InvalidApplication, NotProposer, AlreadyProposed,
     AlreadyObjected, NoticeTooLong
 } from "../../contracts/ILicensingRegistry.sol";
-import {Grade, Status, WrongJurisdiction, Unauthorized, GradeHeldTooShort} from "../../contracts/Common.sol";
+import {
+    Grade, Status, WrongJurisdiction, Unauthorized, GradeHeldTooShort, FourEyesRequired
+} from "../../contracts/Common.sol";
 
 /// @dev Every step of the licensing procedure and every forbidden transition: order, authority, the notice and its
 /// objections, the dossier the decision binds, terminal states, and four eyes on revocation.
@@ -330,7 +332,10 @@ contract LicensingTest is LicensingFixture {
         vm.prank(ministry);
         registry.appointProvincialRegulator(secondZhejiang, 33);
         vm.prank(zhejiang);
-        bytes32 proposal = licensing.proposeRevocation(id, 3, keccak256("evidence"));
+        vm.expectRevert(abi.encodeWithSelector(FourEyesRequired.selector, uint16(2)));
+        registry.revoke(id, 2); // 撤销 for fraud: never one regulator's act alone
+        vm.prank(zhejiang);
+        bytes32 proposal = licensing.proposeRevocation(id, 2, keccak256("evidence"));
         assertStatus(id, Status.ACTIVE, "a proposal alone changes nothing");
         vm.prank(zhejiang);
         vm.expectRevert(abi.encodeWithSelector(SameRegulator.selector, zhejiang));

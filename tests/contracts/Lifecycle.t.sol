@@ -218,7 +218,7 @@ contract LifecycleTest is RegistryFixture {
         registry.suspend(id, 1);
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, Status.EXPIRED));
         registry.amend(id, address(0), keccak256("new"), "");
-        registry.revoke(id, 4); // 注销 of a lapsed licence
+        registry.revoke(id, 3); // 注销 of a lapsed licence
         vm.stopPrank();
         assertStatus(id, Status.REVOKED, "a lapsed licence can be cancelled");
     }
@@ -407,7 +407,7 @@ contract LifecycleTest is RegistryFixture {
         registry.issue(plannerRequest("P-2", PLANNER, OTHER_EMPLOYER));
 
         vm.prank(registrar);
-        registry.revoke(first, 2);
+        registry.revoke(first, 3);
         bytes32 second = issuePlanner("P-2", PLANNER, OTHER_EMPLOYER);
         vm.assertEq(registry.registrationOf(PLANNER), second, "the new registration binds the planner");
     }
@@ -448,7 +448,7 @@ contract LifecycleTest is RegistryFixture {
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, terminal));
         registry.reinstate(id, 1);
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, terminal));
-        registry.revoke(id, 1);
+        registry.revoke(id, 3);
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, terminal));
         registry.amend(id, address(0), keccak256("x"), "");
         vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, id, terminal));

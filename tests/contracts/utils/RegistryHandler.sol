@@ -111,7 +111,7 @@ contract RegistryHandler {
         if (ids.length == 0) return;
         bytes32 id = ids[pick % ids.length];
         vm.prank(_actorFor(id));
-        try registry.revoke(id, reason) {
+        try registry.revoke(id, reason % 2 == 0 ? 3 : reason) {
             _recordTerminal(id, Status.REVOKED);
         } catch {}
     }
