@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from ledger.chain.localchain import LocalChain, rpc_answers, stop_process
+from ledger.chain.localchain import CACHE_DIR, LocalChain, remove_cache, rpc_answers, stop_process
 from ledger.settings import data_dir, keep_data_private
 
 PORT = int(os.environ.get("LEDGER_CHAIN_PORT", "8545"))
@@ -51,6 +51,7 @@ def stop() -> int:
         print("chain not running")
         return 0
     stop_process(pid)
+    remove_cache(chain_dir() / CACHE_DIR)
     (chain_dir() / "anvil.pid").unlink(missing_ok=True)
     print(f"chain stopped (pid {pid}); state saved in {chain_dir() / 'state.json'}")
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,9 +41,16 @@ def rpc_answers(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
+CACHE_DIR = "anvil-cache"
+
+
 class LocalChain:
     """One anvil process on 127.0.0.1. With ``state_path`` the chain is loaded from that file at start and
-    written back every ``state_interval`` seconds and on ``stop()``, so a restart keeps every block."""
+    written back every ``state_interval`` seconds and on ``stop()``, so a restart keeps every block.
+
+    anvil offloads historical states to disk (gigabytes over a test session) and, left to itself, keeps them under
+    ~/.foundry/anvil/tmp after it exits; here they go to ``cache_dir`` (beside the state file, or a temporary
+    folder), emptied at start and removed on ``stop()``."""
 
     def __init__(
         self,
@@ -57,6 +66,7 @@ class LocalChain:
         self.state_interval = state_interval
         self.log_path = log_path
         self.chain_id = chain_id
+        self.cache_dir = state_path.parent / CACHE_DIR if state_path is not None else None
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -66,6 +76,8 @@ class LocalChain:
     def command(self) -> list[str]:
         cmd = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port)]
         cmd += ["--chain-id", str(self.chain_id), "--gas-limit", "60000000"]
+        if self.cache_dir is not None:
+            cmd += ["--cache-path", str(self.cache_dir)]
         if self.state_path is not None:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
             cmd += ["--state", str(self.state_path), "--state-interval", str(self.state_interval)]
@@ -75,6 +87,10 @@ class LocalChain:
         """Start anvil and wait until it answers. ``detach`` keeps it running after this process ends."""
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.cache_dir is None:
+            self.cache_dir = Path(tempfile.mkdtemp(prefix="anvil-cache-"))
+        remove_cache(self.cache_dir)  # what an earlier run left is of no use to this one
+        self.cache_dir.mkdir(parents=True)
         with open(self.log_path or os.devnull, "ab") as log:
             self.process = subprocess.Popen(
                 self.command(),
@@ -99,6 +115,13 @@ class LocalChain:
             return
         stop_process(self.process.pid, timeout)
         self.process.wait()
+        if self.cache_dir is not None:
+            remove_cache(self.cache_dir)
+
+
+def remove_cache(cache_dir: Path) -> None:
+    """Remove an anvil's offloaded states (of a stopped node: they serve only the process that wrote them)."""
+    shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def stop_process(pid: int, timeout: float = 20.0) -> None:

@@ -29,9 +29,11 @@ def test_a_restarted_chain_keeps_every_certificate(tmp_path: Path, artifact: Art
         province.transact(registry.functions.issue(firm_request("浙规乙字330001", now=chain_now(w3))))
         province.transact(registry.functions.suspend(keccak(text="浙规乙字330001"), 4))
         height = w3.eth.block_number
+        assert chain.cache_dir == tmp_path / "anvil-cache" and chain.cache_dir.is_dir()
     finally:
         chain.stop()
     assert state.stat().st_size > 0, "anvil wrote its state on stop"
+    assert not (tmp_path / "anvil-cache").exists(), "the offloaded states go with the node"
 
     restarted = LocalChain(free_port(), state).start()
     try:
