@@ -673,20 +673,17 @@ def approve(
     held by the key that applied (an upgrade or renewal: the certificate's current holder)."""
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
-        functions = ledger.licensing.functions
-        filed = functions.application(application).call()
-        subject, certificate, applicant, kind, province, flags = (
-            filed[0], filed[1], filed[3], filed[4], filed[7], filed[8]
-        )  # fmt: skip
-        paper = bool(flags & functions.FLAG_PAPER().call())
-        if paper and holder is None:
+        filed = client.application(application)
+        if filed.paper and holder is None:
             raise click.UsageError("a filing on paper names no key: give the certificate's --holder")
         document, _ = _document(ledger, _fields(document_path), Kind.FIRM)
         dossier = keccak(dossier_path.read_bytes())
-        if kind == ApplicationKind.FIRST:
-            request = issue_request(document, subject=subject, province=province, holder=holder or applicant)
+        if filed.kind == ApplicationKind.FIRST:
+            request = issue_request(
+                document, subject=filed.subject, province=filed.province, holder=holder or filed.applicant
+            )
             return client.approve_first(application, dossier, request)
-        current = holder or ledger.registry.functions.certificate(certificate).call()[2]
+        current = holder or ledger.client().certificate(filed.certificate).holder
         return client.approve_successor(application, dossier, successor_request(document, holder=current))
 
     _step(ctx, take)

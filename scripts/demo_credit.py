@@ -30,7 +30,7 @@ from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id, round_id
 from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
-from ledger.licensing.client import LicensingClient
+from ledger.licensing.client import LicensingClient, proposal_id
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound, StoredDocument
 from ledger.wiring import Ledger
@@ -161,12 +161,7 @@ def _revoke_for_fraud(ledger: Ledger, ministry: TransactionSender, number: str) 
     chain_id = ledger.w3.eth.chain_id
     certificate, evidence = keccak(text=number), keccak(text=f"骗取资质的证据 {number}")
     proposer = LicensingClient(ledger.licensing, ministry)
-    proposal = keccak(
-        certificate
-        + int(RevocationReason.FRAUD).to_bytes(32, "big")
-        + evidence
-        + bytes.fromhex(proposer.sender.address[2:]).rjust(32, b"\0")
-    )
+    proposal = proposal_id(certificate, int(RevocationReason.FRAUD), evidence, proposer.sender.address)
     attempt(
         f"revocation for fraud of {number} proposed",
         lambda: proposer.propose_revocation(certificate, int(RevocationReason.FRAUD), evidence),

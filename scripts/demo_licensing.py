@@ -27,7 +27,7 @@ from ledger.certificates.documents import firm_document, firm_subject, issue_req
 from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Status
-from ledger.licensing.client import ApplicationKind, LicensingClient
+from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
 from ledger.store.models import Certificate
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
@@ -99,17 +99,11 @@ def main() -> None:
     ledger.indexer().sync()
 
 
-def application_id(about: bytes, kind: ApplicationKind, manifest: bytes, applicant: str) -> bytes:
-    """An application's id as the contract derives it: keccak256(abi.encode(subject or certificate, kind, dossier,
-    applicant)), so that a rerun finds the applications it filed before."""
-    return keccak(about + int(kind).to_bytes(32, "big") + manifest + bytes.fromhex(applicant[2:]).rjust(32, b"\0"))
-
-
 def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code: str, minimum: int) -> None:
     """Review with a notice as short as the rule set allows, then approve: the certificate is issued to the firm's
     key in the same transaction, its document kept in the vault like any issued one."""
-    application_row = ledger.licensing.functions.application(application).call()
-    if application_row[5] >= STAGES_FINAL:
+    filed = zhejiang.application(application)
+    if filed.stage >= STAGES_FINAL:
         print("  approved: already done")
         return
     if minimum > 60:
@@ -145,7 +139,7 @@ def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code:
         store(session, [document])
     holder = dev_account("firm", ledger.w3.eth.chain_id).address  # the key that applied holds the certificate
     request = issue_request(document, subject=firm_subject(code), province=33, holder=holder)
-    attempt("approved: approved and issued", lambda: zhejiang.approve_first(application, application_row[2], request))
+    attempt("approved: approved and issued", lambda: zhejiang.approve_first(application, filed.dossier, request))
 
 
 def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
@@ -175,7 +169,7 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
         lambda: zhejiang.file_successor(ApplicationKind.UPGRADE, upgrade, manifest, paper=True),
     )
     attempt("upgrade on paper: accepted", lambda: zhejiang.accept(upgrade_id))
-    if ledger.licensing.functions.application(upgrade_id).call()[5] == STAGE_ACCEPTED:
+    if zhejiang.application(upgrade_id).stage == STAGE_ACCEPTED:
         # Once reviewed, the next review is the ministry's: the province's own second try would be Unauthorized.
         attempt(
             "upgrade on paper: the province's first review",

@@ -93,7 +93,8 @@ def panel(session: Session, now: int) -> dict[str, Any]:
     """The dashboard's licensing panel: applications by stage and province, the notices running, the overdue ones,
     this month's decisions and the average working days from acceptance to decision, per province."""
     rows = queries.applications(session, limit=LARGE)[0]
-    summaries = _summaries(session, rows, now)
+    rules = licensing_rules()
+    overdue = [r for r in rows if (due := current_due(r, rules, now)) is not None and due.due.overdue]
     by_province: dict[int, Counter[str]] = {}
     for row in rows:
         by_province.setdefault(row.province, Counter())[row.stage] += 1
@@ -108,7 +109,7 @@ def panel(session: Session, now: int) -> dict[str, Any]:
         "stages": [(code, PROVINCES.get(code, str(code)), counts) for code, counts in sorted(by_province.items())],
         "stage_labels": STAGE_LABELS,
         "notices": sum(1 for r in rows if r.stage == "IN_NOTICE" and (r.notice_ends_at or 0) > now),
-        "overdue": [item for item in summaries if item["due"] is not None and item["due"]["overdue"]],
+        "overdue": _summaries(session, overdue, now),  # names and numbers read for the few shown, not all
         "decided_this_month": sum(1 for r in decided if beijing_date(r.decided_at or 0).strftime("%Y-%m") == month),
         "average_days": {
             PROVINCES.get(code, str(code)): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())

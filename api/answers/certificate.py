@@ -13,7 +13,6 @@ from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import Row
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
-from ledger.licensing import queries as licensing
 
 from .fields import employer_fields, grade_name, hexed, index_proof, instant, status_fields
 
@@ -50,7 +49,7 @@ def certificate_from_index(session: Session | Connection, answer: queries.Certif
         "predecessor": _link(state["predecessor"], answer.links),
         "successor": _link(state["successor"], answer.links),
         "history": [_act(row) for row in answer.history],
-        "application": licensing.application_of(session, state["id"]),
+        "application": answer.application,
         "proof": index_proof(queries.index_status(session), state),
     }
 

@@ -8,8 +8,6 @@ instant asked about.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -23,8 +21,18 @@ from ledger.certificates.projection import Period, State, fold, row_of, state_of
 from ledger.certificates.projection import Row as HistoryRow
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import BadCursor
+from ledger.store.cursors import decode_cursor, encode_cursor
 from ledger.store.engine import chunked
-from ledger.store.models import Block, Certificate, CertificateEvent, Checkpoint, EmploymentPeriod, Firm, Planner
+from ledger.store.models import (
+    Application,
+    Block,
+    Certificate,
+    CertificateEvent,
+    Checkpoint,
+    EmploymentPeriod,
+    Firm,
+    Planner,
+)
 from wallet.presentation import HolderLookup, HolderRecord
 
 BINDING = (Status.ACTIVE, Status.SUSPENDED)  # a registration binds its planner in these stored states, unexpired
@@ -50,7 +58,8 @@ def is_valid(state: Validity, at: int) -> bool:
 @dataclass(frozen=True)
 class CertificateAnswer:
     """A certificate's state at an instant, with the history it came from (rows up to that instant), the numbers
-    of the certificates it links to, and its employer's public name and credit code (planners)."""
+    of the certificates it links to, its employer's public name and credit code (planners), and the application
+    whose approval issued it (None for the imported register)."""
 
     state: State
     status: Status
@@ -59,13 +68,16 @@ class CertificateAnswer:
     history: list[HistoryRow]
     links: dict[str, str]
     employer: dict[str, Any] | None
+    application: str | None
 
 
 def _certificate_statement() -> Any:
     """One query for what a verification shows besides the history: the certificate, the numbers of its
-    predecessor and successor, and its employer (built once: the hot path of the API)."""
+    predecessor and successor, its employer and the application that issued it (built once: the hot path of the
+    API)."""
     current = Certificate.__table__
     previous, following, firm_ = Certificate.__table__.alias(), Certificate.__table__.alias(), Firm.__table__
+    application = Application.__table__
     return (
         select(
             current,
@@ -73,10 +85,12 @@ def _certificate_statement() -> Any:
             following.c.number.label("successor_number"),
             firm_.c.name.label("employer_name"),
             firm_.c.credit_code.label("employer_credit_code"),
+            application.c.id.label("application_id"),
         )
         .outerjoin(previous, previous.c.id == current.c.predecessor)
         .outerjoin(following, following.c.id == current.c.successor)
         .outerjoin(firm_, firm_.c.subject == current.c.employer)
+        .outerjoin(application, application.c.issued_certificate == current.c.id)
         .where(current.c.number == bindparam("number"))
     )
 
@@ -117,7 +131,8 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
         else:  # the employer at a past instant, before a transfer
             found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
             employer = {"name": found.name, "credit_code": found.credit_code} if found else None
-    return CertificateAnswer(state, derived_status(state, at), is_valid(state, at), at, rows, links, employer)
+    status, valid = derived_status(state, at), is_valid(state, at)
+    return CertificateAnswer(state, status, valid, at, rows, links, employer, row["application_id"])
 
 
 def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
@@ -262,7 +277,7 @@ def search(
         query = query.where(Certificate.number > _decode_cursor(cursor))
     rows = session.scalars(query.order_by(Certificate.number).limit(limit + 1)).all()
     page = [_as_state(r) for r in rows[:limit]]
-    return page, (_encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
+    return page, (encode_cursor(page[-1]["number"]) if len(rows) > limit else None)
 
 
 def numbers_of(session: Session | Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -328,15 +343,8 @@ def _status_filter(status: Status, at: int) -> Any:
     return Certificate.status == status
 
 
-def _encode_cursor(number: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": number}, ensure_ascii=False).encode()).decode()
-
-
 def _decode_cursor(cursor: str) -> str:
-    try:
-        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
-    except (ValueError, KeyError, TypeError):
-        raise BadCursor("the cursor is not one this server handed out") from None
+    after = decode_cursor(cursor)
     if not isinstance(after, str):
         raise BadCursor("the cursor is not one this server handed out")
     return after

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
@@ -18,6 +20,7 @@ from ledger.certificates.documents import firm_subject
 from ledger.chain.transactions import TransactionSender
 
 ZERO = b"\0" * 32
+FLAG_PAPER = 1  # LicensingRegistry.FLAG_PAPER: filed on paper, recorded by the authority
 
 
 class ApplicationKind(IntEnum):
@@ -26,6 +29,41 @@ class ApplicationKind(IntEnum):
     FIRST = 1
     UPGRADE = 2
     RENEWAL = 3
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What the contract keeps of an application (``LicensingRegistry.application``), by name."""
+
+    subject: bytes
+    certificate: bytes
+    dossier: bytes
+    applicant: str
+    kind: int
+    stage: int
+    grade: int
+    province: int
+    flags: int
+    notice_ends_at: int
+    open_objections: int
+
+    @property
+    def paper(self) -> bool:
+        return bool(self.flags & FLAG_PAPER)
+
+
+def application_id(about: bytes, kind: ApplicationKind, dossier: bytes, applicant: str) -> bytes:
+    """An application's id as the contract derives it: keccak256(abi.encode(subject or certificate, kind, dossier,
+    applicant)); lets a rerun find what it filed."""
+    return keccak(abi_encode(["bytes32", "uint8", "bytes32", "address"], [about, int(kind), dossier, applicant]))
+
+
+def proposal_id(certificate: bytes, reason: int, evidence_hash: bytes, proposer: str) -> bytes:
+    """A revocation proposal's id as the contract derives it: keccak256(abi.encode(certificate, reason, evidence,
+    proposer))."""
+    return keccak(
+        abi_encode(["bytes32", "uint16", "bytes32", "address"], [certificate, reason, evidence_hash, proposer])
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +176,10 @@ class LicensingClient:
 
     def withdraw_revocation(self, proposal: bytes) -> Step:
         return self._step(self._fn.withdrawRevocation(proposal), proposal)
+
+    def application(self, application: bytes) -> Filed:
+        """The application as the contract keeps it (reverts UnknownApplication)."""
+        return Filed(*self._fn.application(application).call())
 
     # ---- plumbing ----
 

@@ -3,14 +3,13 @@ and objections, the public notices running, the revocation proposals."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.errors import BadCursor
+from ledger.store.cursors import decode_cursor, encode_cursor
 from ledger.store.models import Application, LicensingEvent, Objection, RevocationProposal
 
 
@@ -41,11 +40,6 @@ def applications(
     return page, (_encode_cursor(page[-1]) if len(rows) > limit else None)
 
 
-def application_of(session: Session | Connection, certificate_id: str) -> str | None:
-    """The application whose approval issued the certificate, if it came through the licensing procedure."""
-    return session.scalar(select(Application.id).where(Application.issued_certificate == certificate_id))
-
-
 def timeline(session: Session, application_id: str) -> Sequence[LicensingEvent]:
     """Every step of the application, in chain order."""
     query = select(LicensingEvent).where(LicensingEvent.about == application_id)
@@ -71,14 +65,11 @@ def proposals(session: Session, state: str | None = None) -> Sequence[Revocation
 
 
 def _encode_cursor(last: Application) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"before": [last.filed_at, last.id]}).encode()).decode()
+    return encode_cursor([last.filed_at, last.id])
 
 
 def _decode_cursor(cursor: str) -> tuple[int, str]:
-    try:
-        filed_at, last = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
-    except (ValueError, KeyError, TypeError):
-        raise BadCursor("the cursor is not one this server handed out") from None
-    if not isinstance(filed_at, int) or not isinstance(last, str):
+    after = decode_cursor(cursor)
+    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], int) and isinstance(after[1], str)):
         raise BadCursor("the cursor is not one this server handed out")
-    return filed_at, last
+    return after[0], after[1]

@@ -14,12 +14,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ledger import errors
+from ledger.certificates import queries as certificate_queries
+from ledger.certificates.documents import firm_subject
 from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vocabulary import Status
 from ledger.cli import main as ledger_cli
 from ledger.index.indexer import Indexer
-from ledger.licensing import queries as licensing_queries
-from ledger.licensing.client import LicensingClient
+from ledger.licensing.client import FLAG_PAPER, ApplicationKind, LicensingClient, application_id, proposal_id
 from ledger.store.models import Application, Certificate, Objection, RevocationProposal
 from scripts.samples import firm_request
 from tests.api_helpers import is_problem
@@ -56,6 +57,10 @@ def test_a_first_application_is_noticed_objected_to_answered_and_approved_into_a
 ) -> None:
     w3, firm, zhejiang = deployed.w3, client(deployed, "firm"), client(deployed, "zhejiang")
     filed = firm.file_first(CODE, "杭州申请规划院", 33, DOSSIER)
+    assert filed.id == application_id(firm_subject(CODE), ApplicationKind.FIRST, DOSSIER, firm.sender.address)
+    on_chain = firm.application(filed.id)
+    assert (on_chain.applicant, on_chain.province, on_chain.paper) == (firm.sender.address, 33, False)
+    assert deployed.licensing.functions.FLAG_PAPER().call() == FLAG_PAPER
     zhejiang.accept(filed.id)
     notice_ends = chain_now(w3) + deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
     zhejiang.review(filed.id, keccak(text="checks"), keccak(text="opinion"), notice_ends)
@@ -95,7 +100,9 @@ def test_a_revocation_needs_a_second_regulator_and_the_index_shows_both(
     w3 = deployed.w3
     deployed.sender("zhejiang").transact(deployed.registry.functions.issue(firm_request("B-4EYES", now=chain_now(w3))))
     certificate = keccak(text="B-4EYES")
-    proposed = client(deployed, "zhejiang").propose_revocation(certificate, 3, keccak(text="evidence"))
+    proposer = client(deployed, "zhejiang")
+    proposed = proposer.propose_revocation(certificate, 3, keccak(text="evidence"))
+    assert proposed.id == proposal_id(certificate, 3, keccak(text="evidence"), proposer.sender.address)
     with pytest.raises(errors.SameRegulator):
         client(deployed, "zhejiang").confirm_revocation(proposed.id)
     client(deployed, "zhejiang-2").confirm_revocation(proposed.id)
@@ -189,7 +196,8 @@ def test_the_ledger_command_takes_an_application_from_filing_to_its_certificate(
         "--as", "zhejiang")  # fmt: skip
     assert application_row(engine, bytes.fromhex(application[2:])).stage == "APPROVED"
     with Session(engine) as session:
-        assert licensing_queries.application_of(session, "0x" + keccak(text=FIRM_FIELDS["number"]).hex()) == application
+        issued = certificate_queries.certificate(session, FIRM_FIELDS["number"])
+        assert issued is not None and issued.application == application  # what the certificate's answer names
     certificate = keccak(text=FIRM_FIELDS["number"])
     assert deployed.registry.functions.certificate(certificate).call()[2] == dev_account("firm", 31337).address
     refused = CliRunner().invoke(ledger_cli, [*options, "accept", application, "--as", "zhejiang"])
