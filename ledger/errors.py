@@ -56,6 +56,35 @@ class RuleSetError(LedgerError, ValueError):
     """A rule set file is missing or inconsistent (weights, cut-offs, version)."""
 
 
+class DossierError(LedgerError):
+    """A dossier file the store refuses or cannot give (``ledger.licensing.dossiers``)."""
+
+
+class FileTooLarge(DossierError, ValueError):
+    """A dossier file larger than the store's limit (``limit`` bytes)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size, self.limit = size, limit
+        super().__init__(f"the file has {size:,} bytes; the limit is {limit:,}")
+
+
+class UnsupportedFileType(DossierError, ValueError):
+    """Bytes the store does not take: an applicant's file that is not PDF, PNG or JPEG (judged by its magic bytes,
+    never its name) or not what its declared media type says, a record (manifest, checks) that is not JSON."""
+
+
+class StoredFileMissing(DossierError, LookupError):
+    """No file with this hash is in the store."""
+
+
+class StoredFileCorrupt(DossierError):
+    """The stored bytes no longer hash to their name: the store was damaged or tampered with."""
+
+
+class ManifestError(DossierError, ValueError):
+    """Bytes that are not a dossier manifest of a format this ledger reads."""
+
+
 class ContractRevert(LedgerError, ValueError):
     """The contract refused an act. ``args`` holds the error's named arguments; ``data`` the raw revert data."""
 

@@ -15,6 +15,17 @@ def data_dir() -> Path:
     return Path(os.environ.get("LEDGER_DATA_DIR", PROJECT_ROOT / "var"))
 
 
+def dossier_dir() -> Path:
+    """The content-addressed store of dossier files, their manifests and the reviewers' checks:
+    ``var/dossiers`` unless LEDGER_DOSSIER_DIR says otherwise (docs/dossiers.md)."""
+    return Path(os.environ.get("LEDGER_DOSSIER_DIR", data_dir() / "dossiers"))
+
+
+def dossier_max_bytes() -> int:
+    """The largest dossier file accepted, in bytes: 20 MiB unless LEDGER_DOSSIER_MAX_BYTES says otherwise."""
+    return int(os.environ.get("LEDGER_DOSSIER_MAX_BYTES", 20 * 1024 * 1024))
+
+
 def deployment_record_path() -> Path:
     return Path(os.environ.get("LEDGER_DEPLOYMENT", data_dir() / "deployment.json"))
 
