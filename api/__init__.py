@@ -21,6 +21,7 @@ from . import (
     certificates,
     credit,
     dashboard,
+    dossiers,
     health,
     limits,
     page,
@@ -91,8 +92,8 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     limits.init_app(app)
     app.spec_processor(_documented_problems)
     for blueprint in (
-        certificates.bp, registrants.bp, credit.bp, applications.bp, auth.bp, acts.bp, presentations.bp, health.bp,
-        page.bp, dashboard.bp,
+        certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,
+        health.bp, page.bp, dashboard.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))

@@ -1,8 +1,9 @@
 """Every error the API returns is an RFC 9457 problem (application/problem+json) with a stable ``type``.
 
 Types are ``/problems/<code>``: the wallet's refusal codes (``expired``, ``replayed``, ``not-holder`` …), the
-contract's named errors in kebab case (``already-issued``, ``wrong-status`` …), and the API's own
-(``invalid-request``, ``certificate-not-found``, ``batch-too-large``, ``chain-unavailable`` …).
+contract's named errors in kebab case (``already-issued``, ``wrong-status`` …), the API's own
+(``invalid-request``, ``certificate-not-found``, ``batch-too-large``, ``chain-unavailable`` …) and the dossier
+store's (``file-too-large``, ``unsupported-file-type``, ``file-not-found``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from apiflask import APIFlask, HTTPError
 from flask import Response, json
 from requests.exceptions import RequestException
 
-from ledger.errors import BadCursor, ChainUnavailable, ContractRevert, DeploymentError, DocumentError, IndexNotReady
+from ledger.errors import (
+    BadCursor,
+    ChainUnavailable,
+    ContractRevert,
+    DeploymentError,
+    DocumentError,
+    FileTooLarge,
+    IndexNotReady,
+    StoredFileCorrupt,
+    StoredFileMissing,
+    UnsupportedFileType,
+)
 from wallet import errors as refusals
 
 from .answers import hexed
@@ -119,6 +131,25 @@ def _bad_document(exc: DocumentError) -> Response:
     return problem(400, "invalid-document", "Invalid certificate document", str(exc), errors=[{"field": exc.field}])
 
 
+def _file_too_large(exc: FileTooLarge) -> Response:
+    return problem(413, "file-too-large", "File too large", str(exc), limit=exc.limit)
+
+
+def _unsupported_file_type(exc: UnsupportedFileType) -> Response:
+    detail = f"{exc}: a dossier file is a PDF, PNG or JPEG, sent with its media type as Content-Type."
+    return problem(415, "unsupported-file-type", "Unsupported file type", detail)
+
+
+def _file_not_found(exc: StoredFileMissing) -> Response:
+    return problem(404, "file-not-found", "File not found", str(exc))
+
+
+def _stored_file_corrupt(exc: StoredFileCorrupt) -> Response:
+    """The store's damage, the operator's to repair (from a backup): logged, and never served as if it were good."""
+    log.error("dossier store damaged: %s", exc)
+    return problem(500, "stored-file-corrupt", "Stored file damaged", "The stored file is damaged; it has been logged.")
+
+
 def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error")
     return problem(500, "internal-error", "Internal Server Error", "The server failed to answer; it has been logged.")
@@ -144,4 +175,8 @@ def init_app(app: APIFlask) -> None:
     app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(BadCursor, _bad_cursor)
     app.register_error_handler(DocumentError, _bad_document)
+    app.register_error_handler(FileTooLarge, _file_too_large)
+    app.register_error_handler(UnsupportedFileType, _unsupported_file_type)
+    app.register_error_handler(StoredFileMissing, _file_not_found)
+    app.register_error_handler(StoredFileCorrupt, _stored_file_corrupt)
     app.register_error_handler(Exception, _unexpected)

@@ -39,13 +39,16 @@ from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
+from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
 from ledger.licensing.client import ApplicationKind, LicensingClient, Step
 from ledger.licensing.deadlines import notice_end
+from ledger.licensing.dossier_cli import dossier
 from ledger.licensing.due import current_due
 from ledger.licensing.vocabulary import STAGES
 from ledger.rules import licensing_rules
 from ledger.settings import data_dir, deployment_record_path, keep_data_private, rpc_url
+from ledger.store.models import Application
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
@@ -609,18 +612,35 @@ def refuse_acceptance(ctx: click.Context, application: bytes, reason_text: str) 
 @main.command()
 @signer_options
 @APPLICATION
-@click.option("--checks", "checks_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--checks", "checks_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="your own checks (JSON); default: the ledger's checks, computed now")  # fmt: skip
 @click.option("--opinion", required=True, help="the review opinion")
 @click.option("--notice-days", type=click.IntRange(0, 365), default=0, help="publish the opinion for notice now")
 @click.pass_context
-def review(ctx: click.Context, application: bytes, checks_path: Path, opinion: str, notice_days: int) -> None:
-    """Record a review (grade A: the firm's province first, then the ministry), optionally with its notice."""
+def review(ctx: click.Context, application: bytes, checks_path: Path | None, opinion: str, notice_days: int) -> None:
+    """Record a review (grade A: the firm's province first, then the ministry), optionally with its notice. The
+    checks are stored in the dossier store and their keccak256 goes on chain (docs/dossiers.md)."""
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
-        ends = notice_end(_chain_now(ledger), notice_days) if notice_days else 0
-        return client.review(application, keccak(checks_path.read_bytes()), _text_hash(opinion), ends)
+        now = _chain_now(ledger)
+        ends = notice_end(now, notice_days) if notice_days else 0
+        checks = checks_path.read_bytes() if checks_path else _computed_checks(ledger, application, now)
+        name = ledger.dossiers.put_json(checks)
+        click.echo(f"checks {name}")
+        return client.review(application, bytes.fromhex(name[2:]), _text_hash(opinion), ends)
 
     _step(ctx, take)
+
+
+def _computed_checks(ledger: Ledger, application: bytes, now: int) -> bytes:
+    """The ledger's checks of the application at ``now``, from the read model brought up to date first."""
+    ledger.indexer().sync()
+    holding_period = ledger.registry.functions.GRADE_B_HOLDING_PERIOD().call()
+    with Session(ledger.engine) as session:
+        row = session.get(Application, "0x" + application.hex())
+        if row is None:
+            raise click.UsageError(f"no application 0x{application.hex()} in the read model")
+        return review_checks.compute(session, ledger.dossiers, row, now, holding_period)
 
 
 @main.command()
@@ -811,3 +831,6 @@ def relay(ctx: click.Context, signed_file: IO[str], check_only: bool) -> None:
         f"{signed.act} signed by {signed.signer} relayed by {sender.address}: "
         f"tx {receipt['transactionHash'].hex()} in block {receipt['blockNumber']} ({receipt['gasUsed']} gas)"
     )
+
+
+main.add_command(dossier)

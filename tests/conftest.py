@@ -36,6 +36,14 @@ from wallet.devkeys import dev_account
 os.environ["LEDGER_DEVELOPMENT"] = "1"
 
 
+@pytest.fixture(autouse=True)
+def dossier_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own dossier store (LEDGER_DOSSIER_DIR): nothing a test stores reaches var/dossiers."""
+    root = tmp_path / "dossiers"
+    monkeypatch.setenv("LEDGER_DOSSIER_DIR", str(root))
+    return root
+
+
 @pytest.fixture(scope="session")
 def artifact() -> Artifact:
     return load_artifact()

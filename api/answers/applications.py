@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from eth_utils import keccak
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -18,9 +19,9 @@ from ledger.certificates.vocabulary import Grade
 from ledger.licensing import queries
 from ledger.licensing.deadlines import beijing_date, working_days_between
 from ledger.licensing.due import StepDue, current_due
-from ledger.licensing.vocabulary import KIND_LABELS, STAGE_LABELS, STEP_LABELS
+from ledger.licensing.vocabulary import KIND_LABELS, STAGE_LABELS, STAGES, STEP_LABELS
 from ledger.rules import licensing_rules
-from ledger.store.models import Application
+from ledger.store.models import Application, LicensingEvent, ReviewChecks
 
 from ..problems import Problem
 from .fields import instant, instant_or_none
@@ -49,11 +50,13 @@ def application(engine: Engine, application_id: str) -> dict[str, Any]:
             )
         summary = _summaries(session, [row], now)[0]
         steps = queries.timeline(session, application_id)
+        reviews = queries.reviews_of(session, application_id)
         objections = queries.objections_of(session, application_id)
     return {
         **summary,
         "dossier": row.dossier,
         "checksHash": row.checks_hash,
+        "reviews": [_review(step, checks) for step, checks in reviews],
         "timeline": [
             {
                 "act": step.name,
@@ -80,6 +83,20 @@ def application(engine: Engine, application_id: str) -> dict[str, Any]:
             for o in objections
         ],
         "rules": licensing_rules().rules.citation(),
+    }
+
+
+def _review(step: LicensingEvent, checks: ReviewChecks) -> dict[str, Any]:
+    """A review with its checks as recorded, and whether they hash to what the chain recorded."""
+    body = checks.body
+    return {
+        "at": instant(step.block_time),
+        "by": step.actor,
+        "stage": STAGES[json.loads(step.data)["stage"]],
+        "checksHash": checks.checks_hash,
+        "checksAvailable": body is not None,
+        "checksMatch": None if body is None else "0x" + keccak(body.encode()).hex() == checks.checks_hash,
+        "checks": None if body is None else json.loads(body),
     }
 
 

@@ -1,5 +1,5 @@
-"""Reading the licensing procedure from the read model: the queue of applications, one application's timeline
-and objections, the public notices running, the revocation proposals."""
+"""Reading the licensing procedure from the read model: the queue of applications, one application's timeline,
+reviews and objections, the public notices running, the revocation proposals."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.errors import BadCursor
 from ledger.store.cursors import decode_cursor, encode_cursor
-from ledger.store.models import Application, LicensingEvent, Objection, RevocationProposal
+from ledger.store.models import Application, LicensingEvent, Objection, ReviewChecks, RevocationProposal
 
 
 def applications(
@@ -44,6 +44,21 @@ def timeline(session: Session, application_id: str) -> Sequence[LicensingEvent]:
     """Every step of the application, in chain order."""
     query = select(LicensingEvent).where(LicensingEvent.about == application_id)
     return session.scalars(query.order_by(LicensingEvent.block_number, LicensingEvent.log_index)).all()
+
+
+def reviews_of(session: Session, application_id: str) -> Sequence[tuple[LicensingEvent, ReviewChecks]]:
+    """Every review of the application (its ApplicationReviewed step) with the checks recorded with it."""
+    query = (
+        select(LicensingEvent, ReviewChecks)
+        .join(
+            ReviewChecks,
+            (ReviewChecks.block_number == LicensingEvent.block_number)
+            & (ReviewChecks.log_index == LicensingEvent.log_index),
+        )
+        .where(ReviewChecks.application_id == application_id)
+        .order_by(ReviewChecks.block_number, ReviewChecks.log_index)
+    )
+    return [(event, checks) for event, checks in session.execute(query)]
 
 
 def objections_of(session: Session, application_id: str) -> Sequence[Objection]:

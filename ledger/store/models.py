@@ -290,6 +290,18 @@ class Application(Base):
     updated_at: Mapped[int] = mapped_column(BigInteger)
 
 
+class ReviewChecks(Base):
+    """The reviewer's checks recorded with one review (an ApplicationReviewed event): its ``checksHash`` and the
+    JSON the dossier store held under that hash when the review was indexed (None: the store did not have it)."""
+
+    __tablename__ = "review_checks"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    application_id: Mapped[str] = mapped_column(HASH, index=True)
+    checks_hash: Mapped[str] = mapped_column(HASH)
+    body: Mapped[str | None] = mapped_column(Text)  # the stored bytes as UTF-8 text, unchanged
+
+
 class Objection(Base):
     """An objection raised during an application's notice, and its answer once given."""
 
@@ -333,6 +345,7 @@ PROJECTION = (
     LicensingEvent,
     Application,
     Objection,
+    ReviewChecks,
     RevocationProposal,
     Block,
     Checkpoint,
