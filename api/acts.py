@@ -21,8 +21,9 @@ from ledger.settings import data_dir
 from wallet.typed_acts import SignedAct
 
 from .answers.acts import act_status_answer
+from .licensing_schemas import ActStatus
 from .problems import Problem
-from .schemas import ActAccepted, ActStatus, SignedActIn
+from .schemas import ActAccepted, SignedActIn
 from .services import services
 
 TX_HASH = re.compile(r"0x[0-9a-f]{64}")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ledger.licensing.vocabulary import KIND_LABELS, KindName, StageName
 
-from .schemas import Address, Hex32, Strict
+from .schemas import Address, CertificateOut, Hex32, Strict
 
 
 class ApplicationQuery(Strict):
@@ -96,6 +96,18 @@ class ObjectionOut(BaseModel):
     answerHash: Hex32 | None
 
 
+class ReviewOut(BaseModel):
+    at: dt.datetime = Field(description="block time of the review")
+    by: Address | None
+    stage: Literal["PROVINCE_REVIEWED", "REVIEWED"] = Field(description="a grade A province's first review, or "
+                                                            "the deciding review")  # fmt: skip
+    checksHash: Hex32 = Field(description="the checks' keccak256, as the review recorded it on chain")
+    checksAvailable: bool = Field(description="the dossier store held the checks when the review was indexed")
+    checksMatch: bool | None = Field(description="the checks shown hash to checksHash; null when not available")
+    checks: Any = Field(description="the checks as stored (JSON); the ledger's own have the format "
+                        "planning-ledger/review-checks/v1 (docs/dossiers.md); null when not available")  # fmt: skip
+
+
 class RuleCitation(BaseModel):
     version: str
     sha256: str
@@ -104,6 +116,7 @@ class RuleCitation(BaseModel):
 class ApplicationOut(ApplicationSummary):
     dossier: Hex32 = Field(description="hash of the dossier's manifest, as filed (or last supplemented)")
     checksHash: Hex32 | None = Field(description="hash of the automatic checks recorded with the last review")
+    reviews: list[ReviewOut] = Field(description="every review with the checks recorded with it, in chain order")
     timeline: list[StepOut]
     objections: list[ObjectionOut]
     rules: RuleCitation
@@ -112,3 +125,20 @@ class ApplicationOut(ApplicationSummary):
 class NoticeList(BaseModel):
     at: dt.datetime
     notices: list[ApplicationSummary]
+
+
+class ActStatus(BaseModel):
+    """A relayed act (of any registry) as the chain and the read model know it: here beside the applications,
+    because a licensing step's status carries the applications it touched."""
+
+    txHash: Hex32
+    state: Literal["pending", "mined", "failed"]
+    blockNumber: int | None = None
+    error: str | None = Field(None, description="the contract's named error of a failed act")
+    errorFields: dict[str, str] | None = None
+    indexed: bool | None = Field(None, description="whether the read model has read the act's block")
+    certificates: list[CertificateOut] | None = Field(None, description="state after a mined act, once indexed")
+    applications: list[ApplicationOut] | None = Field(
+        None,
+        description="the applications a licensing step touched, as `GET /applications/{id}` answers them, once indexed",
+    )

@@ -326,16 +326,6 @@ class ActAccepted(BaseModel):
     statusUrl: str
 
 
-class ActStatus(BaseModel):
-    txHash: Hex32
-    state: Literal["pending", "mined", "failed"]
-    blockNumber: int | None = None
-    error: str | None = Field(None, description="the contract's named error of a failed act")
-    errorFields: dict[str, str] | None = None
-    indexed: bool | None = Field(None, description="whether the read model has read the act's block")
-    certificates: list[CertificateOut] | None = Field(None, description="state after a mined act, once indexed")
-
-
 class ChallengeRequest(Strict):
     number: CertificateNumber
     audience: str = Field(

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
 from ledger.certificates.queries import holder_lookup
 from ledger.chain.events import EventDecoder
+from ledger.licensing.projection import APPLICATION_EVENTS
 from ledger.relay import ActRelay
 from ledger.store.nonces import DatabaseNonces
 from ledger.wiring import Ledger
@@ -59,6 +60,11 @@ class Services(Ledger):
     def event_topics(self) -> set[str]:
         """Topics of the certificate registry's events, to find the certificates an act touched."""
         return set(EventDecoder(self.artifact.abi, CERTIFICATE_EVENTS).topics)
+
+    @cached_property
+    def application_topics(self) -> set[str]:
+        """Topics of the licensing registry's application events (each indexes the application's id first)."""
+        return set(EventDecoder(self.licensing_artifact.abi, APPLICATION_EVENTS).topics)
 
     @cached_property
     def domain(self) -> Domain:

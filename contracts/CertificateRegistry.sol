@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {SignedActs} from "./SignedActs.sol";
+import {ActTypes, ISSUE_REQUEST_TYPE, SUCCESSOR_REQUEST_TYPE} from "./ActTypes.sol";
 import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
     Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
@@ -24,30 +25,24 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     uint16 public constant CANCELLATION = 3;
 
     // EIP-712 type hashes; each preimage is exactly the string hashed, as in Python's wallet/typed_acts.
-    string private constant _ISSUE_REQUEST_TYPE =
-        "IssueRequest(string number,uint8 kind,uint8 grade,uint8 province,bytes32 subject,address holder,bytes32 employer,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
-    string private constant _SUCCESSOR_REQUEST_TYPE =
-        "SuccessorRequest(string number,address holder,uint40 validFrom,uint40 validUntil,bytes32 documentHash,bytes publicData)";
-    bytes32 private constant _ISSUE_REQUEST_TYPEHASH = keccak256(bytes(_ISSUE_REQUEST_TYPE));
-    bytes32 private constant _SUCCESSOR_REQUEST_TYPEHASH = keccak256(bytes(_SUCCESSOR_REQUEST_TYPE));
     /// @notice EIP-712 type hash of a signed issue (type `Issue`).
     bytes32 public constant ISSUE_TYPEHASH =
-        keccak256(abi.encodePacked("Issue(IssueRequest request,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE));
+        keccak256(abi.encodePacked("Issue(IssueRequest request,uint256 nonce,uint256 deadline)", ISSUE_REQUEST_TYPE));
     /// @notice EIP-712 type hash of a signed issueBatch (type `IssueBatch`).
     bytes32 public constant ISSUE_BATCH_TYPEHASH = keccak256(
-        abi.encodePacked("IssueBatch(IssueRequest[] requests,uint256 nonce,uint256 deadline)", _ISSUE_REQUEST_TYPE)
+        abi.encodePacked("IssueBatch(IssueRequest[] requests,uint256 nonce,uint256 deadline)", ISSUE_REQUEST_TYPE)
     );
     /// @notice EIP-712 type hash of a signed upgrade (type `Upgrade`).
     bytes32 public constant UPGRADE_TYPEHASH = keccak256(
         abi.encodePacked(
             "Upgrade(bytes32 id,SuccessorRequest successor,bool legacy,uint256 nonce,uint256 deadline)",
-            _SUCCESSOR_REQUEST_TYPE
+            SUCCESSOR_REQUEST_TYPE
         )
     );
     /// @notice EIP-712 type hash of a signed renew (type `Renew`).
     bytes32 public constant RENEW_TYPEHASH = keccak256(
         abi.encodePacked(
-            "Renew(bytes32 id,SuccessorRequest successor,uint256 nonce,uint256 deadline)", _SUCCESSOR_REQUEST_TYPE
+            "Renew(bytes32 id,SuccessorRequest successor,uint256 nonce,uint256 deadline)", SUCCESSOR_REQUEST_TYPE
         )
     );
     /// @notice EIP-712 type hash of a signed amend (type `Amend`).
@@ -299,7 +294,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(ISSUE_TYPEHASH, _hashIssueRequest(request), nonce, deadline));
+        return keccak256(abi.encode(ISSUE_TYPEHASH, ActTypes.hashIssueRequest(request), nonce, deadline));
     }
 
     function _issueBatchHash(IssueRequest[] calldata requests, uint256 nonce, uint256 deadline)
@@ -309,7 +304,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     {
         bytes32[] memory hashes = new bytes32[](requests.length);
         for (uint256 i = 0; i < requests.length; ++i) {
-            hashes[i] = _hashIssueRequest(requests[i]);
+            hashes[i] = ActTypes.hashIssueRequest(requests[i]);
         }
         return keccak256(abi.encode(ISSUE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)), nonce, deadline));
     }
@@ -321,7 +316,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         uint256 nonce,
         uint256 deadline
     ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(UPGRADE_TYPEHASH, id, _hashSuccessorRequest(successor), legacy, nonce, deadline));
+        return keccak256(abi.encode(UPGRADE_TYPEHASH, id, ActTypes.hashSuccessorRequest(successor), legacy, nonce, deadline));
     }
 
     function _renewHash(bytes32 id, SuccessorRequest calldata successor, uint256 nonce, uint256 deadline)
@@ -329,7 +324,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(RENEW_TYPEHASH, id, _hashSuccessorRequest(successor), nonce, deadline));
+        return keccak256(abi.encode(RENEW_TYPEHASH, id, ActTypes.hashSuccessorRequest(successor), nonce, deadline));
     }
 
     function _amendHash(
@@ -719,31 +714,5 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
             return Status.EXPIRED;
         }
         return stored;
-    }
-
-
-    function _hashIssueRequest(IssueRequest calldata r) internal pure returns (bytes32) {
-        return keccak256(
-            bytes.concat(
-                abi.encode(
-                    _ISSUE_REQUEST_TYPEHASH, keccak256(bytes(r.number)), r.kind, r.grade, r.province, r.subject
-                ),
-                abi.encode(r.holder, r.employer, r.validFrom, r.validUntil, r.documentHash, keccak256(r.publicData))
-            )
-        );
-    }
-
-    function _hashSuccessorRequest(SuccessorRequest calldata s) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                _SUCCESSOR_REQUEST_TYPEHASH,
-                keccak256(bytes(s.number)),
-                s.holder,
-                s.validFrom,
-                s.validUntil,
-                s.documentHash,
-                keccak256(s.publicData)
-            )
-        );
     }
 }

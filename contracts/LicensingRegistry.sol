@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 import {CertificateRegistry} from "./CertificateRegistry.sol";
+import {LicensingActs} from "./LicensingActs.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {
     ILicensingRegistry, ApplicationKind, Stage, UnknownApplication, AlreadyFiled, WrongStage, NotApplicant,
@@ -18,7 +20,7 @@ import {
 /// @title The licensing procedure of firm qualifications
 /// @notice See ILicensingRegistry. Holds LICENSING_ROLE in the certificate registry, whose roles and jurisdictions
 /// decide who takes each step; it makes certificates only through an approved application.
-contract LicensingRegistry is ILicensingRegistry {
+contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     /// @notice The shortest public notice (公示) of a review opinion, from the licensing rule set (10 days by the
     /// 2012 rule), fixed at deployment.
     uint40 public immutable MIN_NOTICE_PERIOD;
@@ -43,6 +45,8 @@ contract LicensingRegistry is ILicensingRegistry {
     }
 
     CertificateRegistry private immutable _certificates;
+    /// @dev The one forwarder of signed steps (ERC-2771), created with this registry.
+    address private immutable _signedActs;
 
     mapping(bytes32 id => Application) private _applications;
     /// @dev An objection's application, kept after its answer so that the same objection is never raised twice.
@@ -52,8 +56,9 @@ contract LicensingRegistry is ILicensingRegistry {
 
     /// @param registry The certificate registry, which must grant this contract LICENSING_ROLE.
     /// @param minNoticePeriod The shortest public notice, in seconds.
-    constructor(CertificateRegistry registry, uint40 minNoticePeriod) {
+    constructor(CertificateRegistry registry, uint40 minNoticePeriod) ERC2771Context(address(0)) {
         _certificates = registry;
+        _signedActs = address(new LicensingActs());
         MIN_NOTICE_PERIOD = minNoticePeriod;
     }
 
@@ -72,12 +77,12 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @inheritdoc ILicensingRegistry
     function requestCompletion(bytes32 id, bytes32 listHash) external {
         Application storage a = _atStage(id, Stage.FILED);
-        _checkAcceptingAuthority(msg.sender, a);
+        _checkAcceptingAuthority(_msgSender(), a);
         if (a.flags & FLAG_COMPLETION_REQUESTED != 0) revert CompletionAlreadyRequested(id);
         if (listHash == bytes32(0)) revert InvalidApplication("listHash");
         a.flags |= FLAG_COMPLETION_REQUESTED;
         a.stage = Stage.COMPLETION_REQUESTED;
-        emit CompletionRequested(id, msg.sender, listHash);
+        emit CompletionRequested(id, _msgSender(), listHash);
     }
 
     /// @inheritdoc ILicensingRegistry
@@ -87,31 +92,32 @@ contract LicensingRegistry is ILicensingRegistry {
         if (dossier == bytes32(0)) revert InvalidApplication("dossier");
         a.dossier = dossier;
         a.stage = Stage.FILED;
-        emit DossierSupplemented(id, msg.sender, dossier);
+        emit DossierSupplemented(id, _msgSender(), dossier);
     }
 
     /// @inheritdoc ILicensingRegistry
     function refuseAcceptance(bytes32 id, bytes32 reasonHash) external {
         Application storage a = _existing(id);
         if (a.stage != Stage.FILED && a.stage != Stage.COMPLETION_REQUESTED) revert WrongStage(id, a.stage);
-        _checkAcceptingAuthority(msg.sender, a);
+        _checkAcceptingAuthority(_msgSender(), a);
         if (reasonHash == bytes32(0)) revert InvalidApplication("reasonHash");
         a.stage = Stage.NOT_ACCEPTED;
-        emit ApplicationNotAccepted(id, msg.sender, reasonHash);
+        emit ApplicationNotAccepted(id, _msgSender(), reasonHash);
     }
 
     /// @inheritdoc ILicensingRegistry
     function accept(bytes32 id) external {
         Application storage a = _atStage(id, Stage.FILED);
-        _checkAcceptingAuthority(msg.sender, a);
+        _checkAcceptingAuthority(_msgSender(), a);
         a.stage = Stage.ACCEPTED;
-        emit ApplicationAccepted(id, msg.sender);
+        emit ApplicationAccepted(id, _msgSender());
     }
 
     // ---------------------------------------------------------------- review and notice
 
     /// @inheritdoc ILicensingRegistry
     function review(bytes32 id, bytes32 checksHash, bytes32 opinionHash, uint40 noticeEndsAt) external {
+        address actor = _msgSender();
         Application storage a = _existing(id);
         if (checksHash == bytes32(0)) revert InvalidApplication("checksHash");
         if (opinionHash == bytes32(0)) revert InvalidApplication("opinionHash");
@@ -122,16 +128,16 @@ contract LicensingRegistry is ILicensingRegistry {
         if (a.grade == Grade.A && a.stage == Stage.ACCEPTED) {
             // Grade A is applied for through the firm's province, whose own regulator reviews it first.
             uint8 province = _province(a);
-            if (_certificates.provinceOf(msg.sender) != province) revert NotTheFirmsProvince(msg.sender, province);
+            if (_certificates.provinceOf(actor) != province) revert NotTheFirmsProvince(actor, province);
             if (noticeEndsAt != 0) revert InvalidApplication("noticeEndsAt");
             a.stage = Stage.PROVINCE_REVIEWED;
-            emit ApplicationReviewed(id, msg.sender, Stage.PROVINCE_REVIEWED, checksHash, opinionHash);
+            emit ApplicationReviewed(id, actor, Stage.PROVINCE_REVIEWED, checksHash, opinionHash);
             return;
         }
         if (a.stage != (a.grade == Grade.A ? Stage.PROVINCE_REVIEWED : Stage.ACCEPTED)) revert WrongStage(id, a.stage);
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(actor, a);
         a.stage = Stage.REVIEWED;
-        emit ApplicationReviewed(id, msg.sender, Stage.REVIEWED, checksHash, opinionHash);
+        emit ApplicationReviewed(id, actor, Stage.REVIEWED, checksHash, opinionHash);
         if (noticeEndsAt != 0) _publishNotice(id, a, noticeEndsAt);
     }
 
@@ -139,43 +145,44 @@ contract LicensingRegistry is ILicensingRegistry {
     function expertReview(bytes32 id, bool begun) external {
         Application storage a = _existing(id);
         if (a.stage != Stage.ACCEPTED && a.stage != Stage.PROVINCE_REVIEWED) revert WrongStage(id, a.stage);
-        _checkAcceptingAuthority(msg.sender, a);
+        _checkAcceptingAuthority(_msgSender(), a);
         uint8 flags = a.flags;
         bool inOrder = begun
             ? flags & FLAG_EXPERT_REVIEW_BEGUN == 0
             : flags & FLAG_EXPERT_REVIEW_BEGUN != 0 && flags & FLAG_EXPERT_REVIEW_ENDED == 0;
         if (!inOrder) revert ExpertReviewOutOfOrder(id);
         a.flags = flags | (begun ? FLAG_EXPERT_REVIEW_BEGUN : FLAG_EXPERT_REVIEW_ENDED);
-        emit ExpertReview(id, msg.sender, begun);
+        emit ExpertReview(id, _msgSender(), begun);
     }
 
     /// @inheritdoc ILicensingRegistry
     function extendDecision(bytes32 id, bytes32 reasonHash) external {
         Application storage a = _undecided(id);
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(_msgSender(), a);
         if (a.flags & FLAG_EXTENDED != 0) revert AlreadyExtended(id);
         if (reasonHash == bytes32(0)) revert InvalidApplication("reasonHash");
         a.flags |= FLAG_EXTENDED;
-        emit DecisionExtended(id, msg.sender, reasonHash);
+        emit DecisionExtended(id, _msgSender(), reasonHash);
     }
 
     /// @inheritdoc ILicensingRegistry
     function publishNotice(bytes32 id, uint40 endsAt) external {
         Application storage a = _atStage(id, Stage.REVIEWED);
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(_msgSender(), a);
         _publishNotice(id, a, endsAt);
     }
 
     /// @inheritdoc ILicensingRegistry
     function object(bytes32 id, bytes32 evidenceHash, bytes32 textHash) external returns (bytes32 objection) {
+        address actor = _msgSender();
         Application storage a = _existing(id);
         if (a.stage != Stage.IN_NOTICE || block.timestamp >= a.noticeEndsAt) revert NotInNotice(id);
         if (textHash == bytes32(0)) revert InvalidApplication("textHash");
-        objection = keccak256(abi.encode(id, msg.sender, evidenceHash, textHash));
+        objection = keccak256(abi.encode(id, actor, evidenceHash, textHash));
         if (_objections[objection] != bytes32(0)) revert AlreadyObjected(objection);
         _objections[objection] = id;
         ++a.openObjections;
-        emit ObjectionRaised(id, objection, msg.sender, evidenceHash, textHash);
+        emit ObjectionRaised(id, objection, actor, evidenceHash, textHash);
     }
 
     /// @inheritdoc ILicensingRegistry
@@ -197,11 +204,12 @@ contract LicensingRegistry is ILicensingRegistry {
         external
         returns (bytes32 certificate)
     {
+        address actor = _msgSender();
         Application storage a = _atStage(id, Stage.IN_NOTICE);
         // One read of the firm for both questions: its jurisdiction now, and whether it got a qualification since.
         (uint8 province, bytes32 held) = _certificates.firmOf(a.subject);
         if (province == 0) province = a.province;
-        _certificates.checkAuthority(msg.sender, Kind.FIRM, a.grade, province);
+        _certificates.checkAuthority(actor, Kind.FIRM, a.grade, province);
         _checkNoticeAndDossier(id, a, dossier);
         if (held != bytes32(0)) revert QualificationHeld(a.subject, held);
         if (a.kind != ApplicationKind.FIRST) revert DecisionMismatch("kind");
@@ -210,8 +218,8 @@ contract LicensingRegistry is ILicensingRegistry {
         if (request.province != province) revert DecisionMismatch("province");
         if (a.flags & FLAG_PAPER == 0 && request.holder != a.applicant) revert DecisionMismatch("holder");
         a.stage = Stage.APPROVED;
-        certificate = _certificates.issueFor(msg.sender, request);
-        emit ApplicationApproved(id, certificate, msg.sender);
+        certificate = _certificates.issueFor(actor, request);
+        emit ApplicationApproved(id, certificate, actor);
     }
 
     /// @inheritdoc ILicensingRegistry
@@ -219,6 +227,7 @@ contract LicensingRegistry is ILicensingRegistry {
         external
         returns (bytes32 certificate)
     {
+        address actor = _msgSender();
         Application storage a = _decidable(id, dossier);
         // The firm keeps the key its certificate names now (it may have been replaced since the filing).
         if (a.flags & FLAG_PAPER == 0 && successor.holder != _certificates.certificate(a.certificate).holder) {
@@ -226,22 +235,22 @@ contract LicensingRegistry is ILicensingRegistry {
         }
         a.stage = Stage.APPROVED;
         if (a.kind == ApplicationKind.UPGRADE) {
-            certificate = _certificates.upgradeFor(msg.sender, a.certificate, successor);
+            certificate = _certificates.upgradeFor(actor, a.certificate, successor);
         } else if (a.kind == ApplicationKind.RENEWAL) {
-            certificate = _certificates.renewFor(msg.sender, a.certificate, successor);
+            certificate = _certificates.renewFor(actor, a.certificate, successor);
         } else {
             revert DecisionMismatch("kind");
         }
-        emit ApplicationApproved(id, certificate, msg.sender);
+        emit ApplicationApproved(id, certificate, actor);
     }
 
     /// @inheritdoc ILicensingRegistry
     function refuse(bytes32 id, bytes32 reasonsHash) external {
         Application storage a = _undecided(id);
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(_msgSender(), a);
         if (reasonsHash == bytes32(0)) revert InvalidApplication("reasonsHash");
         a.stage = Stage.REFUSED;
-        emit ApplicationRefused(id, msg.sender, reasonsHash);
+        emit ApplicationRefused(id, _msgSender(), reasonsHash);
     }
 
     /// @inheritdoc ILicensingRegistry
@@ -250,7 +259,7 @@ contract LicensingRegistry is ILicensingRegistry {
         if (a.stage >= Stage.APPROVED) revert WrongStage(id, a.stage);
         _checkApplicant(id, a);
         a.stage = Stage.WITHDRAWN;
-        emit ApplicationWithdrawn(id, msg.sender);
+        emit ApplicationWithdrawn(id, _msgSender());
     }
 
     // ---------------------------------------------------------------- four-eyes revocation
@@ -260,37 +269,40 @@ contract LicensingRegistry is ILicensingRegistry {
         external
         returns (bytes32 proposal)
     {
-        _checkAuthorityOver(msg.sender, certificate);
+        address actor = _msgSender();
+        _checkAuthorityOver(actor, certificate);
         if (reason == 0) revert MissingReason();
         if (evidenceHash == bytes32(0)) revert InvalidApplication("evidenceHash");
-        proposal = keccak256(abi.encode(certificate, reason, evidenceHash, msg.sender));
+        proposal = keccak256(abi.encode(certificate, reason, evidenceHash, actor));
         if (_proposals[proposal].proposer != address(0)) revert AlreadyProposed(proposal);
         _proposals[proposal] =
-            Proposal(certificate, msg.sender, reason, _isMinistry(msg.sender), _certificates.provinceOf(msg.sender), false);
-        emit RevocationProposed(proposal, certificate, msg.sender, reason, evidenceHash);
+            Proposal(certificate, actor, reason, _isMinistry(actor), _certificates.provinceOf(actor), false);
+        emit RevocationProposed(proposal, certificate, actor, reason, evidenceHash);
     }
 
     /// @inheritdoc ILicensingRegistry
     function confirmRevocation(bytes32 proposal) external {
+        address actor = _msgSender();
         Proposal memory p = _proposals[proposal];
         if (p.proposer == address(0) || p.closed) revert UnknownProposal(proposal);
-        if (msg.sender == p.proposer) revert SameRegulator(msg.sender);
-        if (_isMinistry(msg.sender) != p.byMinistry || _certificates.provinceOf(msg.sender) != p.province) {
-            revert OtherAuthority(msg.sender);
+        if (actor == p.proposer) revert SameRegulator(actor);
+        if (_isMinistry(actor) != p.byMinistry || _certificates.provinceOf(actor) != p.province) {
+            revert OtherAuthority(actor);
         }
         _proposals[proposal].closed = true;
         // revokeFor judges the confirmer's authority over the certificate as it is now.
-        _certificates.revokeFor(msg.sender, p.certificate, p.reason);
-        emit RevocationConfirmed(proposal, p.certificate, msg.sender);
+        _certificates.revokeFor(actor, p.certificate, p.reason);
+        emit RevocationConfirmed(proposal, p.certificate, actor);
     }
 
     /// @inheritdoc ILicensingRegistry
     function withdrawRevocation(bytes32 proposal) external {
+        address actor = _msgSender();
         Proposal storage p = _proposals[proposal];
         if (p.proposer == address(0) || p.closed) revert UnknownProposal(proposal);
-        if (msg.sender != p.proposer) revert NotProposer(proposal, msg.sender);
+        if (actor != p.proposer) revert NotProposer(proposal, actor);
         p.closed = true;
-        emit RevocationWithdrawn(proposal, p.certificate, msg.sender);
+        emit RevocationWithdrawn(proposal, p.certificate, actor);
     }
 
     // ---------------------------------------------------------------- views
@@ -298,6 +310,12 @@ contract LicensingRegistry is ILicensingRegistry {
     /// @inheritdoc ILicensingRegistry
     function application(bytes32 id) external view returns (Application memory) {
         return _existing(id);
+    }
+
+    /// @notice The contract that relays signed steps (LicensingActs): this registry takes the signer it appends to
+    /// a call as the step's actor (ERC-2771), and trusts no other forwarder.
+    function trustedForwarder() public view override returns (address) {
+        return _signedActs;
     }
 
     /// @notice The certificate registry this procedure issues through.
@@ -308,6 +326,7 @@ contract LicensingRegistry is ILicensingRegistry {
     // ---------------------------------------------------------------- helpers
 
     function _file(ApplicationRequest calldata r, bool paper) private returns (bytes32 id) {
+        address actor = _msgSender();
         if (r.dossier == bytes32(0)) revert InvalidApplication("dossier");
         bytes32 subject;
         Grade grade;
@@ -330,26 +349,26 @@ contract LicensingRegistry is ILicensingRegistry {
             Status status = _certificates.statusOf(r.certificate);
             if (status != Status.ACTIVE) revert WrongStatus(r.certificate, status);
             if (r.kind == ApplicationKind.UPGRADE && c.grade != Grade.B) revert InvalidGrade(c.kind, c.grade);
-            if (!paper && msg.sender != c.holder) revert NotApplicant(bytes32(0), msg.sender);
+            if (!paper && actor != c.holder) revert NotApplicant(bytes32(0), actor);
             (subject, grade, province) = (c.subject, r.kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, c.province);
         } else {
             revert InvalidApplication("kind");
         }
-        id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier, msg.sender));
+        id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier, actor));
         Application storage a = _applications[id];
         if (a.stage != Stage.NONE) revert AlreadyFiled(id);
         // Zero fields are left unwritten: a first application names no certificate.
         a.subject = subject;
         if (r.certificate != bytes32(0)) a.certificate = r.certificate;
         a.dossier = r.dossier;
-        a.applicant = msg.sender;
+        a.applicant = actor;
         a.kind = r.kind;
         a.stage = Stage.FILED;
         a.grade = grade;
         a.province = province;
         a.flags = paper ? FLAG_PAPER : 0;
         // A filing on paper is recorded by the authority that accepts it.
-        if (paper) _checkAcceptingAuthority(msg.sender, a);
+        if (paper) _checkAcceptingAuthority(actor, a);
         _announceFiled(id, a, r);
     }
 
@@ -371,14 +390,15 @@ contract LicensingRegistry is ILicensingRegistry {
 
     /// @dev Answers one objection, as the deciding authority of its application.
     function _answer(bytes32 objection, bytes32 answerHash) private {
+        address actor = _msgSender();
         bytes32 id = _objections[objection];
         if (id == bytes32(0) || _answered[objection]) revert UnknownObjection(objection);
         Application storage a = _applications[id];
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(actor, a);
         if (answerHash == bytes32(0)) revert InvalidApplication("answerHash");
         _answered[objection] = true;
         --a.openObjections;
-        emit ObjectionAnswered(id, objection, msg.sender, answerHash);
+        emit ObjectionAnswered(id, objection, actor, answerHash);
     }
 
     /// @dev Puts the reviewed application `a` in notice until `endsAt`, at least MIN_NOTICE_PERIOD from now.
@@ -389,14 +409,14 @@ contract LicensingRegistry is ILicensingRegistry {
         if (endsAt > latest) revert NoticeTooLong(endsAt, latest);
         a.noticeEndsAt = endsAt;
         a.stage = Stage.IN_NOTICE;
-        emit NoticePublished(id, msg.sender, endsAt);
+        emit NoticePublished(id, _msgSender(), endsAt);
     }
 
     /// @dev The application `id` at the decision: noticed for its whole period, every objection answered, and
-    /// `dossier` the one filed and reviewed; `msg.sender` may decide it.
+    /// `dossier` the one filed and reviewed; the actor may decide it.
     function _decidable(bytes32 id, bytes32 dossier) private view returns (Application storage a) {
         a = _atStage(id, Stage.IN_NOTICE);
-        _checkDecidingAuthority(msg.sender, a);
+        _checkDecidingAuthority(_msgSender(), a);
         _checkNoticeAndDossier(id, a, dossier);
     }
 
@@ -426,9 +446,9 @@ contract LicensingRegistry is ILicensingRegistry {
     /// province for a grade A application it has forwarded).
     function _checkApplicant(bytes32 id, Application storage a) private view {
         if (a.flags & FLAG_PAPER != 0) {
-            _checkDecidingAuthority(msg.sender, a);
-        } else if (msg.sender != a.applicant) {
-            revert NotApplicant(id, msg.sender);
+            _checkDecidingAuthority(_msgSender(), a);
+        } else if (_msgSender() != a.applicant) {
+            revert NotApplicant(id, _msgSender());
         }
     }
 

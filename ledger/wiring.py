@@ -19,7 +19,7 @@ from web3.contract import Contract
 
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.indexing import CertificateProjection
-from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_REGISTRY, Artifact, load_artifact
+from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_ACTS, LICENSING_REGISTRY, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, is_live
 from ledger.chain.node import connect, registry_at
 from ledger.chain.reverts import RevertDecoder
@@ -30,6 +30,7 @@ from ledger.errors import DeploymentError
 from ledger.index.indexer import Indexer
 from ledger.index.projections import Registration
 from ledger.licensing.client import LicensingClient
+from ledger.licensing.dossiers import DossierStore
 from ledger.licensing.indexing import LicensingProjection
 from ledger.relay import ActRelay
 from ledger.settings import deployment_record_path
@@ -71,6 +72,11 @@ class Ledger:
         migrate(engine)
         return engine
 
+    @cached_property
+    def dossiers(self) -> DossierStore:
+        """The dossier store (LEDGER_DOSSIER_DIR): applicants' files, manifests and reviewers' checks."""
+        return DossierStore()
+
     # ---- the chain and the deployment ----
 
     @property
@@ -98,6 +104,10 @@ class Ledger:
     @cached_property
     def licensing_artifact(self) -> Artifact:
         return load_artifact(LICENSING_REGISTRY)
+
+    @cached_property
+    def licensing_acts_artifact(self) -> Artifact:
+        return load_artifact(LICENSING_ACTS)
 
     @property
     def record(self) -> DeploymentRecord:
@@ -132,15 +142,32 @@ class Ledger:
         """The licensing registry (applications through to their decision, four-eyes revocations)."""
         return registry_at(self.w3, self.record.licensing_address, self.licensing_artifact)
 
+    @cached_property
+    def licensing_acts(self) -> Contract:
+        """The licensing registry's forwarder of signed steps (LicensingActs), which the registry created and
+        names as its one trusted forwarder: read from the chain, not the record."""
+        address = self.licensing.functions.trustedForwarder().call()
+        return registry_at(self.w3, address, self.licensing_acts_artifact)
+
     @property
     def registries(self) -> dict[Registry, Contract]:
-        """Each registry by the name it signs acts in (``wallet.typed_acts.ACTS`` says which act goes where)."""
-        return {Registry.CERTIFICATES: self.registry, Registry.CREDIT: self.credit}
+        """The contract that takes each domain's signed acts (``wallet.typed_acts.ACTS`` says which act goes
+        where): the licensing steps go to the licensing registry's forwarder."""
+        return {
+            Registry.CERTIFICATES: self.registry,
+            Registry.CREDIT: self.credit,
+            Registry.LICENSING: self.licensing_acts,
+        }
 
     @cached_property
     def decoder(self) -> RevertDecoder:
         """Reverts of any registry as named exceptions."""
-        return RevertDecoder(self.artifact.abi + self.credit_artifact.abi + self.licensing_artifact.abi)
+        return RevertDecoder(
+            self.artifact.abi
+            + self.credit_artifact.abi
+            + self.licensing_artifact.abi
+            + self.licensing_acts_artifact.abi
+        )
 
     # ---- acting ----
 
@@ -170,7 +197,7 @@ class Ledger:
         registrations = [
             Registration(record.address, self.artifact.abi, CertificateProjection()),
             Registration(record.credit_address, self.credit_artifact.abi, CreditProjection()),
-            Registration(record.licensing_address, self.licensing_artifact.abi, LicensingProjection()),
+            Registration(record.licensing_address, self.licensing_artifact.abi, LicensingProjection(self.dossiers)),
         ]
         return Indexer(
             self.w3, self.engine, registrations, deployment_block=record.block_number, confirmations=confirmations

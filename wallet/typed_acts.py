@@ -23,6 +23,7 @@ from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
 CREDIT_DOMAIN_NAME = "PlanningQualificationCredit"  # contracts/CreditRegistry.sol signs in a domain of its own
+LICENSING_DOMAIN_NAME = "PlanningQualificationLicensing"  # contracts/LicensingActs.sol, the licensing forwarder
 DOMAIN_VERSION = "1"
 SIGNED_ACT_FORMAT = "planning-ledger/signed-act/v1"
 _DOMAIN_TYPE = [
@@ -69,8 +70,72 @@ _RESTORATION_REQUEST = [
     {"name": "evidenceHash", "type": "bytes32"},
     {"name": "decisionNumber", "type": "string"},
 ]
+_APPLICATION_REQUEST = [
+    {"name": "kind", "type": "uint8"},
+    {"name": "subject", "type": "bytes32"},
+    {"name": "certificate", "type": "bytes32"},
+    {"name": "province", "type": "uint8"},
+    {"name": "dossier", "type": "bytes32"},
+    {"name": "publicData", "type": "bytes"},
+]
 _AUTH = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 _STATUS_ACT = [{"name": "id", "type": "bytes32"}, {"name": "reason", "type": "uint16"}, *_AUTH]
+
+
+def _on_application(*fields: tuple[str, str]) -> list[dict[str, str]]:
+    """A licensing step's fields: the application it is about, its own fields, then the nonce and deadline."""
+    return [{"name": "application", "type": "bytes32"}, *({"name": n, "type": t} for n, t in fields), *_AUTH]
+
+
+_LICENSING_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
+    "File": {
+        "File": [{"name": "request", "type": "ApplicationRequest"}, *_AUTH],
+        "ApplicationRequest": _APPLICATION_REQUEST,
+    },
+    "FileOnPaper": {
+        "FileOnPaper": [{"name": "request", "type": "ApplicationRequest"}, *_AUTH],
+        "ApplicationRequest": _APPLICATION_REQUEST,
+    },
+    "RequestCompletion": {"RequestCompletion": _on_application(("listHash", "bytes32"))},
+    "Supplement": {"Supplement": _on_application(("dossier", "bytes32"))},
+    "RefuseAcceptance": {"RefuseAcceptance": _on_application(("reasonHash", "bytes32"))},
+    "Accept": {"Accept": _on_application()},
+    "Review": {
+        "Review": _on_application(("checksHash", "bytes32"), ("opinionHash", "bytes32"), ("noticeEndsAt", "uint40"))
+    },
+    "ExpertReview": {"ExpertReview": _on_application(("begun", "bool"))},
+    "ExtendDecision": {"ExtendDecision": _on_application(("reasonHash", "bytes32"))},
+    "PublishNotice": {"PublishNotice": _on_application(("endsAt", "uint40"))},
+    "Object": {"Object": _on_application(("evidenceHash", "bytes32"), ("textHash", "bytes32"))},
+    "AnswerObjections": {
+        "AnswerObjections": [
+            {"name": "objections", "type": "bytes32[]"},
+            {"name": "answerHash", "type": "bytes32"},
+            *_AUTH,
+        ]
+    },
+    "ApproveFirst": {
+        "ApproveFirst": _on_application(("dossier", "bytes32"), ("request", "IssueRequest")),
+        "IssueRequest": _ISSUE_REQUEST,
+    },
+    "ApproveSuccessor": {
+        "ApproveSuccessor": _on_application(("dossier", "bytes32"), ("successor", "SuccessorRequest")),
+        "SuccessorRequest": _SUCCESSOR_REQUEST,
+    },
+    "Refuse": {"Refuse": _on_application(("reasonsHash", "bytes32"))},
+    "Withdraw": {"Withdraw": _on_application()},
+    "ProposeRevocation": {
+        "ProposeRevocation": [
+            {"name": "certificate", "type": "bytes32"},
+            {"name": "reason", "type": "uint16"},
+            {"name": "evidenceHash", "type": "bytes32"},
+            *_AUTH,
+        ]
+    },
+    "ConfirmRevocation": {"ConfirmRevocation": [{"name": "proposal", "type": "bytes32"}, *_AUTH]},
+    "WithdrawRevocation": {"WithdrawRevocation": [{"name": "proposal", "type": "bytes32"}, *_AUTH]},
+}
+"""The licensing steps as contracts/LicensingActs.sol hashes them: each relayed to ``<step>BySignature``."""
 
 ACT_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
     "Issue": {"Issue": [{"name": "request", "type": "IssueRequest"}, *_AUTH], "IssueRequest": _ISSUE_REQUEST},
@@ -120,6 +185,7 @@ ACT_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
         "RestoreCredit": [{"name": "request", "type": "RestorationRequest"}, *_AUTH],
         "RestorationRequest": _RESTORATION_REQUEST,
     },
+    **_LICENSING_TYPES,
 }
 
 
@@ -128,6 +194,7 @@ class Registry(StrEnum):
 
     CERTIFICATES = DOMAIN_NAME
     CREDIT = CREDIT_DOMAIN_NAME
+    LICENSING = LICENSING_DOMAIN_NAME
 
 
 @dataclass(frozen=True)
@@ -151,6 +218,7 @@ ACTS: dict[str, ActSpec] = {
     "Transfer": ActSpec(Registry.CERTIFICATES, "transferBySignature"),
     "RecordCredit": ActSpec(Registry.CREDIT, "recordCreditBySignature"),
     "RestoreCredit": ActSpec(Registry.CREDIT, "restoreCreditBySignature"),
+    **{act: ActSpec(Registry.LICENSING, act[0].lower() + act[1:] + "BySignature") for act in _LICENSING_TYPES},
 }
 """Every act that can be signed: the one table the wallet, the relay, the CLI and the API read."""
 

@@ -15,6 +15,7 @@ from ledger.chain.transactions import why_reverted
 from ledger.errors import ContractRevert
 
 from ..problems import Problem
+from .applications import application as application_answer
 from .certificate import certificate_from_index
 from .fields import hexed
 
@@ -47,7 +48,7 @@ def act_status_answer(ledger: Services, tx_hash: str) -> dict[str, Any]:
             "error": type(reason).__name__,
             "errorFields": {k: hexed(v) for k, v in fields.items()},
         }
-    ids = _certificates_touched(ledger, receipt)
+    ids = _touched(receipt, ledger.record.address, ledger.event_topics)
     with Session(ledger.engine) as session:
         checkpoint = queries.index_status(session)
         indexed = checkpoint is not None and checkpoint.block_number >= receipt["blockNumber"]
@@ -55,22 +56,27 @@ def act_status_answer(ledger: Services, tx_hash: str) -> dict[str, Any]:
         if indexed:
             states = [queries.certificate(session, number) for number in queries.numbers_of(session, ids).values()]
             certificates = [certificate_from_index(session, state) for state in states if state is not None]
+    applications = None
+    if indexed:
+        touched = _touched(receipt, ledger.record.licensing_address, ledger.application_topics)
+        applications = [application_answer(ledger.engine, application) for application in touched]
     return {
         "txHash": tx_hash,
         "state": "mined",
         "blockNumber": receipt["blockNumber"],
         "indexed": indexed,
         "certificates": certificates,
+        "applications": applications,
     }
 
 
-def _certificates_touched(ledger: Services, receipt: TxReceipt) -> list[str]:
-    """Ids of the certificates the registry's events in ``receipt`` name (every such event indexes the id)."""
-    topics, registry = ledger.event_topics, ledger.record.address
+def _touched(receipt: TxReceipt, contract: str, topics: set[str]) -> list[str]:
+    """Ids that ``contract``'s events of ``topics`` in ``receipt`` name, in order (each such event indexes the id
+    of its certificate or application first)."""
     return list(
         dict.fromkeys(
             log["topics"][1].to_0x_hex()
             for log in receipt["logs"]
-            if log["address"].lower() == registry.lower() and log["topics"][0].to_0x_hex() in topics
+            if log["address"].lower() == contract.lower() and log["topics"][0].to_0x_hex() in topics
         )
     )

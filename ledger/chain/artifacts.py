@@ -17,6 +17,7 @@ REGISTRY = "CertificateRegistry"
 CREDIT_REGISTRY = "CreditRegistry"
 GOVERNANCE = "GovernanceTimelock"
 LICENSING_REGISTRY = "LicensingRegistry"
+LICENSING_ACTS = "LicensingActs"  # created by the licensing registry: its forwarder of signed steps
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from web3.contract import Contract
 
+from ledger import errors as ledger_errors
 from ledger.certificates.identifiers import IdentifierError, validate_number
 from ledger.certificates.vocabulary import Grade
 from ledger.credit.acts import credit_request
 from scripts.samples import firm_request, planner_request, successor_request
-from tests.chain_helpers import deploy_test_contract
+from tests.chain_helpers import chain_now, deploy_test_contract
 from tests.conftest import Deployed
 from wallet import errors
 from wallet.presentation import PRESENTATION_TYPES
@@ -25,6 +26,7 @@ from wallet.typed_acts import (
     ACT_TYPES,
     ACTS,
     CREDIT_DOMAIN_NAME,
+    LICENSING_DOMAIN_NAME,
     Domain,
     Registry,
     SignedAct,
@@ -124,6 +126,60 @@ def sample_messages() -> dict[str, list[dict]]:
                 "deadline": 0,
             },
         ],
+        **licensing_samples(firm, successor, big),
+    }
+
+
+def licensing_samples(firm: dict, successor: dict, big: int) -> dict[str, list[dict]]:
+    """The licensing steps' messages: a plain one and one with extreme values, both with nonce 0 and a zero
+    deadline (the on-chain check sets its own)."""
+    auth = {"nonce": 0, "deadline": 0}
+    request = {"kind": 1, "subject": EMPLOYER, "certificate": b"\0" * 32, "province": 33, "dossier": keccak(b"d"),
+               "publicData": '{"name":"杭州规划院"}'.encode()}  # fmt: skip
+    extreme = {**request, "kind": 3, "certificate": b"\xff" * 32, "province": 255, "publicData": b""}
+    one, other = keccak(b"application"), b"\xff" * 32
+
+    def on(**fields: object) -> list[dict]:
+        return [{"application": one, **fields, **auth}, {"application": other, **fields, **auth}]
+
+    return {
+        "File": [{"request": request, **auth}, {"request": extreme, **auth}],
+        "FileOnPaper": [{"request": request, **auth}, {"request": extreme, **auth}],
+        "RequestCompletion": on(listHash=keccak(b"list")),
+        "Supplement": on(dossier=keccak(b"d2")),
+        "RefuseAcceptance": on(reasonHash=keccak(b"r")),
+        "Accept": on(),
+        "Review": [
+            {"application": one, "checksHash": keccak(b"c"), "opinionHash": keccak(b"o"), "noticeEndsAt": 0, **auth},
+            {
+                "application": other,
+                "checksHash": b"\0" * 32,
+                "opinionHash": b"\xff" * 32,
+                "noticeEndsAt": 2**40 - 1,
+                **auth,
+            },
+        ],
+        "ExpertReview": [{"application": one, "begun": True, **auth}, {"application": other, "begun": False, **auth}],
+        "ExtendDecision": on(reasonHash=keccak(b"e")),
+        "PublishNotice": [
+            {"application": one, "endsAt": NOW, **auth},
+            {"application": other, "endsAt": 2**40 - 1, **auth},
+        ],
+        "Object": on(evidenceHash=keccak(b"ev"), textHash=keccak("挂证".encode())),
+        "AnswerObjections": [
+            {"objections": [one, other], "answerHash": keccak(b"a"), **auth},
+            {"objections": [], "answerHash": b"\0" * 32, **auth},
+        ],
+        "ApproveFirst": on(dossier=keccak(b"d"), request=firm),
+        "ApproveSuccessor": on(dossier=keccak(b"d"), successor=successor),
+        "Refuse": on(reasonsHash=keccak(b"no")),
+        "Withdraw": on(),
+        "ProposeRevocation": [
+            {"certificate": ID, "reason": 2, "evidenceHash": keccak(b"x"), **auth},
+            {"certificate": other, "reason": 65535, "evidenceHash": b"\0" * 32, **auth},
+        ],
+        "ConfirmRevocation": [{"proposal": one, **auth}, {"proposal": other, **auth}],
+        "WithdrawRevocation": [{"proposal": one, **auth}, {"proposal": other, **auth}],
     }
 
 
@@ -161,6 +217,8 @@ def test_every_act_digest_equals_the_contracts_own(
     messages = sample_messages()
     assert set(messages) == set(ACT_TYPES), "every act has samples"
     for act, samples in messages.items():
+        if ACTS[act].registry is Registry.LICENSING:
+            continue  # the forwarder hashes inline: test_every_licensing_step_is_hashed_as_the_forwarder_hashes_it
         contract = credit_harness if ACTS[act].registry is Registry.CREDIT else harness
         domain = Domain.for_act(act, chain_id, contract.address)
         for message in samples:
@@ -171,10 +229,46 @@ def test_every_act_digest_equals_the_contracts_own(
 def test_every_act_names_a_by_signature_function_of_its_registry(deployed: Deployed) -> None:
     """The act table is the one place the relay, the CLI and the API learn which contract and function take an act."""
     assert set(ACTS) == set(ACT_TYPES)
-    contracts = {Registry.CERTIFICATES: deployed.registry, Registry.CREDIT: deployed.credit}
+    contracts = deployed.ledger.registries
     for act, spec in ACTS.items():
         functions = {e["name"] for e in contracts[spec.registry].abi if e["type"] == "function"}
         assert spec.function in functions, act
+
+
+def test_every_licensing_step_is_hashed_as_the_forwarder_hashes_it(deployed: Deployed) -> None:
+    """Signed in Python, each sample gets past the forwarder's signature check (whatever the registry then says of
+    the step itself); the same message with one field changed after signing does not."""
+    forwarder, relayer = deployed.ledger.licensing_acts, deployed.sender("relayer")
+    deadline = chain_now(deployed.w3) + 3600
+    domain = Domain(deployed.w3.eth.chain_id, forwarder.address, LICENSING_DOMAIN_NAME)
+
+    def judged(signed: SignedAct) -> type[Exception] | None:
+        call = forwarder.get_function_by_name(ACTS[signed.act].function)
+        try:
+            relayer.simulate(call(*signed.arguments(), signed.delegation()))
+        except ledger_errors.ContractRevert as refused:
+            return type(refused)
+        return None
+
+    for act, samples in sample_messages().items():
+        if ACTS[act].registry is not Registry.LICENSING:
+            continue
+        for message in samples:
+            signed = sign_act(Account.create(), domain, act, {**message, "deadline": deadline})
+            assert judged(signed) not in (ledger_errors.InvalidSignature, ledger_errors.UnknownRevert), act
+            first = next(f["name"] for f in ACT_TYPES[act][act])
+            tampered = (
+                {**signed.message, "deadline": deadline - 1}
+                if first == "request"
+                else {
+                    **signed.message,
+                    first: [*signed.message[first], keccak(b"other")]
+                    if isinstance(signed.message[first], list)
+                    else keccak(b"other"),
+                }
+            )
+            forged = SignedAct(act, tampered, signed.signer, signed.signature, domain)
+            assert judged(forged) is ledger_errors.InvalidSignature, act
 
 
 def test_a_credit_act_is_signed_in_the_credit_domain_only() -> None:

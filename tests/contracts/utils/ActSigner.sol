@@ -42,6 +42,15 @@ library ActSigner {
         return _sign(key, "PlanningQualificationCredit", domain, structHash, nonce, deadline);
     }
 
+    /// @dev As `sign`, in the licensing registry's signed-acts domain (LicensingActs).
+    function signLicensing(uint256 key, Domain memory domain, bytes32 structHash, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (Delegation memory)
+    {
+        return _sign(key, "PlanningQualificationLicensing", domain, structHash, nonce, deadline);
+    }
+
     function _sign(
         uint256 key,
         string memory name,
