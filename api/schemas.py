@@ -73,7 +73,17 @@ class Employer(BaseModel):
 
 class Act(BaseModel):
     act: Literal[
-        "ISSUE", "RENEW", "UPGRADE", "SUPERSEDED", "AMEND", "TRANSFER", "MOVE", "SUSPEND", "REINSTATE", "REVOKE"
+        "ISSUE",
+        "IMPORT",
+        "RENEW",
+        "UPGRADE",
+        "SUPERSEDED",
+        "AMEND",
+        "TRANSFER",
+        "MOVE",
+        "SUSPEND",
+        "REINSTATE",
+        "REVOKE",
     ]
     label: str = Field(description="the act in Chinese")
     at: dt.datetime = Field(description="block time")
@@ -126,6 +136,10 @@ class CertificateOut(BaseModel):
     application: Hex32 | None = Field(
         description="the application whose approval issued it (GET /api/v1/applications/{id}); null for a "
         "certificate of the imported register, and when read from chain"
+    )
+    imported: bool | None = Field(
+        description="made by the legacy import (存量导入: granted before this ledger, its procedure on paper), not by "
+        "an application's approval; null when read from chain"
     )
     proof: Proof
 

@@ -8,7 +8,7 @@ import {RegulatorRoles} from "./RegulatorRoles.sol";
 import {
     Kind, Grade, Status, IssueAct, Delegation, UnknownCertificate, AlreadyIssued, WrongStatus, InvalidWindow,
     PlannerAlreadyRegistered, InvalidProvince, InvalidGrade, InvalidField, WrongKind, GradeHeldTooShort, MissingReason,
-    SameEmployer, SubjectInOtherProvince, UnknownFirm, EmployerNotQualified, InvalidNumber, FourEyesRequired,
+    SameEmployer, SubjectInOtherProvince, UnknownFirm, EmployerNotQualified, InvalidNumber, FourEyesRequired, Unauthorized,
     isProvinceCode,
     isCertificateNumber
 } from "./Common.sol";
@@ -97,22 +97,25 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     /// @inheritdoc ICertificateRegistry
     function issue(IssueRequest calldata request) external returns (bytes32) {
-        return _issue(msg.sender, request);
+        _checkImporter(msg.sender);
+        return _imported(_issue(msg.sender, request), msg.sender);
     }
 
     /// @inheritdoc ICertificateRegistry
     function issueBatch(IssueRequest[] calldata requests) external returns (bytes32[] memory) {
-        return _issueBatch(msg.sender, requests);
+        return _importBatch(msg.sender, requests);
     }
 
     /// @inheritdoc ICertificateRegistry
     function upgrade(bytes32 id, SuccessorRequest calldata successor, bool legacy) external returns (bytes32) {
-        return _upgrade(msg.sender, id, successor, legacy);
+        _checkImporter(msg.sender);
+        return _imported(_upgrade(msg.sender, id, successor, legacy), msg.sender);
     }
 
     /// @inheritdoc ICertificateRegistry
     function renew(bytes32 id, SuccessorRequest calldata successor) external returns (bytes32) {
-        return _renew(msg.sender, id, successor);
+        _checkImporter(msg.sender);
+        return _imported(_renew(msg.sender, id, successor), msg.sender);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -192,7 +195,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         external
         returns (bytes32)
     {
-        return _issue(_signer(delegation, _issueHash(request, delegation.nonce, delegation.deadline)), request);
+        address signer = _signer(delegation, _issueHash(request, delegation.nonce, delegation.deadline));
+        _checkImporter(signer);
+        return _imported(_issue(signer, request), signer);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -200,7 +205,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         external
         returns (bytes32[] memory)
     {
-        return _issueBatch(
+        return _importBatch(
             _signer(delegation, _issueBatchHash(requests, delegation.nonce, delegation.deadline)), requests
         );
     }
@@ -212,12 +217,10 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         bool legacy,
         Delegation calldata delegation
     ) external returns (bytes32) {
-        return _upgrade(
-            _signer(delegation, _upgradeHash(id, successor, legacy, delegation.nonce, delegation.deadline)),
-            id,
-            successor,
-            legacy
-        );
+        address signer =
+            _signer(delegation, _upgradeHash(id, successor, legacy, delegation.nonce, delegation.deadline));
+        _checkImporter(signer);
+        return _imported(_upgrade(signer, id, successor, legacy), signer);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -225,9 +228,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         external
         returns (bytes32)
     {
-        return _renew(
-            _signer(delegation, _renewHash(id, successor, delegation.nonce, delegation.deadline)), id, successor
-        );
+        address signer = _signer(delegation, _renewHash(id, successor, delegation.nonce, delegation.deadline));
+        _checkImporter(signer);
+        return _imported(_renew(signer, id, successor), signer);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -451,6 +454,25 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         // The grade is held from the act on, whatever window the request names: a backdated validFrom does not
         // count towards the holding period (a record of the old register is upgraded with the logged legacy flag).
         return _create(issuer, request, IssueAct.ISSUE, bytes32(0), uint40(block.timestamp));
+    }
+
+    /// @dev The legacy import is the importers' alone (IMPORTER_ROLE), on top of the act's own authority.
+    function _checkImporter(address actor) private view {
+        if (!hasRole(IMPORTER_ROLE, actor)) revert Unauthorized(actor);
+    }
+
+    /// @dev Marks `id` as made by the legacy import, not by an application.
+    function _imported(bytes32 id, address importer) private returns (bytes32) {
+        emit CertificateImported(id, importer);
+        return id;
+    }
+
+    function _importBatch(address importer, IssueRequest[] calldata requests) private returns (bytes32[] memory ids) {
+        _checkImporter(importer);
+        ids = _issueBatch(importer, requests);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            emit CertificateImported(ids[i], importer);
+        }
     }
 
     function _issueBatch(address issuer, IssueRequest[] calldata requests) private returns (bytes32[] memory ids) {

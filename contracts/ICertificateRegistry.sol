@@ -64,6 +64,9 @@ interface ICertificateRegistry {
         IssueAct act,
         IssueRequest request
     );
+    /// @notice `id` was made by the legacy import (by `importer`, holding IMPORTER_ROLE), not by an application's
+    /// approval: a certificate granted before this ledger, whose procedure is on paper.
+    event CertificateImported(bytes32 indexed id, address indexed importer);
     /// @notice The ministry upgraded `id` with the legacy flag: the two-year holding period was not checked.
     event HoldingPeriodWaived(bytes32 indexed id, address indexed actor);
     /// @notice Name, address, legal representative, scope or holder key changed; status unchanged.

@@ -50,6 +50,7 @@ def certificate_from_index(session: Session | Connection, answer: queries.Certif
         "successor": _link(state["successor"], answer.links),
         "history": [_act(row) for row in answer.history],
         "application": answer.application,
+        "imported": state["imported"],
         "proof": index_proof(queries.index_status(session), state),
     }
 
@@ -75,6 +76,7 @@ def certificate_from_chain(
         "successor": _link(successor, links),
         "history": None,
         "application": None,
+        "imported": None,
         "proof": {**proof, "source": "chain", "txHash": None, "indexer": None},
     }
 

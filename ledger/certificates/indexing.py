@@ -18,6 +18,7 @@ from ledger.store.models import Certificate, CertificateEvent, EmploymentPeriod,
 CHUNK = 500  # ids per IN (...) clause: well under every database's parameter limit
 CERTIFICATE_EVENTS = (
     "CertificateIssued",
+    "CertificateImported",
     "CertificateAmended",
     "CertificateSuspended",
     "CertificateReinstated",
@@ -35,8 +36,9 @@ class CertificateProjection:
     def write(self, session: Session, events: Sequence[ChainEvent]) -> None:
         states = _load_states(session, _referenced_ids(events))
         rows: list[Row] = []
+        imported = {(e.tx_hash, e.args["id"]) for e in events if e.name == "CertificateImported"}
         for event in events:
-            for row in history_rows(event, states.get):
+            for row in history_rows(event, states.get, imported):
                 states[row["certificate_id"]] = apply(states.get(row["certificate_id"]), row)
                 rows.append(row)
         touched = {row["certificate_id"]: states[row["certificate_id"]] for row in rows}

@@ -10,7 +10,7 @@ so replaying a certificate never looks at another certificate.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ledger.certificates.vocabulary import Kind, Status
@@ -64,6 +64,7 @@ class State(TypedDict):
     credit_code: str | None
     public_data: str
     issued_at: int
+    imported: bool
     last_block: int
     last_log_index: int
     last_tx: str
@@ -115,6 +116,7 @@ def state_of(row: RowMapping | Mapping[str, Any]) -> State:
         "credit_code": row["credit_code"],
         "public_data": row["public_data"],
         "issued_at": row["issued_at"],
+        "imported": bool(row["imported"]),
         "last_block": row["last_block"],
         "last_log_index": row["last_log_index"],
         "last_tx": row["last_tx"],
@@ -137,11 +139,17 @@ def row_of(row: RowMapping | Mapping[str, Any]) -> Row:
     }
 
 
-def history_rows(event: ChainEvent, state_of: Callable[[str], State | None]) -> list[Row]:
+def history_rows(
+    event: ChainEvent, state_of: Callable[[str], State | None], imported: Container[tuple[str, str]] = ()
+) -> list[Row]:
     """The history rows of one event. ``state_of`` gives a certificate's state just before the event: a renewal
     needs its predecessor's to carry the holding period over, exactly as the contract does: held from the block's
-    time, carried over by a renewal made and starting before the old window ended."""
+    time, carried over by a renewal made and starting before the old window ended. ``imported`` holds the
+    (transaction, certificate) pairs the registry marked CertificateImported: the mark is part of the issue's
+    row (the same transaction, so the same indexer batch), not an act of its own."""
     args = event.args
+    if event.name == "CertificateImported":
+        return []
     if event.name == "CertificateIssued":
         request = args["request"]
         act = ISSUING_ACTS[args["act"]]
@@ -152,6 +160,8 @@ def history_rows(event: ChainEvent, state_of: Callable[[str], State | None]) -> 
             if old is not None and max(event.block_time, request["validFrom"]) <= old["valid_until"]:
                 held_since = old["held_since"]
         data = {**request, "issuer": args["issuer"], "predecessor": predecessor, "heldSince": held_since}
+        if (event.tx_hash, args["id"]) in imported:
+            data["imported"] = True
         rows = [_row(event, args["id"], act, args["issuer"], data)]
         if predecessor != ZERO_HASH:
             rows.append(_row(event, predecessor, "SUPERSEDED", args["issuer"], {"successor": args["id"]}))
@@ -205,6 +215,7 @@ def apply(state: State | None, row: Row) -> State:
             "predecessor": None if data["predecessor"] == ZERO_HASH else data["predecessor"],
             "successor": None,
             "issued_at": row["block_time"],
+            "imported": data.get("imported", False),
             **_public_fields(data["kind"], data["publicData"], None),
             "last_block": row["block_number"],
             "last_log_index": row["log_index"],

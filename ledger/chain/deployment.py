@@ -159,7 +159,12 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
     names = ("admin", "ministry", "ministry-2", "registrar", "relayer")
     roles = {name: dev_account(name, chain_id).address for name in names}
     ministry_role = registry.functions.MINISTRY_ROLE().call()
+    importer_role = registry.functions.IMPORTER_ROLE().call()
+    importers = [dev_account(name, chain_id).address for name in ("ministry", "registrar", *DEV_PROVINCES)]
     pending = [
+        # The demo register is imported by the authorities that granted it (the legacy import); a production
+        # deployment grants IMPORTER_ROLE through the timelock for the migration and revokes it after.
+        *(admin.send(registry.functions.grantRole(importer_role, account)) for account in importers),
         admin.send(registry.functions.grantRole(ministry_role, roles["ministry"])),
         admin.send(registry.functions.grantRole(ministry_role, roles["ministry-2"])),
         admin.send(

@@ -93,6 +93,7 @@ def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, tm
     with Session(make_engine(database)) as session:
         assert session.scalar(select(func.count()).select_from(Certificate)) == total
         assert session.scalar(select(func.count()).select_from(CertificateEvent)) == total  # one issue each, no more
+        assert session.scalar(select(func.count()).select_from(Certificate).where(Certificate.imported)) == total
         assert session.scalar(select(func.count()).select_from(StoredDocument)) == total
     logs = deployed.registry.events.CertificateIssued().get_logs(from_block=deployed.record.block_number)
     ids = [log.args.id for log in logs]

@@ -126,6 +126,7 @@ def test_a_first_application_signed_step_by_step_in_the_browser_way_becomes_a_ce
     [certificate] = status["certificates"]
     assert (certificate["number"], certificate["status"]) == ("浙规乙字33S001", "ACTIVE")
     assert certificate["history"][0]["actor"] == zhejiang.address  # the signing regulator, not the relayer
+    assert (certificate["application"], certificate["imported"]) == (application, False)  # traced to it
     [decided] = status["applications"]
     assert decided["stage"] == "APPROVED" and decided["issuedCertificate"]["number"] == "浙规乙字33S001"
 
@@ -155,6 +156,9 @@ def test_an_upgrade_is_reviewed_by_the_province_then_decided_by_the_ministry(ser
     assert (new["number"], new["grade"], new["status"]) == ("自资规甲33S002", "A", "ACTIVE")
     assert new["history"][0]["actor"] == dev("ministry").address
     assert Status(served.deployed.registry.functions.statusOf(held).call()) is Status.SUPERSEDED
+    assert (new["application"], new["imported"]) == (application, False)
+    before = served.client.get("/api/v1/certificates/浙规乙字33S002").json
+    assert (before["application"], before["imported"]) == (None, True)  # the legacy import, marked as such
 
 
 def test_a_renewal_can_be_withdrawn_and_a_paper_filing_completed_refused_or_not_accepted(served: Served) -> None:

@@ -103,6 +103,7 @@ contract FuzzTest is RegistryFixture {
         address attacker = address(uint160(0xA77AC4));
         vm.prank(ministry);
         registry.appointProvincialRegulator(attacker, province);
+        grantImporter(attacker); // so that what refuses it is the jurisdiction, not the import role
         ICertificateRegistry.IssueRequest memory r = firmRequest("B-BJ", Grade.B, 11);
         r.subject = OTHER_FIRM;
         vm.prank(beijing);

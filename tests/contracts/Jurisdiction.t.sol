@@ -127,6 +127,7 @@ contract JurisdictionTest is RegistryFixture {
         address hubei = address(0x42);
         vm.prank(ministry);
         registry.appointProvincialRegulator(hubei, 42);
+        grantImporter(hubei);
         vm.assertEq(registry.provinceOf(hubei), 42, "bound to Hubei");
         vm.prank(hubei);
         registry.issue(firmRequest("B-42", Grade.B, 42));

@@ -135,6 +135,7 @@ contract SignaturesTest is RegistryFixture {
     function test_aContractWalletCanSign() public {
         ContractWallet wallet = new ContractWallet(vm.addr(MINISTRY_KEY));
         registry.grantRole(registry.MINISTRY_ROLE(), address(wallet));
+        grantImporter(address(wallet));
         ICertificateRegistry.IssueRequest memory r = firmRequest("A-1", Grade.A, 33);
         Delegation memory d =
             ActSigner.sign(MINISTRY_KEY, _domain(), ActSigner.issue(r, 0, _deadline()), 0, _deadline());
