@@ -73,18 +73,9 @@ class Employer(BaseModel):
 
 class Act(BaseModel):
     act: Literal[
-        "ISSUE",
-        "IMPORT",
-        "RENEW",
-        "UPGRADE",
-        "SUPERSEDED",
-        "AMEND",
-        "TRANSFER",
-        "MOVE",
-        "SUSPEND",
-        "REINSTATE",
+        "ISSUE", "RENEW", "UPGRADE", "SUPERSEDED", "AMEND", "BIND", "TRANSFER", "MOVE", "SUSPEND", "REINSTATE",
         "REVOKE",
-    ]
+    ]  # fmt: skip
     label: str = Field(description="the act in Chinese")
     at: dt.datetime = Field(description="block time")
     actor: Address | None

@@ -49,6 +49,9 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     bytes32 public constant AMEND_TYPEHASH = keccak256(
         "Amend(bytes32 id,address holder,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
     );
+    /// @notice EIP-712 type hash of a signed bindHolder (type `BindHolder`).
+    bytes32 public constant BIND_HOLDER_TYPEHASH =
+        keccak256("BindHolder(bytes32 id,address holder,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
     /// @notice EIP-712 type hash of a signed suspend (type `Suspend`).
     bytes32 public constant SUSPEND_TYPEHASH =
         keccak256("Suspend(bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
@@ -121,6 +124,11 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     /// @inheritdoc ICertificateRegistry
     function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external {
         _amend(msg.sender, id, holder, documentHash, publicData);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function bindHolder(bytes32 id, address holder, bytes32 reasonHash) external {
+        _bindHolder(msg.sender, id, holder, reasonHash);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -248,6 +256,15 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
     }
 
     /// @inheritdoc ICertificateRegistry
+    function bindHolderBySignature(bytes32 id, address holder, bytes32 reasonHash, Delegation calldata delegation)
+        external
+    {
+        address signer =
+            _signer(delegation, _bindHolderHash(id, holder, reasonHash, delegation.nonce, delegation.deadline));
+        _bindHolder(signer, id, holder, reasonHash);
+    }
+
+    /// @inheritdoc ICertificateRegistry
     function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external {
         _suspend(
             _signer(delegation, _statusActHash(SUSPEND_TYPEHASH, id, reason, delegation.nonce, delegation.deadline)),
@@ -339,6 +356,14 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         uint256 deadline
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(AMEND_TYPEHASH, id, holder, documentHash, keccak256(publicData), nonce, deadline));
+    }
+
+    function _bindHolderHash(bytes32 id, address holder, bytes32 reasonHash, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(BIND_HOLDER_TYPEHASH, id, holder, reasonHash, nonce, deadline));
     }
 
     /// @dev Suspend, Reinstate and Revoke share one shape and differ only in their type hash.
@@ -533,6 +558,17 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         c.holder = holder;
         c.version = version;
         emit CertificateAmended(id, actor, version, holder, documentHash, publicData);
+    }
+
+    function _bindHolder(address actor, bytes32 id, address holder, bytes32 reasonHash) private {
+        Record storage c = _authorised(actor, id);
+        Status status = _statusOf(c);
+        if (status != Status.ACTIVE && status != Status.SUSPENDED) revert WrongStatus(id, status);
+        if (holder == address(0)) revert InvalidField("holder");
+        if (reasonHash == bytes32(0)) revert InvalidField("reasonHash");
+        address previous = c.holder;
+        c.holder = holder;
+        emit HolderBound(id, actor, previous, holder, reasonHash);
     }
 
     function _suspend(address actor, bytes32 id, uint16 reason) private {

@@ -73,6 +73,9 @@ interface ICertificateRegistry {
     event CertificateAmended(
         bytes32 indexed id, address indexed actor, uint16 version, address holder, bytes32 documentHash, bytes publicData
     );
+    /// @notice The holder key of `id` was bound (a first key, e.g. for an imported certificate) or replaced (a lost
+    /// or compromised key) by `actor`, for `reasonHash` (the hash of the holder's request and the identity check).
+    event HolderBound(bytes32 indexed id, address indexed actor, address previous, address holder, bytes32 reasonHash);
     /// @notice An ACTIVE certificate was suspended for `reason` (a non-zero reason code).
     event CertificateSuspended(bytes32 indexed id, address indexed actor, uint16 reason);
     /// @notice A suspension was lifted; `reason` is informative and may be zero.
@@ -143,6 +146,16 @@ interface ICertificateRegistry {
     /// @param documentHash keccak256 of the amended canonical document; must not be zero.
     /// @param publicData Canonical JSON of the amended document's public fields, for indexers.
     function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external;
+
+    /// @notice Bind or replace the holder key of a live (ACTIVE or SUSPENDED) certificate, by the authority over
+    /// it, recorded with its reason; the document and its version are unchanged. The key then files the holder's
+    /// applications (upgrade, renewal) and answers presentations.
+    /// @dev Emits HolderBound. Reverts with InvalidField for a zero holder or reasonHash, WrongStatus, or the
+    /// authority's refusals.
+    /// @param id The certificate.
+    /// @param holder The holder's new key.
+    /// @param reasonHash keccak256 of the reason (the holder's request, the identity check).
+    function bindHolder(bytes32 id, address holder, bytes32 reasonHash) external;
 
     /// @notice Suspend an ACTIVE, unexpired certificate (e.g. rectification after inspection).
     /// @dev Emits CertificateSuspended. Reverts with MissingReason for a zero reason.
@@ -240,6 +253,10 @@ interface ICertificateRegistry {
     /// @param reason As for `suspend`.
     /// @param delegation The signer, its nonce, the deadline and the signature over the act.
     function suspendBySignature(bytes32 id, uint16 reason, Delegation calldata delegation) external;
+
+    /// @notice `bindHolder`, relayed with the regulator's signature (type `BindHolder`).
+    function bindHolderBySignature(bytes32 id, address holder, bytes32 reasonHash, Delegation calldata delegation)
+        external;
 
     /// @notice `reinstate`, signed by the regulator (EIP-712 type `Reinstate`).
     /// @param id As for `reinstate`.

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import click
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import is_address, keccak, to_checksum_address
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -401,6 +401,19 @@ def amend(ctx: click.Context, number: str, document_path: Path, holder: str) -> 
         return client.amend(number, holder, document.hash(), document.public_data())
 
     _act(ctx, act)
+
+
+@main.command("bind-holder")
+@signer_options
+@click.argument("number")
+@click.argument("holder")
+@click.option("--reason", "reason_text", required=True, help="why: the holder's request, the identity check")
+@click.pass_context
+def bind_holder(ctx: click.Context, number: str, holder: str, reason_text: str) -> None:
+    """Bind or replace a certificate's holder key (a first key for an imported firm, a lost key), with the reason."""
+    if not is_address(holder):
+        raise click.BadParameter("a 0x-prefixed 20-byte address", param_hint="HOLDER")
+    _act(ctx, lambda client, _: client.bind_holder(number, to_checksum_address(holder), _text_hash(reason_text)))
 
 
 @main.command()

@@ -181,7 +181,8 @@ def _domain_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--registry",
         required=True,
-        help="the address of the contract that takes the act: the certificate registry; credit acts: the credit registry; licensing steps: the licensing registry's forwarder (`trustedForwarder()`)",
+        help="the address of the contract that takes the act: the certificate registry; credit acts: the credit "
+        "registry; licensing steps: the licensing registry's forwarder (its `trustedForwarder()`)",
     )(command)
     return click.option("--chain-id", type=int, required=True, help="the chain the act is for")(command)
 

@@ -165,6 +165,14 @@ ACT_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
             *_AUTH,
         ]
     },
+    "BindHolder": {
+        "BindHolder": [
+            {"name": "id", "type": "bytes32"},
+            {"name": "holder", "type": "address"},
+            {"name": "reasonHash", "type": "bytes32"},
+            *_AUTH,
+        ]
+    },
     "Suspend": {"Suspend": _STATUS_ACT},
     "Reinstate": {"Reinstate": _STATUS_ACT},
     "Revoke": {"Revoke": _STATUS_ACT},
@@ -212,6 +220,7 @@ ACTS: dict[str, ActSpec] = {
     "Upgrade": ActSpec(Registry.CERTIFICATES, "upgradeBySignature"),
     "Renew": ActSpec(Registry.CERTIFICATES, "renewBySignature"),
     "Amend": ActSpec(Registry.CERTIFICATES, "amendBySignature"),
+    "BindHolder": ActSpec(Registry.CERTIFICATES, "bindHolderBySignature"),
     "Suspend": ActSpec(Registry.CERTIFICATES, "suspendBySignature"),
     "Reinstate": ActSpec(Registry.CERTIFICATES, "reinstateBySignature"),
     "Revoke": ActSpec(Registry.CERTIFICATES, "revokeBySignature"),

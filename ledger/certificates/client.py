@@ -153,6 +153,10 @@ class RegistryClient:
         cid = _id(certificate)
         return self._send(self._fn.amend(cid, holder, document_hash, public_data), cid)
 
+    def bind_holder(self, certificate: bytes | str, holder: str, reason_hash: bytes) -> ActResult:
+        cid = _id(certificate)
+        return self._send(self._fn.bindHolder(cid, holder, reason_hash), cid)
+
     def suspend(self, certificate: bytes | str, reason: int) -> ActResult:
         return self._send(self._fn.suspend(_id(certificate), reason), _id(certificate))
 

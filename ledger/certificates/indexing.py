@@ -20,6 +20,7 @@ CERTIFICATE_EVENTS = (
     "CertificateIssued",
     "CertificateImported",
     "CertificateAmended",
+    "HolderBound",
     "CertificateSuspended",
     "CertificateReinstated",
     "CertificateRevoked",

@@ -172,6 +172,9 @@ def history_rows(
     if event.name == "PlannerTransferred":
         data = {k: args[k] for k in ("fromEmployer", "toEmployer", "version", "documentHash", "publicData")}
         return [_row(event, args["id"], "TRANSFER", args["actor"], data)]
+    if event.name == "HolderBound":
+        data = {k: args[k] for k in ("previous", "holder", "reasonHash")}
+        return [_row(event, args["id"], "BIND", args["actor"], data)]
     if event.name == "FirmMoved":  # the binding lives on the subject's latest certificate, as in the contract
         return [_row(event, args["id"], "MOVE", args["by"], {"from": args["from"], "province": args["to"]})]
     return [_row(event, args["id"], STATUS_ACTS[event.name], args["actor"], {"reason": args["reason"]})]
@@ -239,6 +242,8 @@ def apply(state: State | None, row: Row) -> State:
             state["employer"] = data["toEmployer"]
     elif act == "MOVE":
         state["province"] = data["province"]
+    elif act == "BIND":
+        state["holder"] = data["holder"]
     else:
         state["status"] = int(STATUS_AFTER[act])
     state["last_block"] = row["block_number"]

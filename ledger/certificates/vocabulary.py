@@ -43,6 +43,7 @@ ACT_LABELS = {
     "UPGRADE": "升级（乙级→甲级）",
     "SUPERSEDED": "换发新证",
     "AMEND": "变更",
+    "BIND": "绑定持证密钥",
     "TRANSFER": "变更注册",
     "MOVE": "迁移（变更所在省份）",
     "SUSPEND": "暂扣",

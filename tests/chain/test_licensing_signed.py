@@ -19,10 +19,12 @@ from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import firm_subject
 from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vocabulary import Grade, Status
+from ledger.cli import main as ledger_cli
 from ledger.licensing.client import ApplicationKind
 from scripts.samples import firm_request, successor_request
 from tests.api_helpers import is_problem
 from tests.chain_helpers import advance_time, chain_now
+from tests.cli_helpers import run
 from tests.conftest import Served
 from wallet.devkeys import dev_account
 from wallet.typed_acts import Domain, sign_act
@@ -229,3 +231,21 @@ def test_a_step_by_the_wrong_key_is_refused_with_the_contracts_reason(served: Se
     document = signed(served, dev("zhejiang"), "Accept", application=application)
     document["typedData"]["domain"]["verifyingContract"] = served.deployed.record.licensing_address
     is_problem(served.client.post("/api/v1/acts", json=document), 401, "wrong-contract")
+
+
+def test_an_imported_firm_gets_its_key_bound_from_the_command_line_and_then_applies(
+    served: Served, ledger: list[str]
+) -> None:
+    number, lost, firm = "浙规乙字33S009", Account.create(), Account.create()
+    held = held_certificate(served, number, Grade.B, lost, credit_code(9))
+    refused = served.client.post("/api/v1/acts", json=signed(served, firm, "File", request=application_request(
+        ApplicationKind.RENEWAL, certificate=held)))  # fmt: skip
+    is_problem(refused, 409, "not-applicant")
+    run(ledger_cli, *ledger, "bind-holder", number, firm.address, "--reason", "书面申请及身份核验: 原密钥遗失",
+        "--as", "zhejiang")  # fmt: skip
+    served.indexer.sync()
+    answer = served.client.get(f"/api/v1/certificates/{number}").json
+    assert answer["holder"]["address"] == firm.address, answer
+    bound = answer["history"][-1]
+    assert (bound["act"], bound["label"], bound["actor"]) == ("BIND", "绑定持证密钥", dev("zhejiang").address)
+    file(served, firm, application_request(ApplicationKind.RENEWAL, certificate=held))

@@ -85,6 +85,10 @@ def sample_messages() -> dict[str, list[dict]]:
                 "deadline": NOW,
             },
         ],
+        "BindHolder": [
+            {"id": ID, "holder": Account.create().address, "reasonHash": keccak(b"lost"), "nonce": 0, "deadline": NOW},
+            {"id": b"\xff" * 32, "holder": "0x" + "ff" * 20, "reasonHash": b"\0" * 32, "nonce": big, "deadline": big},
+        ],
         "Suspend": status,
         "Reinstate": status,
         "Revoke": status,

@@ -4,13 +4,15 @@ pragma solidity 0.8.28;
 import {LicensingFixture} from "./utils/LicensingFixture.sol";
 import {Vm} from "./utils/Vm.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
-import {Grade, Status, Unauthorized} from "../../contracts/Common.sol";
+import {ApplicationKind, Stage, NotApplicant} from "../../contracts/ILicensingRegistry.sol";
+import {Grade, Status, Unauthorized, WrongJurisdiction, InvalidField, WrongStatus} from "../../contracts/Common.sol";
 
 /// @dev A certificate comes from an approved application, or from the legacy import, which only IMPORTER_ROLE
 /// may use and which marks every certificate it makes: so each certificate is traced to its application or
-/// announced as imported.
+/// announced as imported. An imported firm gets its first holder key (or a lost one replaced) by bindHolder.
 contract LegacyImportTest is LicensingFixture {
     bytes32 internal constant IMPORTED = keccak256("CertificateImported(bytes32,address)");
+    bytes32 internal constant REASON = keccak256("the firm's written request and the identity check");
 
     function test_aRegulatorWithoutTheImportRoleMakesCertificatesOnlyThroughApplications() public {
         registry.revokeRole(registry.IMPORTER_ROLE(), zhejiang);
@@ -62,6 +64,55 @@ contract LegacyImportTest is LicensingFixture {
         vm.prank(zhejiang);
         licensing.approveFirst(id, DOSSIER, newFirmCertificate("B-NEW"));
         vm.assertEq(_imported(vm.getRecordedLogs()), 0, "an approval's certificate is not marked imported");
+    }
+
+    function test_anImportedFirmGetsAKeyBoundByItsProvinceAndThenApplies() public {
+        bytes32 held = registry.qualificationOf(EMPLOYER); // imported, with no key of the applicant's
+        address previous = registry.certificate(held).holder;
+        vm.prank(applicant);
+        vm.expectRevert(abi.encodeWithSelector(NotApplicant.selector, bytes32(0), applicant));
+        licensing.file(successorApplication(ApplicationKind.RENEWAL, held));
+
+        vm.prank(beijing);
+        vm.expectRevert(abi.encodeWithSelector(WrongJurisdiction.selector, beijing, uint8(33)));
+        registry.bindHolder(held, applicant, REASON);
+        vm.startPrank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(InvalidField.selector, "holder"));
+        registry.bindHolder(held, address(0), REASON);
+        vm.expectRevert(abi.encodeWithSelector(InvalidField.selector, "reasonHash"));
+        registry.bindHolder(held, applicant, bytes32(0));
+        uint16 version = registry.certificate(held).version;
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit ICertificateRegistry.HolderBound(held, zhejiang, previous, applicant, REASON);
+        registry.bindHolder(held, applicant, REASON);
+        vm.stopPrank();
+        vm.assertEq(registry.certificate(held).holder, applicant, "the key is bound");
+        vm.assertEq(registry.certificate(held).version, version, "the document is unchanged");
+
+        vm.prank(applicant);
+        bytes32 id = licensing.file(successorApplication(ApplicationKind.RENEWAL, held));
+        assertStage(id, Stage.FILED, "the firm applies with its key");
+    }
+
+    function test_aLostKeyIsReplacedAndTheOldOneFilesNothingMore() public {
+        bytes32 held = registry.qualificationOf(EMPLOYER);
+        address lost = address(0x105);
+        vm.startPrank(zhejiang);
+        registry.bindHolder(held, lost, REASON);
+        registry.bindHolder(held, applicant, keccak256("the firm reported its key lost"));
+        vm.stopPrank();
+        vm.prank(lost);
+        vm.expectRevert(abi.encodeWithSelector(NotApplicant.selector, bytes32(0), lost));
+        licensing.file(successorApplication(ApplicationKind.RENEWAL, held));
+    }
+
+    function test_noKeyIsBoundToADeadCertificate() public {
+        bytes32 held = registry.qualificationOf(EMPLOYER);
+        vm.startPrank(zhejiang);
+        registry.revoke(held, registry.CANCELLATION());
+        vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, held, Status.REVOKED));
+        registry.bindHolder(held, applicant, REASON);
+        vm.stopPrank();
     }
 
     function _imported(Vm.Log[] memory logs) internal pure returns (uint256 count) {

@@ -57,6 +57,14 @@ contract ActDigests is CertificateRegistry {
         return _hashTypedDataV4(_amendHash(id, holder, documentHash, publicData, nonce, deadline));
     }
 
+    function bindHolderDigest(bytes32 id, address holder, bytes32 reasonHash, uint256 nonce, uint256 deadline)
+        external
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(_bindHolderHash(id, holder, reasonHash, nonce, deadline));
+    }
+
     function suspendDigest(bytes32 id, uint16 reason, uint256 nonce, uint256 deadline) external view returns (bytes32) {
         return _hashTypedDataV4(_statusActHash(SUSPEND_TYPEHASH, id, reason, nonce, deadline));
     }
