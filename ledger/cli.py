@@ -34,7 +34,7 @@ from ledger.certificates.documents import (
     planner_subject,
     successor_request,
 )
-from ledger.certificates.identifiers import validate_credit_code, validate_id_number, validate_number
+from ledger.certificates.identifiers import PROVINCES, validate_credit_code, validate_id_number, validate_number
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
@@ -135,7 +135,7 @@ def _ledger(ctx: click.Context) -> Ledger:
 def deploy(ctx: click.Context) -> None:
     """Deploy the registry on a local chain with the demo roles (reused if already there)."""
     ledger = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"])
-    record, reused = ensure_demo_deployment(ledger.w3, ledger.record_path, ledger.artifact)
+    record, reused = ensure_demo_deployment(ledger.w3, ledger.record_path, ledger.artifact, PROVINCES)
     verb = "reusing" if reused else "deployed"
     click.echo(
         f"{verb} CertificateRegistry at {record.address} on chain {record.chain_id} (block {record.block_number})"
@@ -251,15 +251,13 @@ def import_(
     report = report or data_dir() / "import-report.csv"
     refused = importer.write_report(report, plan.problems)
     click.echo(f"{len(plan.items)} rows valid, {refused} refused (report: {report})")
-    chain_id = ledger.record.chain_id
-    senders = {Kind.FIRM: ledger.sender(dev_account("ministry", chain_id))}
-    senders[Kind.PLANNER] = ledger.sender(dev_account("registrar", chain_id))
+    issuers = importer.development_issuers(ledger.registry, ledger.sender, ledger.record.chain_id)
     indexer = ledger.indexer()
     with tqdm(total=len(plan.items), unit="cert", disable=not progress, file=sys.stderr) as bar:
         outcome = importer.issue(
             plan,
             ledger.engine,
-            senders,
+            issuers,
             ledger.registry,
             issued_ids=lambda: indexer.logged_ids("CertificateIssued"),
             batch_size=batch_size,

@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from eth_account.signers.local import LocalAccount
+
 from api import create_app
 from ledger.certificates import importer
-from ledger.certificates.vocabulary import Kind
 from ledger.chain.deployment import ensure_demo_deployment
+from ledger.chain.transactions import TransactionSender
 from ledger.credit.acts import credit_request, credit_struct
 from ledger.credit.model import assess
 from ledger.credit.profiles import load_profiles
@@ -46,9 +48,13 @@ def measure(chain_url: str, workdir: Path) -> dict[str, object]:
     engine = ledger.engine
     indexer = ledger.indexer()
     ministry = ledger.sender(dev_account("ministry", record.chain_id))
-    senders = {Kind.FIRM: ministry, Kind.PLANNER: ledger.sender(dev_account("registrar", record.chain_id))}
     plan = importer.plan(firms_csv, planners_csv, engine)
-    importer.issue(plan, engine, senders, registry, issued_ids=lambda: set())
+
+    def sender_for(account: LocalAccount) -> TransactionSender:  # one sender per key: the ministry's is kept
+        return ministry if account.address == ministry.address else ledger.sender(account)
+
+    issuers = importer.development_issuers(registry, sender_for, record.chain_id)
+    importer.issue(plan, engine, issuers, registry, issued_ids=lambda: set())
     load_profiles(engine, workdir / "register" / "profiles.csv")
     indexer.sync()
 

@@ -20,7 +20,6 @@ from ledger.index.indexer import Indexer
 from ledger.wiring import Ledger
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.generate_register import generate, write
-from wallet.devkeys import dev_account
 
 TARGETS = {"per_second": 250, "reindex_events_per_second": 2_000, "peak_rss_mb": 600}
 
@@ -39,12 +38,9 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
 
     started = time.perf_counter()
     plan = importer.plan(firms_csv, planners_csv, engine)
-    senders = {
-        Kind.FIRM: ledger.sender(dev_account("ministry", record.chain_id)),
-        Kind.PLANNER: ledger.sender(dev_account("registrar", record.chain_id)),
-    }
+    issuers = importer.development_issuers(registry, ledger.sender, record.chain_id)
     outcome = importer.issue(
-        plan, engine, senders, registry, issued_ids=lambda: indexer("ids.db").logged_ids("CertificateIssued")
+        plan, engine, issuers, registry, issued_ids=lambda: indexer("ids.db").logged_ids("CertificateIssued")
     )
     seconds = time.perf_counter() - started
     if plan.problems or outcome.refused or outcome.issued != len(plan.items):

@@ -34,6 +34,8 @@ DEV_ROLES = {
     "relayer": 9,  # the API's relayer for signed acts
 }
 DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44, "zhejiang-2": 33}
+PROVINCE_KEY_BASE = 100  # any other province's development regulator: account 100 + its GB/T 2260 code
+DEV_ACCOUNT_COUNT = 200  # the accounts a local chain funds: the roles above and a regulator per province code
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -68,5 +70,18 @@ def dev_keys_allowed(chain_id: int) -> bool:
 
 def dev_account(role: str, chain_id: int) -> LocalAccount:
     """The development account for ``role``; refuses unless ``chain_id`` is a local chain."""
+    return _derived(DEV_ROLES[role], chain_id)
+
+
+def dev_province_account(province: int, chain_id: int) -> LocalAccount:
+    """The development regulator of ``province`` (a GB/T 2260 code): the named role's first (浙江 is
+    ``zhejiang``), else account 100 + the code, so that every province of the demo register has a key of its own."""
+    role = next((role for role, code in DEV_PROVINCES.items() if code == province), None)
+    return dev_account(role, chain_id) if role else _derived(PROVINCE_KEY_BASE + province, chain_id)
+
+
+def _derived(index: int, chain_id: int) -> LocalAccount:
     require_local_chain(chain_id)
-    return Account.from_mnemonic(PUBLIC_DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{DEV_ROLES[role]}")
+    if not 0 <= index < DEV_ACCOUNT_COUNT:
+        raise ValueError(f"development account {index} is not one the local chain funds (0-{DEV_ACCOUNT_COUNT - 1})")
+    return Account.from_mnemonic(PUBLIC_DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")

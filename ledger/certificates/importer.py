@@ -18,9 +18,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -38,11 +40,12 @@ from ledger.certificates.documents import (
     planner_subject,
 )
 from ledger.certificates.identifiers import IdentifierError, province_name, validate_credit_code, validate_id_number
-from ledger.certificates.vocabulary import Kind, Status
+from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate
+from wallet.devkeys import dev_account, dev_province_account
 
 BATCH_SIZE = 100
 IN_FLIGHT = 6
@@ -288,7 +291,7 @@ def _live_firm_numbers(session: Session) -> dict[str, str]:
 def issue(
     plan_: Plan,
     engine: Engine,
-    senders: dict[Kind, TransactionSender],
+    issuer_of: Callable[[Item], TransactionSender],
     registry: Contract,
     *,
     issued_ids: Callable[[], set[bytes]],
@@ -296,22 +299,58 @@ def issue(
     in_flight: int = IN_FLIGHT,
     progress: Callable[[int], object] = lambda n: None,
 ) -> Outcome:
-    """Issue every item not yet on chain; ``issued_ids`` reads the ids on chain once the senders have settled."""
+    """Issue every item not yet on chain, each by the authority ``issuer_of`` names for it (one sender per key);
+    ``issued_ids`` reads the ids on chain once the senders have settled. Firms go first: a planner's employer
+    must hold its qualification."""
     started = time.perf_counter()
     outcome = Outcome()
-    for sender in senders.values():
+    groups: dict[tuple[int, str], tuple[TransactionSender, list[Item]]] = {}
+    for item in plan_.items:
+        sender = issuer_of(item)
+        groups.setdefault((int(item.kind), sender.address), (sender, []))[1].append(item)
+    for sender, _ in groups.values():
         sender.settle()
     on_chain = issued_ids()
     pending = [i for i in plan_.items if certificate_id(i.request["number"]) not in on_chain]
     outcome.already_on_chain = len(plan_.items) - len(pending)
     progress(outcome.already_on_chain)
     _store_in_vault(engine, pending)
-    for kind in (Kind.FIRM, Kind.PLANNER):
-        items = [i for i in pending if i.kind == kind]
-        if items:
-            _send_pipelined(senders[kind], registry, items, batch_size, in_flight, outcome, progress)
+    for key in sorted(groups):
+        sender, items = groups[key]
+        todo = [i for i in items if certificate_id(i.request["number"]) not in on_chain]
+        if todo:
+            _send_pipelined(sender, registry, todo, batch_size, in_flight, outcome, progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def development_issuers(
+    registry: Contract, sender_for: Callable[[LocalAccount], TransactionSender], chain_id: int
+) -> Callable[[Item], TransactionSender]:
+    """Who imports each certificate on a local chain, as the authority that granted it: a grade B firm
+    certificate its own province's development regulator (when that key may import: ``ledger deploy`` appoints
+    one per province), a grade A one the ministry, a planner's registration the registrar. One sender per key."""
+    importer_role = registry.functions.IMPORTER_ROLE().call()
+    senders: dict[str, TransactionSender] = {}
+
+    def sender(account: LocalAccount) -> TransactionSender:
+        if account.address not in senders:
+            senders[account.address] = sender_for(account)
+        return senders[account.address]
+
+    @cache
+    def province_key(province: int) -> LocalAccount | None:
+        account = dev_province_account(province, chain_id)
+        return account if registry.functions.hasRole(importer_role, account.address).call() else None
+
+    def issuer_of(item: Item) -> TransactionSender:
+        if item.kind is Kind.PLANNER:
+            return sender(dev_account("registrar", chain_id))
+        if item.request["grade"] == Grade.B and (key := province_key(item.request["province"])) is not None:
+            return sender(key)
+        return sender(dev_account("ministry", chain_id))
+
+    return issuer_of
 
 
 def _store_in_vault(engine: Engine, items: Sequence[Item]) -> None:

@@ -8,6 +8,7 @@ together."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from ledger.chain.transactions import TransactionSender
 from ledger.errors import TransactionFailed
 from ledger.rules import licensing_rules
 from ledger.settings import governance_delay
-from wallet.devkeys import DEV_PROVINCES, dev_account
+from wallet.devkeys import DEV_PROVINCES, dev_account, dev_province_account
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,12 @@ def _created(receipt: TxReceipt) -> ChecksumAddress:
     return address
 
 
-def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> dict[str, ChecksumAddress]:
-    """Give the development accounts their demo parts (local chains only); returns role → address.
+def grant_demo_roles(
+    w3: Web3, registry: Contract, admin: TransactionSender, provinces: Collection[int] = ()
+) -> dict[str, ChecksumAddress]:
+    """Give the development accounts their demo parts (local chains only); returns role → address. Each of
+    ``provinces`` without a named role gets a development regulator of its own (``dev_province_account``), which
+    may import, so that the demo register's grade B certificates are issued by their own province.
 
     Takes the deployer's sender rather than making a second one for the same key (one sender per key)."""
     chain_id = w3.eth.chain_id
@@ -160,7 +165,9 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
     roles = {name: dev_account(name, chain_id).address for name in names}
     ministry_role = registry.functions.MINISTRY_ROLE().call()
     importer_role = registry.functions.IMPORTER_ROLE().call()
+    others = {p: dev_province_account(p, chain_id).address for p in provinces if p not in DEV_PROVINCES.values()}
     importers = [dev_account(name, chain_id).address for name in ("ministry", "registrar", *DEV_PROVINCES)]
+    importers += others.values()
     pending = [
         # The demo register is imported by the authorities that granted it (the legacy import); a production
         # deployment grants IMPORTER_ROLE through the timelock for the migration and revokes it after.
@@ -176,12 +183,19 @@ def grant_demo_roles(w3: Web3, registry: Contract, admin: TransactionSender) -> 
     for name, province in DEV_PROVINCES.items():
         roles[name] = dev_account(name, chain_id).address
         ministry.transact(registry.functions.appointProvincialRegulator(roles[name], province))
+    appointed = [ministry.send(registry.functions.appointProvincialRegulator(a, p)) for p, a in others.items()]
+    for tx in appointed:
+        ministry.wait(tx)
+    roles.update({f"province-{p}": address for p, address in others.items()})
     return roles
 
 
-def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> tuple[DeploymentRecord, bool]:
+def ensure_demo_deployment(
+    w3: Web3, record_path: Path, artifact: Artifact, provinces: Collection[int] = ()
+) -> tuple[DeploymentRecord, bool]:
     """Reuse the recorded deployment if it is live on this chain; otherwise deploy both registries with the
-    development keys, grant the demo roles and record them. Returns the record and whether it was reused."""
+    development keys, grant the demo roles (a regulator for each of ``provinces`` too) and record them. Returns
+    the record and whether it was reused."""
     credit, licensing = load_artifact(CREDIT_REGISTRY), load_artifact(LICENSING_REGISTRY)
     existing = DeploymentRecord.read(record_path)
     if existing is not None and is_live(w3, existing, artifact, credit, licensing):
@@ -189,7 +203,7 @@ def ensure_demo_deployment(w3: Web3, record_path: Path, artifact: Artifact) -> t
     admin = TransactionSender(w3, dev_account("admin", w3.eth.chain_id), RevertDecoder(artifact.abi))
     record = deploy_registry(w3, admin, artifact)
     registry = registry_at(w3, record.address, artifact)
-    roles = grant_demo_roles(w3, registry, admin)
+    roles = grant_demo_roles(w3, registry, admin, provinces)
     notice = licensing_rules().public_notice_calendar_days * 86400
     licensing_address, licensing_hash = deploy_licensing_registry(w3, admin, registry, licensing, notice)
     delay = governance_delay()

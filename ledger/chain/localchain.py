@@ -15,6 +15,7 @@ import requests
 
 from ledger.errors import ChainUnavailable
 from ledger.settings import PROJECT_ROOT
+from wallet.devkeys import DEV_ACCOUNT_COUNT
 
 LOCAL_CHAIN_ID = 31337
 
@@ -76,6 +77,7 @@ class LocalChain:
     def command(self) -> list[str]:
         cmd = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port)]
         cmd += ["--chain-id", str(self.chain_id), "--gas-limit", "60000000"]
+        cmd += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # the development keys: every role and province funded
         if self.cache_dir is not None:
             cmd += ["--cache-path", str(self.cache_dir)]
         if self.state_path is not None:

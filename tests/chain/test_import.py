@@ -14,12 +14,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.certificates.vocabulary import Grade, Kind
 from ledger.settings import PROJECT_ROOT
 from ledger.store.engine import make_engine
 from ledger.store.models import Certificate, CertificateEvent, StoredDocument
+from ledger.wiring import Ledger
 from scripts.generate_register import write
 from tests.conftest import Deployed
 from tests.register_helpers import register_for
+from wallet.devkeys import dev_account, dev_province_account
 
 
 def ledger_command(deployed: Deployed, database: str, *args: str) -> list[str]:
@@ -98,3 +101,31 @@ def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, tm
     logs = deployed.registry.events.CertificateIssued().get_logs(from_block=deployed.record.block_number)
     ids = [log.args.id for log in logs]
     assert len(ids) == len(set(ids)) == total
+
+
+def test_the_demo_import_issues_each_grade_b_certificate_by_its_own_provinces_key(
+    deployed: Deployed, tmp_path: Path
+) -> None:
+    """`ledger deploy` appoints a development regulator per province; `ledger import` then has the grade B
+    certificates issued by their own province (not the ministry), grade A by the ministry, planners by the registrar."""
+    fresh = Deployed(Ledger(deployed.ledger.rpc_url, tmp_path / "demo.json", f"sqlite:///{tmp_path / 'ledger.db'}"))
+    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    subprocess.run(ledger_command(fresh, database, "deploy"), cwd=PROJECT_ROOT, timeout=120, check=True,
+                   capture_output=True)  # fmt: skip
+    firms_csv, planners_csv = write(register_for(deployed.w3, firms=8), tmp_path)
+    subprocess.run(ledger_command(fresh, database, "import", str(firms_csv), str(planners_csv), "--no-progress"),
+                   cwd=PROJECT_ROOT, timeout=180, check=True, capture_output=True)  # fmt: skip
+    chain_id = deployed.w3.eth.chain_id
+    with Session(make_engine(database)) as session:
+        certificates = session.scalars(select(Certificate)).all()
+    by_grade = {(c.kind, c.grade) for c in certificates}
+    assert (int(Kind.FIRM), int(Grade.B)) in by_grade and (int(Kind.PLANNER), int(Grade.NONE)) in by_grade
+    for c in certificates:
+        if c.kind == Kind.PLANNER:
+            expected = dev_account("registrar", chain_id).address
+        elif c.grade == Grade.B:
+            expected = dev_province_account(c.province, chain_id).address
+        else:
+            expected = dev_account("ministry", chain_id).address
+        assert (c.number, c.issuer) == (c.number, expected)
+        assert c.imported
