@@ -89,7 +89,7 @@ def _counted(connection: Connection, numbers: Sequence[str], at: int) -> dict[st
 
 
 def _live(row: Any, at: int) -> bool:
-    """A registration or qualification in force at ``at`` (active, or suspended but still binding, in its window)."""
+    """A registration that binds its planner at ``at``: active or suspended, within its window."""
     return row["status"] in BINDING and row["valid_from"] <= at < row["valid_until"]
 
 
