@@ -154,18 +154,16 @@ def test_a_contract_wallet_regulator_signs_through_eip1271(deployed: Deployed, r
     wallet = deploy_test_contract(deployed.w3, deployed.sender("admin"), "ContractWallet", owner.address)
     deployed.sender("ministry").transact(deployed.registry.functions.appointProvincialRegulator(wallet.address, 33))
     w3 = deployed.w3
-    message = {
-        "request": firm_request("B-1271", now=chain_now(w3), credit_code="91330106MA2B1271XX"),
-        "nonce": 0,
-        "deadline": chain_now(w3) + 600,
-    }
-    by_owner = sign_act(owner, Domain(w3.eth.chain_id, deployed.registry.address), "Issue", message)
+    request = firm_request("B-1271", now=chain_now(w3), credit_code="91330106MA2B1271XX")
+    deployed.sender("zhejiang").transact(deployed.registry.functions.issue(request))
+    message = {"id": keccak(text="B-1271"), "reason": 4, "nonce": 0, "deadline": chain_now(w3) + 600}
+    by_owner = sign_act(owner, Domain(w3.eth.chain_id, deployed.registry.address), "Suspend", message)
     by_wallet = dataclasses.replace(by_owner, signer=wallet.address)
     assert relay.check(by_wallet) == wallet.address
 
     deployed.sender("relayer").wait(relay.relay(by_wallet))
-    assert deployed.registry.functions.certificate(keccak(text="B-1271")).call()[7] == wallet.address
-    stranger = sign_act(Account.create(), by_owner.domain, "Issue", {**message, "nonce": 1})
+    assert deployed.registry.functions.statusOf(keccak(text="B-1271")).call() == Status.SUSPENDED
+    stranger = sign_act(Account.create(), by_owner.domain, "Suspend", {**message, "nonce": 1})
     with pytest.raises(errors.SignerMismatch, match="contract wallet"):
         relay.check(dataclasses.replace(stranger, signer=wallet.address))
 
