@@ -46,20 +46,26 @@ class CertificateLink(BaseModel):
     number: str | None = Field(description="null when the read model does not know the certificate")
 
 
+class Consents(BaseModel):
+    oldEmployer: dt.datetime | None = Field(description="the firm the planner leaves, by its qualification's key")
+    newEmployer: dt.datetime | None = Field(description="the firm the planner joins")
+
+
 class ApplicationSummary(BaseModel):
     id: Hex32
     kind: KindName
     kindLabel: str = Field(description=f"in Chinese: {', '.join(KIND_LABELS.values())}")
     stage: StageName
     stageLabel: str
-    grade: Literal["A", "B"]
+    grade: Literal["A", "B"] | None = Field(description="the grade decided about; null for a planner's application")
     province: int
     subject: Hex32 = Field(description="the firm: keccak256 of its unified social credit code")
     firmName: str | None = Field(
         description="as the firm's certificates publish it; for a firm not yet qualified, as its filing names it"
     )
     creditCode: str | None
-    certificate: CertificateLink | None = Field(description="the certificate an upgrade or renewal is about")
+    certificate: CertificateLink | None = Field(description="the certificate the application is about (every kind "
+                                               "but a first application and a planner's registration)")  # fmt: skip
     applicant: Address
     paper: bool = Field(description="filed on paper and recorded by the authority")
     filedAt: dt.datetime
@@ -67,7 +73,10 @@ class ApplicationSummary(BaseModel):
     openObjections: int
     due: DueOut | None = Field(description="the statutory limit running now; null while the applicant completes the "
                                "dossier and once decided")  # fmt: skip
-    issuedCertificate: CertificateLink | None = Field(description="the certificate the approval issued")
+    issuedCertificate: CertificateLink | None = Field(description="the certificate the approval issued (a change or "
+                                                     "a cancellation changes `certificate` instead)")  # fmt: skip
+    employer: Hex32 | None = Field(description="a planner's registration or change of employer: the firm it names")
+    consents: Consents | None = Field(description="a planner's change of employer: when each employer consented")
 
 
 class ApplicationPage(BaseModel):

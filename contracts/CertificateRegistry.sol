@@ -196,6 +196,22 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         _revoke(actor, id, reason, true);
     }
 
+    /// @inheritdoc ICertificateRegistry
+    function amendFor(address actor, bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData)
+        external
+        onlyRole(LICENSING_ROLE)
+    {
+        _amend(actor, id, holder, documentHash, publicData);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function transferFor(address actor, bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData)
+        external
+        onlyRole(LICENSING_ROLE)
+    {
+        _transfer(actor, id, employer, documentHash, publicData);
+    }
+
     // ---------------------------------------------------------------- acts by signature
 
     /// @inheritdoc ICertificateRegistry

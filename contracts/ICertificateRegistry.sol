@@ -320,6 +320,14 @@ interface ICertificateRegistry {
     /// @param reason The revocation's reason code.
     function revokeFor(address actor, bytes32 id, uint16 reason) external;
 
+    /// @notice `amend` decided through the licensing registry (an approved CHANGE), judged for `actor`.
+    function amendFor(address actor, bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData)
+        external;
+
+    /// @notice `transfer` decided through the licensing registry (an approved PLANNER_CHANGE), judged for `actor`.
+    function transferFor(address actor, bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData)
+        external;
+
     // ---- Views ----
 
     /// @notice The stored certificate; reverts with UnknownCertificate if there is none.

@@ -4,12 +4,20 @@ pragma solidity 0.8.28;
 import {Grade} from "./Common.sol";
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 
-/// @notice What a firm applies for (行政许可申请). Registered planners' applications and changes come later.
+/// @notice What a firm or a registered planner applies for (行政许可申请). Kinds that grant or extend a
+/// qualification (FIRST, UPGRADE, RENEWAL, PLANNER_REGISTRATION, PLANNER_RENEWAL) are decided only after a public
+/// notice; the others (changes and cancellations) may be decided once reviewed.
 enum ApplicationKind {
     NONE,
     FIRST, // 首次申请: always grade B
     UPGRADE, // 升级: grade B to grade A, after holding B two years
-    RENEWAL // 延续: the same grade, a new validity window
+    RENEWAL, // 延续: the same grade, a new validity window
+    CHANGE, // 变更: name, address, legal representative, technical lead (a new document, same certificate)
+    CANCELLATION, // 注销 at the holder's request
+    PLANNER_REGISTRATION, // 注册城乡规划师 初始注册, with the employing firm
+    PLANNER_RENEWAL, // 延续注册
+    PLANNER_CHANGE, // 变更注册: another employer; both the old and the new employer consent, each with its key
+    PLANNER_CANCELLATION // 注销注册
 }
 
 /// @notice Where an application stands. APPROVED, REFUSED, NOT_ACCEPTED and WITHDRAWN are terminal.
@@ -75,6 +83,11 @@ error AlreadyObjected(bytes32 objection);
 error NoticeTooLong(uint40 endsAt, uint40 latest);
 /// @dev Only the proposer withdraws its proposal.
 error NotProposer(bytes32 proposal, address account);
+/// @dev A change of employer is consented to by the old and the new employer, each with its qualification's
+/// holder key; `account` holds neither.
+error NotEmployer(bytes32 id, address account);
+/// @dev The change of employer lacks the consent of `employer`.
+error ConsentMissing(bytes32 id, bytes32 employer);
 
 /// @title The licensing procedure of firm qualifications, on chain
 /// @notice An application goes FILED → (COMPLETION_REQUESTED → FILED) → ACCEPTED → [grade A: PROVINCE_REVIEWED]
@@ -131,6 +144,10 @@ interface ILicensingRegistry {
     event ApplicationRefused(bytes32 indexed id, address by, bytes32 reasonsHash);
     /// @notice The applicant withdrew the application.
     event ApplicationWithdrawn(bytes32 indexed id, address by);
+    /// @notice A planner's change of employer: `employer` (the old or the new firm) consented, by its holder key.
+    event EmployerConsented(bytes32 indexed id, bytes32 indexed employer, address by);
+    /// @notice A planner's application names the firm that will employ it (registration, change of employer).
+    event EmployerNamed(bytes32 indexed id, bytes32 indexed employer);
     /// @notice `proposer` proposed to revoke `certificate` for `reason`.
     event RevocationProposed(
         bytes32 indexed proposal, bytes32 indexed certificate, address proposer, uint16 reason, bytes32 evidenceHash
@@ -143,9 +160,10 @@ interface ILicensingRegistry {
     /// @notice What an applicant files.
     struct ApplicationRequest {
         ApplicationKind kind;
-        bytes32 subject; // FIRST: the firm's subject (keccak256 of its credit code); else zero
-        bytes32 certificate; // UPGRADE, RENEWAL: the certificate held; else zero
+        bytes32 subject; // FIRST: the firm's subject; PLANNER_REGISTRATION: the planner's (salted); else zero
+        bytes32 certificate; // every other kind: the certificate held; else zero
         uint8 province; // FIRST: the firm's province (its binding, if it had one); else zero (the binding decides)
+        bytes32 employer; // PLANNER_REGISTRATION, PLANNER_CHANGE: the employing firm's subject; else zero
         bytes32 dossier; // hash of the dossier's manifest (the files and their hashes)
         bytes publicData; // canonical JSON of the applicant's public fields (name, creditCode), for the notice
     }
@@ -163,6 +181,7 @@ interface ILicensingRegistry {
         uint8 flags; // FLAG_PAPER | FLAG_COMPLETION_REQUESTED | FLAG_EXPERT_REVIEW_BEGUN | … (see the contract)
         uint40 noticeEndsAt;
         uint16 openObjections;
+        bytes32 employer; // PLANNER_REGISTRATION, PLANNER_CHANGE: the firm named; else zero
     }
 
     /// @notice File an application with the firm's key (for UPGRADE and RENEWAL, the certificate's holder key).
@@ -228,6 +247,18 @@ interface ILicensingRegistry {
     function approveSuccessor(bytes32 id, bytes32 dossier, ICertificateRegistry.SuccessorRequest calldata successor)
         external
         returns (bytes32 certificate);
+
+    /// @notice Approve a CHANGE (the firm's certificate amended to the document `documentHash`, its holder key
+    /// kept) or a PLANNER_CHANGE (the registration transferred to the employer applied for, once both employers
+    /// consented), once reviewed (and, if it was noticed, after the notice). `dossier` must be the one reviewed.
+    function approveChange(bytes32 id, bytes32 dossier, bytes32 documentHash, bytes calldata publicData) external;
+
+    /// @notice Approve a CANCELLATION or PLANNER_CANCELLATION: the certificate is cancelled (注销, reason 3).
+    function approveCancellation(bytes32 id, bytes32 dossier) external;
+
+    /// @notice Consent, as the old or the new employer (its qualification's holder key), to a planner's change of
+    /// employer, before the decision.
+    function consent(bytes32 id) external;
 
     /// @notice Refuse (不予许可) an accepted application, with the reasons' hash.
     function refuse(bytes32 id, bytes32 reasonsHash) external;

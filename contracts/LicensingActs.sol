@@ -19,7 +19,7 @@ import {ILicensingRegistry} from "./ILicensingRegistry.sol";
 /// forwarder one registry. Kept apart from the registry for its size (24 KiB code limit).
 contract LicensingActs is SignedActs {
     string private constant _APPLICATION_REQUEST_TYPE =
-        "ApplicationRequest(uint8 kind,bytes32 subject,bytes32 certificate,uint8 province,bytes32 dossier,bytes publicData)";
+        "ApplicationRequest(uint8 kind,bytes32 subject,bytes32 certificate,uint8 province,bytes32 employer,bytes32 dossier,bytes publicData)";
     bytes32 private constant _APPLICATION_REQUEST_TYPEHASH = keccak256(bytes(_APPLICATION_REQUEST_TYPE));
 
     bytes32 public constant FILE_TYPEHASH = keccak256(
@@ -63,6 +63,12 @@ contract LicensingActs is SignedActs {
             SUCCESSOR_REQUEST_TYPE
         )
     );
+    bytes32 public constant APPROVE_CHANGE_TYPEHASH = keccak256(
+        "ApproveChange(bytes32 application,bytes32 dossier,bytes32 documentHash,bytes publicData,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 public constant APPROVE_CANCELLATION_TYPEHASH =
+        keccak256("ApproveCancellation(bytes32 application,bytes32 dossier,uint256 nonce,uint256 deadline)");
+    bytes32 public constant CONSENT_TYPEHASH = keccak256("Consent(bytes32 application,uint256 nonce,uint256 deadline)");
     bytes32 public constant REFUSE_TYPEHASH =
         keccak256("Refuse(bytes32 application,bytes32 reasonsHash,uint256 nonce,uint256 deadline)");
     bytes32 public constant WITHDRAW_TYPEHASH = keccak256("Withdraw(bytes32 application,uint256 nonce,uint256 deadline)");
@@ -211,6 +217,35 @@ contract LicensingActs is SignedActs {
         );
     }
 
+    function approveChangeBySignature(
+        bytes32 application,
+        bytes32 dossier,
+        bytes32 documentHash,
+        bytes calldata publicData,
+        Delegation calldata d
+    ) external {
+        bytes32 hash = keccak256(
+            abi.encode(
+                APPROVE_CHANGE_TYPEHASH, application, dossier, documentHash, keccak256(publicData), d.nonce, d.deadline
+            )
+        );
+        _forward(
+            abi.encodeCall(ILicensingRegistry.approveChange, (application, dossier, documentHash, publicData)),
+            _signer(d, hash)
+        );
+    }
+
+    function approveCancellationBySignature(bytes32 application, bytes32 dossier, Delegation calldata d) external {
+        bytes32 hash =
+            keccak256(abi.encode(APPROVE_CANCELLATION_TYPEHASH, application, dossier, d.nonce, d.deadline));
+        _forward(abi.encodeCall(ILicensingRegistry.approveCancellation, (application, dossier)), _signer(d, hash));
+    }
+
+    function consentBySignature(bytes32 application, Delegation calldata d) external {
+        bytes32 hash = keccak256(abi.encode(CONSENT_TYPEHASH, application, d.nonce, d.deadline));
+        _forward(abi.encodeCall(ILicensingRegistry.consent, (application)), _signer(d, hash));
+    }
+
     function refuseBySignature(bytes32 application, bytes32 reasonsHash, Delegation calldata d) external {
         bytes32 hash = keccak256(abi.encode(REFUSE_TYPEHASH, application, reasonsHash, d.nonce, d.deadline));
         _forward(abi.encodeCall(ILicensingRegistry.refuse, (application, reasonsHash)), _signer(d, hash));
@@ -257,7 +292,14 @@ contract LicensingActs is SignedActs {
     function _hashApplicationRequest(ILicensingRegistry.ApplicationRequest calldata r) private pure returns (bytes32) {
         return keccak256(
             abi.encode(
-                _APPLICATION_REQUEST_TYPEHASH, r.kind, r.subject, r.certificate, r.province, r.dossier, keccak256(r.publicData)
+                _APPLICATION_REQUEST_TYPEHASH,
+                r.kind,
+                r.subject,
+                r.certificate,
+                r.province,
+                r.employer,
+                r.dossier,
+                keccak256(r.publicData)
             )
         );
     }

@@ -10,11 +10,11 @@ import {
     QualificationHeld, InvalidApplication, CompletionAlreadyRequested, NotTheFirmsProvince, NoticeTooShort,
     NoticeRunning, NotInNotice, ObjectionsUnanswered, UnknownObjection, DossierChanged, DecisionMismatch,
     AlreadyExtended, ExpertReviewOutOfOrder, UnknownProposal, SameRegulator, OtherAuthority, AlreadyProposed,
-    AlreadyObjected, NoticeTooLong, NotProposer
+    AlreadyObjected, NoticeTooLong, NotProposer, NotEmployer, ConsentMissing
 } from "./ILicensingRegistry.sol";
 import {
     Kind, Grade, Status, WrongKind, InvalidGrade, WrongStatus, InvalidProvince, SubjectInOtherProvince,
-    MissingReason, isProvinceCode
+    MissingReason, EmployerNotQualified, isProvinceCode
 } from "./Common.sol";
 
 /// @title The licensing procedure of firm qualifications
@@ -32,6 +32,9 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     uint8 public constant FLAG_EXPERT_REVIEW_BEGUN = 4;
     uint8 public constant FLAG_EXPERT_REVIEW_ENDED = 8;
     uint8 public constant FLAG_EXTENDED = 16; // the decision period was extended
+    uint8 public constant FLAG_OLD_EMPLOYER_CONSENTED = 32; // a change of employer: the planner's employer now
+    uint8 public constant FLAG_NEW_EMPLOYER_CONSENTED = 64; // and the firm it moves to
+    uint16 private constant _CANCELLATION = 3; // the certificate registry's reason code of 注销
 
     bytes32 private constant _MINISTRY_ROLE = keccak256("MINISTRY_ROLE");
 
@@ -206,6 +209,7 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     {
         address actor = _msgSender();
         Application storage a = _atStage(id, Stage.IN_NOTICE);
+        if (a.kind == ApplicationKind.PLANNER_REGISTRATION) return _approveRegistration(actor, id, a, dossier, request);
         // One read of the firm for both questions: its jurisdiction now, and whether it got a qualification since.
         (uint8 province, bytes32 held) = _certificates.firmOf(a.subject);
         if (province == 0) province = a.province;
@@ -236,12 +240,65 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         a.stage = Stage.APPROVED;
         if (a.kind == ApplicationKind.UPGRADE) {
             certificate = _certificates.upgradeFor(actor, a.certificate, successor);
-        } else if (a.kind == ApplicationKind.RENEWAL) {
+        } else if (a.kind == ApplicationKind.RENEWAL || a.kind == ApplicationKind.PLANNER_RENEWAL) {
             certificate = _certificates.renewFor(actor, a.certificate, successor);
         } else {
             revert DecisionMismatch("kind");
         }
         emit ApplicationApproved(id, certificate, actor);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function approveChange(bytes32 id, bytes32 dossier, bytes32 documentHash, bytes calldata publicData) external {
+        address actor = _msgSender();
+        Application storage a = _reviewedDecidable(actor, id, dossier);
+        bytes32 certificate = a.certificate;
+        a.stage = Stage.APPROVED;
+        if (a.kind == ApplicationKind.CHANGE) {
+            address holder = _certificates.certificate(certificate).holder; // a change of document keeps the key
+            _certificates.amendFor(actor, certificate, holder, documentHash, publicData);
+        } else if (a.kind == ApplicationKind.PLANNER_CHANGE) {
+            if (a.flags & FLAG_OLD_EMPLOYER_CONSENTED == 0) {
+                revert ConsentMissing(id, _certificates.certificate(certificate).employer);
+            }
+            if (a.flags & FLAG_NEW_EMPLOYER_CONSENTED == 0) revert ConsentMissing(id, a.employer);
+            _certificates.transferFor(actor, certificate, a.employer, documentHash, publicData);
+        } else {
+            revert DecisionMismatch("kind");
+        }
+        emit ApplicationApproved(id, certificate, actor);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function approveCancellation(bytes32 id, bytes32 dossier) external {
+        address actor = _msgSender();
+        Application storage a = _reviewedDecidable(actor, id, dossier);
+        if (a.kind != ApplicationKind.CANCELLATION && a.kind != ApplicationKind.PLANNER_CANCELLATION) {
+            revert DecisionMismatch("kind");
+        }
+        a.stage = Stage.APPROVED;
+        _certificates.revokeFor(actor, a.certificate, _CANCELLATION);
+        emit ApplicationApproved(id, a.certificate, actor);
+    }
+
+    /// @inheritdoc ILicensingRegistry
+    function consent(bytes32 id) external {
+        address actor = _msgSender();
+        Application storage a = _existing(id);
+        if (a.kind != ApplicationKind.PLANNER_CHANGE) revert InvalidApplication("kind");
+        if (a.stage >= Stage.APPROVED) revert WrongStage(id, a.stage);
+        bytes32 old = _certificates.certificate(a.certificate).employer;
+        bool asOld = _holderOf(old) == actor;
+        bool asNew = _holderOf(a.employer) == actor;
+        if (!asOld && !asNew) revert NotEmployer(id, actor);
+        if (asOld) {
+            a.flags |= FLAG_OLD_EMPLOYER_CONSENTED;
+            emit EmployerConsented(id, old, actor);
+        }
+        if (asNew) {
+            a.flags |= FLAG_NEW_EMPLOYER_CONSENTED;
+            emit EmployerConsented(id, a.employer, actor);
+        }
     }
 
     /// @inheritdoc ILicensingRegistry
@@ -332,27 +389,11 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         Grade grade;
         uint8 province;
         if (r.kind == ApplicationKind.FIRST) {
-            if (r.subject == bytes32(0) || r.certificate != bytes32(0)) revert InvalidApplication("subject");
-            if (!isProvinceCode(r.province)) revert InvalidProvince(r.province);
-            // A firm never qualified has no binding: only a known one can hold a qualification, or another province.
-            uint8 bound = _certificates.firmProvinceOf(r.subject);
-            if (bound != 0) {
-                if (bound != r.province) revert SubjectInOtherProvince(r.subject, bound);
-                bytes32 held = _certificates.qualificationOf(r.subject);
-                if (held != bytes32(0)) revert QualificationHeld(r.subject, held);
-            }
-            (subject, grade, province) = (r.subject, Grade.B, r.province);
-        } else if (r.kind == ApplicationKind.UPGRADE || r.kind == ApplicationKind.RENEWAL) {
-            if (r.subject != bytes32(0) || r.province != 0) revert InvalidApplication("certificate");
-            ICertificateRegistry.Certificate memory c = _certificates.certificate(r.certificate);
-            if (c.kind != Kind.FIRM) revert WrongKind(r.certificate, c.kind);
-            Status status = _certificates.statusOf(r.certificate);
-            if (status != Status.ACTIVE) revert WrongStatus(r.certificate, status);
-            if (r.kind == ApplicationKind.UPGRADE && c.grade != Grade.B) revert InvalidGrade(c.kind, c.grade);
-            if (!paper && actor != c.holder) revert NotApplicant(bytes32(0), actor);
-            (subject, grade, province) = (c.subject, r.kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, c.province);
+            (subject, grade, province) = _firstApplication(r);
+        } else if (r.kind == ApplicationKind.PLANNER_REGISTRATION) {
+            (subject, grade, province) = _registration(r);
         } else {
-            revert InvalidApplication("kind");
+            (subject, grade, province) = _aboutCertificate(r, paper, actor);
         }
         id = keccak256(abi.encode(r.certificate == bytes32(0) ? subject : r.certificate, r.kind, r.dossier, actor));
         Application storage a = _applications[id];
@@ -367,9 +408,109 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         a.grade = grade;
         a.province = province;
         a.flags = paper ? FLAG_PAPER : 0;
+        if (r.employer != bytes32(0)) a.employer = r.employer;
         // A filing on paper is recorded by the authority that accepts it.
         if (paper) _checkAcceptingAuthority(actor, a);
         _announceFiled(id, a, r);
+    }
+
+    /// @dev FIRST: a firm not qualified now, in the province it names (its binding, if it had one).
+    function _firstApplication(ApplicationRequest calldata r) private view returns (bytes32, Grade, uint8) {
+        if (r.subject == bytes32(0) || r.certificate != bytes32(0)) revert InvalidApplication("subject");
+        if (r.employer != bytes32(0)) revert InvalidApplication("employer");
+        if (!isProvinceCode(r.province)) revert InvalidProvince(r.province);
+        // A firm never qualified has no binding: only a known one can hold a qualification, or another province.
+        uint8 bound = _certificates.firmProvinceOf(r.subject);
+        if (bound != 0) {
+            if (bound != r.province) revert SubjectInOtherProvince(r.subject, bound);
+            bytes32 held = _certificates.qualificationOf(r.subject);
+            if (held != bytes32(0)) revert QualificationHeld(r.subject, held);
+        }
+        return (r.subject, Grade.B, r.province);
+    }
+
+    /// @dev PLANNER_REGISTRATION: a planner without a live registration, with a qualified employer.
+    function _registration(ApplicationRequest calldata r) private view returns (bytes32, Grade, uint8) {
+        if (r.subject == bytes32(0) || r.certificate != bytes32(0) || r.province != 0) {
+            revert InvalidApplication("subject");
+        }
+        if (r.employer == bytes32(0)) revert InvalidApplication("employer");
+        bytes32 registered = _certificates.registrationOf(r.subject);
+        if (registered != bytes32(0)) revert QualificationHeld(r.subject, registered);
+        if (_certificates.qualificationOf(r.employer) == bytes32(0)) revert EmployerNotQualified(r.employer);
+        return (r.subject, Grade.NONE, 0);
+    }
+
+    /// @dev Every other kind is about a certificate held, applied for by its holder key (unless on paper): a firm's
+    /// for UPGRADE, RENEWAL, CHANGE and CANCELLATION, a planner's for the PLANNER_ kinds; live (a cancellation may
+    /// end a suspended one too). A change of employer names a firm other than the employer now.
+    function _aboutCertificate(ApplicationRequest calldata r, bool paper, address actor)
+        private
+        view
+        returns (bytes32, Grade, uint8)
+    {
+        ApplicationKind kind = r.kind;
+        if (kind == ApplicationKind.NONE) revert InvalidApplication("kind");
+        if (r.subject != bytes32(0) || r.province != 0) revert InvalidApplication("certificate");
+        ICertificateRegistry.Certificate memory c = _certificates.certificate(r.certificate);
+        Kind expected = _isPlannerKind(kind) ? Kind.PLANNER : Kind.FIRM;
+        if (c.kind != expected) revert WrongKind(r.certificate, c.kind);
+        Status status = _certificates.statusOf(r.certificate);
+        bool cancelling = kind == ApplicationKind.CANCELLATION || kind == ApplicationKind.PLANNER_CANCELLATION;
+        if (status != Status.ACTIVE && !(cancelling && status == Status.SUSPENDED)) {
+            revert WrongStatus(r.certificate, status);
+        }
+        if (kind == ApplicationKind.UPGRADE && c.grade != Grade.B) revert InvalidGrade(c.kind, c.grade);
+        if (kind == ApplicationKind.PLANNER_CHANGE) {
+            if (r.employer == bytes32(0) || r.employer == c.employer) revert InvalidApplication("employer");
+        } else if (r.employer != bytes32(0)) {
+            revert InvalidApplication("employer");
+        }
+        if (!paper && actor != c.holder) revert NotApplicant(bytes32(0), actor);
+        return (c.subject, kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, c.province);
+    }
+
+    /// @dev A planner's registration, at the end of its notice: `request` is the registration applied for.
+    function _approveRegistration(
+        address actor,
+        bytes32 id,
+        Application storage a,
+        bytes32 dossier,
+        ICertificateRegistry.IssueRequest calldata request
+    ) private returns (bytes32 certificate) {
+        _checkDecidingAuthority(actor, a);
+        _checkNoticeAndDossier(id, a, dossier);
+        if (request.kind != Kind.PLANNER) revert DecisionMismatch("kind");
+        if (request.subject != a.subject) revert DecisionMismatch("subject");
+        if (request.employer != a.employer) revert DecisionMismatch("employer");
+        if (a.flags & FLAG_PAPER == 0 && request.holder != a.applicant) revert DecisionMismatch("holder");
+        a.stage = Stage.APPROVED;
+        certificate = _certificates.issueFor(actor, request);
+        emit ApplicationApproved(id, certificate, actor);
+    }
+
+    /// @dev An application decided without a notice (a change, a cancellation): reviewed, or noticed and the
+    /// notice over with every objection answered; `dossier` the one reviewed; `actor` may decide it.
+    function _reviewedDecidable(address actor, bytes32 id, bytes32 dossier) private view returns (Application storage a) {
+        a = _existing(id);
+        if (a.stage == Stage.IN_NOTICE) {
+            _checkNoticeAndDossier(id, a, dossier);
+        } else if (a.stage != Stage.REVIEWED) {
+            revert WrongStage(id, a.stage);
+        } else if (dossier != a.dossier) {
+            revert DossierChanged(id, a.dossier);
+        }
+        _checkDecidingAuthority(actor, a);
+    }
+
+    /// @dev The key of `firm`'s live qualification (zero: none).
+    function _holderOf(bytes32 firm) private view returns (address) {
+        bytes32 qualification = _certificates.qualificationOf(firm);
+        return qualification == bytes32(0) ? address(0) : _certificates.certificate(qualification).holder;
+    }
+
+    function _isPlannerKind(ApplicationKind kind) private pure returns (bool) {
+        return kind >= ApplicationKind.PLANNER_REGISTRATION;
     }
 
     /// @dev ApplicationFiled from what was just stored (warm slots: a few hundred gas, and no stack too deep).
@@ -386,6 +527,7 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
             a.flags & FLAG_PAPER != 0,
             r.publicData
         );
+        if (r.employer != bytes32(0)) emit EmployerNamed(id, r.employer);
     }
 
     /// @dev Answers one objection, as the deciding authority of its application.
@@ -455,12 +597,14 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     /// @dev Acceptance (and a grade A application's handling until the ministry reviews it) is the firm's
     /// province's, or the ministry's: whoever may act on the firm's grade B certificates.
     function _checkAcceptingAuthority(address actor, Application storage a) private view {
+        if (_isPlannerKind(a.kind)) return _certificates.checkAuthority(actor, Kind.PLANNER, Grade.NONE, 0);
         _certificates.checkAuthority(actor, Kind.FIRM, Grade.B, _province(a));
     }
 
     /// @dev The decision (and the notice, its objections and an extension) is the authority over the grade
     /// decided about: the province for grade B, the ministry for grade A.
     function _checkDecidingAuthority(address actor, Application storage a) private view {
+        if (_isPlannerKind(a.kind)) return _certificates.checkAuthority(actor, Kind.PLANNER, Grade.NONE, 0);
         _certificates.checkAuthority(actor, Kind.FIRM, a.grade, _province(a));
     }
 

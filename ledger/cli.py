@@ -567,18 +567,45 @@ def apply(
     _step(ctx, lambda c, _: c.file_first(code.value, name, province or code.province or 0, dossier, paper=paper))
 
 
+_ABOUT_A_CERTIFICATE = {
+    "upgrade": ApplicationKind.UPGRADE,
+    "renewal": ApplicationKind.RENEWAL,
+    "change": ApplicationKind.CHANGE,
+    "cancellation": ApplicationKind.CANCELLATION,
+    "planner-renewal": ApplicationKind.PLANNER_RENEWAL,
+    "planner-change": ApplicationKind.PLANNER_CHANGE,
+    "planner-cancellation": ApplicationKind.PLANNER_CANCELLATION,
+}
+
+
 @main.command("apply-for")
 @signer_options
-@click.argument("kind", type=click.Choice(["upgrade", "renewal"]))
+@click.argument("kind", type=click.Choice(list(_ABOUT_A_CERTIFICATE)))
 @click.argument("number")
 @DOSSIER
+@click.option("--employer", "employer_code", default=None, help="planner-change: the new employer's credit code")
 @click.option("--paper", is_flag=True, help="record a filing made on paper (the authority signs)")
 @click.pass_context
-def apply_for(ctx: click.Context, kind: str, number: str, dossier_path: Path, paper: bool) -> None:
-    """Apply for the upgrade or renewal of a certificate, signed by its holder key (or on paper by the authority)."""
-    which = ApplicationKind.UPGRADE if kind == "upgrade" else ApplicationKind.RENEWAL
+def apply_for(
+    ctx: click.Context, kind: str, number: str, dossier_path: Path, employer_code: str | None, paper: bool
+) -> None:
+    """Apply about a certificate held, signed by its holder key (or on paper by the authority): a firm's upgrade,
+    renewal, change (变更) or cancellation (注销), a planner's renewal, change of employer or cancellation."""
+    which = _ABOUT_A_CERTIFICATE[kind]
+    if (which is ApplicationKind.PLANNER_CHANGE) != (employer_code is not None):
+        raise click.UsageError("--employer (the new employer's credit code) goes with planner-change, and only there")
+    employer = firm_subject(validate_credit_code(employer_code).value) if employer_code else b"\0" * 32
     certificate, dossier = certificate_id(validate_number(number)), keccak(dossier_path.read_bytes())
-    _step(ctx, lambda c, _: c.file_successor(which, certificate, dossier, paper=paper))
+    _step(ctx, lambda c, _: c.file_successor(which, certificate, dossier, paper=paper, employer=employer))
+
+
+@main.command()
+@signer_options
+@APPLICATION
+@click.pass_context
+def consent(ctx: click.Context, application: bytes) -> None:
+    """Consent, as the old or the new employer (its qualification's holder key), to a planner's change of employer."""
+    _step(ctx, lambda c, _: c.consent(application))
 
 
 @main.command()
@@ -694,22 +721,33 @@ def answer(ctx: click.Context, objections: list[bytes], answer: str) -> None:
 @APPLICATION
 @DOSSIER
 @click.option("--document", "document_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="the certificate's fields (JSON)")  # fmt: skip
+              default=None, help="the certificate's fields (JSON); not for a cancellation")  # fmt: skip
 @click.option("--holder", default=None, help="the certificate's holder key: required for a filing on paper")
 @click.pass_context
 def approve(
-    ctx: click.Context, application: bytes, dossier_path: Path, document_path: Path, holder: str | None
+    ctx: click.Context, application: bytes, dossier_path: Path, document_path: Path | None, holder: str | None
 ) -> None:
-    """Approve an application once its notice has run: its certificate is issued (or upgraded, renewed) at once,
-    held by the key that applied (an upgrade or renewal: the certificate's current holder)."""
+    """Approve an application: a grant once its notice has run (the certificate issued, upgraded or renewed at
+    once, held by the key that applied or the certificate's current holder), a change or a cancellation once
+    reviewed (the certificate amended, its planner transferred, or cancelled)."""
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
         filed = client.application(application)
+        kind = ApplicationKind(filed.kind)
+        dossier = keccak(dossier_path.read_bytes())
+        if kind in (ApplicationKind.CANCELLATION, ApplicationKind.PLANNER_CANCELLATION):
+            return client.approve_cancellation(application, dossier)
+        if kind is ApplicationKind.PLANNER_REGISTRATION:
+            raise click.UsageError("a planner's registration is approved as a signed ApproveFirst (docs/cli.md)")
+        if document_path is None:
+            raise click.UsageError("--document: the certificate's fields as the decision makes them")
+        planner = kind in (ApplicationKind.PLANNER_RENEWAL, ApplicationKind.PLANNER_CHANGE)
+        document, _ = _document(ledger, _fields(document_path), Kind.PLANNER if planner else Kind.FIRM)
+        if kind in (ApplicationKind.CHANGE, ApplicationKind.PLANNER_CHANGE):
+            return client.approve_change(application, dossier, document.hash(), document.public_data())
         if filed.paper and holder is None:
             raise click.UsageError("a filing on paper names no key: give the certificate's --holder")
-        document, _ = _document(ledger, _fields(document_path), Kind.FIRM)
-        dossier = keccak(dossier_path.read_bytes())
-        if filed.kind == ApplicationKind.FIRST:
+        if kind is ApplicationKind.FIRST:
             request = issue_request(
                 document, subject=filed.subject, province=filed.province, holder=holder or filed.applicant
             )

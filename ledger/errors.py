@@ -388,6 +388,14 @@ class NotProposer(ContractRevert):
     """Only the proposer withdraws its revocation proposal."""
 
 
+class NotEmployer(ContractRevert):
+    """A change of employer is consented to by the old or the new employer's qualification key, not this one."""
+
+
+class ConsentMissing(ContractRevert):
+    """The change of employer lacks the consent of ``employer``."""
+
+
 class UnknownRevert(ContractRevert):
     """Revert data that matches no error of the contract's ABI (kept in ``data``)."""
 

@@ -75,6 +75,7 @@ _APPLICATION_REQUEST = [
     {"name": "subject", "type": "bytes32"},
     {"name": "certificate", "type": "bytes32"},
     {"name": "province", "type": "uint8"},
+    {"name": "employer", "type": "bytes32"},
     {"name": "dossier", "type": "bytes32"},
     {"name": "publicData", "type": "bytes"},
 ]
@@ -122,6 +123,11 @@ _LICENSING_TYPES: dict[str, dict[str, list[dict[str, str]]]] = {
         "ApproveSuccessor": _on_application(("dossier", "bytes32"), ("successor", "SuccessorRequest")),
         "SuccessorRequest": _SUCCESSOR_REQUEST,
     },
+    "ApproveChange": {
+        "ApproveChange": _on_application(("dossier", "bytes32"), ("documentHash", "bytes32"), ("publicData", "bytes"))
+    },
+    "ApproveCancellation": {"ApproveCancellation": _on_application(("dossier", "bytes32"))},
+    "Consent": {"Consent": _on_application()},
     "Refuse": {"Refuse": _on_application(("reasonsHash", "bytes32"))},
     "Withdraw": {"Withdraw": _on_application()},
     "ProposeRevocation": {

@@ -136,7 +136,7 @@ def panel(session: Session, now: int) -> dict[str, Any]:
 
 def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
     """The rows as the API shows them, with the firms' names and the certificates' numbers read in two queries."""
-    firms, _ = certificates.registrants(session, {r.subject for r in rows})
+    firms, _ = certificates.registrants(session, {r.subject for r in rows} | {r.employer for r in rows if r.employer})
     linked = {r.certificate_id for r in rows} | {r.issued_certificate for r in rows}
     numbers = certificates.numbers_of(session, [i for i in linked if i is not None])
     rules = licensing_rules()
@@ -146,7 +146,8 @@ def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[
 
     summaries = []
     for row in rows:
-        firm = firms.get(row.subject)
+        # A planner's application is shown under the firm it names (registration, change of employer).
+        firm = firms.get(row.employer) if row.employer else firms.get(row.subject)
         summaries.append(
             {
                 "id": row.id,
@@ -154,7 +155,7 @@ def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[
                 "kindLabel": KIND_LABELS[row.kind],
                 "stage": row.stage,
                 "stageLabel": STAGE_LABELS[row.stage],
-                "grade": Grade(row.grade).name,
+                "grade": Grade(row.grade).name if row.grade else None,
                 "province": row.province,
                 "subject": row.subject,
                 "firmName": firm.name if firm else row.name,
@@ -167,6 +168,13 @@ def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[
                 "openObjections": row.open_objections,
                 "due": _due(current_due(row, rules, now)),
                 "issuedCertificate": link(row.issued_certificate),
+                "employer": row.employer,
+                "consents": None
+                if row.kind != "PLANNER_CHANGE"
+                else {
+                    "oldEmployer": instant_or_none(row.old_employer_consented_at),
+                    "newEmployer": instant_or_none(row.new_employer_consented_at),
+                },
             }
         )
     return summaries

@@ -25,7 +25,7 @@ from ledger.credit.vocabulary import CreditKind, Severity
 from ledger.errors import DossierError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing.dossiers import DossierStore
 from ledger.licensing.manifests import Manifest, parse_manifest
-from ledger.licensing.vocabulary import FINAL_STAGES
+from ledger.licensing.vocabulary import FINAL_STAGES, PLANNER_KINDS
 from ledger.rules import grading_rules, staffing_rules
 from ledger.store.models import Application, Certificate
 
@@ -40,9 +40,16 @@ def compute(session: Session, store: DossierStore, application: Application, at:
     rules = staffing_rules()
     manifest, dossier = _dossier(store, application.dossier)
     planners = _counted(connection, manifest.planners if manifest else (), at)
+    staffing = (
+        [_employer(connection, application, at)]
+        if application.kind in PLANNER_KINDS  # a planner's application: the firm it works for, not a staff count
+        else [
+            _staffing(connection, application, planners, at, rules.min_planners[application.grade]),
+            _planners_elsewhere(connection, store, application, planners, at),
+        ]
+    )
     checks = [
-        _staffing(connection, application, planners, at, rules.min_planners[application.grade]),
-        _planners_elsewhere(connection, store, application, planners, at),
+        *staffing,
         *([_grade_held(connection, application, at, holding_period)] if application.kind == "UPGRADE" else []),
         _qualification(connection, application, at),
         _credit(connection, application.subject, at),
@@ -178,8 +185,31 @@ def _grade_held(connection: Connection, application: Application, at: int, holdi
     )
 
 
+def _employer(connection: Connection, application: Application, at: int) -> dict[str, Any]:
+    """A planner's registration or change of employer names a firm with a live qualification (the registry refuses
+    the decision otherwise); a planner's other applications keep the employer the registration names."""
+    employer = application.employer
+    if employer is None:
+        c = Certificate.__table__.c
+        employer = connection.execute(select(c.employer).where(c.id == application.certificate_id)).scalar()
+    held = qualified_firms(connection, at).get(employer) if employer else None
+    if held is None:
+        return _check("employer-qualified", "fail", employer=employer)
+    return _check("employer-qualified", "pass", employer=employer, qualification=held.number)
+
+
 def _qualification(connection: Connection, application: Application, at: int) -> dict[str, Any]:
-    """A first application needs a firm without a live qualification; an upgrade or renewal, a live certificate."""
+    """A first application needs a firm without a live qualification, a planner's registration a planner without a
+    live registration; every other kind, a live certificate."""
+    if application.kind == "PLANNER_REGISTRATION":
+        c = Certificate.__table__.c
+        rows = connection.execute(
+            select(c.number, c.status, c.valid_from, c.valid_until).where(
+                c.subject == application.subject, c.kind == int(Kind.PLANNER)
+            )
+        ).mappings()
+        live = [r["number"] for r in rows if r["status"] == Status.ACTIVE and r["valid_from"] <= at < r["valid_until"]]
+        return _check("qualification", "fail" if live else "pass", held=live[0] if live else None)
     if application.kind == "FIRST":
         held = qualified_firms(connection, at).get(application.subject)
         if held is None:

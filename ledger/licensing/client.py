@@ -24,11 +24,17 @@ FLAG_PAPER = 1  # LicensingRegistry.FLAG_PAPER: filed on paper, recorded by the 
 
 
 class ApplicationKind(IntEnum):
-    """What a firm applies for (contracts/ILicensingRegistry.sol)."""
+    """What a firm or a registered planner applies for (contracts/ILicensingRegistry.sol)."""
 
     FIRST = 1
     UPGRADE = 2
     RENEWAL = 3
+    CHANGE = 4
+    CANCELLATION = 5
+    PLANNER_REGISTRATION = 6
+    PLANNER_RENEWAL = 7
+    PLANNER_CHANGE = 8
+    PLANNER_CANCELLATION = 9
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class Filed:
     flags: int
     notice_ends_at: int
     open_objections: int
+    employer: bytes
 
     @property
     def paper(self) -> bool:
@@ -93,10 +100,20 @@ class LicensingClient:
             firm_subject(credit_code),
             ZERO,
             province,
+            ZERO,
             dossier,
             _public(credit_code, name),
         )
         return self._file(request, paper)
+
+    def file_registration(
+        self, planner_subject: bytes, employer: bytes, dossier: bytes, *, paper: bool = False
+    ) -> Step:
+        """A planner's registration (注册) with the firm ``employer`` (its subject); filed with the planner's key,
+        which holds the registration once approved."""
+        return self._file(
+            (ApplicationKind.PLANNER_REGISTRATION, planner_subject, ZERO, 0, employer, dossier, b""), paper
+        )
 
     def file_successor(
         self,
@@ -106,9 +123,15 @@ class LicensingClient:
         *,
         paper: bool = False,
         public_data: bytes = b"",
+        employer: bytes = ZERO,
     ) -> Step:
-        """An upgrade or renewal of the firm's ``certificate`` (filed with its holder key, or on paper)."""
-        return self._file((kind, ZERO, certificate, 0, dossier, public_data), paper)
+        """An application about ``certificate``, filed with its holder key (or on paper): a firm's upgrade,
+        renewal, change or cancellation, a planner's renewal, change of employer (to ``employer``) or cancellation."""
+        return self._file((kind, ZERO, certificate, 0, employer, dossier, public_data), paper)
+
+    def consent(self, application: bytes) -> Step:
+        """An employer's consent to a planner's change of employer (the firm's qualification's holder key)."""
+        return self._step(self._fn.consent(application), application)
 
     def supplement(self, application: bytes, dossier: bytes) -> Step:
         return self._step(self._fn.supplement(application, dossier), application)
@@ -161,6 +184,14 @@ class LicensingClient:
         """Approve an upgrade or renewal; the step's id is the new certificate."""
         receipt = self.sender.transact(self._fn.approveSuccessor(application, dossier, successor))
         return self._made(receipt, "ApplicationApproved", "certificate")
+
+    def approve_change(self, application: bytes, dossier: bytes, document_hash: bytes, public_data: bytes) -> Step:
+        """Approve a firm's change (its certificate amended) or a planner's change of employer (transferred)."""
+        return self._step(self._fn.approveChange(application, dossier, document_hash, public_data), application)
+
+    def approve_cancellation(self, application: bytes, dossier: bytes) -> Step:
+        """Approve a cancellation at the holder's request: the certificate is cancelled (注销)."""
+        return self._step(self._fn.approveCancellation(application, dossier), application)
 
     def refuse(self, application: bytes, reasons_hash: bytes) -> Step:
         return self._step(self._fn.refuse(application, reasons_hash), application)

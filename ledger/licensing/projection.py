@@ -11,6 +11,9 @@ from typing import Any
 from ledger.chain.events import ChainEvent
 from ledger.licensing.vocabulary import KINDS, STAGES
 
+# The kinds whose approval makes a new certificate (the others change or cancel the one applied about).
+_MAKING = frozenset({"FIRST", "UPGRADE", "RENEWAL", "PLANNER_REGISTRATION", "PLANNER_RENEWAL"})
+
 PROPOSAL_EVENTS = ("RevocationProposed", "RevocationConfirmed", "RevocationWithdrawn")
 APPLICATION_EVENTS = (
     "ApplicationFiled",
@@ -27,6 +30,8 @@ APPLICATION_EVENTS = (
     "ApplicationApproved",
     "ApplicationRefused",
     "ApplicationWithdrawn",
+    "EmployerNamed",
+    "EmployerConsented",
 )
 LICENSING_EVENTS = APPLICATION_EVENTS + PROPOSAL_EVENTS
 _ACTOR_ARGUMENT = {"ApplicationFiled": "applicant", "RevocationProposed": "proposer"}
@@ -94,8 +99,13 @@ def fold_application(rows: Sequence[Any]) -> tuple[dict[str, Any], list[dict[str
                 "ApplicationWithdrawn": "WITHDRAWN",
             }[name]
             application.update(stage=stage, decided_at=at, decided_by=by)
-            if name == "ApplicationApproved":
+            if name == "ApplicationApproved" and application["kind"] in _MAKING:
                 application["issued_certificate"] = args["certificate"]
+        elif name == "EmployerNamed":
+            application["employer"] = args["employer"]
+        elif name == "EmployerConsented":
+            which = "new" if args["employer"] == application["employer"] else "old"
+            application[f"{which}_employer_consented_at"] = at
         application["updated_at"] = at
     return application, list(objections.values())
 
@@ -156,6 +166,9 @@ def _filed(args: dict[str, Any], at: int) -> dict[str, Any]:
         "decided_at": None,
         "decided_by": None,
         "issued_certificate": None,
+        "employer": None,
+        "old_employer_consented_at": None,
+        "new_employer_consented_at": None,
     }
 
 

@@ -17,12 +17,33 @@ StageName = Literal[
     "NOT_ACCEPTED",
     "WITHDRAWN",
 ]
-KindName = Literal["FIRST", "UPGRADE", "RENEWAL"]
+KindName = Literal[
+    "FIRST",
+    "UPGRADE",
+    "RENEWAL",
+    "CHANGE",
+    "CANCELLATION",
+    "PLANNER_REGISTRATION",
+    "PLANNER_RENEWAL",
+    "PLANNER_CHANGE",
+    "PLANNER_CANCELLATION",
+]
 KINDS = ("NONE", *get_args(KindName))  # ApplicationKind in contracts/ILicensingRegistry.sol, by value
 STAGES = ("NONE", *get_args(StageName))  # Stage, by value
 FINAL_STAGES = frozenset({"APPROVED", "REFUSED", "NOT_ACCEPTED", "WITHDRAWN"})
 
-KIND_LABELS = {"FIRST": "首次申请", "UPGRADE": "资质升级", "RENEWAL": "资质延续"}
+KIND_LABELS = {
+    "FIRST": "首次申请",
+    "UPGRADE": "资质升级",
+    "RENEWAL": "资质延续",
+    "CHANGE": "资质变更",
+    "CANCELLATION": "资质注销",
+    "PLANNER_REGISTRATION": "注册城乡规划师初始注册",
+    "PLANNER_RENEWAL": "延续注册",
+    "PLANNER_CHANGE": "变更注册（变更执业单位）",
+    "PLANNER_CANCELLATION": "注销注册",
+}
+PLANNER_KINDS = frozenset(k for k in KIND_LABELS if k.startswith("PLANNER_"))
 STAGE_LABELS = {
     "FILED": "已申请，待受理",
     "COMPLETION_REQUESTED": "待补正材料",
@@ -50,4 +71,6 @@ STEP_LABELS = {
     "ApplicationApproved": "准予许可并发证",
     "ApplicationRefused": "不予许可",
     "ApplicationWithdrawn": "撤回申请",
+    "EmployerNamed": "申请的执业单位",
+    "EmployerConsented": "执业单位同意",
 }

@@ -261,10 +261,11 @@ class Application(Base):
     __tablename__ = "applications"
     id: Mapped[str] = mapped_column(HASH, primary_key=True)
     subject: Mapped[str] = mapped_column(HASH, index=True)
-    certificate_id: Mapped[str | None] = mapped_column(HASH)  # the certificate applied about (upgrade, renewal)
-    kind: Mapped[str] = mapped_column(String(16))
+    certificate_id: Mapped[str | None] = mapped_column(HASH)  # the certificate applied about (all but first ones)
+    kind: Mapped[str] = mapped_column(String(24))
     grade: Mapped[int] = mapped_column(SmallInteger)
     province: Mapped[int] = mapped_column(SmallInteger, index=True)
+    employer: Mapped[str | None] = mapped_column(HASH)  # a planner's application: the firm it names
     applicant: Mapped[str] = mapped_column(ADDRESS)
     paper: Mapped[bool]
     dossier: Mapped[str] = mapped_column(HASH)
@@ -288,6 +289,8 @@ class Application(Base):
     decided_at: Mapped[int | None] = mapped_column(BigInteger)
     decided_by: Mapped[str | None] = mapped_column(ADDRESS)
     issued_certificate: Mapped[str | None] = mapped_column(HASH, index=True)
+    old_employer_consented_at: Mapped[int | None] = mapped_column(BigInteger)  # a change of employer's consents
+    new_employer_consented_at: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
 
 

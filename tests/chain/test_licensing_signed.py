@@ -21,7 +21,7 @@ from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vocabulary import Grade, Status
 from ledger.cli import main as ledger_cli
 from ledger.licensing.client import ApplicationKind
-from scripts.samples import firm_request, successor_request
+from scripts.samples import firm_request, planner_request, successor_request
 from tests.api_helpers import is_problem
 from tests.chain_helpers import advance_time, chain_now
 from tests.cli_helpers import run
@@ -71,6 +71,7 @@ def application_request(kind: ApplicationKind, *, code: str = "", certificate: b
         "subject": firm_subject(code) if code else ZERO,
         "certificate": certificate,
         "province": 33 if code else 0,
+        "employer": ZERO,
         "dossier": DOSSIER,
         "publicData": json.dumps(public, ensure_ascii=False).encode(),
     }
@@ -249,3 +250,92 @@ def test_an_imported_firm_gets_its_key_bound_from_the_command_line_and_then_appl
     bound = answer["history"][-1]
     assert (bound["act"], bound["label"], bound["actor"]) == ("BIND", "绑定持证密钥", dev("zhejiang").address)
     file(served, firm, application_request(ApplicationKind.RENEWAL, certificate=held))
+
+
+def test_a_firms_change_and_cancellation_are_decided_once_reviewed(served: Served) -> None:
+    holder, zhejiang = Account.create(), dev("zhejiang")
+    held = held_certificate(served, "浙规乙字33S010", Grade.B, holder, credit_code(10))
+    change = file(served, holder, application_request(ApplicationKind.CHANGE, certificate=held))
+    relay(served, zhejiang, "Accept", application=change)
+    relay(served, zhejiang, "Review", application=change, checksHash=keccak(text="checks"),
+          opinionHash=keccak(text="同意变更名称"), noticeEndsAt=0)  # fmt: skip
+    renamed = json.dumps({"name": "杭州更名规划院", "creditCode": credit_code(10)}, ensure_ascii=False).encode()
+    status = relay(served, zhejiang, "ApproveChange", application=change, dossier=DOSSIER,
+                   documentHash=keccak(text="变更后的证书"), publicData=renamed)  # fmt: skip
+    [decided] = status["applications"]
+    assert (decided["stage"], decided["kindLabel"], decided["issuedCertificate"]) == ("APPROVED", "资质变更", None)
+    [amended] = status["certificates"]
+    assert (amended["holder"]["name"], amended["version"], amended["status"]) == ("杭州更名规划院", 2, "ACTIVE")
+    assert amended["holder"]["address"] == holder.address  # a change of document keeps the firm's key
+
+    cancellation = file(served, holder, application_request(ApplicationKind.CANCELLATION, certificate=held))
+    relay(served, zhejiang, "Accept", application=cancellation)
+    relay(served, zhejiang, "Review", application=cancellation, checksHash=keccak(text="checks"),
+          opinionHash=keccak(text="同意注销"), noticeEndsAt=0)  # fmt: skip
+    status = relay(served, zhejiang, "ApproveCancellation", application=cancellation, dossier=DOSSIER)
+    assert [c["status"] for c in status["certificates"]] == ["REVOKED"]
+
+
+@pytest.mark.usefixtures("rewound")
+def test_a_planner_registers_changes_employer_with_both_consents_and_cancels(served: Served, ledger: list[str]) -> None:
+    w3, registrar = served.deployed.w3, dev("registrar")
+    planner, new_employer = Account.create(), Account.create()
+    employer = served.firms[0][1]["subject"]  # held by served.holder
+    held_certificate(served, "浙规乙字33S011", Grade.B, new_employer, credit_code(11))
+    other_firm = firm_subject(credit_code(11))
+    subject = keccak(text="salt|planner identity")
+    registration = {**application_request(ApplicationKind.PLANNER_REGISTRATION), "subject": subject,
+                    "employer": employer}  # fmt: skip
+    application = file(served, planner, registration)
+    outsider = served.client.post("/api/v1/acts", json=signed(served, dev("zhejiang"), "Accept",
+                                                              application=application))  # fmt: skip
+    is_problem(outsider, 403, "missing-role")  # a province has no say over planners
+    relay(served, registrar, "Accept", application=application)
+    run(
+        ledger_cli,
+        *ledger,
+        "review",
+        application,
+        "--opinion",
+        "符合注册条件",
+        "--notice-days",
+        "10",
+        "--as",
+        "registrar",
+    )  # fmt: skip (the ledger computes the reviewer's checks and records their hash)
+    served.indexer.sync()
+    [review] = served.client.get(f"/api/v1/applications/{application}").json["reviews"]
+    verdicts = {check["name"]: check["verdict"] for check in review["checks"]["checks"]}
+    assert verdicts["employer-qualified"] == "pass" and verdicts["qualification"] == "pass", verdicts
+    advance_time(w3, 11 * 86400 + 60)  # the notice ends at 24:00 Beijing of its tenth day
+    request = {**planner_request("注册规划师33S001", subject, employer, now=chain_now(w3)), "holder": planner.address}
+    status = relay(served, registrar, "ApproveFirst", application=application, dossier=DOSSIER, request=request)
+    [registered] = status["certificates"]
+    assert (registered["kind"], registered["status"]) == ("PLANNER", "ACTIVE")
+    held = registered["id"]
+
+    change = {**application_request(ApplicationKind.PLANNER_CHANGE, certificate=held), "employer": other_firm}
+    moving = file(served, planner, change)
+    relay(served, registrar, "Accept", application=moving)
+    relay(served, registrar, "Review", application=moving, checksHash=keccak(text="checks"),
+          opinionHash=keccak(text="同意变更执业单位"), noticeEndsAt=0)  # fmt: skip
+    approve = {"application": moving, "dossier": DOSSIER, "documentHash": keccak(text="变更注册"), "publicData": b""}
+    missing = served.client.post("/api/v1/acts", json=signed(served, registrar, "ApproveChange", **approve))
+    is_problem(missing, 409, "consent-missing")
+    stranger = served.client.post("/api/v1/acts", json=signed(served, Account.create(), "Consent", application=moving))
+    is_problem(stranger, 409, "not-employer")
+    relay(served, served.holder, "Consent", application=moving)  # the firm it leaves
+    status = relay(served, new_employer, "Consent", application=moving)  # and the firm it joins
+    consents = status["applications"][0]["consents"]
+    assert consents["oldEmployer"] is not None and consents["newEmployer"] is not None
+    status = relay(served, registrar, "ApproveChange", **approve)
+    assert status["applications"][0]["stage"] == "APPROVED"
+    moved = served.client.get("/api/v1/certificates/注册规划师33S001").json
+    assert moved["employer"]["creditCode"] == credit_code(11), moved["employer"]  # registered with the new firm
+
+    cancel = file(served, planner, application_request(ApplicationKind.PLANNER_CANCELLATION, certificate=held))
+    relay(served, registrar, "Accept", application=cancel)
+    relay(served, registrar, "Review", application=cancel, checksHash=keccak(text="checks"),
+          opinionHash=keccak(text="同意注销注册"), noticeEndsAt=0)  # fmt: skip
+    status = relay(served, registrar, "ApproveCancellation", application=cancel, dossier=DOSSIER)
+    assert [c["status"] for c in status["certificates"]] == ["REVOKED"]

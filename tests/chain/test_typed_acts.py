@@ -138,9 +138,10 @@ def licensing_samples(firm: dict, successor: dict, big: int) -> dict[str, list[d
     """The licensing steps' messages: a plain one and one with extreme values, both with nonce 0 and a zero
     deadline (the on-chain check sets its own)."""
     auth = {"nonce": 0, "deadline": 0}
-    request = {"kind": 1, "subject": EMPLOYER, "certificate": b"\0" * 32, "province": 33, "dossier": keccak(b"d"),
-               "publicData": '{"name":"杭州规划院"}'.encode()}  # fmt: skip
-    extreme = {**request, "kind": 3, "certificate": b"\xff" * 32, "province": 255, "publicData": b""}
+    request = {"kind": 1, "subject": EMPLOYER, "certificate": b"\0" * 32, "province": 33, "employer": b"\0" * 32,
+               "dossier": keccak(b"d"), "publicData": '{"name":"杭州规划院"}'.encode()}  # fmt: skip
+    extreme = {**request, "kind": 8, "certificate": b"\xff" * 32, "province": 255, "employer": b"\xff" * 32,
+               "publicData": b""}  # fmt: skip
     one, other = keccak(b"application"), b"\xff" * 32
 
     def on(**fields: object) -> list[dict]:
@@ -176,6 +177,9 @@ def licensing_samples(firm: dict, successor: dict, big: int) -> dict[str, list[d
         ],
         "ApproveFirst": on(dossier=keccak(b"d"), request=firm),
         "ApproveSuccessor": on(dossier=keccak(b"d"), successor=successor),
+        "ApproveChange": on(dossier=keccak(b"d"), documentHash=keccak(b"doc"), publicData="更名".encode()),
+        "ApproveCancellation": on(dossier=keccak(b"d")),
+        "Consent": on(),
         "Refuse": on(reasonsHash=keccak(b"no")),
         "Withdraw": on(),
         "ProposeRevocation": [

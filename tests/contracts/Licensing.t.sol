@@ -216,7 +216,7 @@ contract LicensingTest is LicensingFixture {
         vm.prank(applicant);
         vm.expectRevert(abi.encodeWithSelector(QualificationHeld.selector, EMPLOYER, registry.idOf("E-1")));
         licensing.file(
-            ILicensingRegistry.ApplicationRequest(ApplicationKind.FIRST, EMPLOYER, bytes32(0), 33, DOSSIER, "")
+            ILicensingRegistry.ApplicationRequest(ApplicationKind.FIRST, EMPLOYER, bytes32(0), 33, bytes32(0), DOSSIER, "")
         );
     }
 

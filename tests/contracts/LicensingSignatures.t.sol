@@ -16,7 +16,7 @@ import {Delegation, Status, Unauthorized, WrongJurisdiction, InvalidSignature, S
 contract LicensingSignaturesTest is LicensingFixture {
     address internal constant RELAYER = address(0x2E1A);
     string internal constant APPLICATION_REQUEST =
-        "ApplicationRequest(uint8 kind,bytes32 subject,bytes32 certificate,uint8 province,bytes32 dossier,bytes publicData)";
+        "ApplicationRequest(uint8 kind,bytes32 subject,bytes32 certificate,uint8 province,bytes32 employer,bytes32 dossier,bytes publicData)";
 
     LicensingActs internal acts;
     uint256 internal deadline;
@@ -37,7 +37,7 @@ contract LicensingSignaturesTest is LicensingFixture {
     function _fileHash(ILicensingRegistry.ApplicationRequest memory r, uint256 nonce) internal view returns (bytes32) {
         bytes32 request = keccak256(
             abi.encode(
-                keccak256(bytes(APPLICATION_REQUEST)), r.kind, r.subject, r.certificate, r.province, r.dossier,
+                keccak256(bytes(APPLICATION_REQUEST)), r.kind, r.subject, r.certificate, r.province, r.employer, r.dossier,
                 keccak256(r.publicData)
             )
         );

@@ -31,7 +31,7 @@ abstract contract LicensingFixture is RegistryFixture {
 
     function firstApplication() internal pure returns (ILicensingRegistry.ApplicationRequest memory) {
         return ILicensingRegistry.ApplicationRequest(
-            ApplicationKind.FIRST, NEW_FIRM, bytes32(0), 33, DOSSIER, PUBLIC_DATA
+            ApplicationKind.FIRST, NEW_FIRM, bytes32(0), 33, bytes32(0), DOSSIER, PUBLIC_DATA
         );
     }
 
@@ -40,7 +40,7 @@ abstract contract LicensingFixture is RegistryFixture {
         pure
         returns (ILicensingRegistry.ApplicationRequest memory)
     {
-        return ILicensingRegistry.ApplicationRequest(kind, bytes32(0), certificate, 0, DOSSIER, PUBLIC_DATA);
+        return ILicensingRegistry.ApplicationRequest(kind, bytes32(0), certificate, 0, bytes32(0), DOSSIER, PUBLIC_DATA);
     }
 
     /// @dev The grade B certificate a first application for NEW_FIRM asks for, held by the applicant's key.

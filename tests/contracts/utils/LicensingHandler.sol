@@ -54,7 +54,7 @@ contract LicensingHandler {
 
     function file(uint8 firmSeed, uint8 dossierSeed) external {
         ILicensingRegistry.ApplicationRequest memory r = ILicensingRegistry.ApplicationRequest(
-            ApplicationKind.FIRST, firm(firmSeed), bytes32(0), 33, keccak256(abi.encode(dossierSeed % 4)), ""
+            ApplicationKind.FIRST, firm(firmSeed), bytes32(0), 33, bytes32(0), keccak256(abi.encode(dossierSeed % 4)), ""
         );
         vm.prank(applicant);
         try licensing.file(r) returns (bytes32 id) {
