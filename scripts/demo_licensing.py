@@ -6,8 +6,10 @@ development keys (local chains only), the demo firm's key files first applicatio
 the province takes each one as far as its stage: filed; awaiting completion; accepted, with an expert review under
 way; in notice with an unanswered objection; approved (its certificate issued in the same transaction); refused;
 withdrawn. A grade B firm of the register applies on paper for an upgrade that the province has reviewed first,
-and a revocation of another is proposed and left for a second regulator to confirm. Every act is idempotent: run
-again, the chain refuses what it has already and the rest is skipped.
+and a revocation of another is proposed and left for a second regulator to confirm. A registered planner of the
+register gets a key of its own (bound by the registrar) and applies to change employer: accepted, it waits for both
+employers' consent. Every act is idempotent: run again, the chain refuses what it has already and the rest is
+skipped.
 
     python -m scripts.demo_licensing
 """
@@ -26,7 +28,7 @@ from ledger import errors
 from ledger.certificates.documents import firm_document, firm_subject, issue_request
 from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vault import store
-from ledger.certificates.vocabulary import Grade, Status
+from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
 from ledger.store.models import Certificate
 from ledger.wiring import Ledger
@@ -178,6 +180,44 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
     attempt(
         "revocation proposed (awaiting a second regulator)",
         lambda: zhejiang.propose_revocation(revoked, 3, keccak(text="以欺骗手段取得资质的证据")),
+    )
+    change_of_employer(ledger, moving_to=upgrade)
+
+
+def change_of_employer(ledger: Ledger, moving_to: bytes) -> None:
+    """A planner of the register, given its own key by the registrar, applies to move to the firm holding
+    ``moving_to``; the registrar accepts, and the application waits for both employers' consent."""
+    chain_id = ledger.w3.eth.chain_id
+    planner_key, registrar = dev_account("planner", chain_id), dev_account("registrar", chain_id)
+    with Session(ledger.engine) as session:
+        new_employer = session.scalar(select(Certificate.subject).where(Certificate.id == "0x" + moving_to.hex()))
+        planner = session.scalars(
+            select(Certificate)
+            .where(Certificate.kind == int(Kind.PLANNER), Certificate.status == Status.ACTIVE)
+            .where(Certificate.employer != new_employer)
+            .order_by(Certificate.number)
+            .limit(1)
+        ).first()
+    if planner is None or new_employer is None:
+        print("  (no registered planner in the register: change of employer skipped)")
+        return
+    certificate = bytes.fromhex(planner.id[2:])
+    if planner.holder.lower() != planner_key.address.lower():
+        reason = keccak(text="注册城乡规划师本人书面申请绑定密钥，身份已核验")
+        attempt(
+            "planner: key bound", lambda: ledger.client(registrar).bind_holder(certificate, planner_key.address, reason)
+        )
+    applicant = ledger.licensing_client(planner_key)
+    manifest = keccak(text=f"变更注册申请材料 {planner.number}: 解聘证明, 新单位聘用合同")
+    employer = bytes.fromhex(new_employer[2:])
+    change = application_id(certificate, ApplicationKind.PLANNER_CHANGE, manifest, planner_key.address)
+    attempt(
+        "planner: change of employer filed",
+        lambda: applicant.file_successor(ApplicationKind.PLANNER_CHANGE, certificate, manifest, employer=employer),
+    )
+    attempt(
+        "planner: accepted (awaiting both employers' consent)",
+        lambda: ledger.licensing_client(registrar).accept(change),
     )
 
 

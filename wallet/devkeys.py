@@ -32,6 +32,7 @@ DEV_ROLES = {
     "zhejiang-2": 7,  # a second regulator of 浙江省自然资源厅, who confirms revocations the first proposes
     "ministry-2": 8,  # a second official of 自然资源部, who confirms the ministry's revocations (four eyes)
     "relayer": 9,  # the API's relayer for signed acts
+    "planner": 10,  # a demo registered planner's own key: it applies for a change of employer
 }
 DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44, "zhejiang-2": 33}
 PROVINCE_KEY_BASE = 100  # any other province's development regulator: account 100 + its GB/T 2260 code
