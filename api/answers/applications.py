@@ -123,15 +123,18 @@ def panel(session: Session, now: int) -> dict[str, Any]:
             days = working_days_between(beijing_date(row.accepted_at), beijing_date(row.decided_at or row.accepted_at))
             durations.setdefault(row.province, []).append(days)
     return {
-        "stages": [(code, PROVINCES.get(code, str(code)), counts) for code, counts in sorted(by_province.items())],
+        "stages": [(code, _authority(code), counts) for code, counts in sorted(by_province.items())],
         "stage_labels": STAGE_LABELS,
         "notices": sum(1 for r in rows if r.stage == "IN_NOTICE" and (r.notice_ends_at or 0) > now),
         "overdue": _summaries(session, overdue, now),  # names and numbers read for the few shown, not all
         "decided_this_month": sum(1 for r in decided if beijing_date(r.decided_at or 0).strftime("%Y-%m") == month),
-        "average_days": {
-            PROVINCES.get(code, str(code)): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())
-        },
+        "average_days": {_authority(code): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())},
     }
+
+
+def _authority(province: int) -> str:
+    """Where an application is handled: a firm's province, or (province 0) the registrar, for planners."""
+    return "注册城乡规划师（全国）" if province == 0 else PROVINCES.get(province, str(province))
 
 
 def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
