@@ -339,3 +339,34 @@ def test_a_planner_registers_changes_employer_with_both_consents_and_cancels(ser
           opinionHash=keccak(text="同意注销注册"), noticeEndsAt=0)  # fmt: skip
     status = relay(served, registrar, "ApproveCancellation", application=cancel, dossier=DOSSIER)
     assert [c["status"] for c in status["certificates"]] == ["REVOKED"]
+
+
+@pytest.mark.usefixtures("rewound")
+def test_a_firms_and_a_planners_renewal_are_decided_after_their_notice(served: Served) -> None:
+    w3, holder, planner = served.deployed.w3, Account.create(), Account.create()
+    held = held_certificate(served, "浙规乙字33S012", Grade.B, holder, credit_code(12))
+    renewal = file(served, holder, application_request(ApplicationKind.RENEWAL, certificate=held))
+    firm_ends = to_notice(served, renewal, [dev("zhejiang")])
+    subject, employer = keccak(text="salt|另一位规划师"), firm_subject(credit_code(12))
+    registration = {
+        **planner_request("注册规划师33S002", subject, employer, now=chain_now(w3)),
+        "holder": planner.address,
+    }
+    served.deployed.sender("registrar").transact(served.deployed.registry.functions.issue(registration))
+    registered = keccak(text="注册规划师33S002")
+    planner_renewal = file(
+        served, planner, application_request(ApplicationKind.PLANNER_RENEWAL, certificate=registered)
+    )
+    planner_ends = to_notice(served, planner_renewal, [dev("registrar")])
+    advance_time(w3, max(firm_ends, planner_ends) - chain_now(w3) + 1)
+
+    firm_next = {**successor_request("浙规乙字33S012-R", Grade.B, now=chain_now(w3)), "holder": holder.address}
+    status = relay(served, dev("zhejiang"), "ApproveSuccessor", application=renewal, dossier=DOSSIER,
+                   successor=firm_next)  # fmt: skip
+    assert [(c["number"], c["status"]) for c in status["certificates"]] == [("浙规乙字33S012-R", "ACTIVE")]
+    planner_next = {**successor_request("注册规划师33S002-R", Grade.NONE, now=chain_now(w3)), "holder": planner.address}
+    status = relay(served, dev("registrar"), "ApproveSuccessor", application=planner_renewal, dossier=DOSSIER,
+                   successor=planner_next)  # fmt: skip
+    [renewed] = status["certificates"]
+    assert (renewed["kind"], renewed["number"], renewed["status"]) == ("PLANNER", "注册规划师33S002-R", "ACTIVE")
+    assert status["applications"][0]["issuedCertificate"]["number"] == "注册规划师33S002-R"
