@@ -123,6 +123,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     /// @inheritdoc ICertificateRegistry
     function amend(bytes32 id, address holder, bytes32 documentHash, bytes calldata publicData) external {
+        _checkImporter(msg.sender);
         _amend(msg.sender, id, holder, documentHash, publicData);
     }
 
@@ -148,6 +149,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
 
     /// @inheritdoc ICertificateRegistry
     function transfer(bytes32 id, bytes32 employer, bytes32 documentHash, bytes calldata publicData) external {
+        _checkImporter(msg.sender);
         _transfer(msg.sender, id, employer, documentHash, publicData);
     }
 
@@ -268,6 +270,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         address signer = _signer(
             delegation, _amendHash(id, holder, documentHash, publicData, delegation.nonce, delegation.deadline)
         );
+        _checkImporter(signer);
         _amend(signer, id, holder, documentHash, publicData);
     }
 
@@ -319,6 +322,7 @@ contract CertificateRegistry is ICertificateRegistry, RegulatorRoles, SignedActs
         address signer = _signer(
             delegation, _transferHash(id, employer, documentHash, publicData, delegation.nonce, delegation.deadline)
         );
+        _checkImporter(signer);
         _transfer(signer, id, employer, documentHash, publicData);
     }
 

@@ -139,7 +139,8 @@ interface ICertificateRegistry {
     /// @return newId The new certificate's id.
     function renew(bytes32 id, SuccessorRequest calldata successor) external returns (bytes32 newId);
 
-    /// @notice Amend (变更) an ACTIVE or SUSPENDED, unexpired certificate's document and holder key.
+    /// @notice Amend (变更) an ACTIVE or SUSPENDED, unexpired certificate's document and holder key: the legacy
+    /// import of a change recorded before this ledger (IMPORTER_ROLE); a change now is an application (CHANGE).
     /// @dev Emits CertificateAmended with the certificate's new version.
     /// @param id The certificate to amend.
     /// @param holder The new holder key (zero for none).

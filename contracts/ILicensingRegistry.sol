@@ -86,7 +86,7 @@ error NotProposer(bytes32 proposal, address account);
 /// @dev A change of employer is consented to by the old and the new employer, each with its qualification's
 /// holder key; `account` holds neither.
 error NotEmployer(bytes32 id, address account);
-/// @dev The change of employer lacks the consent of `employer`.
+/// @dev The change of employer lacks the consent of `employer` by the key its qualification names now.
 error ConsentMissing(bytes32 id, bytes32 employer);
 
 /// @title The licensing procedure of firm qualifications, on chain

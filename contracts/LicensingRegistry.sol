@@ -32,8 +32,6 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     uint8 public constant FLAG_EXPERT_REVIEW_BEGUN = 4;
     uint8 public constant FLAG_EXPERT_REVIEW_ENDED = 8;
     uint8 public constant FLAG_EXTENDED = 16; // the decision period was extended
-    uint8 public constant FLAG_OLD_EMPLOYER_CONSENTED = 32; // a change of employer: the planner's employer now
-    uint8 public constant FLAG_NEW_EMPLOYER_CONSENTED = 64; // and the firm it moves to
     uint16 private constant _CANCELLATION = 3; // the certificate registry's reason code of 注销
 
     bytes32 private constant _MINISTRY_ROLE = keccak256("MINISTRY_ROLE");
@@ -56,6 +54,11 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     mapping(bytes32 objection => bytes32 application) private _objections;
     mapping(bytes32 objection => bool) private _answered;
     mapping(bytes32 proposal => Proposal) private _proposals;
+    /// @dev A change of employer: the firm the planner leaves (its employer when the change was filed), and the
+    /// keys with which each firm consented. A consent counts only while that key is still the firm's.
+    mapping(bytes32 id => bytes32 firm) private _leaving;
+    mapping(bytes32 id => address key) private _leavingConsent;
+    mapping(bytes32 id => address key) private _joiningConsent;
 
     /// @param registry The certificate registry, which must grant this contract LICENSING_ROLE.
     /// @param minNoticePeriod The shortest public notice, in seconds.
@@ -233,9 +236,11 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     {
         address actor = _msgSender();
         Application storage a = _decidable(id, dossier);
-        // The firm keeps the key its certificate names now (it may have been replaced since the filing).
-        if (a.flags & FLAG_PAPER == 0 && successor.holder != _certificates.certificate(a.certificate).holder) {
-            revert DecisionMismatch("holder");
+        if (a.flags & FLAG_PAPER == 0) {
+            // The key that filed must still be the certificate's (a replaced key's filings fall with it), and
+            // the firm keeps the key its certificate names.
+            address holder = _checkStillHolder(id, a);
+            if (successor.holder != holder) revert DecisionMismatch("holder");
         }
         a.stage = Stage.APPROVED;
         if (a.kind == ApplicationKind.UPGRADE) {
@@ -253,15 +258,12 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         address actor = _msgSender();
         Application storage a = _reviewedDecidable(actor, id, dossier);
         bytes32 certificate = a.certificate;
+        address holder = a.flags & FLAG_PAPER == 0 ? _checkStillHolder(id, a) : _certificates.certificate(certificate).holder;
         a.stage = Stage.APPROVED;
         if (a.kind == ApplicationKind.CHANGE) {
-            address holder = _certificates.certificate(certificate).holder; // a change of document keeps the key
-            _certificates.amendFor(actor, certificate, holder, documentHash, publicData);
+            _certificates.amendFor(actor, certificate, holder, documentHash, publicData); // the key is kept
         } else if (a.kind == ApplicationKind.PLANNER_CHANGE) {
-            if (a.flags & FLAG_OLD_EMPLOYER_CONSENTED == 0) {
-                revert ConsentMissing(id, _certificates.certificate(certificate).employer);
-            }
-            if (a.flags & FLAG_NEW_EMPLOYER_CONSENTED == 0) revert ConsentMissing(id, a.employer);
+            _checkConsents(id, a, certificate);
             _certificates.transferFor(actor, certificate, a.employer, documentHash, publicData);
         } else {
             revert DecisionMismatch("kind");
@@ -276,6 +278,7 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         if (a.kind != ApplicationKind.CANCELLATION && a.kind != ApplicationKind.PLANNER_CANCELLATION) {
             revert DecisionMismatch("kind");
         }
+        if (a.flags & FLAG_PAPER == 0) _checkStillHolder(id, a);
         a.stage = Stage.APPROVED;
         _certificates.revokeFor(actor, a.certificate, _CANCELLATION);
         emit ApplicationApproved(id, a.certificate, actor);
@@ -287,16 +290,16 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         Application storage a = _existing(id);
         if (a.kind != ApplicationKind.PLANNER_CHANGE) revert InvalidApplication("kind");
         if (a.stage >= Stage.APPROVED) revert WrongStage(id, a.stage);
-        bytes32 old = _certificates.certificate(a.certificate).employer;
-        bool asOld = _holderOf(old) == actor;
-        bool asNew = _holderOf(a.employer) == actor;
-        if (!asOld && !asNew) revert NotEmployer(id, actor);
-        if (asOld) {
-            a.flags |= FLAG_OLD_EMPLOYER_CONSENTED;
-            emit EmployerConsented(id, old, actor);
+        bytes32 leaving = _leaving[id];
+        bool asLeaving = _holderOf(leaving) == actor;
+        bool asJoining = _holderOf(a.employer) == actor;
+        if (!asLeaving && !asJoining) revert NotEmployer(id, actor);
+        if (asLeaving) {
+            _leavingConsent[id] = actor;
+            emit EmployerConsented(id, leaving, actor);
         }
-        if (asNew) {
-            a.flags |= FLAG_NEW_EMPLOYER_CONSENTED;
+        if (asJoining) {
+            _joiningConsent[id] = actor;
             emit EmployerConsented(id, a.employer, actor);
         }
     }
@@ -409,6 +412,7 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         a.province = province;
         a.flags = paper ? FLAG_PAPER : 0;
         if (r.employer != bytes32(0)) a.employer = r.employer;
+        if (r.kind == ApplicationKind.PLANNER_CHANGE) _leaving[id] = _certificates.certificate(r.certificate).employer;
         // A filing on paper is recorded by the authority that accepts it.
         if (paper) _checkAcceptingAuthority(actor, a);
         _announceFiled(id, a, r);
@@ -455,11 +459,10 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
         ICertificateRegistry.Certificate memory c = _certificates.certificate(r.certificate);
         Kind expected = _isPlannerKind(kind) ? Kind.PLANNER : Kind.FIRM;
         if (c.kind != expected) revert WrongKind(r.certificate, c.kind);
+        // Only a certificate in force: a suspended one (暂扣, often under investigation) is not cancelled at its
+        // holder's request before the authority has decided on it.
         Status status = _certificates.statusOf(r.certificate);
-        bool cancelling = kind == ApplicationKind.CANCELLATION || kind == ApplicationKind.PLANNER_CANCELLATION;
-        if (status != Status.ACTIVE && !(cancelling && status == Status.SUSPENDED)) {
-            revert WrongStatus(r.certificate, status);
-        }
+        if (status != Status.ACTIVE) revert WrongStatus(r.certificate, status);
         if (kind == ApplicationKind.UPGRADE && c.grade != Grade.B) revert InvalidGrade(c.kind, c.grade);
         if (kind == ApplicationKind.PLANNER_CHANGE) {
             if (r.employer == bytes32(0) || r.employer == c.employer) revert InvalidApplication("employer");
@@ -467,7 +470,28 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
             revert InvalidApplication("employer");
         }
         if (!paper && actor != c.holder) revert NotApplicant(bytes32(0), actor);
-        return (c.subject, kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, c.province);
+        // A planner's application is the registrar's, nationwide: it belongs to no province's queue.
+        return (c.subject, kind == ApplicationKind.UPGRADE ? Grade.A : c.grade, expected == Kind.PLANNER ? 0 : c.province);
+    }
+
+    /// @dev The key that filed about `a.certificate` is still its holder's (a replaced key's filings fall with
+    /// it); returns that holder.
+    function _checkStillHolder(bytes32 id, Application storage a) private view returns (address holder) {
+        holder = _certificates.certificate(a.certificate).holder;
+        if (holder != a.applicant) revert NotApplicant(id, a.applicant);
+    }
+
+    /// @dev A change of employer: the planner still works for the firm it leaves, and each firm consented with
+    /// the key that is its qualification's now. A firm that has lost its qualification since is not asked.
+    function _checkConsents(bytes32 id, Application storage a, bytes32 certificate) private view {
+        bytes32 leaving = _leaving[id];
+        if (_certificates.certificate(certificate).employer != leaving) revert DecisionMismatch("employer");
+        if (_certificates.qualificationOf(leaving) != bytes32(0)) {
+            address key = _leavingConsent[id];
+            if (key == address(0) || key != _holderOf(leaving)) revert ConsentMissing(id, leaving);
+        }
+        address joining = _joiningConsent[id];
+        if (joining == address(0) || joining != _holderOf(a.employer)) revert ConsentMissing(id, a.employer);
     }
 
     /// @dev A planner's registration, at the end of its notice: `request` is the registration applied for.
@@ -587,10 +611,13 @@ contract LicensingRegistry is ILicensingRegistry, ERC2771Context {
     /// @dev The applicant's own steps: the key that filed; for a filing on paper, the deciding authority (never a
     /// province for a grade A application it has forwarded).
     function _checkApplicant(bytes32 id, Application storage a) private view {
+        address actor = _msgSender();
         if (a.flags & FLAG_PAPER != 0) {
-            _checkDecidingAuthority(_msgSender(), a);
-        } else if (_msgSender() != a.applicant) {
-            revert NotApplicant(id, _msgSender());
+            _checkDecidingAuthority(actor, a);
+        } else if (actor != a.applicant) {
+            revert NotApplicant(id, actor);
+        } else if (a.certificate != bytes32(0) && _certificates.certificate(a.certificate).holder != actor) {
+            revert NotApplicant(id, actor); // its key was replaced since it filed
         }
     }
 

@@ -22,9 +22,10 @@ abstract contract RegulatorRoles is AccessControl {
     /// @notice The licensing registry: makes the certificates of the applications it decides (issueFor, …).
     bytes32 public constant LICENSING_ROLE = keccak256("LICENSING_ROLE");
     /// @notice 存量导入: a regulator importing the legacy register (certificates granted before this ledger, by the
-    /// procedure on paper) with issue, issueBatch, upgrade and renew, outside any application. Granted through
-    /// governance for the migration and revoked after it; every certificate made so is marked CertificateImported.
-    /// A new certificate otherwise comes only from an approved application in the licensing registry.
+    /// procedure on paper, and the changes recorded on them) with issue, issueBatch, upgrade, renew, amend and
+    /// transfer, outside any application. Granted through governance for the migration and revoked after it; every
+    /// certificate made so is marked CertificateImported. Otherwise a certificate is made, changed or moved only by
+    /// an approved application in the licensing registry (and a holder key bound with bindHolder).
     bytes32 public constant IMPORTER_ROLE = keccak256("IMPORTER_ROLE");
 
     mapping(address account => uint8 province) private _provinceOf;

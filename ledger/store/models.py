@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Table, Text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Table, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HASH = String(66)
@@ -86,7 +86,7 @@ class Certificate(Base):
     credit_code: Mapped[str | None] = mapped_column(Text, index=True)  # firm's own, or a planner's employer's
     public_data: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[int] = mapped_column(BigInteger)
-    imported: Mapped[bool] = mapped_column(default=False)  # CertificateImported: the legacy import, no application
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())  # CertificateImported: no application
     last_block: Mapped[int] = mapped_column(BigInteger)
     last_log_index: Mapped[int] = mapped_column(Integer)
     last_tx: Mapped[str] = mapped_column(HASH)

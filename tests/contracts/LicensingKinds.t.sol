@@ -5,9 +5,9 @@ import {LicensingFixture} from "./utils/LicensingFixture.sol";
 import {ICertificateRegistry} from "../../contracts/ICertificateRegistry.sol";
 import {
     ILicensingRegistry, ApplicationKind, Stage, NoticeRunning, DecisionMismatch, WrongStage, NotEmployer,
-    ConsentMissing, InvalidApplication, QualificationHeld
+    ConsentMissing, InvalidApplication, QualificationHeld, NotApplicant
 } from "../../contracts/ILicensingRegistry.sol";
-import {Status, Unauthorized, EmployerNotQualified} from "../../contracts/Common.sol";
+import {Status, Unauthorized, EmployerNotQualified, WrongStatus} from "../../contracts/Common.sol";
 
 /// @dev The application kinds besides a firm's first application, upgrade and renewal: a firm's change (变更) and
 /// cancellation (注销), and a registered planner's registration, renewal, change of employer (both employers
@@ -188,5 +188,114 @@ contract LicensingKindsTest is LicensingFixture {
         vm.prank(registrar);
         licensing.approveCancellation(cancellation, DOSSIER);
         assertStatus(renewed, Status.REVOKED, "cancelled");
+    }
+
+    // ---- what a review of the change found: each was possible before it was fixed
+
+    function _change(bytes32 certificate, bytes32 to, bytes32 dossier) internal returns (bytes32 id) {
+        ILicensingRegistry.ApplicationRequest memory r = _request(ApplicationKind.PLANNER_CHANGE, certificate, to);
+        r.dossier = dossier;
+        id = _fileBy(planner, r);
+        _accepted(id, registrar);
+    }
+
+    function test_aConsentCountsOnlyForTheEmployerThePlannerLeavesWhenItFiled() public {
+        bytes32 third = keccak256("91330106MA2BTHIRD3");
+        issueFirm("E-3", third, zhejiang, 33);
+        address thirdKey = vm.addr(0xE3);
+        bytes32 thirdCertificate = registry.qualificationOf(third);
+        vm.prank(zhejiang);
+        registry.bindHolder(thirdCertificate, thirdKey, keccak256("the firm's key"));
+        bytes32 held = _registeredPlanner("P-3");
+        bytes32 toOther = _change(held, OTHER_EMPLOYER, keccak256("d1"));
+        bytes32 toThird = _change(held, third, keccak256("d2"));
+        vm.prank(oldEmployer);
+        licensing.consent(toOther);
+        vm.prank(oldEmployer);
+        licensing.consent(toThird);
+        vm.prank(newEmployer);
+        licensing.consent(toOther);
+        vm.prank(thirdKey);
+        licensing.consent(toThird);
+        vm.startPrank(registrar);
+        licensing.approveChange(toOther, keccak256("d1"), NEW_DOCUMENT, "");
+        // The planner works for OTHER_EMPLOYER now, which never consented to leaving it for the third firm.
+        vm.expectRevert(abi.encodeWithSelector(DecisionMismatch.selector, "employer"));
+        licensing.approveChange(toThird, keccak256("d2"), NEW_DOCUMENT, "");
+        vm.stopPrank();
+    }
+
+    function test_aConsentByAKeyReplacedSinceDoesNotCount() public {
+        bytes32 held = _registeredPlanner("P-4");
+        bytes32 id = _change(held, OTHER_EMPLOYER, keccak256("d1"));
+        vm.prank(oldEmployer);
+        licensing.consent(id);
+        vm.prank(newEmployer);
+        licensing.consent(id);
+        bytes32 employerCertificate = registry.qualificationOf(EMPLOYER);
+        vm.prank(zhejiang);
+        registry.bindHolder(employerCertificate, address(0xAAAA), keccak256("the key was lost"));
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(ConsentMissing.selector, id, EMPLOYER));
+        licensing.approveChange(id, keccak256("d1"), NEW_DOCUMENT, "");
+        vm.prank(address(0xAAAA));
+        licensing.consent(id);
+        vm.prank(registrar);
+        licensing.approveChange(id, keccak256("d1"), NEW_DOCUMENT, "");
+    }
+
+    function test_aReplacedKeysApplicationIsNotDecided() public {
+        bytes32 held = registry.qualificationOf(EMPLOYER);
+        bytes32 id = _fileBy(oldEmployer, _request(ApplicationKind.CANCELLATION, held, bytes32(0)));
+        vm.prank(zhejiang);
+        registry.bindHolder(held, address(0xBEEF), keccak256("a stolen key replaced"));
+        _accepted(id, zhejiang);
+        vm.prank(zhejiang);
+        vm.expectRevert(abi.encodeWithSelector(NotApplicant.selector, id, oldEmployer));
+        licensing.approveCancellation(id, DOSSIER);
+        vm.prank(oldEmployer);
+        vm.expectRevert(abi.encodeWithSelector(NotApplicant.selector, id, oldEmployer));
+        licensing.withdraw(id);
+        assertStatus(held, Status.ACTIVE, "the old key cancelled nothing");
+    }
+
+    function test_aFirmThatLostItsQualificationIsNotAskedToLetItsPlannerGo() public {
+        bytes32 held = _registeredPlanner("P-5");
+        bytes32 id = _change(held, OTHER_EMPLOYER, keccak256("d1"));
+        bytes32 employerCertificate = registry.qualificationOf(EMPLOYER);
+        uint16 cancellation = registry.CANCELLATION();
+        vm.prank(zhejiang);
+        registry.revoke(employerCertificate, cancellation);
+        vm.prank(newEmployer);
+        licensing.consent(id);
+        vm.prank(registrar);
+        licensing.approveChange(id, keccak256("d1"), NEW_DOCUMENT, "");
+        vm.assertEq(registry.certificate(held).employer, OTHER_EMPLOYER, "moved with the new employer's consent");
+    }
+
+    function test_aMoveOrAChangeOutsideAnApplicationIsTheImportsAlone() public {
+        bytes32 held = _registeredPlanner("P-6");
+        registry.revokeRole(registry.IMPORTER_ROLE(), registrar);
+        vm.startPrank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, registrar));
+        registry.transfer(held, OTHER_EMPLOYER, NEW_DOCUMENT, "");
+        vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, registrar));
+        registry.amend(held, planner, NEW_DOCUMENT, "");
+        vm.stopPrank();
+    }
+
+    function test_aPlannersApplicationBelongsToNoProvince() public {
+        bytes32 held = _registeredPlanner("P-7");
+        bytes32 id = _fileBy(planner, _request(ApplicationKind.PLANNER_RENEWAL, held, bytes32(0)));
+        vm.assertEq(licensing.application(id).province, 0, "the registrar's, nationwide");
+    }
+
+    function test_aSuspendedCertificateIsNotCancelledAtItsHoldersRequest() public {
+        bytes32 held = registry.qualificationOf(EMPLOYER);
+        vm.prank(zhejiang);
+        registry.suspend(held, 4);
+        vm.prank(oldEmployer);
+        vm.expectRevert(abi.encodeWithSelector(WrongStatus.selector, held, Status.SUSPENDED));
+        licensing.file(_request(ApplicationKind.CANCELLATION, held, bytes32(0)));
     }
 }
