@@ -567,6 +567,32 @@ def apply(
     _step(ctx, lambda c, _: c.file_first(code.value, name, province or code.province or 0, dossier, paper=paper))
 
 
+@main.command("apply-registration")
+@signer_options
+@click.argument("identity_number")
+@click.argument("employer_code")
+@DOSSIER
+@click.option("--paper", is_flag=True, help="record a filing made on paper (the registrar signs)")
+@click.pass_context
+def apply_registration(
+    ctx: click.Context, identity_number: str, employer_code: str, dossier_path: Path, paper: bool
+) -> None:
+    """A registered planner's registration (注册) with the firm EMPLOYER_CODE, signed by the planner's key, which
+    holds the registration once approved. The identity number stays in the vault: the chain sees its salted hash."""
+    identity = validate_id_number(identity_number)
+    employer = firm_subject(validate_credit_code(employer_code).value)
+    dossier = keccak(dossier_path.read_bytes())
+
+    def take(client: LicensingClient, ledger: Ledger) -> Step:
+        with Session(ledger.engine) as session, session.begin():
+            salt = vault.identity_salts(session, [identity]).get(identity) or new_salt()
+            subject = planner_subject(identity, salt)
+            vault.store(session, [], [("0x" + subject.hex(), identity, salt)])
+        return client.file_registration(subject, employer, dossier, paper=paper)
+
+    _step(ctx, take)
+
+
 _ABOUT_A_CERTIFICATE = {
     "upgrade": ApplicationKind.UPGRADE,
     "renewal": ApplicationKind.RENEWAL,
@@ -737,12 +763,11 @@ def approve(
         dossier = keccak(dossier_path.read_bytes())
         if kind in (ApplicationKind.CANCELLATION, ApplicationKind.PLANNER_CANCELLATION):
             return client.approve_cancellation(application, dossier)
-        if kind is ApplicationKind.PLANNER_REGISTRATION:
-            raise click.UsageError("a planner's registration is approved as a signed ApproveFirst (docs/cli.md)")
         if document_path is None:
             raise click.UsageError("--document: the certificate's fields as the decision makes them")
-        planner = kind in (ApplicationKind.PLANNER_RENEWAL, ApplicationKind.PLANNER_CHANGE)
-        document, _ = _document(ledger, _fields(document_path), Kind.PLANNER if planner else Kind.FIRM)
+        planner = kind in (ApplicationKind.PLANNER_REGISTRATION, ApplicationKind.PLANNER_RENEWAL,
+                           ApplicationKind.PLANNER_CHANGE)  # fmt: skip
+        document, subject = _document(ledger, _fields(document_path), Kind.PLANNER if planner else Kind.FIRM)
         if kind in (ApplicationKind.CHANGE, ApplicationKind.PLANNER_CHANGE):
             return client.approve_change(application, dossier, document.hash(), document.public_data())
         if filed.paper and holder is None:
@@ -750,6 +775,13 @@ def approve(
         if kind is ApplicationKind.FIRST:
             request = issue_request(
                 document, subject=filed.subject, province=filed.province, holder=holder or filed.applicant
+            )
+            return client.approve_first(application, dossier, request)
+        if kind is ApplicationKind.PLANNER_REGISTRATION:
+            if subject != filed.subject:
+                raise click.UsageError("the document's identity number is not the one the registration was filed for")
+            request = issue_request(
+                document, subject=subject, province=0, employer=filed.employer, holder=holder or filed.applicant
             )
             return client.approve_first(application, dossier, request)
         current = holder or ledger.client().certificate(filed.certificate).holder

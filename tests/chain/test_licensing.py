@@ -273,3 +273,40 @@ def test_many_objections_are_answered_with_one_act_from_the_command_line(
             select(Objection.answer_hash).where(Objection.application_id == "0x" + filed.id.hex())
         )
         assert set(answers) == {"0x" + keccak(text="已核实").hex()}
+
+
+def test_a_planner_registers_with_its_employer_from_the_command_line(
+    deployed: Deployed, engine: Engine, ledger: list[str], tmp_path: Path
+) -> None:
+    """`ledger apply-registration` (the planner's key; its identity number stays in the vault), accepted, reviewed
+    with the ledger's checks and noticed by the registrar, then `approve` with the registration's document."""
+    w3, options, employer = deployed.w3, ledger, credit_code(20)
+    firm = firm_request("浙规乙字339020", now=chain_now(w3), credit_code=employer)
+    deployed.sender("zhejiang").transact(deployed.registry.functions.issue(firm))
+    dossier = tmp_path / "dossier.json"
+    dossier.write_text('{"files": []}')
+    identity = "11010519491231002X"
+    filed = run(ledger_cli, *options, "apply-registration", identity, employer, "--dossier", str(dossier),
+                "--as", "planner")  # fmt: skip
+    application = filed.output.split(":")[0]
+    refused = CliRunner().invoke(ledger_cli, [*options, "accept", application, "--as", "zhejiang"])
+    assert refused.exit_code == 1 and "Unauthorized" in refused.output  # a planner's is the registrar's
+    run(ledger_cli, *options, "accept", application, "--as", "registrar")
+    run(ledger_cli, *options, "review", application, "--opinion", "符合注册条件", "--notice-days", "10",
+        "--as", "registrar")  # fmt: skip
+    advance_time(w3, 11 * 86400 + 60)
+    document = tmp_path / "registration.json"
+    fields = {"number": "注册规划师339020", "name": "李命令", "employerCreditCode": employer, "specialty": "城乡规划",
+              "validFrom": "2026-12-01", "validUntil": "2029-11-30", "identityNumber": identity}  # fmt: skip
+    document.write_text(json.dumps(fields, ensure_ascii=False))
+    run(ledger_cli, *options, "approve", application, "--dossier", str(dossier), "--document", str(document),
+        "--as", "registrar")  # fmt: skip
+    row = application_row(engine, bytes.fromhex(application[2:]))
+    assert (row.kind, row.stage, row.employer) == (
+        "PLANNER_REGISTRATION",
+        "APPROVED",
+        "0x" + firm_subject(employer).hex(),
+    )
+    registration = deployed.registry.functions.certificate(keccak(text="注册规划师339020")).call()
+    assert registration[2] == dev_account("planner", 31337).address  # held by the planner's own key
+    assert registration[12] == firm_subject(employer)  # with its employer
