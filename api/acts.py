@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from apiflask import APIBlueprint
+from eth_utils import to_checksum_address
 from flask import url_for
 
 from ledger.settings import data_dir
-from wallet.typed_acts import SignedAct
+from wallet.typed_acts import ACTS, SIGNED_ACT_FORMAT, SignedAct, typed_data
 
 from .answers.acts import act_status_answer
 from .licensing_schemas import ActStatus
 from .problems import Problem
-from .schemas import ActAccepted, SignedActIn
+from .schemas import ActAccepted, ActTypes, PreparedAct, PrepareIn, SignedActIn
 from .services import services
 
 TX_HASH = re.compile(r"0x[0-9a-f]{64}")
@@ -62,6 +63,47 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
         "act": signed.act,
         "signer": signed.signer,
         "statusUrl": url_for("acts.act_status", tx_hash=tx_hash),
+    }
+
+
+@bp.post("/acts/prepare")
+@bp.input(PrepareIn, arg_name="body")
+@bp.output(PreparedAct)
+@bp.doc(
+    summary="The typed data to sign for an act: its domain, the signer's next nonce and a deadline set here",
+    responses={400: "Unknown act or fields that do not fit its type"},
+)
+def prepare_act(body: PrepareIn) -> dict[str, Any]:
+    """Nothing is sent and nothing is stored: the same request later gives the nonce the chain counts then. Sign
+    `typedData` with `eth_signTypedData_v4` and POST `signedAct` with the signature to `/api/v1/acts`."""
+    typed = services().act_relay.prepare(body.act, body.signer, body.fields, body.validFor)
+    return {
+        "typedData": typed,
+        "signedAct": {
+            "format": SIGNED_ACT_FORMAT,
+            "typedData": typed,
+            "signer": to_checksum_address(body.signer),
+            "signature": None,
+        },
+    }
+
+
+@bp.get("/acts/types")
+@bp.output(ActTypes)
+@bp.doc(summary="Every act that can be signed: its EIP-712 types, the contract that takes it and its domain")
+def act_types() -> dict[str, Any]:
+    relay = services().act_relay
+    return {
+        "acts": [
+            {
+                "act": act,
+                "contract": relay.registries[spec.registry].address,
+                "function": spec.function,
+                "domain": relay.domain(act).as_dict(),
+                "types": typed_data(act, relay.domain(act), {})["types"],
+            }
+            for act, spec in ACTS.items()
+        ]
     }
 
 

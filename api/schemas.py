@@ -324,6 +324,39 @@ class SignedActIn(Strict):
     signature: str = Field(max_length=1000)
 
 
+class PrepareIn(Strict):
+    """What a signer asks to sign: the act (its EIP-712 primary type, see `GET /api/v1/acts/types`) and its own
+    fields; the server sets the domain, the signer's next nonce and the deadline."""
+
+    act: str = Field(max_length=64, description="e.g. `Accept`, `Suspend`, `RecordCredit`")
+    signer: Address = Field(description="the key or EIP-1271 wallet that will sign: its nonce is read from the chain")
+    fields: dict[str, Any] = Field(
+        description="the act's fields other than nonce and deadline, as in its type: integers as JSON numbers, "
+        "bytes and bytes32 as 0x-hex, addresses as 0x-hex"
+    )
+    validFor: int = Field(3600, ge=60, le=30 * 86400, description="seconds from the chain's time to the deadline "
+                          "(at most the contracts' 30-day MAX_SIGNATURE_LIFETIME)")  # fmt: skip
+
+
+class PreparedAct(BaseModel):
+    typedData: TypedData = Field(description="pass it as it is to `eth_signTypedData_v4` (it includes "
+                                 "`EIP712Domain` in `types`); the signature is 65 bytes r‖s‖v")  # fmt: skip
+    signedAct: dict[str, Any] = Field(description="the body to POST to `/api/v1/acts` once signed: fill in "
+                                      "`signature` (0x-hex)")  # fmt: skip
+
+
+class ActType(BaseModel):
+    act: str
+    contract: Address = Field(description="the contract that takes it (the EIP-712 domain's verifyingContract)")
+    function: str = Field(description="its `…BySignature` function, the act's fields in order, then a Delegation")
+    domain: dict[str, Any]
+    types: dict[str, Any] = Field(description="the `types` of its typed data, `EIP712Domain` included")
+
+
+class ActTypes(BaseModel):
+    acts: list[ActType]
+
+
 class ActAccepted(BaseModel):
     txHash: Hex32
     act: str

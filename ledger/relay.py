@@ -11,8 +11,9 @@ a reused number) as the contract's own.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -21,7 +22,7 @@ from ledger import errors
 from ledger.chain.transactions import TransactionSender
 from wallet import errors as refusals
 from wallet.signatures import Web3ContractWallets
-from wallet.typed_acts import ACTS, Domain, Registry, SignedAct, verify_act
+from wallet.typed_acts import ACTS, Domain, Registry, SignedAct, act_message, typed_data, verify_act
 
 T = TypeVar("T")
 
@@ -45,6 +46,15 @@ class ActRelay:
         signer = self._verify_offline(signed)
         self._judged(self.relayer.simulate, signed)
         return signer
+
+    def prepare(self, act: str, signer: str, fields: Mapping[str, Any], valid_for: int) -> dict[str, Any]:
+        """The typed data ``signer`` signs for ``act`` now: the contract that takes it as the domain, the signer's
+        next nonce there, a deadline ``valid_for`` seconds after the chain's time. Reads the chain, sends nothing."""
+        if act not in ACTS:
+            raise refusals.MalformedMessage(f"unknown act {act!r}; known: {', '.join(ACTS)}")
+        nonce = self.registries[ACTS[act].registry].functions.nonces(to_checksum_address(signer)).call()
+        now = self.relayer.w3.eth.get_block("latest")["timestamp"]
+        return typed_data(act, self.domain(act), act_message(act, dict(fields), nonce, now + valid_for))
 
     def relay(self, signed: SignedAct) -> HexBytes:
         """Checks offline, then sends; the contract judges once, in the send's gas estimate. Returns the

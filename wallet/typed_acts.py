@@ -331,12 +331,7 @@ class SignedAct:
     def to_json(self) -> dict[str, Any]:
         return {
             "format": SIGNED_ACT_FORMAT,
-            "typedData": {
-                "types": _full_types(self.act),
-                "primaryType": self.act,
-                "domain": self.domain.as_dict(),
-                "message": to_typed_json(self.message),
-            },
+            "typedData": typed_data(self.act, self.domain, self.message),
             "signer": self.signer,
             "signature": "0x" + self.signature.hex(),
         }
@@ -359,6 +354,26 @@ class SignedAct:
         domain = Domain.from_dict(typed.get("domain"))
         _check_registry(act, domain)
         return cls(act, message, signer, parse_signature(document.get("signature")), domain)
+
+
+def typed_data(act: str, domain: Domain, message: dict[str, Any]) -> dict[str, Any]:
+    """The ``eth_signTypedData_v4`` document of ``act``: what a wallet signs, and what a signed act carries."""
+    return {
+        "types": _full_types(act),
+        "primaryType": act,
+        "domain": domain.as_dict(),
+        "message": to_typed_json(message),
+    }
+
+
+def act_message(act: str, fields: Any, nonce: int, deadline: int) -> dict[str, Any]:
+    """``act``'s message from its own ``fields`` (JSON, checked against its type) and the signer's nonce and the
+    deadline, which are never the caller's to choose."""
+    if act not in ACT_TYPES:
+        raise MalformedMessage(f"unknown act {act!r}; known: {', '.join(ACT_TYPES)}")
+    if not isinstance(fields, dict) or {"nonce", "deadline"} & set(fields):
+        raise MalformedMessage("fields must be an object of the act's own fields, without nonce and deadline")
+    return from_typed_json({**fields, "nonce": nonce, "deadline": deadline}, act, ACT_TYPES[act], "fields")
 
 
 def _check_registry(act: str, domain: Domain) -> None:
