@@ -57,6 +57,19 @@ def settings_from_environment() -> dict[str, Any]:
     }
 
 
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON with Chinese kept as it is, and a body nested too deep for Python's parser refused as malformed
+    (Flask answers a ValueError from ``loads`` with 400) instead of a RecursionError, a 500."""
+
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON document is nested too deeply") from None
+
+
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment, with ``config`` overriding (as the tests do)."""
     keep_data_private()  # the database (with the vault), the token secret, the relayer's lock: owner-only
@@ -85,8 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     if app.config["TRUSTED_PROXIES"]:
         # Flask's documented way to wrap the WSGI app in middleware; mypy refuses any assignment to a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
-    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider (APIFlask keeps it): it has ensure_ascii
-        app.json.ensure_ascii = False
+    app.json = _JSONProvider(app)
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)

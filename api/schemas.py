@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Hex32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
 Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
@@ -29,7 +29,16 @@ def _text_only(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+def _representable(value: dt.datetime) -> dt.datetime:
+    """An instant whose UTC form exists (9999-12-31T23:59:59-12:00 is year 10000 in UTC): else refused, not a 500."""
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("must lie within the years 1 to 9999 in UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_representable)]
 StatusName = Literal["ACTIVE", "SUSPENDED", "REVOKED", "SUPERSEDED", "EXPIRED"]
 KindName = Literal["FIRM", "PLANNER"]
 GradeName = Literal["A", "B"]

@@ -141,6 +141,12 @@ def deploy(ctx: click.Context) -> None:
         f"{verb} CertificateRegistry at {record.address} on chain {record.chain_id} (block {record.block_number})"
     )
     click.echo(f"record: {ctx.obj['record']}")
+    indexer = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"]).indexer()
+    if indexer.indexes_another_deployment():
+        # The read model of an earlier deployment (e.g. before the contracts changed) indexes registries that are
+        # not this record's: it is emptied for this one; the vault (documents, identities, salts) is kept.
+        indexer.reset()
+        click.echo("the read model indexed another deployment: emptied, to be rebuilt for this one (vault kept)")
 
 
 @main.command()

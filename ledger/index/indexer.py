@@ -139,6 +139,15 @@ class Indexer:
             position = end + 1
         return ids
 
+    def indexes_another_deployment(self) -> bool:
+        """Whether the read model holds the index of another deployment (one replaced since, or another chain's)."""
+        with Session(self.engine) as session:
+            try:
+                self._checkpoint(session)
+            except IndexMismatch:
+                return True
+        return False
+
     def reset(self) -> None:
         """Drop the whole projection (the vault stays): the next sync rebuilds it from the deployment block."""
         with Session(self.engine) as session, session.begin():

@@ -212,3 +212,16 @@ def test_an_instant_must_be_a_date_time_string_not_unix_seconds(served: Served) 
     search = is_problem(served.client.get("/api/v1/certificates?expiringBefore=0.35"), 400, "invalid-request")
     assert any(error["field"] == "expiringBefore" for error in search["errors"])
     assert served.client.get("/api/v1/certificates?expiringBefore=2030-01-01T00:00:00%2B08:00").status_code == 200
+
+
+def test_an_instant_beyond_the_calendar_and_a_body_nested_too_deep_are_refused_not_failed(served: Served) -> None:
+    """Found by an integrator (issue 16): both answered 500."""
+    number = served.firms[0][1]["number"]
+    late = "9999-12-31T23:59:59-12:00"  # year 10000 in UTC
+    body = is_problem(served.client.get(f"/api/v1/certificates/{number}?at={late}"), 400, "invalid-request")
+    assert any(error["field"] == "at" for error in body["errors"])
+    is_problem(served.client.post("/api/v1/verify", json={"at": late, "numbers": [number]}), 400, "invalid-request")
+    deep = "[" * 1000 + "]" * 1000
+    for path in ("/api/v1/verify", "/api/v1/acts"):
+        response = served.client.post(path, data=deep, content_type="application/json")
+        assert response.status_code == 400 and response.mimetype == "application/problem+json", path

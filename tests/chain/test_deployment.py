@@ -16,7 +16,10 @@ from ledger import errors
 from ledger.chain.artifacts import GOVERNANCE, Artifact, load_artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment, is_live
 from ledger.chain.localchain import LocalChain, free_port
+from ledger.cli import main as ledger_cli
+from ledger.index.indexer import Indexer
 from ledger.settings import PROJECT_ROOT, governance_delay
+from tests.cli_helpers import run
 from tests.conftest import Deployed
 from wallet.devkeys import DEV_PROVINCES, dev_account, require_local_chain
 from wallet.errors import DevKeyRefused
@@ -125,3 +128,15 @@ def test_only_the_ministry_appoints_and_removes_provincial_regulators(deployed: 
         zhejiang.transact(deployed.registry.functions.appointProvincialRegulator(stranger, 44))
     with pytest.raises(errors.Unauthorized):
         zhejiang.transact(deployed.registry.functions.removeProvincialRegulator(deployed.record.roles["guangdong"]))
+
+
+def test_a_new_deployment_empties_the_read_model_of_the_one_it_replaces(
+    deployed: Deployed, indexer: Indexer, ledger: list[str]
+) -> None:
+    """After the contracts change, `make up` deploys anew over the old read model: deploy empties it (the vault
+    stays) instead of leaving every later command to fail with IndexMismatch."""
+    indexer.sync()
+    deployed.record_path.unlink()  # the recorded deployment is gone, as when its bytecode no longer matches
+    assert "emptied" in run(ledger_cli, *ledger, "deploy").output
+    assert "indexed" in run(ledger_cli, *ledger, "index", "--once").output
+    assert "emptied" not in run(ledger_cli, *ledger, "deploy").output  # reused, and its own index kept
