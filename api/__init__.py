@@ -102,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
+    app.security_schemes = auth.SECURITY_SCHEMES
     app.spec_processor(_documented_problems)
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,

@@ -114,9 +114,25 @@ def login(body: LoginRequest) -> dict[str, Any]:
     }
 
 
+BEARER = "BearerAuth"  # the security scheme of create_app: the token from /auth/login
+SECURITY_SCHEMES = {
+    BEARER: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The token `POST /api/v1/auth/login` returns for a signed Sign-In with Ethereum message "
+        "(`GET /api/v1/auth/nonce` first); it expires after `expiresIn` seconds. Optional on lookups, where a "
+        "signed-in account holding a role on chain gets the higher rate limits.",
+    }
+}
+
+
 @bp.get("/me")
 @bp.output(Me)
-@bp.doc(summary="Who the bearer token names, and the roles the chain gives that address now", responses=[401])
+@bp.doc(
+    summary="Who the bearer token names, and the roles the chain gives that address now",
+    responses=[401],
+    security=BEARER,
+)
 def me() -> dict[str, Any]:
     account = token_account()
     if account is None:

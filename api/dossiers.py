@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ledger.errors import FileTooLarge, UnsupportedFileType
 from ledger.licensing.dossiers import FILE_TYPES, JSON, content_hash, media_type_of
 
-from .auth import token_account
+from .auth import BEARER, token_account
 from .problems import Problem
 from .schemas import Hex32
 from .services import services
@@ -65,6 +65,7 @@ class StoredFile(BaseModel):
     # APIFlask's @input reads JSON, forms and multipart files, never a raw body: the request body is documented
     # whole (APIFlask copies an operation's extensions into it as given)
     extensions={"requestBody": {"required": True, "content": dict.fromkeys(FILE_TYPES, _BINARY)}},
+    security=BEARER,
 )
 def upload() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Store one dossier file.

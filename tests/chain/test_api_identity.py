@@ -169,3 +169,12 @@ def test_rate_limits_per_client_with_standard_headers(served: Served) -> None:
     token = served.client.post("/api/v1/auth/login", json={"message": text, "signature": signature}).json["token"]
     signed_in = client.get(f"/api/v1/certificates/{number}", headers={"Authorization": f"Bearer {token}"})
     assert signed_in.status_code == 200 and signed_in.headers["X-RateLimit-Limit"] == "5"
+
+
+def test_the_spec_tells_a_generated_client_where_to_send_the_bearer_token(served: Served) -> None:
+    """Found by an integrator (issue 16): without `securitySchemes`, generated clients never sent the token."""
+    spec = served.client.get("/api/v1/openapi.json").json
+    scheme = spec["components"]["securitySchemes"]["BearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert spec["paths"]["/api/v1/auth/me"]["get"]["security"] == [{"BearerAuth": []}]
+    assert spec["paths"]["/api/v1/files"]["post"]["security"] == [{"BearerAuth": []}]
