@@ -8,6 +8,7 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
+from . import cursors
 from .answers import applications
 from .licensing_schemas import ApplicationOut, ApplicationPage, ApplicationPath, ApplicationQuery, NoticeList
 from .services import services
@@ -22,15 +23,17 @@ bp = APIBlueprint("applications", __name__, url_prefix="/api/v1", tag="Licensing
 def get_applications(query: ApplicationQuery) -> dict[str, Any]:
     """Due dates are counted in working days (the State Council's holidays and make-up days) from the instants
     the chain recorded; `overdue=true` keeps those past their limit (within the page)."""
-    return applications.queue(
+    asked = query.model_dump()
+    page = applications.queue(
         services().engine,
         province=query.province,
         kind=query.kind,
         stage=query.stage,
         overdue=query.overdue,
-        cursor=query.cursor,
+        cursor=cursors.unsign(query.cursor, asked),
         limit=query.limit,
     )
+    return {**page, "next": cursors.sign(page["next"], asked)}
 
 
 @bp.get("/applications/<application_id>")

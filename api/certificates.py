@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from ledger.certificates.documents import Document
 from ledger.certificates.vocabulary import Grade, Kind, Status
 
+from . import cursors
 from .answers import seconds, verification
 from .problems import Problem
 from .schemas import (
@@ -65,8 +66,10 @@ def as_json(model: type[BaseModel], body: dict[str, Any]) -> Response:
 @bp.output(Page)
 @bp.doc(summary="Search certificates by grade, province, status, kind, name prefix or expiry, page by page")
 def search(query: SearchQuery) -> dict[str, Any]:
-    """Ordered by certificate number; pass `next` back as `cursor` for the following page."""
-    return verification.search(
+    """Ordered by certificate number; pass `next` back as `cursor`, with the same filters and `limit`, for the
+    following page (a cursor is signed and bound to its query: another query's is refused)."""
+    asked = query.model_dump()
+    page = verification.search(
         services().engine,
         kind=Kind[query.kind] if query.kind else None,
         grade=Grade[query.grade] if query.grade else None,
@@ -74,9 +77,10 @@ def search(query: SearchQuery) -> dict[str, Any]:
         status=Status[query.status] if query.status else None,
         name_prefix=query.name,
         expiring_before=seconds(query.expiringBefore),
-        cursor=query.cursor,
+        cursor=cursors.unsign(query.cursor, asked),
         limit=query.limit,
     )
+    return {**page, "next": cursors.sign(page["next"], asked)}
 
 
 @bp.post("/verify")

@@ -3,7 +3,9 @@ from the contract), batches, documents, firms, planners and search."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 
 from ledger.certificates.client import certificate_id
 from ledger.certificates.vocabulary import Grade
@@ -199,6 +201,13 @@ def test_search_filters_and_pages_with_a_cursor(served: Served) -> None:
         if cursor is None:
             break
     assert seen == sorted(r["number"] for _, r, _ in served.planners)
+    first = served.client.get("/api/v1/certificates", query_string={"kind": "PLANNER", "limit": 3}).json["next"]
+    for other in ({"kind": "FIRM", "limit": 3}, {"kind": "PLANNER", "limit": 4}):  # another query's cursor
+        body = is_problem(served.client.get("/api/v1/certificates", query_string={**other, "cursor": first}), 400,
+                          "invalid-cursor")  # fmt: skip
+        assert "another query" in body["detail"]
+    forged = base64.urlsafe_b64encode(json.dumps({"after": "注规"}).encode()).decode()  # the old, unsigned form
+    is_problem(served.client.get("/api/v1/certificates", query_string={"cursor": forged}), 400, "invalid-cursor")
     name = served.client.get(f"/api/v1/certificates/{served.firms[0][1]['number']}").json["holder"]["name"]
     by_name = served.client.get("/api/v1/certificates", query_string={"name": name[:4]}).json["items"]
     assert served.firms[0][1]["number"] in [c["number"] for c in by_name]
