@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Any
 
@@ -84,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     app.config.update(
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         VALIDATION_ERROR_STATUS_CODE=400,
+        AUTO_OPERATION_ID=True,  # get_certificates_get_certificate …: names a generated client's methods
         VALIDATION_ERROR_SCHEMA=PROBLEM_SCHEMA,
         HTTP_ERROR_SCHEMA=PROBLEM_SCHEMA,
         SWAGGER_UI_CSS="/api/v1/docs/assets/swagger-ui.css",
@@ -110,7 +112,17 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
+    _describe_operations(app)
     return app
+
+
+def _describe_operations(app: APIFlask) -> None:
+    """APIFlask takes a docstring's first line for the summary and the rest for the description; the operations
+    here name their summary in ``@doc``, so the whole docstring is their description (it was cut mid-sentence)."""
+    for view in app.view_functions.values():
+        spec = getattr(view, "_spec", None)
+        if spec is not None and spec.get("summary") and not spec.get("description") and view.__doc__:
+            spec["description"] = inspect.cleandoc(view.__doc__)
 
 
 def _documented_problems(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:

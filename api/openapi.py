@@ -18,7 +18,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "errors": {
             "type": "array",
             "description": "the offending fields of a request that failed validation",
-            "items": {"type": "object", "properties": {"in": {"type": "string"}, "field": {"type": "string"}}},
+            "items": {
+                "type": "object",
+                "properties": {
+                    "in": {"type": "string", "description": "query, path, json, header"},
+                    "field": {"type": "string"},
+                    "message": {"type": "string", "description": "what is wrong with it"},
+                },
+            },
         },
     },
     "additionalProperties": True,
