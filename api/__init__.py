@@ -27,6 +27,7 @@ from . import (
     limits,
     page,
     presentations,
+    problem_types,
     problems,
     registrants,
     services,
@@ -108,7 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     app.spec_processor(_documented_problems)
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,
-        health.bp, page.bp, dashboard.bp,
+        health.bp, page.bp, dashboard.bp, problem_types.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))

@@ -78,18 +78,21 @@ def _as_problem(error: HTTPError) -> Response:
     return response
 
 
+def refusal_status(refusal: type[refusals.WalletError]) -> int:
+    """The status of a refused signature: malformed 400, an unknown certificate 404, who may not 403, else 401."""
+    if issubclass(refusal, MALFORMED):
+        return 400
+    if issubclass(refusal, refusals.NoSuchCertificate):
+        return 404
+    if issubclass(refusal, FORBIDDEN):
+        return 403
+    return 401
+
+
 def _refusal(exc: refusals.WalletError) -> Response:
     if isinstance(exc, refusals.KeystoreError):  # only the server's own keys are kept in keystores
         return _relay_unavailable(exc)
-    if isinstance(exc, MALFORMED):
-        status = 400
-    elif isinstance(exc, refusals.NoSuchCertificate):
-        status = 404
-    elif isinstance(exc, FORBIDDEN):
-        status = 403
-    else:
-        status = 401
-    return problem(status, exc.code, title_of(exc.code), str(exc))
+    return problem(refusal_status(type(exc)), exc.code, title_of(exc.code), str(exc))
 
 
 def _contract_refusal(exc: ContractRevert) -> Response:
@@ -97,7 +100,7 @@ def _contract_refusal(exc: ContractRevert) -> Response:
     chain's state, named as the contract names it."""
     name = type(exc).__name__
     fields = {k: hexed(v) for k, v in exc.fields.items()}
-    return problem(409, _kebab(name), name, f"The registry refuses the act: {exc}", contractError=name, fields=fields)
+    return problem(409, kebab(name), name, f"The registry refuses the act: {exc}", contractError=name, fields=fields)
 
 
 def _chain_unavailable(exc: Exception) -> Response:
@@ -160,7 +163,8 @@ def title_of(code: str) -> str:
     return code.replace("-", " ").capitalize()
 
 
-def _kebab(name: str) -> str:
+def kebab(name: str) -> str:
+    """A contract error's problem code: ``AlreadyIssued`` → ``already-issued``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
