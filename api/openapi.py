@@ -1,6 +1,7 @@
 """What the OpenAPI document says beyond what APIFlask writes: every 4xx/5xx is application/problem+json (RFC 9457),
-every operation documents the problems any request can meet (bad input, a rate limit, an unavailable chain or
-index), and a query parameter is text or absent, never null."""
+every operation documents the problems any request can meet (bad input, a method not allowed, a rate limit, a
+fault, an unavailable chain or index) and the rate-limit headers, and a query parameter is text or absent, never
+null."""
 
 from __future__ import annotations
 
@@ -33,11 +34,19 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 COMMON_PROBLEMS = {
-    "400": "Invalid request: the offending fields are listed in `errors`",
+    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one)",
+    "405": "Method not allowed on this path",
     "429": "Rate limit reached: retry after `Retry-After` seconds",
+    "500": "The server failed to answer; the fault has been logged (`/problems/internal-error`)",
     "503": "Chain or index unavailable, or the registry not deployed",
 }
-BODY_PROBLEMS = {"413": "Request body too large"}
+BODY_PROBLEMS = {"413": "Request body too large: 2 MiB for JSON (a dossier file: the store's limit)"}
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "requests allowed in the current window to this client (by account or network address)",
+    "X-RateLimit-Remaining": "requests left in the window; each API worker counts its own unless the limits' "
+    "storage is shared (RATELIMIT_STORAGE_URI=redis://…)",
+    "X-RateLimit-Reset": "unix seconds at which the window resets",
+}
 
 
 def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +63,12 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}
+                response.setdefault("headers", {}).update(
+                    {
+                        name: {"description": text, "schema": {"type": "integer"}}
+                        for name, text in RATE_LIMIT_HEADERS.items()
+                    }
+                )
     return spec
 
 
