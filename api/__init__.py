@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from apiflask import APIFlask
-from flask import Response, send_from_directory
+from flask import Request, Response, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -75,7 +75,7 @@ class _JSONProvider(DefaultJSONProvider):
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment, with ``config`` overriding (as the tests do)."""
     keep_data_private()  # the database (with the vault), the token secret, the relayer's lock: owner-only
-    app = APIFlask(
+    app = _App(
         __name__,
         title="Planning qualification ledger API",
         version="1",
@@ -115,6 +115,24 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
     _describe_operations(app)
     return app
+
+
+class _Request(Request):
+    """A chunked body names no length, and Werkzeug then cuts it silently at ``max_content_length`` (the truncated
+    JSON was a 400, a truncated dossier file would be stored): after reading, one byte more is asked for, which
+    raises RequestEntityTooLarge (413) when the body went on beyond the limit."""
+
+    # Werkzeug types get_data by two overloads (bytes or str, by as_text); this one implementation passes either
+    # on, which the overloads cannot express.
+    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> Any:
+        data = super().get_data(cache=cache, as_text=as_text, parse_form_data=parse_form_data)  # type: ignore[call-overload]
+        if self.content_length is None:
+            self.stream.read(1)
+        return data
+
+
+class _App(APIFlask):
+    request_class = _Request
 
 
 def _describe_operations(app: APIFlask) -> None:

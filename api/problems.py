@@ -36,6 +36,8 @@ from .services import RelayUnavailable, services
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
+# The server's own refusals of a request, before any view: each a type of its own, not about:blank.
+HTTP_PROBLEMS = {404: "not-found", 405: "method-not-allowed", 413: "request-too-large"}
 # Refusals of a signature that are about *who* may do something rather than whether the signature holds.
 FORBIDDEN = (refusals.MissingRole, refusals.NotHolder, refusals.CertificateNotValid)
 MALFORMED = (refusals.MalformedMessage, refusals.MalformedSignature)
@@ -71,7 +73,10 @@ def _as_problem(error: HTTPError) -> Response:
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         response = problem(error.status_code, "invalid-request", "Invalid request", detail, errors=errors)
-    else:  # 404 for an unknown path, 405, 413 ...: no more meaning than the status itself
+    elif error.status_code in HTTP_PROBLEMS:  # an unknown path, a method not allowed, a body too large
+        code = HTTP_PROBLEMS[error.status_code]
+        response = problem(error.status_code, code, title_of(code), str(error.message))
+    else:  # no more meaning than the status itself
         body = {"type": "about:blank", "title": error.message, "status": error.status_code}
         response = Response(json.dumps(body), status=error.status_code, mimetype=PROBLEM_MEDIA_TYPE)
     response.headers.update(error.headers or {})
