@@ -88,7 +88,7 @@ def prepare_act(body: PrepareIn) -> dict[str, Any]:
     }
 
 
-@bp.get("/acts/types")
+@bp.get("/act-types")  # not under /acts/: a transaction hash is /acts/{tx_hash}
 @bp.output(ActTypes)
 @bp.doc(summary="Every act that can be signed: its EIP-712 types, the contract that takes it and its domain")
 def act_types() -> dict[str, Any]:

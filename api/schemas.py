@@ -334,7 +334,7 @@ class SignedActIn(Strict):
 
 
 class PrepareIn(Strict):
-    """What a signer asks to sign: the act (its EIP-712 primary type, see `GET /api/v1/acts/types`) and its own
+    """What a signer asks to sign: the act (its EIP-712 primary type, see `GET /api/v1/act-types`) and its own
     fields; the server sets the domain, the signer's next nonce and the deadline."""
 
     act: str = Field(max_length=64, description="e.g. `Accept`, `Suspend`, `RecordCredit`")

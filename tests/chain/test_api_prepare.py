@@ -1,4 +1,4 @@
-"""An integrator signs an act from the API alone: `GET /api/v1/acts/types` says what can be signed and where,
+"""An integrator signs an act from the API alone: `GET /api/v1/act-types` says what can be signed and where,
 `POST /api/v1/acts/prepare` gives the typed data with the signer's nonce and a deadline, any EIP-712 wallet signs
 it (here eth-account's own `sign_typed_data`, not this project's hashing) and `POST /api/v1/acts` relays it."""
 
@@ -32,7 +32,7 @@ def relayed(served: Served, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_act_is_published_with_its_types_and_the_contract_that_takes_it(served: Served) -> None:
-    published = {a["act"]: a for a in served.client.get("/api/v1/acts/types").json["acts"]}
+    published = {a["act"]: a for a in served.client.get("/api/v1/act-types").json["acts"]}
     assert set(published) == set(ACTS)
     ledger = served.deployed.ledger
     assert published["Suspend"]["contract"] == ledger.registry.address
