@@ -76,7 +76,7 @@ def test_unknown_paths_and_methods_are_problems(tmp_path: Path) -> None:
     missing = app_client.get("/no/such/page")
     assert missing.status_code == 404
     assert missing.mimetype == "application/problem+json"
-    assert missing.json["title"] == "Not Found"
+    assert (missing.json["type"], missing.json["title"]) == ("/problems/not-found", "Not found")
     wrong = app_client.post("/livez")
-    assert wrong.status_code == 405
+    assert wrong.status_code == 405 and wrong.json["type"] == "/problems/method-not-allowed"
     assert "GET" in wrong.headers["Allow"]
