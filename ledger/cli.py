@@ -41,7 +41,7 @@ from ledger.credit.profiles import load_profiles
 from ledger.errors import LedgerError
 from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
-from ledger.licensing.client import ApplicationKind, LicensingClient, Step
+from ledger.licensing.client import ZERO, ApplicationKind, LicensingClient, Step
 from ledger.licensing.deadlines import notice_end
 from ledger.licensing.dossier_cli import dossier
 from ledger.licensing.due import current_due
@@ -626,7 +626,7 @@ def apply_for(
     which = _ABOUT_A_CERTIFICATE[kind]
     if (which is ApplicationKind.PLANNER_CHANGE) != (employer_code is not None):
         raise click.UsageError("--employer (the new employer's credit code) goes with planner-change, and only there")
-    employer = firm_subject(validate_credit_code(employer_code).value) if employer_code else b"\0" * 32
+    employer = firm_subject(validate_credit_code(employer_code).value) if employer_code else ZERO
     certificate, dossier = certificate_id(validate_number(number)), keccak(dossier_path.read_bytes())
     _step(ctx, lambda c, _: c.file_successor(which, certificate, dossier, paper=paper, employer=employer))
 

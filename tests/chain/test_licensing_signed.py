@@ -84,6 +84,13 @@ def file(served: Served, applicant: LocalAccount, request: dict[str, Any]) -> st
     return str(application["id"])
 
 
+def reviewed(served: Served, application: str, authority: LocalAccount, opinion: str) -> None:
+    """Accepted and reviewed by ``authority``, no notice published (a change or a cancellation needs none)."""
+    relay(served, authority, "Accept", application=application)
+    relay(served, authority, "Review", application=application, checksHash=keccak(text="checks"),
+          opinionHash=keccak(text=opinion), noticeEndsAt=0)  # fmt: skip
+
+
 def to_notice(served: Served, application: str, reviewers: list[LocalAccount]) -> int:
     """Accepted by the first reviewer, reviewed by each in turn (a grade A one: province, then ministry), the last
     publishing the notice for the shortest period; returns when the notice ends."""
@@ -188,9 +195,7 @@ def test_a_renewal_can_be_withdrawn_and_a_paper_filing_completed_refused_or_not_
     assert status["applications"][0]["stage"] == "NOT_ACCEPTED"
 
     refused = file(served, Account.create(), application_request(ApplicationKind.FIRST, code=credit_code(5)))
-    relay(served, zhejiang, "Accept", application=refused)
-    relay(served, zhejiang, "Review", application=refused, checksHash=keccak(text="checks"),
-          opinionHash=keccak(text="技术人员不足"), noticeEndsAt=0)  # fmt: skip
+    reviewed(served, refused, zhejiang, "技术人员不足")
     ends = chain_now(w3) + served.deployed.licensing.functions.MIN_NOTICE_PERIOD().call() + 60
     relay(served, zhejiang, "PublishNotice", application=refused, endsAt=ends)
     status = relay(served, zhejiang, "Refuse", application=refused, reasonsHash=keccak(text="注册规划师少于3人"))
@@ -256,9 +261,7 @@ def test_a_firms_change_and_cancellation_are_decided_once_reviewed(served: Serve
     holder, zhejiang = Account.create(), dev("zhejiang")
     held = held_certificate(served, "浙规乙字33S010", Grade.B, holder, credit_code(10))
     change = file(served, holder, application_request(ApplicationKind.CHANGE, certificate=held))
-    relay(served, zhejiang, "Accept", application=change)
-    relay(served, zhejiang, "Review", application=change, checksHash=keccak(text="checks"),
-          opinionHash=keccak(text="同意变更名称"), noticeEndsAt=0)  # fmt: skip
+    reviewed(served, change, zhejiang, "同意变更名称")
     renamed = json.dumps({"name": "杭州更名规划院", "creditCode": credit_code(10)}, ensure_ascii=False).encode()
     status = relay(served, zhejiang, "ApproveChange", application=change, dossier=DOSSIER,
                    documentHash=keccak(text="变更后的证书"), publicData=renamed)  # fmt: skip
@@ -269,9 +272,7 @@ def test_a_firms_change_and_cancellation_are_decided_once_reviewed(served: Serve
     assert amended["holder"]["address"] == holder.address  # a change of document keeps the firm's key
 
     cancellation = file(served, holder, application_request(ApplicationKind.CANCELLATION, certificate=held))
-    relay(served, zhejiang, "Accept", application=cancellation)
-    relay(served, zhejiang, "Review", application=cancellation, checksHash=keccak(text="checks"),
-          opinionHash=keccak(text="同意注销"), noticeEndsAt=0)  # fmt: skip
+    reviewed(served, cancellation, zhejiang, "同意注销")
     status = relay(served, zhejiang, "ApproveCancellation", application=cancellation, dossier=DOSSIER)
     assert [c["status"] for c in status["certificates"]] == ["REVOKED"]
 
@@ -316,9 +317,7 @@ def test_a_planner_registers_changes_employer_with_both_consents_and_cancels(ser
 
     change = {**application_request(ApplicationKind.PLANNER_CHANGE, certificate=held), "employer": other_firm}
     moving = file(served, planner, change)
-    relay(served, registrar, "Accept", application=moving)
-    relay(served, registrar, "Review", application=moving, checksHash=keccak(text="checks"),
-          opinionHash=keccak(text="同意变更执业单位"), noticeEndsAt=0)  # fmt: skip
+    reviewed(served, moving, registrar, "同意变更执业单位")
     approve = {"application": moving, "dossier": DOSSIER, "documentHash": keccak(text="变更注册"), "publicData": b""}
     missing = served.client.post("/api/v1/acts", json=signed(served, registrar, "ApproveChange", **approve))
     is_problem(missing, 409, "consent-missing")
@@ -334,9 +333,7 @@ def test_a_planner_registers_changes_employer_with_both_consents_and_cancels(ser
     assert moved["employer"]["creditCode"] == credit_code(11), moved["employer"]  # registered with the new firm
 
     cancel = file(served, planner, application_request(ApplicationKind.PLANNER_CANCELLATION, certificate=held))
-    relay(served, registrar, "Accept", application=cancel)
-    relay(served, registrar, "Review", application=cancel, checksHash=keccak(text="checks"),
-          opinionHash=keccak(text="同意注销注册"), noticeEndsAt=0)  # fmt: skip
+    reviewed(served, cancel, registrar, "同意注销注册")
     status = relay(served, registrar, "ApproveCancellation", application=cancel, dossier=DOSSIER)
     assert [c["status"] for c in status["certificates"]] == ["REVOKED"]
 
