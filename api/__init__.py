@@ -20,17 +20,21 @@ from . import (
     applications,
     auth,
     certificates,
+    console,
     credit,
     dashboard,
     dossiers,
     health,
     limits,
+    notices_page,
     page,
+    portal,
     presentations,
     problem_types,
     problems,
     registrants,
     services,
+    web,
 )
 from .openapi import PROBLEM_SCHEMA, document_problems, query_parameters_are_text
 
@@ -53,6 +57,7 @@ def settings_from_environment() -> dict[str, Any]:
         "RATE_LIMIT_SIGNED_IN": env.get("RATE_LIMIT_SIGNED_IN", "12000/minute"),
         "RATE_LIMIT_AUTH": env.get("RATE_LIMIT_AUTH", "10/minute"),
         "RATE_LIMIT_ACCOUNTS": env.get("RATE_LIMIT_ACCOUNTS", ""),
+        "RATE_LIMIT_OBJECTIONS": env.get("RATE_LIMIT_OBJECTIONS", "5/hour;20/day"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "READY_MAX_LAG_BLOCKS": int(env.get("READY_MAX_LAG_BLOCKS", "20")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
@@ -105,11 +110,12 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
+    web.init_app(app)
     app.security_schemes = auth.SECURITY_SCHEMES
     app.spec_processor(_documented_problems)
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,
-        health.bp, page.bp, dashboard.bp, problem_types.bp,
+        health.bp, page.bp, dashboard.bp, problem_types.bp, web.bp, console.bp, portal.bp, notices_page.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))

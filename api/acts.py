@@ -32,7 +32,7 @@ bp = APIBlueprint("acts", __name__, url_prefix="/api/v1", tag="Regulators' acts"
 
 
 @contextlib.contextmanager
-def _relayer_lock() -> Iterator[None]:
+def relayer_lock() -> Iterator[None]:
     path = Path(data_dir()) / "relayer.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
@@ -55,7 +55,7 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
     business rules) before anything is sent. `202` means sent: follow `statusUrl` until mined."""
     signed = SignedAct.from_json(body.model_dump())
     relay = services().act_relay
-    with _relayer_lock():
+    with relayer_lock():
         relay.relayer.recount()
         tx_hash = relay.relay(signed).to_0x_hex()
     return {

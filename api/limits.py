@@ -78,6 +78,7 @@ class RateLimits:
     anonymous: tuple[RateLimitItem, ...]
     signed_in: tuple[RateLimitItem, ...]
     auth: tuple[RateLimitItem, ...]
+    objections: tuple[RateLimitItem, ...]
     privileged: Privileged
 
 
@@ -94,7 +95,7 @@ def _check() -> None:
         return
     limits: RateLimits = current_app.extensions[EXTENSION]
     address = f"address:{request.remote_addr}"
-    if (request.endpoint or "").startswith("auth."):
+    if (request.endpoint or "").startswith(("auth.", "web.sign_in", "web.challenge")):
         _count(limits, limits.auth, f"auth:{request.remote_addr}")
         return
     try:
@@ -106,6 +107,13 @@ def _check() -> None:
         _count(limits, limits.signed_in, f"account:{account}")
     else:
         _count(limits, limits.anonymous, address)
+
+
+def count_objection(signer: str) -> None:
+    """One objection relayed for ``signer`` (RATE_LIMIT_OBJECTIONS, per address: a key costs nothing, but each
+    objection costs the relayer gas and the authority an answer); a 429 problem past the limit."""
+    limits: RateLimits = current_app.extensions[EXTENSION]
+    _count(limits, limits.objections, f"objections:{signer.lower()}")
 
 
 def _count(limits: RateLimits, items: tuple[RateLimitItem, ...], key: str) -> None:
@@ -142,6 +150,7 @@ def init_app(app: Flask) -> None:
         tuple(parse_many(config["RATE_LIMIT_ANONYMOUS"])),
         tuple(parse_many(config["RATE_LIMIT_SIGNED_IN"])),
         tuple(parse_many(config["RATE_LIMIT_AUTH"])),
+        tuple(parse_many(config["RATE_LIMIT_OBJECTIONS"])),
         Privileged(_allow_list(config["RATE_LIMIT_ACCOUNTS"])),
     )
     app.before_request(_check)

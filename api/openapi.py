@@ -16,6 +16,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "zh": {
+            "type": ["string", "null"],
+            "description": "a refusal (a contract error, a refused signature) in Chinese",
+        },
         "errors": {
             "type": "array",
             "description": "the offending fields of a request that failed validation",

@@ -26,11 +26,15 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
                         "`field`, `message`); unknown query parameters are refused too."),
     "invalid-cursor": (400, "The page cursor is not one this server handed out, or pages another query (other "
                        "filters or limit)."),
+    "invalid-form": (400, "A console or portal form cannot make its act: `errors` names each input (in Chinese)."),
     "invalid-document": (400, "The certificate document does not fit its schema; `errors` names the field."),
     "batch-too-large": (400, "A batch holds at most 1,000 items."),
     "not-signed-in": (401, "The operation needs `Authorization: Bearer <token>` from `POST /api/v1/auth/login`."),
     "invalid-token": (401, "The bearer token is malformed, or was not issued by this server for this chain."),
     "token-expired": (401, "The bearer token has expired: sign in again."),
+    "csrf-token-missing": (403, "A post of the console, portal or notices pages without its session's CSRF token "
+                           "(header X-CSRFToken): reload the page."),
+    "not-your-act": (403, "The act posted from a page is signed by another account than the one signed in."),
     "certificate-not-found": (404, "No certificate has this number (after folding full-width characters, spaces "
                               "and case)."),
     "not-yet-issued": (404, "The certificate exists, but was issued after the instant `at` asked about."),

@@ -31,6 +31,7 @@ from ledger.errors import (
 from wallet import errors as refusals
 
 from .answers import hexed
+from .refusals_zh import in_chinese
 from .services import RelayUnavailable, services
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -97,7 +98,7 @@ def refusal_status(refusal: type[refusals.WalletError]) -> int:
 def _refusal(exc: refusals.WalletError) -> Response:
     if isinstance(exc, refusals.KeystoreError):  # only the server's own keys are kept in keystores
         return _relay_unavailable(exc)
-    return problem(refusal_status(type(exc)), exc.code, title_of(exc.code), str(exc))
+    return problem(refusal_status(type(exc)), exc.code, title_of(exc.code), str(exc), zh=in_chinese(exc.code))
 
 
 def _contract_refusal(exc: ContractRevert) -> Response:
@@ -105,7 +106,8 @@ def _contract_refusal(exc: ContractRevert) -> Response:
     chain's state, named as the contract names it."""
     name = type(exc).__name__
     fields = {k: hexed(v) for k, v in exc.fields.items()}
-    return problem(409, kebab(name), name, f"The registry refuses the act: {exc}", contractError=name, fields=fields)
+    detail = f"The registry refuses the act: {exc}"
+    return problem(409, kebab(name), name, detail, contractError=name, fields=fields, zh=in_chinese(name))
 
 
 def _chain_unavailable(exc: Exception) -> Response:

@@ -26,11 +26,9 @@ from ledger.certificates import importer, queries, vault
 from ledger.certificates.client import ActResult, RegistryClient, certificate_id
 from ledger.certificates.documents import (
     Document,
-    firm_document,
     firm_subject,
     issue_request,
     new_salt,
-    planner_document,
     planner_subject,
     successor_request,
 )
@@ -306,23 +304,7 @@ def _fields(path: Path) -> dict[str, Any]:
 
 
 def _document(ledger: Ledger, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
-    """The document of ``fields`` and its subject; the vault's salts are reused (so a resubmission hashes the same)
-    and the document is stored there before anything is sent."""
-    number = str(fields.get("number", ""))
-    with Session(ledger.engine) as session, session.begin():
-        salts = vault.document_salts(session, [number]).get(number)
-        identities: list[tuple[str, str, str]] = []
-        if kind == Kind.FIRM:
-            document = firm_document(fields, salts)
-            subject = firm_subject(document.public["creditCode"])
-        else:
-            identity = validate_id_number(str(fields.get("identityNumber", "")))
-            salt = vault.identity_salts(session, [identity]).get(identity) or new_salt()
-            document = planner_document(fields, salt)
-            subject = planner_subject(identity, salt)
-            identities.append(("0x" + subject.hex(), identity, salt))
-        vault.store(session, [document], identities)
-    return document, subject
+    return vault.keep_document(ledger.engine, fields, kind)
 
 
 DOCUMENT = click.option(

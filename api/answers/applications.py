@@ -34,7 +34,7 @@ def queue(engine: Engine, *, overdue: bool | None = None, **filters: Any) -> dic
     now = int(time.time())
     with Session(engine) as session:
         page, cursor = queries.applications(session, **filters)
-        items = _summaries(session, page, now)
+        items = summaries(session, page, now)
     if overdue is not None:
         items = [item for item in items if (item["due"] is not None and item["due"]["overdue"]) == overdue]
     return {"items": items, "next": cursor}
@@ -48,7 +48,7 @@ def application(engine: Engine, application_id: str) -> dict[str, Any]:
             raise Problem(
                 404, "application-not-found", "Application not found", f"No application has the id {application_id}."
             )
-        summary = _summaries(session, [row], now)[0]
+        summary = summaries(session, [row], now)[0]
         steps = queries.timeline(session, application_id)
         reviews = queries.reviews_of(session, application_id)
         objections = queries.objections_of(session, application_id)
@@ -103,7 +103,7 @@ def _review(step: LicensingEvent, checks: ReviewChecks) -> dict[str, Any]:
 def notices(engine: Engine) -> dict[str, Any]:
     now = int(time.time())
     with Session(engine) as session:
-        return {"at": instant(now), "notices": _summaries(session, queries.running_notices(session, now), now)}
+        return {"at": instant(now), "notices": summaries(session, queries.running_notices(session, now), now)}
 
 
 def panel(session: Session, now: int) -> dict[str, Any]:
@@ -123,21 +123,23 @@ def panel(session: Session, now: int) -> dict[str, Any]:
             days = working_days_between(beijing_date(row.accepted_at), beijing_date(row.decided_at or row.accepted_at))
             durations.setdefault(row.province, []).append(days)
     return {
-        "stages": [(code, _authority(code), counts) for code, counts in sorted(by_province.items())],
+        "stages": [(code, authority_name(code), counts) for code, counts in sorted(by_province.items())],
         "stage_labels": STAGE_LABELS,
         "notices": sum(1 for r in rows if r.stage == "IN_NOTICE" and (r.notice_ends_at or 0) > now),
-        "overdue": _summaries(session, overdue, now),  # names and numbers read for the few shown, not all
+        "overdue": summaries(session, overdue, now),  # names and numbers read for the few shown, not all
         "decided_this_month": sum(1 for r in decided if beijing_date(r.decided_at or 0).strftime("%Y-%m") == month),
-        "average_days": {_authority(code): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())},
+        "average_days": {
+            authority_name(code): round(sum(days) / len(days), 1) for code, days in sorted(durations.items())
+        },
     }
 
 
-def _authority(province: int) -> str:
+def authority_name(province: int) -> str:
     """Where an application is handled: a firm's province, or (province 0) the registrar, for planners."""
     return "注册城乡规划师（全国）" if province == 0 else PROVINCES.get(province, str(province))
 
 
-def _summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
+def summaries(session: Session, rows: Sequence[Application], now: int) -> list[dict[str, Any]]:
     """The rows as the API shows them, with the firms' names and the certificates' numbers read in two queries."""
     firms, _ = certificates.registrants(session, {r.subject for r in rows} | {r.employer for r in rows if r.employer})
     linked = {r.certificate_id for r in rows} | {r.issued_certificate for r in rows}

@@ -7,12 +7,22 @@ the same, never derived from the chain and never touched by a reindex.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from ledger.certificates.documents import Document
+from ledger.certificates.documents import (
+    Document,
+    firm_document,
+    firm_subject,
+    new_salt,
+    planner_document,
+    planner_subject,
+)
+from ledger.certificates.identifiers import validate_id_number
+from ledger.certificates.vocabulary import Kind
 from ledger.store.engine import chunked
 from ledger.store.models import PlannerIdentity, StoredDocument
 
@@ -64,3 +74,24 @@ def store(session: Session, documents: Sequence[Document], identities: Sequence[
     if new:
         rows = [{"subject": s, "identity_number": n, "salt": salt} for n, (s, salt) in new.items()]
         session.execute(insert(PlannerIdentity), rows)
+
+
+def keep_document(engine: Engine, fields: Mapping[str, Any], kind: Kind) -> tuple[Document, bytes]:
+    """The document of a certificate about to be issued (by the CLI or by a regulator in the console) and its
+    subject; the vault's salts are reused, so a resubmission hashes the same, and the document is kept here before
+    anything is sent (an act never signed leaves only its salts, bound to a number nothing on chain carries)."""
+    number = str(fields.get("number", ""))
+    with Session(engine) as session, session.begin():
+        salts = document_salts(session, [number]).get(number)
+        identities: list[tuple[str, str, str]] = []
+        if kind == Kind.FIRM:
+            document = firm_document(fields, salts)
+            subject = firm_subject(document.public["creditCode"])
+        else:
+            identity = validate_id_number(str(fields.get("identityNumber", "")))
+            salt = identity_salts(session, [identity]).get(identity) or new_salt()
+            document = planner_document(fields, salt)
+            subject = planner_subject(identity, salt)
+            identities.append(("0x" + subject.hex(), identity, salt))
+        store(session, [document], identities)
+    return document, subject

@@ -102,7 +102,7 @@ class LicensingClient:
             province,
             ZERO,
             dossier,
-            _public(credit_code, name),
+            filing_public_data(credit_code, name),
         )
         return self._file(request, paper)
 
@@ -209,8 +209,7 @@ class LicensingClient:
         return self._step(self._fn.withdrawRevocation(proposal), proposal)
 
     def application(self, application: bytes) -> Filed:
-        """The application as the contract keeps it (reverts UnknownApplication)."""
-        return Filed(*self._fn.application(application).call())
+        return read_application(self.contract, application)
 
     # ---- plumbing ----
 
@@ -231,7 +230,12 @@ class LicensingClient:
         return _step(bytes(logs[0]["args"][argument]), receipt)
 
 
-def _public(credit_code: str, name: str) -> bytes:
+def read_application(contract: Contract, application: bytes) -> Filed:
+    """The application as the contract keeps it (reverts UnknownApplication)."""
+    return Filed(*contract.functions.application(application).call())
+
+
+def filing_public_data(credit_code: str, name: str) -> bytes:
     """The filing's public data: canonical JSON of the firm's name and credit code."""
     fields = {"creditCode": credit_code, "name": name.strip()}
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -19,6 +19,7 @@ from ledger.errors import FileTooLarge, StoredFileCorrupt, StoredFileMissing, Un
 from ledger.settings import dossier_dir, dossier_max_bytes
 
 PDF, PNG, JPEG, JSON = "application/pdf", "image/png", "image/jpeg", "application/json"
+TEXT = "text/plain"  # Flask adds charset=utf-8
 FILE_TYPES = (PDF, PNG, JPEG)  # what an applicant may hand in
 _MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 HASH_PATTERN = r"^0x[0-9a-f]{64}$"
@@ -36,15 +37,22 @@ def sniff(data: bytes) -> str | None:
 
 
 def media_type_of(data: bytes) -> str:
-    """The media type to serve stored bytes with: an applicant's file type, JSON for the ledger's own records."""
+    """The media type to serve stored bytes with: an applicant's file type, JSON for the ledger's own records, plain
+    text for the words of a step (an opinion, reasons, an objection, an answer)."""
     found = sniff(data)
     if found is not None:
         return found
     try:
         json.loads(data)
     except ValueError:
+        pass
+    else:
+        return JSON
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
         return "application/octet-stream"  # written by no entry point of this store: served as opaque bytes
-    return JSON
+    return TEXT
 
 
 class DossierStore:
@@ -74,6 +82,23 @@ class DossierStore:
         except ValueError:
             raise UnsupportedFileType("the bytes are not JSON") from None
         return self._put(data)
+
+    def put_text(self, text: str) -> str:
+        """Store the words of a step (the chain keeps their keccak256: the same hash the CLI computes), so that the
+        pages show what an opinion, a refusal or an objection said."""
+        data = text.encode("utf-8")
+        self._check_size(data)
+        return self._put(data)
+
+    def text_of(self, name: str | None) -> str | None:
+        """The words stored under ``name``; None when they were never handed to this store (a step taken from the
+        command line keeps only its hash) or are damaged."""
+        if not name or not _HASH.match(name) or not self.contains(name):
+            return None
+        try:
+            return self.read(name).decode("utf-8")
+        except (StoredFileCorrupt, UnicodeDecodeError):
+            return None
 
     def read(self, name: str) -> bytes:
         """The bytes stored under ``name``, checked against it."""

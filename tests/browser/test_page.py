@@ -3,31 +3,17 @@ real HTTP, a real anvil and the indexer: search a certificate, see it valid; rev
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from ledger.certificates.client import certificate_id
 from ledger.chain.localchain import free_port
 from ledger.credit.acts import CreditClient, credit_request
 from tests.conftest import Served
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# as root in a container, without the sandbox; no background traffic to Google's hosts on this closed network
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

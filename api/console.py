@@ -1,0 +1,141 @@
+"""The regulators' console (``/console``): the work queue of the signed-in regulator's authority, an application's
+page with the steps the chain allows this regulator now, and a certificate's acts (suspension, reinstatement, the
+four-eyes revocation). Every page is built from the API's own answers; every act is signed in the browser
+(``api.web``). Roles come from the chain on every page, and the contract judges each act again when it is relayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+from apiflask import APIBlueprint
+from flask import render_template
+from sqlalchemy.orm import Session
+
+from ledger.certificates.documents import BEIJING
+from ledger.errors import ManifestError, StoredFileCorrupt, StoredFileMissing
+from ledger.licensing import checks as review_checks
+from ledger.licensing import queries as licensing_queries
+from ledger.licensing.manifests import parse_manifest
+from ledger.store.models import Application
+
+from .answers import applications, verification
+from .answers.console import Desk, available_steps, certificate_steps, desk_of, words, work_queue
+from .auth import roles_of
+from .problems import Problem
+from .services import services
+from .web import protect_posts, signed_in
+
+bp = APIBlueprint("console", __name__, url_prefix="/console", enable_openapi=False)  # pages, not API operations
+bp.before_request(protect_posts)
+Page = str | tuple[str, int]
+
+
+def _desk() -> tuple[str | None, Desk | None]:
+    account = signed_in()
+    return account, (desk_of(roles_of(account)) if account else None)
+
+
+def _not_a_desk(account: str | None) -> tuple[str, int]:
+    return render_template("console/sign_in.html", account=account), 401 if account is None else 403
+
+
+@bp.get("")
+def queue() -> Page:
+    account, desk = _desk()
+    if account is None or desk is None:
+        return _not_a_desk(account)
+    return render_template("console/queue.html", q=work_queue(services(), desk, int(time.time())), desk=desk)
+
+
+@bp.get("/applications/<application_id>")
+def application(application_id: str) -> Page:
+    """One application for its authority: dossier (each file's hash checked), the ledger's checks, timeline and
+    objections, and a form for each step the contract would take from this regulator now."""
+    account, desk = _desk()
+    if account is None or desk is None:
+        return _not_a_desk(account)
+    ledger, now = services(), int(time.time())
+    with Session(ledger.engine) as session:
+        row = session.get(Application, application_id.lower())
+        if row is None or not desk.sees(row):  # another authority's application: as if it did not exist
+            return render_template("not_found.html", query=application_id), 404
+        holding = ledger.registry.functions.GRADE_B_HOLDING_PERIOD().call()
+        checks = json.loads(review_checks.compute(session, ledger.dossiers, row, now, holding))
+        session.expunge(row)
+    answer = applications.application(ledger.engine, row.id)
+    open_objections = [o["id"] for o in answer["objections"] if o["answeredAt"] is None]
+    return render_template(
+        "console/application.html",
+        a=answer,
+        desk=desk,
+        steps=available_steps(ledger, row, account, open_objections, now),
+        words=words(ledger, answer),
+        files=dossier_files(answer["dossier"]),
+        decision=_decision_defaults(answer, desk, now),
+        checks=checks,
+        now=now,
+    )
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str) -> Page:
+    """A certificate's acts for the regulator over it: suspend, reinstate, propose a revocation, and confirm (or,
+    as its proposer, withdraw) a proposal open on it."""
+    account, desk = _desk()
+    if account is None or desk is None:
+        return _not_a_desk(account)
+    ledger = services()
+    try:
+        answer = verification.certificate(ledger.engine, number)
+    except Problem:
+        return render_template("not_found.html", query=number), 404
+    with Session(ledger.engine) as session:
+        proposals = [p for p in licensing_queries.proposals(session, "OPEN") if p.certificate_id == answer["id"]]
+        for proposal in proposals:
+            session.expunge(proposal)
+    steps = certificate_steps(ledger, answer["id"], account, proposals)
+    return render_template("console/certificate.html", c=answer, desk=desk, steps=steps, proposals=proposals)
+
+
+def dossier_files(dossier: str) -> list[dict[str, Any]]:
+    """The files the dossier's manifest names, each with whether the store holds bytes of exactly that hash."""
+    store = services().dossiers
+    try:
+        manifest = parse_manifest(store.read(dossier))
+    except (StoredFileMissing, StoredFileCorrupt, ManifestError):
+        return []
+    files = []
+    for entry in manifest.files:
+        try:
+            store.read(entry.keccak256)
+            checked = True
+        except (StoredFileMissing, StoredFileCorrupt):
+            checked = False
+        files.append({"name": entry.name, "mediaType": entry.media_type, "size": entry.size,
+                      "keccak256": entry.keccak256, "checked": checked})  # fmt: skip
+    return files
+
+
+def _decision_defaults(answer: dict[str, Any], desk: Desk, now: int) -> dict[str, Any]:
+    """What the decision form starts with: today, five years' validity, this authority, the fields held."""
+    today = dt.datetime.fromtimestamp(now, BEIJING).date()
+    held: dict[str, Any] = {}
+    certificate = answer.get("certificate")
+    if certificate and certificate.get("number"):
+        try:
+            current = verification.certificate(services().engine, certificate["number"])
+            held = {**(current["holder"].get("publicFields") or {}), "number": current["number"]}
+        except Problem:
+            held = {}
+    return {
+        "validFrom": today.isoformat(),
+        "validUntil": (today.replace(year=today.year + 5) - dt.timedelta(days=1)).isoformat(),
+        "issuingAuthority": held.get("issuingAuthority") or desk.label.replace("主管部门", "厅"),
+        "address": held.get("address", ""),
+        "scope": held.get("scope", "城乡规划编制（国土空间规划编制）"),
+        "number": held.get("number", "") if answer["kind"] == "CHANGE" else "",  # a change keeps its number
+    }
