@@ -23,7 +23,7 @@ PORT ?= 5000
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
 .PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit browser wrk clean
+	bench-import bench-identity bench-verify bench-credit bench-console browser wrk clean
 DEMO := var/register/demo
 
 help:
@@ -33,12 +33,13 @@ help:
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
-	@echo "make bench      bench-gas, -import, -identity, -verify and -credit (var/bench/*.json)"
+	@echo "make bench      bench-gas, -import, -identity, -verify, -credit and -console (var/bench/*.json)"
 	@echo "make bench-gas  gas per act, written to var/bench/gas.json"
 	@echo "make bench-import  the whole synthetic register imported and reindexed: var/bench/import.json"
 	@echo "make bench-identity  presentations and sign-ins verified per second on one core: var/bench/identity.json"
 	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
 	@echo "make bench-credit  the whole register credit-graded (model, lists, API): var/bench/credit.json"
+	@echo "make bench-console  the console's pages over the register and 1,000 applications: var/bench/console.json"
 	@echo "make lint       ruff (check and format) and mypy"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -113,7 +114,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: bench-gas bench-import bench-identity bench-verify bench-credit
+bench: bench-gas bench-import bench-identity bench-verify bench-credit bench-console
 
 bench-gas: build
 	$(PY) -m scripts.bench_gas
@@ -129,6 +130,9 @@ bench-verify: build wrk
 
 bench-credit: build
 	$(PY) -m scripts.bench_credit
+
+bench-console: build
+	$(PY) -m scripts.bench_console
 
 clean:
 	rm -rf artifacts cache types

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils import is_hex_address
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import firm_subject, issue_request, successor_request
 from ledger.certificates.identifiers import IdentifierError, validate_credit_code, validate_number
 from ledger.certificates.vocabulary import GRADE_LABELS, Grade, Kind
+from ledger.credit.vocabulary import Category, CreditKind
 from ledger.licensing import checks as review_checks
 from ledger.licensing.client import ZERO, ApplicationKind, Filed, filing_public_data, read_application
 from ledger.licensing.deadlines import notice_end
@@ -33,6 +35,7 @@ from wallet.typed_acts import to_typed_json
 from .problems import Problem
 from .services import services
 
+DAY = 86400
 MAX_TEXT = 4000  # characters of an opinion, a list of what is missing, an objection
 _HASH = re.compile(HASH_PATTERN)
 
@@ -333,7 +336,16 @@ def _approve(form: Form) -> dict[str, Any]:
 
 def _filled(form: Form) -> dict[str, str]:
     values = {name: str(form.inputs.get(name) or "").strip() for name in _DECISION_FIELDS}
-    for name in ("number", "validFrom", "validUntil", "issuingAuthority", "scope", "address"):
+    for name in (
+        "number",
+        "validFrom",
+        "validUntil",
+        "issuingAuthority",
+        "scope",
+        "address",
+        "legalRepresentative",
+        "technicalLead",
+    ):
         if not values[name]:
             form.fault(name, "必填")
     return {name: value for name, value in values.items() if value}
@@ -383,3 +395,52 @@ def _propose_revocation(form: Form) -> dict[str, Any]:
 @builds("ConfirmRevocation", "WithdrawRevocation")
 def _on_proposal(form: Form) -> dict[str, Any]:
     return {"proposal": form.id32(form.about)}
+
+
+@builds("BindHolder")
+def _bind_holder(form: Form) -> dict[str, Any]:
+    """A firm's (or planner's) own key bound to its certificate after an identity check (绑定持证密钥)."""
+    holder = str(form.inputs.get("holder") or "").strip()
+    if not is_hex_address(holder):
+        form.fault("holder", "持证账户地址为 0x 开头的 40 位十六进制")
+        holder = "0x" + "00" * 20
+    return {"id": form.certificate(form.about), "holder": holder, "reasonHash": form.text("reason", "核验情况")}
+
+
+# ---- credit acts ----
+
+
+@builds("RecordCredit")
+def _record_credit(form: Form) -> dict[str, Any]:
+    """An honour or a dishonesty decision on the firm holding the certificate: its category (which says which),
+    severity, points, publication period from today, decision number and the decision's words as evidence."""
+    category = form.number("category", "信用信息类别", 1, 65535)
+    kind = CreditKind.HONOUR if category < Category.ADMINISTRATIVE_PENALTY else CreditKind.DISHONESTY
+    severity = form.number("severity", "失信程度", 1, 3) if kind is CreditKind.DISHONESTY else 0
+    decision = str(form.inputs.get("decisionNumber") or "").strip()
+    if not decision:
+        form.fault("decisionNumber", "请填写决定文号")
+    start = int(services().w3.eth.get_block("latest")["timestamp"])  # not later than the block that records it
+    request = {
+        "certificate": form.certificate(form.about),
+        "kind": int(kind),
+        "severity": severity,
+        "category": category,
+        "points": form.number("points", "分值", 1, 100),
+        "publishedFrom": start,
+        "publishedUntil": start + form.number("days", "公示天数", 1, 5 * 365) * DAY,
+        "evidenceHash": form.text("evidence", "决定内容"),
+        "decisionNumber": decision,
+    }
+    return {"request": request}
+
+
+@builds("RestoreCredit")
+def _restore_credit(form: Form) -> dict[str, Any]:
+    """A dishonesty record restored (信用修复) by a decision: its number and words."""
+    decision = str(form.inputs.get("decisionNumber") or "").strip()
+    if not decision:
+        form.fault("decisionNumber", "请填写信用修复决定文号")
+    request = {"record": form.id32(form.about), "evidenceHash": form.text("evidence", "修复依据"),
+               "decisionNumber": decision}  # fmt: skip
+    return {"request": request}

@@ -16,13 +16,14 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 from ledger.certificates.documents import BEIJING
+from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, RevocationReason
 from ledger.errors import ManifestError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
 from ledger.licensing.manifests import parse_manifest
 from ledger.store.models import Application
 
-from .answers import applications, verification
+from .answers import applications, credit, verification
 from .answers.console import Desk, available_steps, certificate_steps, desk_of, words, work_queue
 from .auth import roles_of
 from .problems import Problem
@@ -32,6 +33,13 @@ from .web import protect_posts, signed_in
 bp = APIBlueprint("console", __name__, url_prefix="/console", enable_openapi=False)  # pages, not API operations
 bp.before_request(protect_posts)
 Page = str | tuple[str, int]
+REASON_LABELS = {
+    RevocationReason.NO_LONGER_QUALIFIED: "不再符合资质标准（撤回）",
+    RevocationReason.FRAUD: "以欺骗等不正当手段取得（撤销）",
+    RevocationReason.CANCELLED: "申请注销",
+    RevocationReason.RENTING_LENDING: "出租、出借资质证书",
+    RevocationReason.PENALTY: "行政处罚（吊销）",
+}
 
 
 def _desk() -> tuple[str | None, Desk | None]:
@@ -97,8 +105,21 @@ def certificate(number: str) -> Page:
         proposals = [p for p in licensing_queries.proposals(session, "OPEN") if p.certificate_id == answer["id"]]
         for proposal in proposals:
             session.expunge(proposal)
-    steps = certificate_steps(ledger, answer["id"], account, proposals)
-    return render_template("console/certificate.html", c=answer, desk=desk, steps=steps, proposals=proposals)
+    records = _published_dishonesty(answer)
+    steps = certificate_steps(ledger, answer["id"], account, proposals, [r["id"] for r in records])
+    return render_template(
+        "console/certificate.html", c=answer, desk=desk, steps=steps, proposals=proposals, records=records,
+        categories=CATEGORY_LABELS, severities=SEVERITY_LABELS, reasons=REASON_LABELS,
+    )  # fmt: skip
+
+
+def _published_dishonesty(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The firm's dishonesty records still published and not restored: what a restoration may be asked for."""
+    code = answer["holder"].get("creditCode")
+    if answer["kind"] != "FIRM" or not code:
+        return []
+    standing = credit.standing(services().engine, code, credit.current_picture())
+    return [r for r in standing["records"] if r["kind"] == "DISHONESTY" and r["restored"] is None]
 
 
 def dossier_files(dossier: str) -> list[dict[str, Any]]:

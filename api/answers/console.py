@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 DAY = 86400
 PLACEHOLDER = b"\x01" * 32  # a non-zero hash: the contract refuses zero words, and reads no other
+PROBE_HOLDER = "0x" + "01" * 20
 
 
 @dataclass(frozen=True)
@@ -233,16 +234,23 @@ def _minimum_days(ledger: Services) -> int:
 
 
 def certificate_steps(
-    ledger: Services, certificate_id: str, account: str, proposals: Sequence[RevocationProposal]
+    ledger: Services,
+    certificate_id: str,
+    account: str,
+    proposals: Sequence[RevocationProposal],
+    records: Sequence[str] = (),
 ) -> list[str]:
-    """The acts on a certificate the registries would take from ``account`` now: suspend or reinstate, propose a
-    revocation, and confirm or withdraw an open proposal (the proposer withdraws, another regulator confirms)."""
+    """The acts on a certificate the registries would take from ``account`` now: suspend or reinstate, bind a
+    holder key, record credit, propose a revocation, confirm or withdraw an open proposal (the proposer withdraws,
+    another regulator confirms), and restore one of the firm's published dishonesty ``records``."""
     registry, licensing = ledger.registry.functions, ledger.licensing.functions
     cid = bytes.fromhex(certificate_id[2:])
     probes = {
         "Suspend": registry.suspend(cid, 1),
         "Reinstate": registry.reinstate(cid, 0),
         "ProposeRevocation": licensing.proposeRevocation(cid, 1, PLACEHOLDER),
+        "BindHolder": registry.bindHolder(cid, PROBE_HOLDER, PLACEHOLDER),
+        "RecordCredit": ledger.credit.functions.recordCredit(_probe_record(ledger, cid)),
     }
     steps = [step for step, call in probes.items() if would_take(call, account)]
     for proposal in proposals:
@@ -251,7 +259,18 @@ def certificate_steps(
             steps.append(f"ConfirmRevocation:{proposal.id}")
         if would_take(licensing.withdrawRevocation(pid), account):
             steps.append(f"WithdrawRevocation:{proposal.id}")
+    restore = ledger.credit.functions.restoreCredit
+    steps += [
+        f"RestoreCredit:{r}" for r in records if would_take(restore((bytes.fromhex(r[2:]), PLACEHOLDER, "p")), account)
+    ]
     return steps
+
+
+def _probe_record(ledger: Services, certificate: bytes) -> tuple[Any, ...]:
+    """A general dishonesty record published from now, as the credit registry's struct: asks whether this
+    regulator may record credit on this certificate's firm at all."""
+    now = ledger.w3.eth.get_block("latest")["timestamp"]
+    return (certificate, 2, 2, 101, 10, now, now + 180 * DAY, PLACEHOLDER, "probe")
 
 
 def would_take(call: ContractFunction, account: str) -> bool:

@@ -13,7 +13,9 @@ from eth_account import Account
 from playwright.sync_api import Browser, Page, expect
 
 from ledger.certificates.identifiers import credit_code_check_character
-from tests.chain_helpers import advance_time
+from ledger.certificates.vocabulary import Grade
+from scripts.samples import firm_request
+from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Served
 from wallet.devkeys import dev_account
 
@@ -130,6 +132,47 @@ def test_a_refusal_is_shown_to_the_applicant_with_its_reasons(site: WalletSite) 
     expect(firm.page.locator("ol.timeline")).to_contain_text("技术人员数量不足乙级标准")
 
 
+def test_a_grade_a_upgrade_goes_through_the_province_and_then_the_ministry(site: WalletSite) -> None:
+    w3, holder = site.served.deployed.w3, Account.create()
+    code, held = zhejiang_firm(6), "浙规乙字33TCKUP1"
+    request = {**firm_request(held, Grade.B, now=chain_now(w3), credit_code=code), "holder": holder.address}
+    site.served.deployed.sender("ministry").transact(site.served.deployed.registry.functions.issue(request))
+    advance_time(w3, 731 * DAY)  # grade B held two years
+    site.caught_up()
+    firm = site.person(holder)
+    firm.sign_in("/portal")
+    firm.open("/portal/apply?kind=UPGRADE")
+    firm.act("资质升级（乙级→甲级）", files=files(("升级申请表.pdf", "application/pdf", PDF + b"%upgrade\n")))
+    application = firm.page.url.rsplit("/", 1)[1]
+
+    province = regulator(site, "zhejiang")
+    province.open(f"/console/applications/{application}")
+    province.act("受理")
+    province.act("审查意见", {"审查意见": "初审同意，报自然资源部审查。"})
+    expect(province.page.locator("[data-stage]").first).to_have_attribute("data-stage", "PROVINCE_REVIEWED")
+    expect(province.page.get_by_role("form", name="审查意见", exact=True)).to_have_count(0)  # the ministry's now
+
+    ministry = regulator(site, "ministry")
+    row = ministry.page.locator(
+        f'tr[data-task="ministry-review"]:has-text("{held[:4]}"), tr[data-task="ministry-review"]'
+    )
+    expect(row.first).to_be_visible()
+    ministry.open(f"/console/applications/{application}")
+    ministry.act("审查意见", {"审查意见": "经审查，符合甲级资质标准。", "同时公示天数": "10"})
+    expect(ministry.page.locator("[data-stage]").first).to_have_attribute("data-stage", "IN_NOTICE")
+    advance_time(w3, 12 * DAY)
+    ministry.page.reload()
+    decision = {"证书编号": "自资规甲33TCKUP1", "单位地址": "浙江省杭州市西湖区文三路2号",
+                "发证机关": "中华人民共和国自然资源部", "法定代表人": "王升级", "技术负责人": "李甲级"}  # fmt: skip
+    ministry.act("准予许可并发证", decision)
+    expect(ministry.page.locator("[data-stage]").first).to_have_attribute("data-stage", "APPROVED")
+    page = site.person().open("/c/自资规甲33TCKUP1")
+    expect(page.get_by_role("status")).to_have_attribute("data-status", "ACTIVE")
+    expect(page.locator("p.kind")).to_contain_text("甲级")
+    page.goto(f"{site.url}/c/{held}")
+    expect(page.get_by_role("status")).to_have_attribute("data-status", "SUPERSEDED")
+
+
 def test_another_province_sees_nothing_and_its_hand_crafted_act_is_refused(site: WalletSite) -> None:
     name = "杭州辖区测试规划所"
     _, application = file_first(site, zhejiang_firm(3), name)
@@ -170,7 +213,7 @@ def test_a_revocation_is_proposed_by_one_regulator_and_confirmed_by_another(site
     number = next(req["number"] for doc, req in site.served.firms if doc.public["grade"] == "A")
     first = regulator(site, "ministry")  # grade A: the ministry's officials, four eyes
     first.open(f"/console/certificates/{number}")
-    first.act("提议撤销（须另一名监管人员确认）", {"原因代码": "3", "撤销依据": "以欺骗手段取得资质"})
+    first.act("提议撤销（须另一名监管人员确认）", {"原因": "2", "撤销依据": "以欺骗手段取得资质"})
     expect(first.page.get_by_role("form", name="确认撤销", exact=True)).to_have_count(
         0
     )  # not the proposer's to confirm
@@ -185,6 +228,27 @@ def test_a_revocation_is_proposed_by_one_regulator_and_confirmed_by_another(site
     confirmer.open(f"/console/certificates/{number}")
     confirmer.act("确认撤销")
     expect(confirmer.page.get_by_role("status").first).to_have_attribute("data-status", "REVOKED")
+
+
+def test_a_dishonesty_is_recorded_from_the_console_and_later_restored(site: WalletSite) -> None:
+    document, request = next((doc, req) for doc, req in site.served.firms if doc.public["grade"] == "B")
+    ministry = regulator(site, "ministry")
+    ministry.open("/dashboard")
+    ministry.page.get_by_role("link", name="进入监管端办理").click()
+    expect(ministry.page.locator("h1")).to_contain_text("自然资源部")
+    ministry.open(f"/console/certificates/{request['number']}")
+    expect(ministry.page.get_by_role("form", name=re.compile("^信用修复"))).to_have_count(0)
+    penalty = {"信用信息类别": "101", "失信程度": "2", "分值": "5", "公示天数": "180",
+               "决定文号": "自然资罚〔2026〕7号", "决定内容": "未按规定开展质量管理。"}  # fmt: skip
+    ministry.act("记录信用信息", penalty)
+    page = site.person().open(f"/f/{document.public['creditCode']}")
+    expect(page.locator("ul.records")).to_contain_text("自然资罚〔2026〕7号")
+
+    advance_time(site.served.deployed.w3, 91 * DAY)  # its minimum publication has run
+    ministry.page.reload()
+    restoration = {"信用修复决定文号": "自然资信修〔2026〕1号", "修复依据": "已完成整改并通过核查。"}
+    ministry.act("信用修复：行政处罚 自然资罚〔2026〕7号", restoration)
+    expect(ministry.page.get_by_role("form", name=re.compile("^信用修复"))).to_have_count(0)  # restored, once
 
 
 def test_posts_without_the_csrf_token_are_refused(site: WalletSite) -> None:

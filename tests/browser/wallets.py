@@ -109,7 +109,11 @@ class Person:
         """Fill the act form named ``title``, sign, and wait until the act is mined, indexed and the page shows it."""
         form = self.page.get_by_role("form", name=title, exact=True)
         for label, value in (fill or {}).items():
-            form.get_by_label(label, exact=False).fill(value)
+            field = form.get_by_label(label, exact=False)
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
         if files is not None:
             form.locator('input[type="file"]').set_input_files(files)
         self.page.evaluate("window.__samePage = true")
