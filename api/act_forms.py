@@ -232,24 +232,22 @@ def _object(form: Form) -> dict[str, Any]:
 # ---- the authority's acts ----
 
 
-@builds("RequestCompletion")
-def _request_completion(form: Form) -> dict[str, Any]:
-    return {"application": form.id32(form.about), "listHash": form.text("missing", "需补正的全部材料")}
+_WORDS_ON_APPLICATION = {  # act: (its field, the form's input, what the words are)
+    "RequestCompletion": ("listHash", "missing", "需补正的全部材料"),
+    "RefuseAcceptance": ("reasonHash", "reason", "不予受理的理由"),
+    "ExtendDecision": ("reasonHash", "reason", "延长期限的理由"),
+    "Refuse": ("reasonsHash", "reasons", "不予许可的理由"),
+}
 
 
-@builds("RefuseAcceptance")
-def _refuse_acceptance(form: Form) -> dict[str, Any]:
-    return {"application": form.id32(form.about), "reasonHash": form.text("reason", "不予受理的理由")}
+def _words_on_application(act: str) -> Builder:
+    """A step about an application whose one field is the hash of the authority's words."""
+    name, source, label = _WORDS_ON_APPLICATION[act]
+    return lambda form: {"application": form.id32(form.about), name: form.text(source, label)}
 
 
-@builds("ExtendDecision")
-def _extend(form: Form) -> dict[str, Any]:
-    return {"application": form.id32(form.about), "reasonHash": form.text("reason", "延长期限的理由")}
-
-
-@builds("Refuse")
-def _refuse(form: Form) -> dict[str, Any]:
-    return {"application": form.id32(form.about), "reasonsHash": form.text("reasons", "不予许可的理由")}
+for _act in _WORDS_ON_APPLICATION:
+    builds(_act)(_words_on_application(_act))
 
 
 @builds("ExpertReview")
@@ -269,9 +267,8 @@ def _review(form: Form) -> dict[str, Any]:
     with Session(ledger.engine) as session:
         row = session.get(Application, application)
         if row is None:
-            raise Problem(409, "index-behind", "Index behind", "The index has not read this application yet.")
-        holding = ledger.registry.functions.GRADE_B_HOLDING_PERIOD().call()
-        checks = review_checks.compute(session, ledger.dossiers, row, now, holding)
+            raise Problem(503, "index-behind", "Index behind", "The index has not read this application yet.")
+        checks = review_checks.compute(session, ledger.dossiers, row, now, ledger.grade_b_holding_period)
     return {
         "application": application,
         "checksHash": ledger.dossiers.put_json(checks),
@@ -360,7 +357,7 @@ def _held_fields(application: str, filed: Filed) -> dict[str, str]:
             return {"name": (row and row.name) or "", "creditCode": (row and row.credit_code) or "", "grade": "乙级"}
         held = session.get(Certificate, "0x" + filed.certificate.hex())
     if held is None:
-        raise Problem(409, "index-behind", "Index behind", "The index has not read the certificate applied about.")
+        raise Problem(503, "index-behind", "Index behind", "The index has not read the certificate applied about.")
     public = {k: str(v) for k, v in json.loads(held.public_data).items() if k not in _DECISION_FIELDS}
     return {**public, "grade": GRADE_LABELS[Grade(held.grade)]}
 

@@ -19,6 +19,8 @@ from eth_utils import keccak
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ledger.chain.calls import REFUSED, Call, call_many
+from ledger.errors import ChainUnavailable
 from ledger.settings import data_dir
 
 from .problems import Problem, title_of
@@ -71,14 +73,22 @@ def _unauthorised(code: str, detail: str) -> Problem:
 
 
 def roles_of(address: str) -> dict[str, Any]:
-    """The caller's roles as the registry grants them now."""
-    functions = services().registry.functions
-    has = functions.hasRole
+    """The caller's roles as the registry grants them now (four views, asked in one batch)."""
+    ledger = services()
+    registry = ledger.registry
+    ministry, province, registrar, admin = call_many(ledger.w3, [
+        Call(registry, "hasRole", (MINISTRY_ROLE, address)),
+        Call(registry, "provinceOf", (address,)),
+        Call(registry, "hasRole", (PLANNER_REGISTRAR_ROLE, address)),
+        Call(registry, "hasRole", (ADMIN_ROLE, address)),
+    ])  # fmt: skip
+    if REFUSED in (ministry, province, registrar, admin):
+        raise ChainUnavailable("the registry did not answer its role views")
     return {
-        "ministry": has(MINISTRY_ROLE, address).call(),
-        "provincialRegulator": functions.provinceOf(address).call() or None,
-        "plannerRegistrar": has(PLANNER_REGISTRAR_ROLE, address).call(),
-        "admin": has(ADMIN_ROLE, address).call(),
+        "ministry": ministry,
+        "provincialRegulator": province or None,
+        "plannerRegistrar": registrar,
+        "admin": admin,
     }
 
 

@@ -71,8 +71,7 @@ def application(application_id: str) -> Page:
         row = session.get(Application, application_id.lower())
         if row is None or not desk.sees(row):  # another authority's application: as if it did not exist
             return render_template("not_found.html", query=application_id), 404
-        holding = ledger.registry.functions.GRADE_B_HOLDING_PERIOD().call()
-        checks = json.loads(review_checks.compute(session, ledger.dossiers, row, now, holding))
+        checks = json.loads(review_checks.compute(session, ledger.dossiers, row, now, ledger.grade_b_holding_period))
         session.expunge(row)
     answer = applications.application(ledger.engine, row.id)
     open_objections = [o["id"] for o in answer["objections"] if o["answeredAt"] is None]

@@ -14,11 +14,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.certificates.vocabulary import GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind, Status
+from ledger.chain.calls import Call
 from ledger.licensing.vocabulary import FINAL_STAGES
 from ledger.store.models import Application, Certificate
 
 from .answers import applications, credit
-from .answers.console import PLACEHOLDER, words, would_take
+from .answers.console import PLACEHOLDER, may_take, words
 from .console import dossier_files
 from .services import services
 from .web import protect_posts, signed_in
@@ -140,12 +141,12 @@ def application(application_id: str) -> Page:
 
 def _applicant_steps(answer: dict[str, Any], account: str) -> list[str]:
     """Supplement, withdraw, consent: each shown when the contract would take it from ``account`` now."""
-    functions = services().licensing.functions
-    application = bytes.fromhex(answer["id"][2:])
-    probes = {
-        "Supplement": functions.supplement(application, PLACEHOLDER),
-        "Withdraw": functions.withdraw(application),
-        "Consent": functions.consent(application),
+    licensing, application = services().licensing, bytes.fromhex(answer["id"][2:])
+    asked = {
+        "Supplement": Call(licensing, "supplement", (application, PLACEHOLDER), account),
+        "Withdraw": Call(licensing, "withdraw", (application,), account),
+        "Consent": Call(licensing, "consent", (application,), account),
     }
-    steps = [step for step, call in probes.items() if would_take(call, account)]
+    taken = may_take(services(), list(asked.values()))
+    steps = [step for step, yes in zip(asked, taken, strict=True) if yes]
     return steps

@@ -67,6 +67,16 @@ class Services(Ledger):
         return set(EventDecoder(self.licensing_artifact.abi, APPLICATION_EVENTS).topics)
 
     @cached_property
+    def minimum_notice_days(self) -> int:
+        """The shortest notice the licensing registry takes, in whole days (at least one): an immutable of it."""
+        return max(1, -(-self.licensing.functions.MIN_NOTICE_PERIOD().call() // 86400))
+
+    @cached_property
+    def grade_b_holding_period(self) -> int:
+        """Seconds grade B is held before an upgrade: an immutable of the certificate registry."""
+        return int(self.registry.functions.GRADE_B_HOLDING_PERIOD().call())
+
+    @cached_property
     def domain(self) -> Domain:
         return Domain(self.record.chain_id, self.record.address)
 
@@ -123,7 +133,8 @@ class Services(Ledger):
 
     def forget_chain(self) -> None:
         super().forget_chain()
-        self.__dict__.pop("act_relay", None)
+        for name in ("act_relay", "minimum_notice_days", "grade_b_holding_period"):
+            self.__dict__.pop(name, None)
 
 
 class _LazyContractWallets:

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError
 
 from ledger.certificates.identifiers import PROVINCES
 from ledger.certificates.vocabulary import Grade
+from ledger.chain.calls import REFUSED, Call, call_many
 from ledger.licensing.deadlines import notice_end
 from ledger.licensing.vocabulary import FINAL_STAGES, PLANNER_KINDS
 from ledger.store.models import Application, Certificate, RevocationProposal
@@ -195,42 +194,37 @@ APPROVALS = {
 def available_steps(
     ledger: Services, row: Application, account: str, open_objections: Sequence[str], now: int
 ) -> list[str]:
-    """The steps of ``row``'s stage the contract would take from ``account`` now, each asked by an eth_call.
+    """The steps of ``row``'s stage the contract would take from ``account`` now, asked as eth_calls in one batch.
     An approval is asked as the refusal (the same authority, stage and time): its own checks (the notice run, every
     objection answered, the certificate's fields) are the decision form's, and the contract's when it is relayed."""
-    functions = ledger.licensing.functions
     application = bytes.fromhex(row.id[2:])
 
-    def probe(step: str) -> ContractFunction | None:
+    def probe(step: str) -> Call | None:
         """The step as an eth_call with harmless arguments; None for a step that does not apply to ``row``."""
         if step == "AnswerObjections":
             objections = [bytes.fromhex(o[2:]) for o in open_objections]
-            return functions.answerObjections(objections, PLACEHOLDER) if objections else None
+            return licensing("answerObjections", objections, PLACEHOLDER) if objections else None
         if step == "Approve":
             grant = APPROVALS.get(row.kind) in ("ApproveFirst", "ApproveSuccessor")
             return None if row.kind not in APPROVALS or (grant and row.stage == "REVIEWED") else probe("Refuse")
         if step == "PublishNotice":
-            return functions.publishNotice(application, notice_end(now, _minimum_days(ledger)))
+            return licensing("publishNotice", application, notice_end(now, ledger.minimum_notice_days))
         if step == "ExpertReview":
-            return functions.expertReview(application, row.expert_review_began_at is None)
+            return licensing("expertReview", application, row.expert_review_began_at is None)
         if step == "Accept":
-            return functions.accept(application)
+            return licensing("accept", application)
         if step == "Review":
-            return functions.review(application, PLACEHOLDER, PLACEHOLDER, 0)
-        name = step[0].lower() + step[1:]  # requestCompletion, refuseAcceptance, extendDecision, refuse
-        return getattr(functions, name)(application, PLACEHOLDER)
+            return licensing("review", application, PLACEHOLDER, PLACEHOLDER, 0)
+        return licensing(step[0].lower() + step[1:], application, PLACEHOLDER)  # refuse, extendDecision …
 
-    steps = []
-    for step in STEPS_BY_STAGE.get(row.stage, ()):
-        call = probe(step)
-        if call is not None and would_take(call, account):
-            steps.append(APPROVALS[row.kind] if step == "Approve" else step)
-    return steps
+    def licensing(function: str, *args: Any) -> Call:
+        return Call(ledger.licensing, function, args, account)
 
-
-def _minimum_days(ledger: Services) -> int:
-    """The shortest notice the deployment takes, in whole days (at least one)."""
-    return max(1, -(-ledger.licensing.functions.MIN_NOTICE_PERIOD().call() // DAY))
+    asked = [(step, call) for step in STEPS_BY_STAGE.get(row.stage, ()) if (call := probe(step)) is not None]
+    taken = may_take(ledger, [call for _, call in asked])
+    return [
+        APPROVALS[row.kind] if step == "Approve" else step for (step, _), yes in zip(asked, taken, strict=True) if yes
+    ]
 
 
 def certificate_steps(
@@ -243,27 +237,24 @@ def certificate_steps(
     """The acts on a certificate the registries would take from ``account`` now: suspend or reinstate, bind a
     holder key, record credit, propose a revocation, confirm or withdraw an open proposal (the proposer withdraws,
     another regulator confirms), and restore one of the firm's published dishonesty ``records``."""
-    registry, licensing = ledger.registry.functions, ledger.licensing.functions
     cid = bytes.fromhex(certificate_id[2:])
-    probes = {
-        "Suspend": registry.suspend(cid, 1),
-        "Reinstate": registry.reinstate(cid, 0),
-        "ProposeRevocation": licensing.proposeRevocation(cid, 1, PLACEHOLDER),
-        "BindHolder": registry.bindHolder(cid, PROBE_HOLDER, PLACEHOLDER),
-        "RecordCredit": ledger.credit.functions.recordCredit(_probe_record(ledger, cid)),
-    }
-    steps = [step for step, call in probes.items() if would_take(call, account)]
+    registry, licensing, credit = ledger.registry, ledger.licensing, ledger.credit
+    asked = [
+        ("Suspend", Call(registry, "suspend", (cid, 1), account)),
+        ("Reinstate", Call(registry, "reinstate", (cid, 0), account)),
+        ("ProposeRevocation", Call(licensing, "proposeRevocation", (cid, 1, PLACEHOLDER), account)),
+        ("BindHolder", Call(registry, "bindHolder", (cid, PROBE_HOLDER, PLACEHOLDER), account)),
+        ("RecordCredit", Call(credit, "recordCredit", (_probe_record(ledger, cid),), account)),
+    ]
     for proposal in proposals:
         pid = bytes.fromhex(proposal.id[2:])
-        if would_take(licensing.confirmRevocation(pid), account):
-            steps.append(f"ConfirmRevocation:{proposal.id}")
-        if would_take(licensing.withdrawRevocation(pid), account):
-            steps.append(f"WithdrawRevocation:{proposal.id}")
-    restore = ledger.credit.functions.restoreCredit
-    steps += [
-        f"RestoreCredit:{r}" for r in records if would_take(restore((bytes.fromhex(r[2:]), PLACEHOLDER, "p")), account)
-    ]
-    return steps
+        asked.append((f"ConfirmRevocation:{proposal.id}", Call(licensing, "confirmRevocation", (pid,), account)))
+        asked.append((f"WithdrawRevocation:{proposal.id}", Call(licensing, "withdrawRevocation", (pid,), account)))
+    for record in records:
+        restoration = (bytes.fromhex(record[2:]), PLACEHOLDER, "probe")
+        asked.append((f"RestoreCredit:{record}", Call(credit, "restoreCredit", (restoration,), account)))
+    taken = may_take(ledger, [call for _, call in asked])
+    return [step for (step, _), yes in zip(asked, taken, strict=True) if yes]
 
 
 def _probe_record(ledger: Services, certificate: bytes) -> tuple[Any, ...]:
@@ -273,13 +264,9 @@ def _probe_record(ledger: Services, certificate: bytes) -> tuple[Any, ...]:
     return (certificate, 2, 2, 101, 10, now, now + 180 * DAY, PLACEHOLDER, "probe")
 
 
-def would_take(call: ContractFunction, account: str) -> bool:
-    """Whether the contract would take ``call`` from ``account`` now (an eth_call; nothing is sent)."""
-    try:
-        call.call({"from": account})
-    except ContractLogicError:
-        return False
-    return True
+def may_take(ledger: Services, calls: Sequence[Call]) -> list[bool]:
+    """Whether the contracts would take each call now (one batch of eth_calls; nothing is sent)."""
+    return [answer is not REFUSED for answer in call_many(ledger.w3, list(calls))]
 
 
 def words(ledger: Services, application: dict[str, Any]) -> dict[str, str]:

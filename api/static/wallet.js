@@ -84,11 +84,27 @@ async function upload(form, input, say) {
   say(`已上传 ${form._uploaded.length} 个文件`);
 }
 
+function markInvalid(form, errors) {
+  // The server's per-field refusals (problem+json `errors`), shown beside the fields they are about.
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  for (const { field, message } of errors || []) {
+    const element = form.elements[field] || form.querySelector('input[type="file"]');
+    if (!element || !element.closest) continue;
+    element.setAttribute("aria-invalid", "true");
+    const note = document.createElement("small");
+    note.className = "field-error";
+    note.textContent = message;
+    element.closest("label").appendChild(note);
+  }
+}
+
 async function signAct(form) {
   const outcome = form.querySelector(".outcome");
   const button = form.querySelector("button[type=submit]");
   const say = (text, kind = "progress") => { outcome.textContent = text; outcome.dataset.kind = kind; };
   button.disabled = true;
+  markInvalid(form, []);
   try {
     const files = form.querySelector('input[type="file"]');
     if (files && files.files.length) await upload(form, files, say);
@@ -107,6 +123,7 @@ async function signAct(form) {
   } catch (error) {
     if (rejected(error)) say("您已在钱包中取消签名：未提交任何操作。", "error");
     else say(error.message || String(error), "error");
+    if (error.problem) markInvalid(form, error.problem.errors);
     button.disabled = false;
   }
 }

@@ -119,6 +119,23 @@ def test_an_application_walked_from_filing_to_certificate_by_clicks_alone(site: 
     expect(firm.page.locator("table.plain").first).to_contain_text(number)  # the firm's key holds it
 
 
+def test_a_wrong_credit_code_is_marked_beside_its_field_and_nothing_is_filed(site: WalletSite) -> None:
+    firm = site.person()
+    firm.sign_in("/portal")
+    page = firm.open("/portal/apply")
+    form = page.get_by_role("form", name="首次申请（乙级）", exact=True)
+    code = zhejiang_firm(7)
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")  # the check character does not fit
+    form.get_by_label("统一社会信用代码").fill(wrong)
+    form.get_by_label("单位名称").fill("杭州校验位测试规划所")
+    form.locator('input[type="file"]').set_input_files(files(("申请表.pdf", "application/pdf", PDF)))
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".outcome")).to_have_attribute("data-kind", "error")
+    expect(form.get_by_label("统一社会信用代码")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("small.field-error")).to_contain_text("统一社会信用代码有误")
+    assert firm.wallet.signed == ["personal_sign"]  # signed in, and asked to sign nothing else
+
+
 def test_a_refusal_is_shown_to_the_applicant_with_its_reasons(site: WalletSite) -> None:
     firm, application = file_first(site, zhejiang_firm(2), "杭州不予许可规划所")
     province = regulator(site, "zhejiang")
