@@ -56,7 +56,7 @@ def queue() -> Page:
     account, desk = _desk()
     if account is None or desk is None:
         return _not_a_desk(account)
-    return render_template("console/queue.html", q=work_queue(services(), desk, int(time.time())), desk=desk)
+    return render_template("console/queue.html", q=work_queue(services(), desk, account, int(time.time())), desk=desk)
 
 
 @bp.get("/applications/<application_id>")

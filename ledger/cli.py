@@ -19,6 +19,7 @@ from typing import IO, Any
 import click
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, keccak, to_checksum_address
+from requests.exceptions import RequestException
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -105,6 +106,13 @@ class LedgerGroup(click.Group):
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
         except WalletError as exc:
             raise click.ClickException(f"{exc.code}: {exc}") from exc
+        except RequestException as exc:  # the node went away mid-command (killed, restarted, network)
+            command = ctx.invoked_subcommand or "ledger"
+            url = ctx.obj.get("rpc_url") if isinstance(ctx.obj, dict) else None
+            raise click.ClickException(
+                f"{command}: lost the chain node at {url} ({type(exc).__name__}). What it confirmed is on chain; "
+                "run the same command again to resume: it skips what is done."
+            ) from exc
 
 
 @click.group(cls=LedgerGroup)

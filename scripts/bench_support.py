@@ -14,11 +14,13 @@ from ledger.settings import data_dir
 T = TypeVar("T")
 
 
-def on_fresh_chain(measure: Callable[[str, Path], T]) -> T:
-    """``measure(chain_url, workdir)`` against a new anvil whose state lives and dies in a scratch directory."""
+def on_fresh_chain(measure: Callable[[str, Path], T], *, state_interval: int = 5) -> T:
+    """``measure(chain_url, workdir)`` against a new anvil whose state lives and dies in a scratch directory,
+    written there every ``state_interval`` seconds (anvil writes the whole state each time: over the national
+    register that is ~140 MB of JSON, which a benchmark of many small transactions may not want every 5 s)."""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        chain = LocalChain(free_port(), workdir / "state.json").start()
+        chain = LocalChain(free_port(), workdir / "state.json", state_interval=state_interval).start()
         try:
             return measure(chain.url, workdir)
         finally:

@@ -30,6 +30,7 @@ from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
+from ledger.licensing.dossiers import DossierStore
 from ledger.store.models import Certificate
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
@@ -52,6 +53,13 @@ STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
 
 
 attempt = partial(attempt_act, refusals=REFUSALS)
+
+
+def said(text: str) -> bytes:
+    """The hash of an authority's (or objector's) words, the words kept in the dossier store so the console and
+    the notices show them, as acts taken there do."""
+    DossierStore().put_text(text)
+    return keccak(text=text)
 
 
 def demo_firm(index: int) -> str:
@@ -80,21 +88,21 @@ def main() -> None:
         ids[stage] = application_id(firm_subject(code), ApplicationKind.FIRST, dossier(code), firm.sender.address)
         name = f"杭州示范规划设计{index + 1}所" if stage != "approved" else APPROVED_NAME
         attempt(f"{stage}: filed by {code}", lambda c=code, n=name: firm.file_first(c, n, 33, dossier(c)))
-    attempt("completion requested", lambda: zhejiang.request_completion(ids["completion"], keccak(text="缺社保证明")))
+    attempt("completion requested", lambda: zhejiang.request_completion(ids["completion"], said("缺社保证明")))
     for stage in ("review", "notice", "approved", "refused"):
         attempt(f"{stage}: accepted", lambda s=stage: zhejiang.accept(ids[s]))
     attempt("review: expert review begun", lambda: zhejiang.expert_review(ids["review"], begun=True))
-    checks, opinion = keccak(text="自动核验结果"), keccak(text="审查意见：符合乙级标准")
+    checks, opinion = keccak(text="自动核验结果"), said("审查意见：符合乙级标准")
     attempt(
         "notice: reviewed, noticed for 10 days",
         lambda: zhejiang.review(ids["notice"], checks, opinion, now + max(minimum, 10 * DAY)),
     )
     attempt(
         "notice: objection raised",
-        lambda: citizen.object(ids["notice"], keccak(text="社保缴纳记录截图"), keccak(text="技术负责人疑似挂证")),
+        lambda: citizen.object(ids["notice"], keccak(text="社保缴纳记录截图"), said("技术负责人疑似挂证")),
     )
-    attempt("refused: reviewed", lambda: zhejiang.review(ids["refused"], checks, keccak(text="技术人员不足"), 0))
-    attempt("refused: refused", lambda: zhejiang.refuse(ids["refused"], keccak(text="不予许可：技术人员不足")))
+    attempt("refused: reviewed", lambda: zhejiang.review(ids["refused"], checks, said("技术人员不足"), 0))
+    attempt("refused: refused", lambda: zhejiang.refuse(ids["refused"], said("不予许可：技术人员不足")))
     attempt("withdrawn: withdrawn", lambda: firm.withdraw(ids["withdrawn"]))
     approve(ledger, zhejiang, ids["approved"], demo_firm(STAGES.index("approved")), minimum)
     register_acts(ledger, zhejiang)
@@ -115,7 +123,7 @@ def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code:
     ends = now + minimum + 2
     attempt(
         "approved: reviewed, noticed",
-        lambda: zhejiang.review(application, keccak(text="核验"), keccak(text="同意"), ends),
+        lambda: zhejiang.review(application, keccak(text="核验"), said("同意"), ends),
     )
     while ledger.w3.eth.get_block("latest")["timestamp"] < ends:
         time.sleep(1)
@@ -175,7 +183,7 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
         # Once reviewed, the next review is the ministry's: the province's own second try would be Unauthorized.
         attempt(
             "upgrade on paper: the province's first review",
-            lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), keccak(text="初审同意，报部"), 0),
+            lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), said("初审同意，报部"), 0),
         )
     attempt(
         "revocation proposed (awaiting a second regulator)",

@@ -117,16 +117,16 @@ def _acting(row: Application, task: str, desk: Desk) -> bool:
     return desk.province == row.province or desk.ministry
 
 
-def work_queue(ledger: Services, desk: Desk, now: int) -> dict[str, Any]:
+def work_queue(ledger: Services, desk: Desk, account: str, now: int) -> dict[str, Any]:
     """The desk's open applications (its own tasks first, overdue first and then by due date) and the revocation
-    proposals awaiting a second regulator."""
+    proposals awaiting a second regulator (not the proposer's own: another regulator confirms them)."""
     with Session(ledger.engine) as session:
         query = select(Application).where(Application.stage.not_in(FINAL_STAGES))
         if not desk.ministry and not desk.registrar:
             query = query.where(Application.province == desk.province)
         rows = [row for row in session.scalars(query) if desk.sees(row)]
         items = summaries(session, rows, now)
-        proposals = _open_proposals(session, desk)
+        proposals = [p for p in _open_proposals(session, desk) if p["proposer"].lower() != account.lower()]
     for row, item in zip(rows, items, strict=True):
         task = task_of(row, now)
         item["task"], item["taskLabel"], item["taskHint"] = task, *TASKS[task]

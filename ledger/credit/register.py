@@ -5,10 +5,11 @@ register, so grading 3,000 firms costs a few queries, not one per firm."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
 from ledger.certificates.projection import ISSUING_ACTS
 from ledger.certificates.queries import BINDING
@@ -39,15 +40,19 @@ class QualifiedFirm:
     profile: dict[str, int] | None
 
 
-def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm]:
-    """Every firm whose qualification (its latest firm certificate) is ACTIVE and in force at ``now``, by subject."""
+def qualified_firms(
+    connection: Connection, now: int, subjects: Collection[str] | None = None
+) -> dict[str, QualifiedFirm]:
+    """Every firm whose qualification (its latest firm certificate) is ACTIVE and in force at ``now``, by subject;
+    only those of ``subjects`` when given (an application's checks ask about one or two firms, not the register)."""
     c = Certificate.__table__.c
+    only = c.subject.in_(list(subjects)) if subjects is not None else true()
     first = dict(
         connection.execute(
-            select(c.subject, func.min(c.valid_from)).where(c.kind == int(Kind.FIRM)).group_by(c.subject)
+            select(c.subject, func.min(c.valid_from)).where(c.kind == int(Kind.FIRM), only).group_by(c.subject)
         ).all()
     )
-    planners = registered_planners(connection, now)
+    planners = registered_planners(connection, now, subjects)
     profiles = {
         row.credit_code: {
             "technical_staff": row.technical_staff,
@@ -63,7 +68,7 @@ def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm
             c.valid_until,
         )
         .join(created, (created.c.certificate_id == c.id) & created.c.act.in_(ISSUING_ACTS))
-        .where(c.kind == int(Kind.FIRM), c.issued_at <= now)
+        .where(c.kind == int(Kind.FIRM), c.issued_at <= now, only)
         .order_by(c.subject, created.c.block_number.desc(), created.c.log_index.desc())
     )  # fmt: skip
     firms: dict[str, QualifiedFirm] = {}
@@ -92,12 +97,14 @@ def qualified_firms(connection: Connection, now: int) -> dict[str, QualifiedFirm
     return firms
 
 
-def registered_planners(connection: Connection, now: int) -> dict[str, int]:
-    """Registered planners per firm subject now: live registrations in force that name the firm."""
+def registered_planners(connection: Connection, now: int, employers: Collection[str] | None = None) -> dict[str, int]:
+    """Registered planners per firm subject now: live registrations in force that name the firm (of ``employers``
+    only, when given)."""
     c = Certificate.__table__.c
+    only = c.employer.in_(list(employers)) if employers is not None else true()
     query = (
         select(c.employer, func.count())
-        .where(c.kind == int(Kind.PLANNER), c.status.in_(BINDING), c.valid_from <= now, c.valid_until > now)
+        .where(c.kind == int(Kind.PLANNER), c.status.in_(BINDING), c.valid_from <= now, c.valid_until > now, only)
         .group_by(c.employer)
     )
     return dict(connection.execute(query).all())

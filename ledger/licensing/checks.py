@@ -192,7 +192,7 @@ def _employer(connection: Connection, application: Application, at: int) -> dict
     if employer is None:
         c = Certificate.__table__.c
         employer = connection.execute(select(c.employer).where(c.id == application.certificate_id)).scalar()
-    held = qualified_firms(connection, at).get(employer) if employer else None
+    held = qualified_firms(connection, at, [employer]).get(employer) if employer else None
     if held is None:
         return _check("employer-qualified", "fail", employer=employer)
     return _check("employer-qualified", "pass", employer=employer, qualification=held.number)
@@ -211,7 +211,7 @@ def _qualification(connection: Connection, application: Application, at: int) ->
         live = [r["number"] for r in rows if r["status"] == Status.ACTIVE and r["valid_from"] <= at < r["valid_until"]]
         return _check("qualification", "fail" if live else "pass", held=live[0] if live else None)
     if application.kind == "FIRST":
-        held = qualified_firms(connection, at).get(application.subject)
+        held = qualified_firms(connection, at, [application.subject]).get(application.subject)
         if held is None:
             return _check("qualification", "pass", held=None)
         return _check("qualification", "fail", held=held.number, grade=Grade(held.grade).name)

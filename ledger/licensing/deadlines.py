@@ -50,6 +50,7 @@ def calendar_knows(year: int) -> bool:
     return True
 
 
+@cache  # chinese-calendar validates every date it is asked (~60 µs); a queue page asks thousands, the same few
 def is_working_day(day: date) -> bool:
     """Whether ``day`` is a working day, make-up working days included. In a year the calendar does not know yet,
     Monday to Friday: a provisional count (``Due.provisional``), never a refusal, since the limits of an
