@@ -72,24 +72,33 @@ def _unauthorised(code: str, detail: str) -> Problem:
     return Problem(401, code, title_of(code), detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def roles_of(address: str) -> dict[str, Any]:
-    """The caller's roles as the registry grants them now (four views, asked in one batch)."""
-    ledger = services()
-    registry = ledger.registry
-    ministry, province, registrar, admin = call_many(ledger.w3, [
+def role_calls(address: str) -> list[Call]:
+    """The registry's four role views of ``address``, to ask in a batch (with a page's other questions)."""
+    registry = services().registry
+    return [
         Call(registry, "hasRole", (MINISTRY_ROLE, address)),
         Call(registry, "provinceOf", (address,)),
         Call(registry, "hasRole", (PLANNER_REGISTRAR_ROLE, address)),
         Call(registry, "hasRole", (ADMIN_ROLE, address)),
-    ])  # fmt: skip
-    if REFUSED in (ministry, province, registrar, admin):
+    ]
+
+
+def roles_from(answers: list[Any]) -> dict[str, Any]:
+    """The roles from the answers to ``role_calls``."""
+    if REFUSED in answers:
         raise ChainUnavailable("the registry did not answer its role views")
+    ministry, province, registrar, admin = answers
     return {
         "ministry": ministry,
         "provincialRegulator": province or None,
         "plannerRegistrar": registrar,
         "admin": admin,
     }
+
+
+def roles_of(address: str) -> dict[str, Any]:
+    """The caller's roles as the registry grants them now (four views, asked in one batch)."""
+    return roles_from(call_many(services().w3, role_calls(address)))
 
 
 @bp.post("/nonce")

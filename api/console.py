@@ -16,6 +16,7 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 from ledger.certificates.documents import BEIJING
+from ledger.chain.calls import call_many
 from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, RevocationReason
 from ledger.errors import ManifestError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing import checks as review_checks
@@ -24,8 +25,8 @@ from ledger.licensing.manifests import parse_manifest
 from ledger.store.models import Application
 
 from .answers import applications, credit, verification
-from .answers.console import Desk, available_steps, certificate_steps, desk_of, words, work_queue
-from .auth import roles_of
+from .answers.console import Desk, certificate_steps, desk_of, step_probes, steps_taken, words, work_queue
+from .auth import role_calls, roles_from, roles_of
 from .problems import Problem
 from .services import services
 from .web import protect_posts, signed_in
@@ -62,24 +63,32 @@ def queue() -> Page:
 @bp.get("/applications/<application_id>")
 def application(application_id: str) -> Page:
     """One application for its authority: dossier (each file's hash checked), the ledger's checks, timeline and
-    objections, and a form for each step the contract would take from this regulator now."""
-    account, desk = _desk()
-    if account is None or desk is None:
+    objections, and a form for each step the contract would take from this regulator now. The regulator's roles and
+    the steps are asked of the chain together, in one batch."""
+    account = signed_in()
+    if account is None:
         return _not_a_desk(account)
     ledger, now = services(), int(time.time())
     with Session(ledger.engine) as session:
         row = session.get(Application, application_id.lower())
-        if row is None or not desk.sees(row):  # another authority's application: as if it did not exist
+        if row is None:
             return render_template("not_found.html", query=application_id), 404
         checks = json.loads(review_checks.compute(session, ledger.dossiers, row, now, ledger.grade_b_holding_period))
         session.expunge(row)
     answer = applications.application(ledger.engine, row.id)
     open_objections = [o["id"] for o in answer["objections"] if o["answeredAt"] is None]
+    roles, probes = role_calls(account), step_probes(ledger, row, account, open_objections, now)
+    answers = call_many(ledger.w3, roles + [call for _, call in probes])
+    desk = desk_of(roles_from(answers[: len(roles)]))
+    if desk is None:
+        return _not_a_desk(account)
+    if not desk.sees(row):  # another authority's application: as if it did not exist
+        return render_template("not_found.html", query=application_id), 404
     return render_template(
         "console/application.html",
         a=answer,
         desk=desk,
-        steps=available_steps(ledger, row, account, open_objections, now),
+        steps=steps_taken(row, probes, answers[len(roles) :]),
         words=words(ledger, answer),
         files=dossier_files(answer["dossier"]),
         decision=_decision_defaults(answer, desk, now),

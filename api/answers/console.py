@@ -191,12 +191,13 @@ APPROVALS = {
 }
 
 
-def available_steps(
+def step_probes(
     ledger: Services, row: Application, account: str, open_objections: Sequence[str], now: int
-) -> list[str]:
-    """The steps of ``row``'s stage the contract would take from ``account`` now, asked as eth_calls in one batch.
-    An approval is asked as the refusal (the same authority, stage and time): its own checks (the notice run, every
-    objection answered, the certificate's fields) are the decision form's, and the contract's when it is relayed."""
+) -> list[tuple[str, Call]]:
+    """The steps of ``row``'s stage, each as the eth_call from ``account`` that asks whether the contract would take
+    it now (harmless arguments). An approval is asked as the refusal (the same authority, stage and time): its own
+    checks (the notice run, every objection answered, the certificate's fields) are the decision form's, and the
+    contract's when it is relayed."""
     application = bytes.fromhex(row.id[2:])
 
     def probe(step: str) -> Call | None:
@@ -220,11 +221,13 @@ def available_steps(
     def licensing(function: str, *args: Any) -> Call:
         return Call(ledger.licensing, function, args, account)
 
-    asked = [(step, call) for step in STEPS_BY_STAGE.get(row.stage, ()) if (call := probe(step)) is not None]
-    taken = may_take(ledger, [call for _, call in asked])
-    return [
-        APPROVALS[row.kind] if step == "Approve" else step for (step, _), yes in zip(asked, taken, strict=True) if yes
-    ]
+    return [(step, call) for step in STEPS_BY_STAGE.get(row.stage, ()) if (call := probe(step)) is not None]
+
+
+def steps_taken(row: Application, probes: Sequence[tuple[str, Call]], answers: Sequence[Any]) -> list[str]:
+    """The steps whose probe the contract answered (an approval named by the act its kind takes)."""
+    taken = [step for (step, _), answer in zip(probes, answers, strict=True) if answer is not REFUSED]
+    return [APPROVALS[row.kind] if step == "Approve" else step for step in taken]
 
 
 def certificate_steps(

@@ -53,13 +53,19 @@ def qualified_firms(
         ).all()
     )
     planners = registered_planners(connection, now, subjects)
+    profile_rows = select(FirmProfile.__table__)
+    if (
+        subjects is not None
+    ):  # the profiles of the firms asked about: their credit codes, as their certificates have them
+        codes = select(c.credit_code).where(c.kind == int(Kind.FIRM), only).scalar_subquery()
+        profile_rows = profile_rows.where(FirmProfile.__table__.c.credit_code.in_(codes))
     profiles = {
         row.credit_code: {
             "technical_staff": row.technical_staff,
             "senior_titles": row.senior_titles,
             "projects": row.projects,
         }
-        for row in connection.execute(select(FirmProfile.__table__))
+        for row in connection.execute(profile_rows)
     }
     created = CertificateEvent.__table__.alias("created")
     rows = connection.execute(
