@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select, true, tuple_
 
 from ledger.certificates.projection import ISSUING_ACTS
 from ledger.certificates.vocabulary import Kind, Status
@@ -175,8 +175,14 @@ def firm_dishonesty_entries(records: list[dict[str, Any]]) -> list[ListEntry]:
 
 
 def blacklist_entries(
-    connection: Connection, records: list[dict[str, Any]], rules: GradingRules, now: int, window: int
+    connection: Connection,
+    records: list[dict[str, Any]],
+    rules: GradingRules,
+    now: int,
+    window: int,
+    subjects: Collection[str] | None = None,
 ) -> list[ListEntry]:
+    """The blacklist's entries: from the records, and from revocations (of ``subjects`` only, when given)."""
     entries = []
     for record in records:
         if record["kind"] != CreditKind.DISHONESTY:
@@ -212,6 +218,7 @@ def blacklist_entries(
         .join(Certificate, c.id == e.certificate_id)
         .join(created, (created.c.certificate_id == c.id) & created.c.act.in_(ISSUING_ACTS))
         .where(e.act == "REVOKE", e.block_time < c.valid_until, ~displaced)
+        .where(c.subject.in_(list(subjects)) if subjects is not None else true())
     )
     for row in revocations:
         reason = json.loads(row.data)["reason"]

@@ -237,10 +237,10 @@ def _qualification(connection: Connection, application: Application, at: int) ->
 def _credit(connection: Connection, subject: str, at: int) -> dict[str, Any]:
     """The firm on the blacklist now (serious dishonesty, 挂证, a revocation that bars it), or a general
     dishonesty record published."""
-    records = published_records(connection, at)
+    records = [r for r in published_records(connection, at) if r["subject"] == subject]
     black = [
         {"reason": e.reason, "since": e.since}
-        for e in current(blacklist_entries(connection, records, grading_rules(), at, 0), at)
+        for e in current(blacklist_entries(connection, records, grading_rules(), at, 0, [subject]), at)
         if e.subject == subject
     ]
     general = [
