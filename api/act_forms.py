@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +24,12 @@ from ledger.certificates.identifiers import IdentifierError, validate_credit_cod
 from ledger.certificates.vocabulary import GRADE_LABELS, Grade, Kind
 from ledger.credit.vocabulary import Category, CreditKind
 from ledger.licensing import checks as review_checks
-from ledger.licensing.client import ZERO, ApplicationKind, Filed, filing_public_data, read_application
+from ledger.licensing.client import ZERO, ApplicationKind, Filed, first_request, read_application, successor_filing
 from ledger.licensing.deadlines import notice_end
 from ledger.licensing.dossiers import HASH_PATTERN
 from ledger.licensing.manifests import Manifest, ManifestFile
 from ledger.store.models import Application, Certificate, Objection
-from wallet.typed_acts import to_typed_json
+from wallet.typed_acts import ACT_TYPES, to_typed_json
 
 from .problems import Problem
 from .services import services
@@ -42,11 +41,10 @@ _HASH = re.compile(HASH_PATTERN)
 
 @dataclass
 class Form:
-    """One submitted form: what it is ``about``, its ``inputs``, who will sign, and the faults found so far."""
+    """One submitted form: what it is ``about``, its ``inputs``, and the faults found so far."""
 
     about: str | None
     inputs: dict[str, Any]
-    signer: str
     errors: list[dict[str, str]] = field(default_factory=list)
 
     def fault(self, name: str, message: str) -> None:
@@ -131,20 +129,15 @@ def builds(*acts: str) -> Callable[[Builder], Builder]:
     return register
 
 
-def fields_of(act: str, about: str | None, inputs: dict[str, Any], signer: str) -> dict[str, Any]:
+def fields_of(act: str, about: str | None, inputs: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``act`` from a form; a 400 problem naming each faulty input."""
     builder = _BUILDERS.get(act)
     if builder is None:
         raise Problem(400, "invalid-form", "Invalid form", f"No form makes the act {act!r}.")
-    form = Form(about, inputs, signer)
+    form = Form(about, inputs)
     fields = builder(form)
     form.check()
     return to_typed_json(fields)
-
-
-def _now() -> int:
-    """Now, for dates the next block must meet (a chain that mines on demand may have last mined long ago)."""
-    return max(int(services().w3.eth.get_block("latest")["timestamp"]), int(time.time()))
 
 
 # ---- the applicant's acts ----
@@ -165,7 +158,7 @@ def _file(form: Form) -> dict[str, Any]:
     """A firm's first application (credit code and name), or an application about a certificate held (its number;
     a planner's change of employer names the new employer's credit code)."""
     kind = str(form.inputs.get("kind", ""))
-    dossier = form.dossier()
+    dossier = bytes.fromhex(form.dossier()[2:])
     if kind == "FIRST":
         try:
             code = validate_credit_code(str(form.inputs.get("creditCode", "")))
@@ -175,35 +168,25 @@ def _file(form: Form) -> dict[str, Any]:
         name = str(form.inputs.get("name", "")).strip()
         if not name:
             form.fault("name", "请填写单位名称")
-        request = {
-            "kind": int(ApplicationKind.FIRST),
-            "subject": "0x" + firm_subject(code.value).hex(),
-            "certificate": "0x" + ZERO.hex(),
-            "province": code.province or 0,
-            "employer": "0x" + ZERO.hex(),
-            "dossier": dossier,
-            "publicData": "0x" + filing_public_data(code.value, name).hex(),
-        }
-        return {"request": request}
+        return {"request": _named(first_request(code.value, name, code.province or 0, dossier))}
     if kind not in _FILED_ABOUT_A_CERTIFICATE:
         form.fault("kind", "请选择申请类型")
         return {}
-    employer = "0x" + ZERO.hex()
+    employer = ZERO
     if kind == "PLANNER_CHANGE":
         try:
-            employer = "0x" + firm_subject(validate_credit_code(str(form.inputs.get("employerCode", ""))).value).hex()
+            employer = firm_subject(validate_credit_code(str(form.inputs.get("employerCode", ""))).value)
         except IdentifierError as wrong:
             form.fault("employerCode", f"新执业单位的统一社会信用代码有误：{wrong}")
-    request = {
-        "kind": int(_FILED_ABOUT_A_CERTIFICATE[kind]),
-        "subject": "0x" + ZERO.hex(),
-        "certificate": form.certificate(str(form.inputs.get("number", ""))),
-        "province": 0,
-        "employer": employer,
-        "dossier": dossier,
-        "publicData": "0x",
+    certificate = bytes.fromhex(form.certificate(str(form.inputs.get("number", "")))[2:])
+    return {
+        "request": _named(successor_filing(_FILED_ABOUT_A_CERTIFICATE[kind], certificate, dossier, employer=employer))
     }
-    return {"request": request}
+
+
+def _named(request: tuple[Any, ...]) -> dict[str, Any]:
+    """An ApplicationRequest tuple as the typed act's struct, by its EIP-712 field names."""
+    return dict(zip((f["name"] for f in ACT_TYPES["File"]["ApplicationRequest"]), request, strict=True))
 
 
 @builds("Supplement")
@@ -262,7 +245,7 @@ def _review(form: Form) -> dict[str, Any]:
     application, _ = form.application()
     opinion = form.text("opinion", "审查意见")
     days = form.number("noticeDays", "公示天数", 0, 365) if str(form.inputs.get("noticeDays") or "0") != "0" else 0
-    now = _now()
+    now = services().now()
     ledger = services()
     with Session(ledger.engine) as session:
         row = session.get(Application, application)
@@ -279,7 +262,10 @@ def _review(form: Form) -> dict[str, Any]:
 
 @builds("PublishNotice")
 def _publish_notice(form: Form) -> dict[str, Any]:
-    return {"application": form.id32(form.about), "endsAt": notice_end(_now(), form.number("days", "公示天数", 1, 365))}
+    return {
+        "application": form.id32(form.about),
+        "endsAt": notice_end(services().now(), form.number("days", "公示天数", 1, 365)),
+    }
 
 
 @builds("AnswerObjections")
@@ -296,8 +282,9 @@ def _answer(form: Form) -> dict[str, Any]:
     return {"objections": list(open_ones), "answerHash": form.text("answer", "异议处理结果")}
 
 
-_DECISION_FIELDS = ("number", "address", "scope", "issuingAuthority", "decisionNumber", "validFrom", "validUntil",
-                    "legalRepresentative", "technicalLead")  # fmt: skip
+DECISION_FIELDS = ("number", "address", "scope", "issuingAuthority", "decisionNumber", "validFrom", "validUntil",
+                   "legalRepresentative", "technicalLead")  # fmt: skip
+_OPTIONAL_DECISION_FIELDS = frozenset({"decisionNumber"})
 
 
 @builds("ApproveFirst", "ApproveSuccessor", "ApproveChange", "ApproveCancellation")
@@ -320,7 +307,6 @@ def _approve(form: Form) -> dict[str, Any]:
         holder = filed.applicant if not filed.paper else str(form.inputs.get("holder", ""))
         request = issue_request(document, subject=filed.subject, province=filed.province, holder=holder)
         return {"application": application, "dossier": dossier, "request": request}
-    current = services().client().certificate(filed.certificate).holder
     if kind is ApplicationKind.CHANGE:
         return {
             "application": application,
@@ -328,22 +314,14 @@ def _approve(form: Form) -> dict[str, Any]:
             "documentHash": document.hash(),
             "publicData": document.public_data(),
         }
+    current = services().client().certificate(filed.certificate).holder  # the firm keeps the key it holds
     return {"application": application, "dossier": dossier, "successor": successor_request(document, holder=current)}
 
 
 def _filled(form: Form) -> dict[str, str]:
-    values = {name: str(form.inputs.get(name) or "").strip() for name in _DECISION_FIELDS}
-    for name in (
-        "number",
-        "validFrom",
-        "validUntil",
-        "issuingAuthority",
-        "scope",
-        "address",
-        "legalRepresentative",
-        "technicalLead",
-    ):
-        if not values[name]:
+    values = {name: str(form.inputs.get(name) or "").strip() for name in DECISION_FIELDS}
+    for name in DECISION_FIELDS:
+        if not values[name] and name not in _OPTIONAL_DECISION_FIELDS:
             form.fault(name, "必填")
     return {name: value for name, value in values.items() if value}
 
@@ -351,15 +329,25 @@ def _filled(form: Form) -> dict[str, str]:
 def _held_fields(application: str, filed: Filed) -> dict[str, str]:
     """What a decision keeps of the firm: for a first application its name and credit code as filed (grade B);
     otherwise the public fields of the certificate held (name, credit code, grade …), which the form's overrides."""
-    with Session(services().engine) as session:
-        if filed.kind == ApplicationKind.FIRST:
+    if filed.kind == ApplicationKind.FIRST:
+        with Session(services().engine) as session:
             row = session.get(Application, application)
-            return {"name": (row and row.name) or "", "creditCode": (row and row.credit_code) or "", "grade": "乙级"}
-        held = session.get(Certificate, "0x" + filed.certificate.hex())
+        return {"name": (row and row.name) or "", "creditCode": (row and row.credit_code) or "", "grade": "乙级"}
+    held = held_fields("0x" + filed.certificate.hex())
     if held is None:
         raise Problem(503, "index-behind", "Index behind", "The index has not read the certificate applied about.")
-    public = {k: str(v) for k, v in json.loads(held.public_data).items() if k not in _DECISION_FIELDS}
-    return {**public, "grade": GRADE_LABELS[Grade(held.grade)]}
+    return {k: v for k, v in held.items() if k not in DECISION_FIELDS}  # the decision writes those anew
+
+
+def held_fields(certificate_id: str) -> dict[str, str] | None:
+    """A certificate's public fields as its document has them (its number, and its grade as 甲级/乙级), from the
+    index; None when the index has not read it."""
+    with Session(services().engine) as session:
+        held = session.get(Certificate, certificate_id)
+        if held is None:
+            return None
+        public = {k: str(v) for k, v in json.loads(held.public_data).items()}
+        return {**public, "number": held.number, "grade": GRADE_LABELS[Grade(held.grade)]}
 
 
 # ---- acts on a certificate ----

@@ -43,6 +43,14 @@ def relayer_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def send_signed(signed: SignedAct) -> str:
+    """Relay ``signed`` from the relayer's key, one worker at a time; the transaction hash (0x-hex)."""
+    relay = services().act_relay
+    with relayer_lock():
+        relay.relayer.recount()
+        return relay.relay(signed).to_0x_hex()
+
+
 @bp.post("/acts")
 @bp.input(SignedActIn, arg_name="body")
 @bp.output(ActAccepted, status_code=202)
@@ -54,10 +62,7 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
     """Checked offline (domain, deadline, signature), then judged by the contract (role, jurisdiction, nonce,
     business rules) before anything is sent. `202` means sent: follow `statusUrl` until mined."""
     signed = SignedAct.from_json(body.model_dump())
-    relay = services().act_relay
-    with relayer_lock():
-        relay.relayer.recount()
-        tx_hash = relay.relay(signed).to_0x_hex()
+    tx_hash = send_signed(signed)
     return {
         "txHash": tx_hash,
         "act": signed.act,

@@ -21,9 +21,11 @@ from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, Revocatio
 from ledger.errors import ManifestError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
+from ledger.licensing.dossiers import DossierStore, ReadOnce
 from ledger.licensing.manifests import parse_manifest
 from ledger.store.models import Application
 
+from .act_forms import held_fields
 from .answers import applications, credit, verification
 from .answers.console import Desk, certificate_steps, desk_of, step_probes, steps_taken, words, work_queue
 from .auth import role_calls, roles_from, roles_of
@@ -73,11 +75,12 @@ def application(application_id: str) -> Page:
         row = session.get(Application, application_id.lower())
         if row is None:
             return render_template("not_found.html", query=application_id), 404
-        checks = json.loads(review_checks.compute(session, ledger.dossiers, row, now, ledger.grade_b_holding_period))
+        store = ReadOnce(ledger.dossiers)  # the checks and the file list read each file once between them
+        checks = json.loads(review_checks.compute(session, store, row, now, ledger.grade_b_holding_period))
         session.expunge(row)
     answer = applications.application(ledger.engine, row.id)
     open_objections = [o["id"] for o in answer["objections"] if o["answeredAt"] is None]
-    roles, probes = role_calls(account), step_probes(ledger, row, account, open_objections, now)
+    roles, probes = role_calls(account), step_probes(ledger, row, account, open_objections)
     answers = call_many(ledger.w3, roles + [call for _, call in probes])
     desk = desk_of(roles_from(answers[: len(roles)]))
     if desk is None:
@@ -90,7 +93,7 @@ def application(application_id: str) -> Page:
         desk=desk,
         steps=steps_taken(row, probes, answers[len(roles) :]),
         words=words(ledger, answer),
-        files=dossier_files(answer["dossier"]),
+        files=dossier_files(answer["dossier"], store),
         decision=_decision_defaults(answer, desk, now),
         checks=checks,
         now=now,
@@ -130,36 +133,26 @@ def _published_dishonesty(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in standing["records"] if r["kind"] == "DISHONESTY" and r["restored"] is None]
 
 
-def dossier_files(dossier: str) -> list[dict[str, Any]]:
-    """The files the dossier's manifest names, each with whether the store holds bytes of exactly that hash."""
-    store = services().dossiers
+def dossier_files(dossier: str, store: DossierStore | None = None) -> list[dict[str, Any]]:
+    """The files the dossier's manifest names, each with whether the store holds exactly those bytes (the same
+    test as the ledger's dossier check)."""
+    store = store or services().dossiers
     try:
         manifest = parse_manifest(store.read(dossier))
     except (StoredFileMissing, StoredFileCorrupt, ManifestError):
         return []
-    files = []
-    for entry in manifest.files:
-        try:
-            store.read(entry.keccak256)
-            checked = True
-        except (StoredFileMissing, StoredFileCorrupt):
-            checked = False
-        files.append({"name": entry.name, "mediaType": entry.media_type, "size": entry.size,
-                      "keccak256": entry.keccak256, "checked": checked})  # fmt: skip
-    return files
+    return [
+        {"name": entry.name, "mediaType": entry.media_type, "size": entry.size, "keccak256": entry.keccak256,
+         "checked": state == "stored"}
+        for entry, state in review_checks.file_states(store, manifest)
+    ]  # fmt: skip
 
 
 def _decision_defaults(answer: dict[str, Any], desk: Desk, now: int) -> dict[str, Any]:
     """What the decision form starts with: today, five years' validity, this authority, the fields held."""
     today = dt.datetime.fromtimestamp(now, BEIJING).date()
-    held: dict[str, Any] = {}
     certificate = answer.get("certificate")
-    if certificate and certificate.get("number"):
-        try:
-            current = verification.certificate(services().engine, certificate["number"])
-            held = {**(current["holder"].get("publicFields") or {}), "number": current["number"]}
-        except Problem:
-            held = {}
+    held = (held_fields(certificate["id"]) if certificate else None) or {}
     return {
         "validFrom": today.isoformat(),
         "validUntil": (today.replace(year=today.year + 5) - dt.timedelta(days=1)).isoformat(),

@@ -79,6 +79,15 @@ def upload() -> tuple[dict[str, Any], int, dict[str, str]]:
             401, "not-signed-in", "Not signed in", "Storing a dossier file needs 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )  # fmt: skip
+    body = store_request_body(account)
+    url = body["url"]
+    return body, 201, {"Location": url}
+
+
+def store_request_body(account: str) -> dict[str, Any]:
+    """Store the request's body as one dossier file for ``account`` (logged with it): its type by Content-Type
+    and by its bytes, its size under the store's limit, with or without a Content-Length. The stored file's
+    hash, type, size, address and whether it was stored before."""
     store = services().dossiers
     declared = request.mimetype
     if declared not in FILE_TYPES:
@@ -95,8 +104,7 @@ def upload() -> tuple[dict[str, Any], int, dict[str, str]]:
     store.put_file(data, declared)
     log.info("dossier file %s (%s, %d bytes) stored by %s", name, declared, len(data), account)
     url = url_for("dossiers.download", file_hash=name)
-    body = {"hash": name, "mediaType": declared, "size": len(data), "url": url, "alreadyStored": already}
-    return body, 201, {"Location": url}
+    return {"hash": name, "mediaType": declared, "size": len(data), "url": url, "alreadyStored": already}
 
 
 @bp.get("/files/<file_hash>")

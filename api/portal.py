@@ -13,7 +13,8 @@ from flask import render_template, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.certificates.vocabulary import GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind, Status
+from ledger.certificates.queries import derived_status
+from ledger.certificates.vocabulary import GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind
 from ledger.chain.calls import Call
 from ledger.licensing.vocabulary import FINAL_STAGES
 from ledger.store.models import Application, Certificate
@@ -82,7 +83,8 @@ def home() -> Page:
 
 
 def _certificate(row: Certificate) -> dict[str, Any]:
-    status = Status(row.status) if row.valid_until > time.time() or row.status != Status.ACTIVE else Status.EXPIRED
+    status = derived_status({"status": row.status, "valid_from": row.valid_from, "valid_until": row.valid_until},
+                            int(time.time()))  # fmt: skip
     return {
         "number": row.number,
         "name": row.name,

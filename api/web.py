@@ -19,18 +19,17 @@ from urllib.parse import unquote
 
 from apiflask import APIBlueprint
 from eth_utils import is_hex_address, to_checksum_address
-from flask import Flask, current_app, jsonify, request, session
+from flask import Flask, current_app, jsonify, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from ledger.errors import FileTooLarge
 from wallet.siwe import SiweMessage, timestamp
 from wallet.typed_acts import SIGNED_ACT_FORMAT, SignedAct
 
 from . import act_forms, limits
-from .acts import relayer_lock
+from .acts import send_signed
 from .auth import roles_of
+from .dossiers import store_request_body
 from .problems import Problem, problem
 from .services import services
 
@@ -152,7 +151,7 @@ def prepare() -> ResponseReturnValue:
     act, about, inputs = body.get("act"), body.get("about"), body.get("inputs", {})
     if not isinstance(act, str) or not isinstance(inputs, dict) or not (about is None or isinstance(about, str)):
         raise Problem(400, "invalid-request", "Invalid request", "act (text), about (text) and inputs (an object).")
-    fields = act_forms.fields_of(act, about, inputs, account)
+    fields = act_forms.fields_of(act, about, inputs)
     typed = services().act_relay.prepare(act, account, fields, ACT_VALID_FOR)
     return jsonify(
         typedData=typed,
@@ -172,26 +171,14 @@ def relay() -> ResponseReturnValue:
         )
     if signed.act == "Object":
         limits.count_objection(signed.signer)
-    act_relay = services().act_relay
-    with relayer_lock():
-        act_relay.relayer.recount()
-        tx_hash = act_relay.relay(signed).to_0x_hex()
-    return jsonify(txHash=tx_hash, statusUrl=f"/api/v1/acts/{tx_hash}"), 202
+    tx_hash = send_signed(signed)
+    return jsonify(txHash=tx_hash, statusUrl=url_for("acts.act_status", tx_hash=tx_hash)), 202
 
 
 @bp.post("/files")
 def upload() -> ResponseReturnValue:
     """One dossier file from the portal's form (the body is the file, Content-Type its type, X-File-Name its name):
     stored by its hash as ``POST /api/v1/files`` stores it."""
-    require_signed_in()
-    store = services().dossiers
-    if (request.content_length or 0) > store.max_bytes:
-        raise FileTooLarge(request.content_length or 0, store.max_bytes)
-    request.max_content_length = store.max_bytes
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise FileTooLarge(store.max_bytes + 1, store.max_bytes) from None
-    name = store.put_file(data, request.mimetype)
-    filename = unquote(request.headers.get("X-File-Name", "")) or name
-    return jsonify(hash=name, name=filename[:200], mediaType=request.mimetype, size=len(data)), 201
+    stored = store_request_body(require_signed_in())
+    filename = unquote(request.headers.get("X-File-Name", "")) or stored["hash"]
+    return jsonify(**stored, name=filename[:200]), 201

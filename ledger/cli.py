@@ -682,7 +682,7 @@ def review(ctx: click.Context, application: bytes, checks_path: Path | None, opi
     checks are stored in the dossier store and their keccak256 goes on chain (docs/dossiers.md)."""
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
-        now = _chain_now(ledger)
+        now = ledger.now()
         ends = notice_end(now, notice_days) if notice_days else 0
         checks = checks_path.read_bytes() if checks_path else _computed_checks(ledger, application, now)
         name = ledger.dossiers.put_json(checks)
@@ -710,7 +710,7 @@ def _computed_checks(ledger: Ledger, application: bytes, now: int) -> bytes:
 @click.pass_context
 def notice(ctx: click.Context, application: bytes, days: int) -> None:
     """Publish a reviewed application's opinion for public notice (公示) for ``--days`` (to 24:00 Beijing)."""
-    _step(ctx, lambda c, ledger: c.publish_notice(application, notice_end(_chain_now(ledger), days)))
+    _step(ctx, lambda c, ledger: c.publish_notice(application, notice_end(ledger.now(), days)))
 
 
 @main.command("object")
@@ -825,12 +825,6 @@ def propose_revocation(ctx: click.Context, number: str, reason: int, evidence_pa
 def confirm_revocation(ctx: click.Context, proposal: bytes) -> None:
     """Confirm another regulator's revocation proposal: the certificate is revoked."""
     _step(ctx, lambda c, _: c.confirm_revocation(proposal))
-
-
-def _chain_now(ledger: Ledger) -> int:
-    """Now, for a deadline the next block must meet: the later of the latest block's time and the clock (a chain
-    that mines on demand may have last mined long ago)."""
-    return max(int(ledger.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
 
 
 @main.command("expert-review")

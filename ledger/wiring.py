@@ -9,6 +9,7 @@ raises ``DeploymentError`` only when something needs the chain, so the read mode
 from __future__ import annotations
 
 import threading
+import time
 from functools import cached_property
 from pathlib import Path
 
@@ -85,6 +86,11 @@ class Ledger:
             if self._w3 is None:
                 self._w3 = connect(self.rpc_url, timeout=self.chain_timeout)
             return self._w3
+
+    def now(self) -> int:
+        """Now, for a deadline the next block must meet: the later of the latest block's time and the clock (a chain
+        that mines on demand may have last mined long ago; a test node's clock may have been moved ahead)."""
+        return max(int(self.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
 
     def forget_chain(self) -> None:
         """Drop the node connection and what was built on it; the next use connects afresh."""

@@ -78,7 +78,6 @@ TASKS = {
     "noticing": ("公示中", "公示期内任何人可提出异议"),
     "objections": ("待答复异议", "答复全部异议后方可决定"),
     "decision": ("待作出许可决定", "公示期满且异议均已答复"),
-    "revocation": ("待确认撤销", "另一名监管人员提出的撤销提议，双人复核"),
 }
 WAITING = frozenset({"completion", "noticing"})
 
@@ -192,7 +191,7 @@ APPROVALS = {
 
 
 def step_probes(
-    ledger: Services, row: Application, account: str, open_objections: Sequence[str], now: int
+    ledger: Services, row: Application, account: str, open_objections: Sequence[str]
 ) -> list[tuple[str, Call]]:
     """The steps of ``row``'s stage, each as the eth_call from ``account`` that asks whether the contract would take
     it now (harmless arguments). An approval is asked as the refusal (the same authority, stage and time): its own
@@ -208,9 +207,8 @@ def step_probes(
         if step == "Approve":
             grant = APPROVALS.get(row.kind) in ("ApproveFirst", "ApproveSuccessor")
             return None if row.kind not in APPROVALS or (grant and row.stage == "REVIEWED") else probe("Refuse")
-        if step == "PublishNotice":  # from the chain's clock, which a test node (or a stalled one) may hold elsewhere
-            chain_now = max(now, int(ledger.w3.eth.get_block("latest")["timestamp"]))
-            return licensing("publishNotice", application, notice_end(chain_now, ledger.minimum_notice_days))
+        if step == "PublishNotice":  # an end the next block must accept: from the chain's clock, not the page's
+            return licensing("publishNotice", application, notice_end(ledger.now(), ledger.minimum_notice_days))
         if step == "ExpertReview":
             return licensing("expertReview", application, row.expert_review_began_at is None)
         if step == "Accept":

@@ -24,7 +24,7 @@ from ledger.credit.register import published_records, qualified_firms, registere
 from ledger.credit.vocabulary import CreditKind, Severity
 from ledger.errors import DossierError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing.dossiers import DossierStore
-from ledger.licensing.manifests import Manifest, parse_manifest
+from ledger.licensing.manifests import Manifest, ManifestFile, parse_manifest
 from ledger.licensing.vocabulary import FINAL_STAGES, PLANNER_KINDS
 from ledger.rules import grading_rules, staffing_rules
 from ledger.store.models import Application, Certificate
@@ -255,6 +255,23 @@ def _credit(connection: Connection, subject: str, at: int) -> dict[str, Any]:
 # ---- the dossier ----
 
 
+def file_states(store: DossierStore, manifest: Manifest) -> list[tuple[ManifestFile, str]]:
+    """Each file the manifest names, and whether the store holds it as named: ``stored`` (its bytes have its hash
+    and the manifest's size), ``missing`` or ``damaged``."""
+    states = []
+    for entry in manifest.files:
+        try:
+            data = store.read(entry.keccak256)
+        except StoredFileMissing:
+            states.append((entry, "missing"))
+            continue
+        except StoredFileCorrupt:
+            states.append((entry, "damaged"))
+            continue
+        states.append((entry, "stored" if len(data) == entry.size else "damaged"))
+    return states
+
+
 def _dossier(store: DossierStore, dossier: str) -> tuple[Manifest | None, dict[str, Any]]:
     """The manifest the application's dossier hash names (None if the store lacks it or it is no manifest) and
     the check that every file it lists is stored with its hash and size."""
@@ -266,18 +283,9 @@ def _dossier(store: DossierStore, dossier: str) -> tuple[Manifest | None, dict[s
         return None, _check("dossier-files", "fail", manifest="corrupt")
     except DossierError:
         return None, _check("dossier-files", "fail", manifest="not-a-manifest")
-    missing, damaged = [], []
-    for entry in manifest.files:
-        try:
-            data = store.read(entry.keccak256)
-        except StoredFileMissing:
-            missing.append(entry.name)
-            continue
-        except StoredFileCorrupt:
-            damaged.append(entry.name)
-            continue
-        if len(data) != entry.size:
-            damaged.append(entry.name)
+    states = file_states(store, manifest)
+    missing = [entry.name for entry, state in states if state == "missing"]
+    damaged = [entry.name for entry, state in states if state == "damaged"]
     verdict: Verdict = "fail" if missing or damaged or not manifest.files else "pass"
     return manifest, _check(
         "dossier-files", verdict, manifest="stored", files=len(manifest.files), missing=missing, damaged=damaged

@@ -93,18 +93,8 @@ class LicensingClient:
     # ---- the applicant's steps ----
 
     def file_first(self, credit_code: str, name: str, province: int, dossier: bytes, *, paper: bool = False) -> Step:
-        """A first application (grade B) of the firm with this (validated) credit code and name in ``province``;
-        the name and code go on chain in the filing's public data, for the public notice."""
-        request = (
-            ApplicationKind.FIRST,
-            firm_subject(credit_code),
-            ZERO,
-            province,
-            ZERO,
-            dossier,
-            filing_public_data(credit_code, name),
-        )
-        return self._file(request, paper)
+        """A first application (grade B) of the firm with this (validated) credit code and name in ``province``."""
+        return self._file(first_request(credit_code, name, province, dossier), paper)
 
     def file_registration(
         self, planner_subject: bytes, employer: bytes, dossier: bytes, *, paper: bool = False
@@ -127,7 +117,9 @@ class LicensingClient:
     ) -> Step:
         """An application about ``certificate``, filed with its holder key (or on paper): a firm's upgrade,
         renewal, change or cancellation, a planner's renewal, change of employer (to ``employer``) or cancellation."""
-        return self._file((kind, ZERO, certificate, 0, employer, dossier, public_data), paper)
+        return self._file(
+            successor_filing(kind, certificate, dossier, public_data=public_data, employer=employer), paper
+        )
 
     def consent(self, application: bytes) -> Step:
         """An employer's consent to a planner's change of employer (the firm's qualification's holder key)."""
@@ -228,6 +220,20 @@ class LicensingClient:
         # The receipt holds the certificate registry's events too: only this event's log is read.
         logs = getattr(self.contract.events, event)().process_receipt(receipt, errors=DISCARD)
         return _step(bytes(logs[0]["args"][argument]), receipt)
+
+
+def first_request(credit_code: str, name: str, province: int, dossier: bytes) -> tuple[Any, ...]:
+    """The ApplicationRequest of a firm's first application (grade B): the name and code go on chain in the
+    filing's public data, for the public notice."""
+    return (ApplicationKind.FIRST, firm_subject(credit_code), ZERO, province, ZERO, dossier,
+            filing_public_data(credit_code, name))  # fmt: skip
+
+
+def successor_filing(
+    kind: ApplicationKind, certificate: bytes, dossier: bytes, *, public_data: bytes = b"", employer: bytes = ZERO
+) -> tuple[Any, ...]:
+    """The ApplicationRequest of an application about a certificate held (``employer``: a planner's new firm)."""
+    return (kind, ZERO, certificate, 0, employer, dossier, public_data)
 
 
 def read_application(contract: Contract, application: bytes) -> Filed:

@@ -142,3 +142,23 @@ class DossierStore:
         finally:
             draft.unlink()
         return name
+
+
+class ReadOnce(DossierStore):
+    """One request's view of a store: each file read (and checked against its hash) once, however many questions
+    about it the request asks (a console page's checks and its list of the dossier's files)."""
+
+    def __init__(self, store: DossierStore) -> None:
+        super().__init__(store.root, store.max_bytes)
+        self._read: dict[str, bytes | StoredFileMissing | StoredFileCorrupt] = {}
+
+    def read(self, name: str) -> bytes:
+        if name not in self._read:
+            try:
+                self._read[name] = super().read(name)
+            except (StoredFileMissing, StoredFileCorrupt) as refused:
+                self._read[name] = refused
+        found = self._read[name]
+        if isinstance(found, Exception):
+            raise found
+        return found

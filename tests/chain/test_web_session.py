@@ -40,7 +40,10 @@ def test_a_session_opens_for_the_signer_and_signs_out(served: Served) -> None:
     headers = signed_in(client, person)
     assert headers != before  # signing in starts a new session, with a new CSRF token
     assert person.address[:8] in client.get("/portal").get_data(as_text=True)
-    assert "HttpOnly" in served.app().get("/notices").headers.get("Set-Cookie", "HttpOnly")
+    cookie = client.get_cookie("pql_session")
+    assert (
+        cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    )  # no script reads it, no other site sends it
     assert client.post("/web/sign-out", json={}, headers=headers).status_code == 200
     assert client.get("/portal").status_code == 401
 
