@@ -59,6 +59,9 @@ class SyncReport:
     rolled_back_to: int | None = None
 
 
+ANALYZE_EVERY = 1_000
+
+
 class Indexer:
     """Projects one deployment's registered contracts into the read model. Safe to run again at any time.
 
@@ -94,6 +97,7 @@ class Indexer:
         self.target_logs = target_logs
         self.max_range = max_range
         self._range = 2_000
+        self._unanalysed = 0  # events written since the database last refreshed its planner statistics
 
     # ---- public ----
 
@@ -113,6 +117,7 @@ class Indexer:
             events += len(logs)
             self._adapt(len(logs))
             position = end + 1
+        self._refresh_statistics(events)
         return SyncReport(events, start, max(start - 1, safe_head), rolled_back_to)
 
     def run_forever(self, interval: float = 1.0) -> None:
@@ -125,6 +130,17 @@ class Indexer:
             except (ConnectionError, OSError) as exc:
                 log.warning("chain unavailable, retrying: %s", exc)
             time.sleep(interval)
+
+    def _refresh_statistics(self, events: int) -> None:
+        """ANALYZE once every ANALYZE_EVERY events written: without statistics SQLite picks the first index of a
+        query's leading column (every planner of the register by ``kind``) over the selective one (a firm's
+        planners by ``employer``), 30 ms against 0.2 ms per reviewer's check. PostgreSQL's autovacuum does the
+        same by itself; ANALYZE there is merely early."""
+        self._unanalysed += events
+        if self._unanalysed >= ANALYZE_EVERY:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+            self._unanalysed = 0
 
     def logged_ids(self, event: str) -> set[bytes]:
         """The first indexed topic (an id) of every ``event`` so far, read from the chain (not the read model):

@@ -106,7 +106,7 @@ def _staffing(
     """Registered planners bound to the firm now against the minimum of the grade applied for. A firm applying
     for its first qualification can have none bound (the registry binds planners to qualified firms only): its
     dossier's registered planners are compared instead, and a pass is never more than a warning."""
-    bound = registered_planners(connection, at).get(application.subject, 0)
+    bound = registered_planners(connection, at, [application.subject]).get(application.subject, 0)
     if application.kind != "FIRST":
         return _check("registered-planners", "pass" if bound >= minimum else "fail", bound=bound, minimum=minimum)
     registered = sum(1 for p in counted.values() if p["employer"] is not None)
