@@ -60,6 +60,9 @@ def settings_from_environment() -> dict[str, Any]:
         "RATE_LIMIT_OBJECTIONS": env.get("RATE_LIMIT_OBJECTIONS", "5/hour;20/day"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "READY_MAX_LAG_BLOCKS": int(env.get("READY_MAX_LAG_BLOCKS", "20")),
+        # an answer says chainReachable: false once the indexer has not reached the node for this long (it polls
+        # every second); the page then shows its banner
+        "CHAIN_SEEN_WITHIN_SECONDS": float(env.get("CHAIN_SEEN_WITHIN_SECONDS", "3")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
 

@@ -39,15 +39,19 @@ NOT_FOUND = {404: "No certificate has this number"}
 @bp.output(CertificateOut)
 @bp.doc(summary="A certificate: status, holder, validity, history and on-chain proof", responses=NOT_FOUND)
 def get_certificate(number: str, query: CertificateQuery) -> Response:
-    """Answered from the read model (with the indexer's lag in `proof`), for now or for the instant `at` (e.g. a
-    bid deadline). `source=chain` reads the contract at the latest block instead, trusting only the node."""
+    """Answered from the read model for now or for the instant `at` (e.g. a bid deadline); for now, the verdict
+    fields are confirmed by the registry contract at the indexed block (`proof.confirmedBlock`), and where the two
+    disagree the answer gives the contract's values and says `disputed`. `proof.indexer` says how old the index's
+    view of the chain is (`chainReachable`, `lagSeconds`); with `maxAge` an older view is a 503 `cannot-verify`.
+    `source=chain` reads the contract at the latest block instead, trusting only the node."""
     if query.source == "chain":
         if query.at is not None:
             raise invalid_request(
                 "at= is answered from the index only", "query", "at", "not supported with source=chain"
             )
         return as_json(CertificateOut, verification.certificate_on_chain(services(), number))
-    return as_json(CertificateOut, verification.certificate(services().engine, number, seconds(query.at)))
+    answer = verification.certificate(services(), number, seconds(query.at), query.maxAge)
+    return as_json(CertificateOut, answer)
 
 
 def invalid_request(detail: str, location: str, field: str, message: str) -> Problem:
@@ -102,7 +106,7 @@ def verify(body: VerifyRequest) -> dict[str, Any]:
         raise Problem(
             413, "batch-too-large", "Batch too large", f"{len(items):,} items; at most {MAX_BATCH:,} per request."
         )
-    return verification.batch(services().engine, items, by_hash=body.numbers is None, at=seconds(body.at))
+    return verification.batch(services(), items, by_hash=body.numbers is None, at=seconds(body.at), max_age=body.maxAge)
 
 
 @bp.post("/verify/document")
@@ -119,4 +123,4 @@ def verify_document(body: CertificateDocument) -> dict[str, Any]:
     number = document.public.get("number")
     if not isinstance(number, str):
         raise Problem(400, "invalid-document", "Invalid certificate document", "The document has no number.")
-    return verification.document_check(services().engine, document, number)
+    return verification.document_check(services(), document, number)

@@ -109,7 +109,7 @@ def certificate(number: str) -> Page:
         return _not_a_desk(account)
     ledger = services()
     try:
-        answer = verification.certificate(ledger.engine, number)
+        answer = verification.certificate(ledger, number)
     except Problem:
         return render_template("not_found.html", query=number), 404
     with Session(ledger.engine) as session:

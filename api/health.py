@@ -4,6 +4,7 @@ database answers, the chain node answers with the recorded registry deployed, an
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,8 +14,9 @@ from web3 import Web3
 from ledger.certificates import queries
 from ledger.errors import ChainUnavailable, DeploymentError, IndexNotReady
 
+from .answers.confirmed import confirm
 from .problems import problem
-from .services import services
+from .services import Services, services
 
 bp = Blueprint("health", __name__)
 
@@ -55,6 +57,14 @@ def readyz() -> Response:
             503, "index-behind", "Index behind", f"The index is {lag} blocks behind the chain (at most {limit}).",
             lagBlocks=lag,
         )  # fmt: skip
+    disputed = _still_disputed(ledger, checkpoint.block_number)
+    if disputed:
+        return problem(
+            503, "index-disputed", "Index disputed",
+            f"The read model disagrees with the registry contract on {len(disputed)} certificate(s); "
+            "`ledger reindex` rebuilds it from the chain.",
+            disputes=disputed,
+        )  # fmt: skip
     return jsonify(
         status="ready",
         chain={"chainId": chain_id, "latestBlock": latest},
@@ -64,4 +74,34 @@ def readyz() -> Response:
             "lagBlocks": lag,
             "updatedSecondsAgo": int(time.time()) - checkpoint.updated_at,
         },
+        verdicts={"disputesSeen": ledger.verdicts.disputes_seen, "disputed": 0},
     )
+
+
+def _still_disputed(ledger: Services, block: int) -> list[dict[str, Any]]:
+    """The certificates this worker found in dispute that still are: each re-read from the read model and
+    confirmed again (one batch), so /readyz recovers as soon as the read model is rebuilt."""
+    disputes = list(ledger.verdicts.disputes.values())
+    if not disputes:
+        return []
+    with Session(ledger.engine) as session:
+        rows = {state["id"]: state for state in queries.states_by_id(session, [d.certificate_id for d in disputes])}
+    present = [rows[d.certificate_id] for d in disputes if d.certificate_id in rows]
+    still = {
+        s["id"]
+        for s, c in zip(present, confirm(ledger.verdicts, present, block), strict=True)
+        if c is None or c.disputed
+    }
+    for dispute in disputes:
+        if dispute.certificate_id not in rows:  # a deleted row: disputed while the chain still holds the certificate
+            reading = ledger.verdicts.confirm([dispute.certificate_id], block)[dispute.certificate_id]
+            if reading is not None:
+                still.add(dispute.certificate_id)
+            else:
+                ledger.verdicts.settle(dispute.certificate_id)
+    current = ledger.verdicts.disputes
+    return [
+        {"number": d.number, "id": d.certificate_id, "fields": list(current[d.certificate_id].fields), "seenAt": d.at}
+        for d in disputes
+        if d.certificate_id in still and d.certificate_id in current
+    ]

@@ -54,9 +54,11 @@ def firm(credit_code: str) -> str | tuple[str, int]:
 
 def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
     try:
-        answer = verification.certificate(services().engine, number)
-    except Problem as missing:
-        if missing.status_code != 404:
+        answer = verification.certificate(services(), number)
+    except Problem as refused:
+        if refused.extra_data.get("code") == "cannot-verify":
+            return render_template("unverifiable.html", query=number), 503
+        if refused.status_code != 404:
             raise
         return render_template("not_found.html", query=number), 404
     return render_template(template, c=answer, qr=_qr(number))

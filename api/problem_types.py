@@ -55,7 +55,17 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "internal-error": (500, "The server failed to answer; the fault has been logged."),
     "stored-file-corrupt": (500, "The stored file no longer matches its hash; the fault has been logged."),
     "chain-unavailable": (503, "The chain node does not answer; try again shortly."),
+    "cannot-verify": (
+        503,
+        "The verdict cannot be confirmed against the registry contract now (the node does not answer, or the index's "
+        "view of the chain is older than `maxAge`): no verdict is given from the database alone.",
+    ),
     "database-unavailable": (503, "The read model's database does not answer."),
+    "index-disputed": (
+        503,
+        "The read model disagrees with the registry contract on some certificate (listed in `disputes`); answers "
+        "for it give the contract's verdict and say `disputed`. `ledger reindex` rebuilds the read model.",
+    ),
     "index-behind": (503, "The indexer is further behind the chain than the server accepts."),
     "index-not-ready": (503, "The indexer has not read the registry yet."),
     "not-deployed": (503, "No live registry deployment is recorded for this server."),

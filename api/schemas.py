@@ -94,11 +94,44 @@ class Act(BaseModel):
 
 
 class IndexerLag(BaseModel):
+    """The read model's view of the chain: how far it has read, and when it last reached the node."""
+
     indexedBlock: int
-    headSeen: int
+    headSeen: int = Field(description="the chain head the indexer saw when it last reached the node")
     lagBlocks: int
-    updatedAt: dt.datetime
-    lagSeconds: float
+    updatedAt: dt.datetime = Field(description="when the indexer last wrote (old on an idle chain: nothing to write)")
+    seenAt: dt.datetime = Field(description="when the indexer last had an answer from the chain node")
+    chainReachable: bool = Field(
+        description="whether the indexer reached the node within the server's bound (a few seconds); false: the "
+        "answer is a record from `lagSeconds` ago, the chain could not be asked since"
+    )
+    lagSeconds: float = Field(description="seconds since `seenAt`: how old the index's view of the chain is")
+
+
+class DisputedField(BaseModel):
+    field: Literal[
+        "record", "number", "status", "validFrom", "validUntil", "holder", "documentHash", "grade", "employer"
+    ] = Field(
+        description="the verdict field; `record`: the certificate itself, present on one side only; `number`: a "
+        "row that carries another certificate's number"
+    )
+    index: Any = Field(description="what the ledger's database holds")
+    chain: Any = Field(description="what the registry contract holds (the value the answer gives)")
+
+
+class Dispute(BaseModel):
+    """The ledger's database and the registry contract disagree on a field a verdict rests on. The verdict given is
+    the contract's; the disagreement is logged, counted and reported by /readyz."""
+
+    detail: str
+    fields: list[DisputedField]
+
+
+DISPUTED = Field(
+    None,
+    description="null when the ledger's database and the registry contract agree on every verdict field; "
+    "otherwise the fields in dispute, with both values (the verdict given is the contract's)",
+)
 
 
 class Proof(BaseModel):
@@ -109,6 +142,11 @@ class Proof(BaseModel):
     contract: Address
     blockNumber: int = Field(description="block of the certificate's last act (index) or the block read (chain)")
     txHash: Hex32 | None = Field(description="transaction of the certificate's last act (null when read from chain)")
+    confirmedBlock: int | None = Field(
+        None,
+        description="the block at which the registry contract confirmed the verdict fields (status, validity, "
+        "holder, document hash, grade, employer); null for an answer at a past instant, folded from the history",
+    )
     indexer: IndexerLag | None = Field(description="the read model's position (null when read from chain)")
 
 
@@ -141,12 +179,23 @@ class CertificateOut(BaseModel):
         description="made by the legacy import (存量导入: granted before this ledger, its procedure on paper), not by "
         "an application's approval; null when read from chain"
     )
+    disputed: Dispute | None = DISPUTED
     proof: Proof
+
+
+MAX_AGE = Field(
+    None,
+    ge=0,
+    le=31_536_000,
+    description="seconds: if the index's view of the chain is older than this (`proof.indexer.lagSeconds`), the "
+    "answer is 503 `cannot-verify` instead of a verdict",
+)
 
 
 class CertificateQuery(Strict):
     at: Instant | None = Field(None, description="ISO 8601 instant with zone, e.g. a bid deadline")
     source: Literal["index", "chain"] = "index"
+    maxAge: int | None = MAX_AGE
 
 
 class Summary(BaseModel):
@@ -187,6 +236,7 @@ class VerifyRequest(Strict):
     numbers: list[CertificateNumber] | None = Field(None, description="certificate numbers")
     documentHashes: list[Hex32] | None = Field(None, description="certificate document hashes")
     at: Instant | None = None
+    maxAge: int | None = MAX_AGE
 
 
 class VerifyResult(BaseModel):
@@ -201,6 +251,7 @@ class VerifyResult(BaseModel):
     name: str | None = None
     validUntil: dt.datetime | None = None
     error: str | None = Field(None, description="problem type of an item that could not be answered")
+    disputed: Dispute | None = DISPUTED
 
 
 class VerifyResponse(BaseModel):
@@ -238,6 +289,7 @@ class DocumentCheck(BaseModel):
     statusLabel: str
     valid: bool
     hiddenFields: list[str] = Field(description="personal fields sent as commitments only")
+    disputed: Dispute | None = DISPUTED
     proof: Proof
 
 

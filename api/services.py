@@ -1,7 +1,7 @@
 """What the API's views share, opened once per worker: the read model, the deployment, and (lazily) the chain.
 
-The read model answers every ordinary question; the chain is contacted only for ``?source=chain``, sign-in roles,
-acts and readiness, so a node that is briefly away does not stop verification from the index.
+The read model answers every ordinary question, and the chain confirms every verdict (``verdicts``: readings kept
+until a registry log names their certificate, so an idle chain is asked nothing twice).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from flask import Flask, current_app
 
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
 from ledger.certificates.queries import holder_lookup
+from ledger.certificates.verdicts import VerdictCache
 from ledger.chain.events import EventDecoder
 from ledger.licensing.projection import APPLICATION_EVENTS
 from ledger.relay import ActRelay
@@ -55,6 +56,12 @@ class Services(Ledger):
         self.config = config
         self.nonces = DatabaseNonces(self.engine)
         self.holder_lookup = holder_lookup(self.engine)
+
+    @cached_property
+    def verdicts(self) -> VerdictCache:
+        """This worker's readings of the registry, which confirm every verdict it gives (kept across a lost node:
+        the chain, not the connection, decides when a reading is stale)."""
+        return VerdictCache(lambda: self.w3, lambda: self.registry)
 
     @cached_property
     def event_topics(self) -> set[str]:

@@ -15,8 +15,8 @@ from ledger.chain.transactions import why_reverted
 from ledger.errors import ContractRevert
 
 from ..problems import Problem
+from . import verification
 from .applications import application as application_answer
-from .certificate import certificate_from_index
 from .fields import hexed
 
 if TYPE_CHECKING:
@@ -54,8 +54,9 @@ def act_status_answer(ledger: Services, tx_hash: str) -> dict[str, Any]:
         indexed = checkpoint is not None and checkpoint.block_number >= receipt["blockNumber"]
         certificates = None
         if indexed:
-            states = [queries.certificate(session, number) for number in queries.numbers_of(session, ids).values()]
-            certificates = [certificate_from_index(session, state) for state in states if state is not None]
+            numbers = list(queries.numbers_of(session, ids).values())
+    if indexed:
+        certificates = [verification.certificate(ledger, number) for number in numbers]
     applications = None
     if indexed:
         touched = _touched(receipt, ledger.record.licensing_address, ledger.application_topics)

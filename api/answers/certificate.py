@@ -34,7 +34,14 @@ class Described(TypedDict):
     document_hash: str
 
 
-def certificate_from_index(session: Session | Connection, answer: queries.CertificateAnswer) -> dict[str, Any]:
+def certificate_from_index(
+    session: Session | Connection,
+    answer: queries.CertificateAnswer,
+    checkpoint: Any,
+    confirmed_block: int | None = None,
+) -> dict[str, Any]:
+    """The answer from the read model at the indexer's ``checkpoint``; ``confirmed_block`` is the block at which
+    the registry confirmed its verdict fields (None: an instant's answer, folded from the history)."""
     state = answer.state
     employer = answer.employer
     return {
@@ -51,7 +58,7 @@ def certificate_from_index(session: Session | Connection, answer: queries.Certif
         "history": [_act(row) for row in answer.history],
         "application": answer.application,
         "imported": state["imported"],
-        "proof": index_proof(queries.index_status(session), state),
+        "proof": index_proof(checkpoint, state, confirmed_block=confirmed_block),
     }
 
 

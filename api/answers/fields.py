@@ -7,6 +7,8 @@ import datetime as dt
 import time
 from typing import Any
 
+from flask import current_app
+
 from ledger.certificates import queries
 from ledger.certificates.projection import State
 from ledger.certificates.vocabulary import STATUS_LABELS, Grade, Kind, Status
@@ -63,16 +65,24 @@ def employer_fields(subject: str, firm: Any) -> dict[str, Any]:
     }
 
 
-def index_proof(checkpoint: Checkpoint | None, state: State | None) -> dict[str, Any]:
-    """Where the answer can be checked on chain, and how far behind the chain's head the index is."""
+def index_proof(
+    checkpoint: Checkpoint | None, state: State | None, *, confirmed_block: int | None = None
+) -> dict[str, Any]:
+    """Where the answer can be checked on chain, at which block the registry confirmed its verdict (None: not
+    confirmed, e.g. an instant's answer folded from the history), and how far behind the chain's head the index
+    is."""
     if checkpoint is None:
         raise IndexNotReady("the read model has not indexed the registry yet")
+    now = time.time()
+    seen_ago = max(0.0, now - checkpoint.seen_at)
     lag = {
         "indexedBlock": checkpoint.block_number,
         "headSeen": checkpoint.head_seen,
         "lagBlocks": max(0, checkpoint.head_seen - checkpoint.block_number),
         "updatedAt": instant(checkpoint.updated_at),
-        "lagSeconds": round(max(0.0, time.time() - checkpoint.updated_at), 3),
+        "seenAt": instant(checkpoint.seen_at),
+        "chainReachable": seen_ago <= current_app.config["CHAIN_SEEN_WITHIN_SECONDS"],
+        "lagSeconds": round(seen_ago, 3),
     }
     return {
         "source": "index",
@@ -80,5 +90,6 @@ def index_proof(checkpoint: Checkpoint | None, state: State | None) -> dict[str,
         "contract": checkpoint.contract,
         "blockNumber": state["last_block"] if state else checkpoint.block_number,
         "txHash": state["last_tx"] if state else None,
+        "confirmedBlock": confirmed_block,
         "indexer": lag,
     }

@@ -1,6 +1,7 @@
 """Verification's answers: a certificate by number (now, at an instant, or from the contract), search, a batch of
 numbers or document hashes, and a certificate document checked against its hash on chain. The page's
-certificate views call the same ``certificate`` as the API."""
+certificate views call the same ``certificate`` as the API. Every verdict for now is confirmed by the registry at
+the indexed block (``confirmed``)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.identifiers import normalise_number
-from ledger.certificates.projection import State
-from ledger.certificates.vocabulary import Status
-from ledger.errors import UnknownCertificate
+from ledger.certificates.verdicts import Disagreement
+from ledger.certificates.vocabulary import Kind, Status
+from ledger.errors import ChainUnavailable, IndexNotReady, UnknownCertificate
 from ledger.store.models import Certificate
 
 from ..problems import Problem
 from ..services import Services
 from .certificate import certificate_from_chain, certificate_from_index
-from .fields import hexed, index_proof, instant, status_fields, summary
+from .confirmed import Confirmed, cannot_verify, confirm
+from .fields import grade_name, hexed, index_proof, instant, status_fields, summary
 
 RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil")
 
@@ -32,37 +34,77 @@ def not_found(number: str) -> Problem:
     return Problem(404, "certificate-not-found", "Certificate not found", f"No certificate has the number {number!r}.")
 
 
-def certificate(engine: Engine, number: str, at: int | None = None) -> dict[str, Any]:
-    """One certificate from the read model, now or at ``at``. One connection and no ORM session: this is the
-    busiest question the API is asked. The number is folded as printed (``normalise_number``)."""
+def certificate(ledger: Services, number: str, at: int | None = None, max_age: int | None = None) -> dict[str, Any]:
+    """One certificate from the read model, now or at ``at``; for now, its verdict confirmed by the registry at the
+    indexed block. One connection and no ORM session: this is the busiest question the API is asked. The number is
+    folded as printed (``normalise_number``). ``max_age``: refuse (``cannot-verify``) if the index last reached the
+    chain longer ago than that."""
     number = normalise_number(number)
-    with engine.connect() as connection:
+    with ledger.engine.connect() as connection:
+        checkpoint = _checkpoint(connection, max_age)
         answer = queries.certificate(connection, number, at)
         if answer is None:
             if at is not None and queries.certificate(connection, number) is not None:
                 raise Problem(
                     404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later."
                 )
-            raise not_found(number)
-        return certificate_from_index(connection, answer)
+            return _missing_from_index(ledger, number, checkpoint.block_number)
+        if at is not None:  # an instant's state is the fold of its history, not the stored row
+            return {**certificate_from_index(connection, answer, checkpoint), "disputed": None}
+        (confirmed,) = confirm(ledger.verdicts, [answer.state], checkpoint.block_number)
+        if confirmed is None:  # not the registry's certificate of this number: recorded, never served
+            return _missing_from_index(ledger, number, checkpoint.block_number)
+        if confirmed.disputed:
+            answer = queries.reanswer(connection, answer, confirmed.state)
+        body = certificate_from_index(connection, answer, checkpoint, confirmed_block=checkpoint.block_number)
+        return {**body, "disputed": confirmed.dispute()}
 
 
-def certificate_on_chain(ledger: Services, number: str) -> dict[str, Any]:
-    """The certificate as the contract holds it at the latest block: for who trusts only the node."""
+def _checkpoint(connection: Connection | Session, max_age: int | None = None) -> Any:
+    """The indexer's checkpoint; with ``max_age``, only if the indexer reached the node at most that long ago."""
+    checkpoint = queries.index_status(connection)
+    if checkpoint is None:
+        raise IndexNotReady("the read model has not indexed the registry yet")
+    age = time.time() - checkpoint.seen_at
+    if max_age is not None and age > max_age:
+        raise cannot_verify(f"the index last reached the chain {age:.0f} s ago, longer than maxAge={max_age}")
+    return checkpoint
+
+
+def _missing_from_index(ledger: Services, number: str, block: int) -> dict[str, Any]:
+    """A number the read model does not know: unknown, unless the registry holds it (a deleted row); then the
+    answer is the registry's own, marked as disputed."""
+    cid = hexed(certificate_id(number))
+    try:
+        reading = ledger.verdicts.confirm([cid], block)[cid]
+    except ChainUnavailable as exc:
+        raise cannot_verify("the chain node does not answer") from exc
+    if reading is None:
+        raise not_found(number)
+    missing = [Disagreement("record", None, "present")]
+    ledger.verdicts.record_dispute(cid, number, missing)
+    answer = certificate_on_chain(ledger, number, block)
+    return {**answer, "disputed": Confirmed(answer, missing).dispute()}  # type: ignore[arg-type]
+
+
+def certificate_on_chain(ledger: Services, number: str, block: int | None = None) -> dict[str, Any]:
+    """The certificate as the contract holds it at ``block`` (the latest by default): for who trusts only the
+    node."""
     reader = ledger.client()
-    block = ledger.w3.eth.get_block("latest")
+    header = ledger.w3.eth.get_block("latest" if block is None else block)
     number = normalise_number(number)
     cid = certificate_id(number)
     try:
-        view = reader.certificate(cid)
+        view = reader.certificate(cid, block=header["number"])
     except UnknownCertificate:
         raise not_found(number) from None
     functions = ledger.registry.functions
-    status = Status(functions.statusOf(cid).call(block_identifier=block["number"]))
-    valid = functions.isValid(cid).call(block_identifier=block["number"])
-    proof = {"chainId": ledger.record.chain_id, "contract": ledger.record.address, "blockNumber": block["number"]}
+    status = Status(functions.statusOf(cid).call(block_identifier=header["number"]))
+    valid = functions.isValid(cid).call(block_identifier=header["number"])
+    proof = {"chainId": ledger.record.chain_id, "contract": ledger.record.address, "blockNumber": header["number"]}
     with Session(ledger.engine) as session:
-        return certificate_from_chain(session, number, view, (status, valid, block["timestamp"]), proof)
+        answer = certificate_from_chain(session, number, view, (status, valid, header["timestamp"]), proof)
+    return {**answer, "disputed": None}
 
 
 def search(engine: Engine, **filters: Any) -> dict[str, Any]:
@@ -73,45 +115,98 @@ def search(engine: Engine, **filters: Any) -> dict[str, Any]:
     return {"items": [summary(state, now) for state in page], "next": cursor}
 
 
-def batch(engine: Engine, items: Sequence[str], *, by_hash: bool, at: int | None) -> dict[str, Any]:
+def batch(
+    ledger: Services, items: Sequence[str], *, by_hash: bool, at: int | None, max_age: int | None = None
+) -> dict[str, Any]:
     """One result per item, in the order given, by certificate number (or by document hash); an unknown item is
-    a result (``found: false``). Answered for now, or for the instant ``at``."""
+    a result (``found: false``). Answered for now, or for the instant ``at``; for now, every verdict confirmed by
+    the registry in one batched read (numbers the read model lacks are asked too: a deleted row is found)."""
     column = Certificate.document_hash if by_hash else Certificate.number
     keys = items if by_hash else [normalise_number(item) for item in items]
-    with Session(engine) as session:
+    with Session(ledger.engine) as session:
+        checkpoint = _checkpoint(session, max_age)
         states = queries.batch(session, column, keys, at)
-        proof = index_proof(queries.index_status(session), None)
+    block = checkpoint.block_number
+    proof = index_proof(checkpoint, None, confirmed_block=None if at is not None else block)
     moment = at if at is not None else int(time.time())
-    return {
-        "at": instant(moment),
-        "results": [_result(item, states.get(key), moment) for item, key in zip(items, keys, strict=True)],
-        "proof": proof,
-    }
+    confirmed: dict[str, Confirmed | None] = {}
+    absent: dict[str, Any] = {}
+    if at is None:
+        outcomes = confirm(ledger.verdicts, list(states.values()), block)
+        confirmed = dict(zip(states, outcomes, strict=True))
+        if not by_hash:  # what the read model lacks, or holds under a number the registry does not
+            unknown = [key for key in dict.fromkeys(keys) if confirmed.get(key) is None]
+            absent = _on_chain_only(ledger, unknown, block)
+    results = []
+    for item, key in zip(items, keys, strict=True):
+        if key in absent:
+            results.append(absent[key] | {"query": item})
+        elif at is None and key in states:
+            results.append(_result(item, confirmed[key], moment))
+        else:
+            state = states.get(key)
+            results.append(_result(item, Confirmed(state, []) if state else None, moment))
+    return {"at": instant(moment), "results": results, "proof": proof}
 
 
-def _result(item: str, state: State | None, at: int) -> dict[str, Any]:
-    if state is None:
+def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str, dict[str, Any]]:
+    """Results for the numbers the read model lacks but the registry holds (deleted rows), as disputed."""
+    ids = {hexed(certificate_id(number)): number for number in numbers}
+    try:
+        readings = ledger.verdicts.confirm(ids, block)
+    except ChainUnavailable as exc:
+        raise cannot_verify("the chain node does not answer") from exc
+    found = {}
+    now = int(time.time())
+    for cid, reading in readings.items():
+        if reading is None:
+            continue
+        missing = [Disagreement("record", None, "present")]
+        ledger.verdicts.record_dispute(cid, ids[cid], missing)
+        state = reading.fields()
+        found[ids[cid]] = {
+            "found": True,
+            "number": ids[cid],
+            **status_fields(queries.derived_status(state, now), queries.is_valid(state, now)),  # type: ignore[arg-type]
+            "kind": Kind(reading.kind).name,
+            "grade": grade_name(reading.grade),
+            "name": None,  # the contract stores no names: they are in its events, which the read model lacks here
+            "validUntil": instant(reading.valid_until),
+            "disputed": Confirmed(state, missing).dispute(),  # type: ignore[arg-type]
+        }
+    return found
+
+
+def _result(item: str, confirmed: Confirmed | None, at: int) -> dict[str, Any]:
+    if confirmed is None:
         return {"query": item, "found": False, "error": "certificate-not-found"}
-    found = summary(state, at)
-    return {"query": item, "found": True, **{k: found[k] for k in RESULT_FIELDS}}
+    found = summary(confirmed.state, at)
+    return {"query": item, "found": True, **{k: found[k] for k in RESULT_FIELDS}, "disputed": confirmed.dispute()}
 
 
-def document_check(engine: Engine, document: Document, number: str) -> dict[str, Any]:
-    """The document's recomputed hash against the certificate ``number``'s current hash on chain (as indexed);
-    personal fields may have been replaced by their commitments, which leaves the hash as it was."""
+def document_check(ledger: Services, document: Document, number: str) -> dict[str, Any]:
+    """The document's recomputed hash against the certificate ``number``'s current hash on chain (read from the
+    registry at the indexed block); personal fields may have been replaced by their commitments, which leaves the
+    hash as it was."""
     document_hash = hexed(document.hash())
     number = normalise_number(number)
-    with Session(engine) as session:
+    with Session(ledger.engine) as session:
+        checkpoint = _checkpoint(session)
         answer = queries.certificate(session, number)
         if answer is None:
             raise not_found(number)
-        proof = index_proof(queries.index_status(session), answer.state)
+        (confirmed,) = confirm(ledger.verdicts, [answer.state], checkpoint.block_number)
+        if confirmed is None:
+            raise not_found(number)
+        proof = index_proof(checkpoint, answer.state, confirmed_block=checkpoint.block_number)
+    state, now = confirmed.state, int(time.time())
     return {
         "number": number,
         "documentHash": document_hash,
-        "onChainHash": answer.state["document_hash"],
-        "matches": document_hash == answer.state["document_hash"],
-        **status_fields(answer.status, answer.valid),
+        "onChainHash": state["document_hash"],
+        "matches": document_hash == state["document_hash"],
+        **status_fields(queries.derived_status(state, now), queries.is_valid(state, now)),
         "hiddenFields": sorted(n for n, d in document.personal.items() if isinstance(d, Hidden)),
+        "disputed": confirmed.dispute(),
         "proof": proof,
     }

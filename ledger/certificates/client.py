@@ -20,6 +20,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction, ContractFunctions
 from web3.exceptions import ContractLogicError
+from web3.types import BlockIdentifier
 
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.reverts import RevertDecoder
@@ -97,11 +98,11 @@ class RegistryClient:
 
     # ---- views ----
 
-    def certificate(self, certificate: bytes | str) -> CertificateView:
-        """A certificate by id or number; an unknown one raises ``UnknownCertificate``."""
+    def certificate(self, certificate: bytes | str, block: BlockIdentifier = "latest") -> CertificateView:
+        """A certificate by id or number (at ``block``); an unknown one raises ``UnknownCertificate``."""
         cid = _id(certificate)
         try:
-            fields = self.registry.functions.certificate(cid).call()
+            fields = self.registry.functions.certificate(cid).call(block_identifier=block)
         except ContractLogicError as exc:
             raise self._decoded(exc) from None
         (subject, doc, holder, valid_from, valid_until, status, kind, issuer, grade, province, version) = fields[:11]

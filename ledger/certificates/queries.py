@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
@@ -135,6 +135,17 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
     return CertificateAnswer(state, status, valid, at, rows, links, employer, row["application_id"])
 
 
+def reanswer(session: Session | Connection, answer: CertificateAnswer, state: State) -> CertificateAnswer:
+    """``answer`` on another state of the same certificate (the chain's verdict fields over a disputed row): its
+    status, validity and employer follow the new state."""
+    employer = answer.employer
+    if state["employer"] != answer.state["employer"]:
+        found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first() if state["employer"] else None
+        employer = {"name": found.name, "credit_code": found.credit_code} if found else None
+    at = answer.at
+    return replace(answer, state=state, status=derived_status(state, at), valid=is_valid(state, at), employer=employer)
+
+
 def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
     """Certificates whose ``column`` (``Certificate.number`` or ``Certificate.document_hash``) is one of ``keys``,
     keyed by that value; at ``at``, each is the fold of its history up to then (absent if not yet issued). Two
@@ -158,6 +169,15 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
             rows[row["certificate_id"]].append(row_of(row))
     folded = {key: fold(rows[state["id"]]) for key, state in found.items()}
     return {key: state for key, state in folded.items() if state is not None}
+
+
+def states_by_id(session: Session | Connection, ids: Collection[str]) -> list[State]:
+    """The stored states of the certificates with these ids that the read model holds."""
+    table = Certificate.__table__
+    found: list[State] = []
+    for chunk in chunked(list(ids), 500):
+        found += [state_of(row) for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings()]
+    return found
 
 
 def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[HistoryRow]:

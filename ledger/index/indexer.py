@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.types import BlockData, RPCEndpoint
@@ -117,6 +117,8 @@ class Indexer:
             events += len(logs)
             self._adapt(len(logs))
             position = end + 1
+        if position == start:  # nothing to write: the checkpoint still says the node answered
+            self._saw(head)
         self._refresh_statistics(events)
         return SyncReport(events, start, max(start - 1, safe_head), rolled_back_to)
 
@@ -265,7 +267,18 @@ class Indexer:
                     block_hash=end_hash,
                     head_seen=head,
                     updated_at=int(time.time()),
+                    seen_at=int(time.time()),
                 )
+            )
+
+    def _saw(self, head: int) -> None:
+        """Record that the node answered (and its head) when there was nothing to write: readers tell an idle
+        chain from a lost node by ``seen_at``."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(Checkpoint)
+                .where(Checkpoint.contract == self.address)
+                .values(head_seen=head, seen_at=int(time.time()))
             )
 
     # ---- reorgs ----

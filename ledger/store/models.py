@@ -41,7 +41,9 @@ class Checkpoint(Base):
     block_number: Mapped[int] = mapped_column(BigInteger)
     block_hash: Mapped[str] = mapped_column(HASH)
     head_seen: Mapped[int] = mapped_column(BigInteger)  # the chain head when it last read: the lag is visible
-    updated_at: Mapped[int] = mapped_column(BigInteger)  # unix seconds
+    updated_at: Mapped[int] = mapped_column(BigInteger)  # unix seconds of the last write
+    # unix seconds of the last answer from the node, written on every poll: an idle chain is not a lost one
+    seen_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CertificateEvent(Base):

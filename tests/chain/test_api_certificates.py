@@ -77,11 +77,12 @@ def test_unknown_and_malformed_requests_are_problems(served: Served) -> None:
     is_problem(served.client.get("/api/v1/certificates?cursor=bm90LWEtY3Vyc29y"), 400, "invalid-cursor")
 
 
-def test_source_chain_is_503_when_the_node_is_down_while_the_index_still_answers(served: Served) -> None:
+def test_without_a_node_no_verdict_is_given_from_the_database_alone(served: Served) -> None:
     client = served.app(LEDGER_RPC_URL=f"http://127.0.0.1:{free_port()}")
     number = served.firms[0][1]["number"]
     is_problem(client.get(f"/api/v1/certificates/{number}?source=chain"), 503, "chain-unavailable")
-    assert client.get(f"/api/v1/certificates/{number}").json["valid"] is True
+    is_problem(client.get(f"/api/v1/certificates/{number}"), 503, "cannot-verify")
+    is_problem(client.post("/api/v1/verify", json={"numbers": [number]}), 503, "cannot-verify")
 
 
 def test_a_batch_answers_every_item_in_order(served: Served) -> None:

@@ -1,0 +1,106 @@
+"""Verdicts the chain confirms: every read-model state an answer judges is first checked against the registry's
+own reading at the indexed block (``ledger.certificates.verdicts``). Where they agree the answer is the index's;
+where they do not, the answer is built on the chain's values, names every field in dispute with both values, and
+the disagreement is logged and counted for /readyz. A chain that cannot be asked gives ``cannot-verify``, never a
+verdict from the database alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.certificates.client import certificate_id
+from ledger.certificates.projection import State
+from ledger.certificates.verdicts import Disagreement, Reading, VerdictCache, disagreements, status_name
+from ledger.errors import ChainUnavailable
+
+from ..problems import Problem
+from .fields import grade_name, hexed, instant
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A state as the chain confirms it: the read model's row with the verdict fields the chain holds, and the
+    fields on which the two disagreed (empty when they agree)."""
+
+    state: State
+    disputed: list[Disagreement]
+
+    def dispute(self) -> dict[str, Any] | None:
+        """The answer's ``disputed`` member: null when the read model and the chain agree."""
+        if not self.disputed:
+            return None
+        return {
+            "detail": "The ledger's database disagrees with the registry contract on "
+            + ", ".join(d.field for d in self.disputed)
+            + "; the verdict given is the contract's.",
+            "fields": [
+                {
+                    "field": d.field,
+                    "index": _shown(d.field, d.index),
+                    "chain": _shown(d.field, d.chain),
+                }
+                for d in self.disputed
+            ],
+        }
+
+
+def cannot_verify(reason: str) -> Problem:
+    return Problem(
+        503,
+        "cannot-verify",
+        "Cannot verify",
+        f"The verdict cannot be confirmed against the registry: {reason}. No verdict is given from the database alone.",
+    )
+
+
+def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confirmed | None]:
+    """Each state confirmed at ``block``: None where the row is not the registry's certificate of that number at
+    all (the chain never wrote it, or it carries another certificate's number). Disagreements are recorded on the
+    cache (log, count, /readyz)."""
+    try:
+        readings = cache.confirm([state["id"] for state in states], block)
+    except ChainUnavailable as exc:
+        raise cannot_verify("the chain node does not answer") from exc
+    confirmed: list[Confirmed | None] = []
+    for state in states:
+        reading = readings[state["id"]]
+        if hexed(certificate_id(state["number"])) != state["id"]:  # a row relabelled with another number
+            cache.record_dispute(state["id"], state["number"], [Disagreement("number", state["number"], None)])
+            confirmed.append(None)
+        elif reading is None:
+            cache.record_dispute(state["id"], state["number"], [Disagreement("record", "present", None)])
+            confirmed.append(None)
+        else:
+            confirmed.append(_confirmed(cache, state, reading))
+    return confirmed
+
+
+def _confirmed(cache: VerdictCache, state: State, reading: Reading) -> Confirmed:
+    found = disagreements(state, reading)
+    if found:
+        cache.record_dispute(state["id"], state["number"], found)
+        return Confirmed({**state, **reading.fields()}, found)  # type: ignore[typeddict-item]
+    if state["id"] in cache.disputes:
+        cache.settle(state["id"])
+    return Confirmed(state, [])
+
+
+def _shown(field: str, value: Any) -> Any:
+    """A verdict field as the API shows it elsewhere (names for codes, ISO instants for times)."""
+    if value is None or field == "record":
+        return value
+    if field == "status":
+        return status_name(value)
+    if field in ("validFrom", "validUntil") and isinstance(value, int):
+        try:
+            return instant(value).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return value
+    if field == "grade" and isinstance(value, int):
+        try:
+            return grade_name(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,175 @@
+"""Verdicts the chain confirms: a row of the read model changed behind the indexer's back (each field a verdict rests
+on, one test each) is never served as the truth by the lookup, the batch, the document check or the page; the
+disagreement is logged, counted and reported by /readyz until the read model is rebuilt."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from ledger.certificates.client import certificate_id
+from tests.api_helpers import is_problem
+from tests.conftest import Served
+
+
+def forge(served: Served, number: str, **columns: Any) -> None:
+    """What a database administrator could do: one UPDATE of the certificates table."""
+    assignments = ", ".join(f"{column} = :{column}" for column in columns)
+    with served.engine.begin() as connection:
+        connection.execute(
+            text(f"UPDATE certificates SET {assignments} WHERE number = :number"), {**columns, "number": number}
+        )
+
+
+def revoked_firm(served: Served) -> str:
+    number = served.firms[2][1]["number"]
+    served.deployed.sender("ministry").transact(served.deployed.registry.functions.revoke(certificate_id(number), 3))
+    served.indexer.sync()
+    return number
+
+
+def assert_disputed(served: Served, number: str, field: str, caplog: pytest.LogCaptureFixture) -> dict[str, Any]:
+    """Every public answer gives the contract's verdict and names the field in dispute; returns the lookup."""
+    chain = served.client.get(f"/api/v1/certificates/{number}", query_string={"source": "chain"}).json
+    body = served.client.get(f"/api/v1/certificates/{number}").json
+    assert body["disputed"] is not None, body
+    assert [d["field"] for d in body["disputed"]["fields"]] == [field]
+    for key in ("status", "valid", "grade", "documentHash", "validity", "employer"):
+        assert body[key] == chain[key], key
+    assert body["holder"]["address"] == chain["holder"]["address"]
+    assert body["proof"]["confirmedBlock"] == body["proof"]["indexer"]["indexedBlock"]
+
+    (result,) = served.client.post("/api/v1/verify", json={"numbers": [number]}).json["results"]
+    assert (result["status"], result["valid"], result["grade"]) == (chain["status"], chain["valid"], chain["grade"])
+    assert [d["field"] for d in result["disputed"]["fields"]] == [field]
+
+    page = served.client.get(f"/c/{number}").get_data(as_text=True)
+    assert 'data-status="DISPUTED"' in page and "记录不一致" in page
+    assert "证书有效" not in page and "NOT valid" not in page  # a warning instead of a verdict, either way
+
+    assert any(
+        number in r.getMessage() and field in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
+    )
+    ready = is_problem(served.client.get("/readyz"), 503, "index-disputed")
+    assert [(d["number"], d["fields"]) for d in ready["disputes"]] == [(number, [field])]
+    return body
+
+
+def test_a_forged_status_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = revoked_firm(served)
+    forge(served, number, status=1)
+    body = assert_disputed(served, number, "status", caplog)
+    assert body["status"] == "REVOKED" and body["valid"] is False
+    assert body["disputed"]["fields"][0] | {} == {"field": "status", "index": "ACTIVE", "chain": "REVOKED"}
+
+
+def test_a_status_outside_the_vocabulary_is_a_dispute_not_a_500(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    number = revoked_firm(served)
+    forge(served, number, status=0)
+    body = assert_disputed(served, number, "status", caplog)
+    assert body["disputed"]["fields"][0]["index"] == "NONE"
+
+
+def test_a_forged_validity_window_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = served.firms[1][1]["number"]
+    forge(served, number, valid_until=2_000_000_000 + 10**8)
+    assert_disputed(served, number, "validUntil", caplog)
+
+
+def test_a_forged_start_of_validity_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = served.firms[1][1]["number"]
+    forge(served, number, valid_from=4_000_000_000)  # not yet valid, says the forged row
+    body = assert_disputed(served, number, "validFrom", caplog)
+    assert body["valid"] is True
+
+
+def test_a_forged_holder_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = served.firms[0][1]["number"]
+    forge(served, number, holder="0x000000000000000000000000000000000000dEaD")
+    body = assert_disputed(served, number, "holder", caplog)
+    assert body["holder"]["address"] == served.holder.address
+
+
+def test_a_forged_document_hash_is_not_served_nor_matched(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    document, request = served.firms[1]
+    number = request["number"]
+    forged = document.public | {"name": "某某规划设计有限公司"}
+    forge(served, number, document_hash="0x" + "ab" * 32)
+    assert_disputed(served, number, "documentHash", caplog)
+    genuine = served.client.post("/api/v1/verify/document", json=document.to_json()).json
+    assert genuine["matches"] is True and genuine["onChainHash"] == "0x" + request["documentHash"].hex()
+    assert genuine["disputed"]["fields"][0]["field"] == "documentHash"
+    altered = served.client.post("/api/v1/verify/document", json=document.to_json() | {"public": forged}).json
+    assert altered["matches"] is False
+
+
+def test_a_forged_grade_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number, grade = served.firms[1][1]["number"], served.firms[1][1]["grade"]
+    forge(served, number, grade=1 if grade == 2 else 2)
+    body = assert_disputed(served, number, "grade", caplog)
+    assert body["grade"] == ("A" if grade == 1 else "B")
+
+
+def test_a_forged_employer_is_not_served(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    _, request, _ = served.planners[0]
+    number = request["number"]
+    other = next(r for _, r in served.firms if r["subject"] != request["employer"])
+    forge(served, number, employer="0x" + other["subject"].hex())
+    body = assert_disputed(served, number, "employer", caplog)
+    assert body["employer"]["subject"] == "0x" + request["employer"].hex()
+
+
+def test_a_deleted_row_is_answered_from_the_chain(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = revoked_firm(served)
+    with served.engine.begin() as connection:
+        connection.execute(text("DELETE FROM certificates WHERE number = :number"), {"number": number})
+    body = served.client.get(f"/api/v1/certificates/{number}").json
+    assert body["status"] == "REVOKED" and body["valid"] is False
+    assert body["disputed"]["fields"] == [{"field": "record", "index": None, "chain": "present"}]
+    (result,) = served.client.post("/api/v1/verify", json={"numbers": [number]}).json["results"]
+    assert result["found"] is True and result["status"] == "REVOKED" and result["disputed"] is not None
+    is_problem(served.client.get("/readyz"), 503, "index-disputed")
+
+
+def test_a_row_the_chain_never_wrote_is_not_found(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = served.firms[0][1]["number"]
+    with served.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE certificates SET number = :new WHERE number = :number"),
+            {"new": number + "9", "number": number},
+        )
+    is_problem(served.client.get(f"/api/v1/certificates/{number}9"), 404, "certificate-not-found")
+    (result,) = served.client.post("/api/v1/verify", json={"numbers": [number + "9"]}).json["results"]
+    assert result["found"] is False
+    assert any(number + "9" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+
+
+def test_readyz_recovers_once_the_read_model_agrees_again(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    number = revoked_firm(served)
+    forge(served, number, status=1)
+    assert served.client.get(f"/api/v1/certificates/{number}").json["disputed"] is not None
+    is_problem(served.client.get("/readyz"), 503, "index-disputed")
+    forge(served, number, status=3)
+    ready = served.client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["verdicts"]["disputesSeen"] >= 1
+    assert served.client.get(f"/api/v1/certificates/{number}").json["disputed"] is None
+
+
+def test_an_agreeing_answer_is_confirmed_without_asking_the_node_again(served: Served) -> None:
+    """The second lookup of a certificate no log has named since is answered from the cached reading."""
+    number = served.firms[0][1]["number"]
+    first = served.client.get(f"/api/v1/certificates/{number}").json
+    assert first["disputed"] is None and first["proof"]["confirmedBlock"] == first["proof"]["indexer"]["indexedBlock"]
+    cache = served.client.application.extensions["ledger"].verdicts
+    reached = cache.reached_at
+    assert served.client.get(f"/api/v1/certificates/{number}").json["status"] == "ACTIVE"
+    assert cache.reached_at == reached
+    served.deployed.sender("ministry").transact(served.deployed.registry.functions.suspend(certificate_id(number), 7))
+    served.indexer.sync()
+    assert served.client.get(f"/api/v1/certificates/{number}").json["status"] == "SUSPENDED"
+    assert cache.reached_at != reached
