@@ -74,7 +74,7 @@ def search(query: SearchQuery) -> dict[str, Any]:
     following page (a cursor is signed and bound to its query: another query's is refused)."""
     asked = query.model_dump()
     page = verification.search(
-        services().engine,
+        services(),
         kind=Kind[query.kind] if query.kind else None,
         grade=Grade[query.grade] if query.grade else None,
         province=query.province,

@@ -45,7 +45,7 @@ def firm(credit_code: str) -> str | tuple[str, int]:
     view = credit.current_picture()
     engine, code = services().engine, credit_code.strip().upper()
     try:
-        answer = registrants.firm(engine, code)
+        answer = registrants.firm(services(), code)
         standing = credit.standing(engine, code, view)
     except Problem:
         return render_template("not_found.html", query=credit_code), 404

@@ -19,7 +19,7 @@ bp = APIBlueprint("registrants", __name__, url_prefix="/api/v1", tag="Firms and 
 @bp.doc(summary="A firm: its qualification certificates, current grade and registered planners", responses=[404])
 def get_firm(credit_code: str) -> dict[str, Any]:
     """Planners are counted and listed by registration number only (no personal data)."""
-    return registrants.firm(services().engine, credit_code.strip().upper())
+    return registrants.firm(services(), credit_code.strip().upper())
 
 
 @bp.get("/planners/<registration_number>")
@@ -27,4 +27,4 @@ def get_firm(credit_code: str) -> dict[str, Any]:
 @bp.doc(summary="A registered planner: status, current employer and employment history", responses=[404])
 def get_planner(registration_number: str) -> dict[str, Any]:
     """Known by any of the planner's registration numbers; never shows the identity number."""
-    return registrants.planner(services().engine, registration_number)
+    return registrants.planner(services(), registration_number)

@@ -211,6 +211,7 @@ class Summary(BaseModel):
     statusLabel: str
     valid: bool
     validUntil: dt.datetime
+    disputed: Dispute | None = DISPUTED
 
 
 class SearchQuery(Strict):

@@ -6,14 +6,19 @@ verdict from the database alone."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.projection import State
 from ledger.certificates.verdicts import Disagreement, Reading, VerdictCache, disagreements, status_name
-from ledger.errors import ChainUnavailable
+from ledger.errors import ChainUnavailable, IndexNotReady
 
 from ..problems import Problem
 from .fields import grade_name, hexed, instant
@@ -55,6 +60,17 @@ def cannot_verify(reason: str) -> Problem:
     )
 
 
+def checkpoint_of(connection: Connection | Session, max_age: int | None = None) -> Any:
+    """The indexer's checkpoint; with ``max_age``, only if the indexer reached the node at most that long ago."""
+    checkpoint = queries.index_status(connection)
+    if checkpoint is None:
+        raise IndexNotReady("the read model has not indexed the registry yet")
+    age = time.time() - checkpoint.seen_at
+    if max_age is not None and age > max_age:
+        raise cannot_verify(f"the index last reached the chain {age:.0f} s ago, longer than maxAge={max_age}")
+    return checkpoint
+
+
 def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confirmed | None]:
     """Each state confirmed at ``block``: None where the row is not the registry's certificate of that number at
     all (the chain never wrote it, or it carries another certificate's number). Disagreements are recorded on the
@@ -75,6 +91,12 @@ def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Co
         else:
             confirmed.append(_confirmed(cache, state, reading))
     return confirmed
+
+
+def kept(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confirmed]:
+    """A list's states confirmed at ``block`` (search results, a firm's certificates, a planner's registrations):
+    the registry's values where they differ, and no row the registry does not hold."""
+    return [c for c in confirm(cache, states, block) if c is not None]
 
 
 def _confirmed(cache: VerdictCache, state: State, reading: Reading) -> Confirmed:

@@ -40,8 +40,9 @@ def status_fields(status: Status, valid: bool) -> dict[str, Any]:
     return {"status": status.name, "statusLabel": STATUS_LABELS[status], "valid": valid}
 
 
-def summary(state: State, at: int) -> dict[str, Any]:
-    """A certificate in a list (search results, a firm's certificates, batch answers)."""
+def summary(state: State, at: int, disputed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A certificate in a list (search results, a firm's certificates, batch answers); ``disputed`` as the
+    registry's confirmation found it (``api.answers.confirmed``)."""
     return {
         "number": state["number"],
         "kind": Kind(state["kind"]).name,
@@ -51,6 +52,7 @@ def summary(state: State, at: int) -> dict[str, Any]:
         "creditCode": state["credit_code"],
         **status_fields(queries.derived_status(state, at), queries.is_valid(state, at)),
         "validUntil": instant(state["valid_until"]),
+        "disputed": disputed,
     }
 
 

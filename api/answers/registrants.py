@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
@@ -14,6 +13,8 @@ from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.vocabulary import Grade
 
 from ..problems import Problem
+from ..services import Services
+from .confirmed import Confirmed, checkpoint_of, kept
 from .fields import employer_fields, instant, instant_or_none, status_fields, summary
 
 
@@ -21,25 +22,27 @@ def firm_not_found(credit_code: str) -> Problem:
     return Problem(404, "firm-not-found", "Firm not found", f"No firm with credit code {credit_code!r} is known.")
 
 
-def firm(engine: Engine, credit_code: str) -> dict[str, Any]:
-    """The firm's certificates, its current grade (the best it holds valid now) and its registered planners."""
+def firm(ledger: Services, credit_code: str) -> dict[str, Any]:
+    """The firm's certificates, its current grade (the best it holds valid now) and its registered planners, every
+    verdict confirmed by the registry."""
     now = int(time.time())
-    with Session(engine) as session:
+    with Session(ledger.engine) as session:
+        block = checkpoint_of(session).block_number
         found = queries.firm(session, credit_code, now)
         if found is None:
             raise firm_not_found(credit_code)
-        return _firm(found, now)
+        return _firm(found, kept(ledger.verdicts, found["certificates"], block), now)
 
 
-def _firm(found: dict[str, Any], now: int) -> dict[str, Any]:
-    record, certificates = found["firm"], found["certificates"]
-    valid_grades = [state["grade"] for state in certificates if queries.is_valid(state, now)]
+def _firm(found: dict[str, Any], certificates: list[Confirmed], now: int) -> dict[str, Any]:
+    record = found["firm"]
+    valid_grades = [c.state["grade"] for c in certificates if queries.is_valid(c.state, now)]
     return {
         "creditCode": record.credit_code,
         "name": record.name,
         "province": record.province,
         "currentGrade": Grade(min(valid_grades)).name if valid_grades else None,  # A (1) outranks B (2)
-        "certificates": [summary(state, now) for state in certificates],
+        "certificates": [summary(c.state, now, c.dispute()) for c in certificates],
         "plannerCount": len(found["planners"]),
         "planners": [
             {"registrationNumber": p["number"], "validUntil": instant(p["valid_until"])} for p in found["planners"]
@@ -47,34 +50,44 @@ def _firm(found: dict[str, Any], now: int) -> dict[str, Any]:
     }
 
 
-def planner(engine: Engine, registration_number: str) -> dict[str, Any]:
+def planner(ledger: Services, registration_number: str) -> dict[str, Any]:
     """A planner by any of his registration numbers (folded as printed): his status, current employer and
-    employment history."""
+    employment history, the registrations' verdicts confirmed by the registry."""
     now = int(time.time())
-    with Session(engine) as session:
+    with Session(ledger.engine) as session:
+        block = checkpoint_of(session).block_number
         found = queries.planner(session, normalise_number(registration_number), now)
         if found is None:
-            raise Problem(
-                404,
-                "planner-not-found",
-                "Planner not found",
-                f"No planner has registration number {registration_number!r}.",
-            )
-        return _planner(found, now)
+            raise planner_not_found(registration_number)
+        registrations = kept(ledger.verdicts, found["registrations"], block)
+        if not registrations:
+            raise planner_not_found(registration_number)
+        current = next((c for c in registrations if queries.derived_status(c.state, now) in queries.BINDING), None)
+        employer = None
+        if current is not None and current.state["employer"] is not None:
+            employer = queries.firm_by_subject(session, current.state["employer"])
+        return _planner(found, registrations, current, employer, now)
 
 
-def _planner(found: dict[str, Any], now: int) -> dict[str, Any]:
-    current, employer = found["current"], found["employer"]
-    latest = found["registrations"][0]
+def planner_not_found(registration_number: str) -> Problem:
+    return Problem(
+        404, "planner-not-found", "Planner not found", f"No planner has registration number {registration_number!r}."
+    )
+
+
+def _planner(
+    found: dict[str, Any], registrations: list[Confirmed], current: Confirmed | None, employer: Any, now: int
+) -> dict[str, Any]:
+    latest = registrations[0]
     shown = current or latest
-    status = queries.derived_status(shown, now)
-    numbers = {state["id"]: state["number"] for state in found["registrations"]}
+    status = queries.derived_status(shown.state, now)
+    numbers = {c.state["id"]: c.state["number"] for c in registrations}
     return {
-        "name": found["planner"].name if found["planner"] else latest["name"],
-        **status_fields(status, queries.is_valid(shown, now)),
-        "registration": summary(current, now) if current else None,
+        "name": found["planner"].name if found["planner"] else latest.state["name"],
+        **status_fields(status, queries.is_valid(shown.state, now)),
+        "registration": summary(current.state, now, current.dispute()) if current else None,
         "employer": employer_fields(employer.subject, employer) if employer else None,
-        "registrations": [summary(state, now) for state in found["registrations"]],
+        "registrations": [summary(c.state, now, c.dispute()) for c in registrations],
         "employment": [
             {
                 "registrationNumber": numbers.get(period["certificate_id"], ""),

@@ -9,7 +9,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
@@ -18,13 +17,13 @@ from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.verdicts import Disagreement
 from ledger.certificates.vocabulary import Kind, Status
-from ledger.errors import ChainUnavailable, IndexNotReady, UnknownCertificate
+from ledger.errors import ChainUnavailable, UnknownCertificate
 from ledger.store.models import Certificate
 
 from ..problems import Problem
 from ..services import Services
 from .certificate import certificate_from_chain, certificate_from_index
-from .confirmed import Confirmed, cannot_verify, confirm
+from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, kept
 from .fields import grade_name, hexed, index_proof, instant, status_fields, summary
 
 RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil")
@@ -41,7 +40,7 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
     chain longer ago than that."""
     number = normalise_number(number)
     with ledger.engine.connect() as connection:
-        checkpoint = _checkpoint(connection, max_age)
+        checkpoint = checkpoint_of(connection, max_age)
         answer = queries.certificate(connection, number, at)
         if answer is None:
             if at is not None and queries.certificate(connection, number) is not None:
@@ -58,17 +57,6 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
             answer = queries.reanswer(connection, answer, confirmed.state)
         body = certificate_from_index(connection, answer, checkpoint, confirmed_block=checkpoint.block_number)
         return {**body, "disputed": confirmed.dispute()}
-
-
-def _checkpoint(connection: Connection | Session, max_age: int | None = None) -> Any:
-    """The indexer's checkpoint; with ``max_age``, only if the indexer reached the node at most that long ago."""
-    checkpoint = queries.index_status(connection)
-    if checkpoint is None:
-        raise IndexNotReady("the read model has not indexed the registry yet")
-    age = time.time() - checkpoint.seen_at
-    if max_age is not None and age > max_age:
-        raise cannot_verify(f"the index last reached the chain {age:.0f} s ago, longer than maxAge={max_age}")
-    return checkpoint
 
 
 def _missing_from_index(ledger: Services, number: str, block: int) -> dict[str, Any]:
@@ -107,12 +95,15 @@ def certificate_on_chain(ledger: Services, number: str, block: int | None = None
     return {**answer, "disputed": None}
 
 
-def search(engine: Engine, **filters: Any) -> dict[str, Any]:
-    """One page of ``queries.search`` (its keyword filters, ``cursor`` and ``limit``), judged now."""
+def search(ledger: Services, **filters: Any) -> dict[str, Any]:
+    """One page of ``queries.search`` (its keyword filters, ``cursor`` and ``limit``), judged now with the verdicts
+    the registry confirms."""
     now = int(time.time())
-    with Session(engine) as session:
+    with Session(ledger.engine) as session:
+        block = checkpoint_of(session).block_number
         page, cursor = queries.search(session, **filters, at=now)
-    return {"items": [summary(state, now) for state in page], "next": cursor}
+    items = [summary(c.state, now, c.dispute()) for c in kept(ledger.verdicts, page, block)]
+    return {"items": items, "next": cursor}
 
 
 def batch(
@@ -124,7 +115,7 @@ def batch(
     column = Certificate.document_hash if by_hash else Certificate.number
     keys = items if by_hash else [normalise_number(item) for item in items]
     with Session(ledger.engine) as session:
-        checkpoint = _checkpoint(session, max_age)
+        checkpoint = checkpoint_of(session, max_age)
         states = queries.batch(session, column, keys, at)
     block = checkpoint.block_number
     proof = index_proof(checkpoint, None, confirmed_block=None if at is not None else block)
@@ -180,8 +171,8 @@ def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str
 def _result(item: str, confirmed: Confirmed | None, at: int) -> dict[str, Any]:
     if confirmed is None:
         return {"query": item, "found": False, "error": "certificate-not-found"}
-    found = summary(confirmed.state, at)
-    return {"query": item, "found": True, **{k: found[k] for k in RESULT_FIELDS}, "disputed": confirmed.dispute()}
+    found = summary(confirmed.state, at, confirmed.dispute())
+    return {"query": item, "found": True, **{k: found[k] for k in (*RESULT_FIELDS, "disputed")}}
 
 
 def document_check(ledger: Services, document: Document, number: str) -> dict[str, Any]:
@@ -191,7 +182,7 @@ def document_check(ledger: Services, document: Document, number: str) -> dict[st
     document_hash = hexed(document.hash())
     number = normalise_number(number)
     with Session(ledger.engine) as session:
-        checkpoint = _checkpoint(session)
+        checkpoint = checkpoint_of(session)
         answer = queries.certificate(session, number)
         if answer is None:
             raise not_found(number)

@@ -46,6 +46,21 @@ def assert_disputed(served: Served, number: str, field: str, caplog: pytest.LogC
     assert (result["status"], result["valid"], result["grade"]) == (chain["status"], chain["valid"], chain["grade"])
     assert [d["field"] for d in result["disputed"]["fields"]] == [field]
 
+    search = served.client.get("/api/v1/certificates", query_string={"kind": body["kind"], "limit": 200}).json
+    (listed,) = [item for item in search["items"] if item["number"] == number]
+    assert (listed["status"], listed["valid"], listed["grade"]) == (chain["status"], chain["valid"], chain["grade"])
+    assert [d["field"] for d in listed["disputed"]["fields"]] == [field]
+    if body["kind"] == "FIRM":
+        code = body["holder"]["creditCode"]
+        (mine,) = [c for c in served.client.get(f"/api/v1/firms/{code}").json["certificates"] if c["number"] == number]
+        assert (mine["status"], mine["disputed"] is not None) == (chain["status"], True)
+        assert 'data-status="DISPUTED"' in served.client.get(f"/f/{code}").get_data(as_text=True)
+    else:
+        planner = served.client.get(f"/api/v1/planners/{number}").json
+        (mine,) = [r for r in planner["registrations"] if r["number"] == number]
+        assert (mine["status"], mine["disputed"] is not None) == (chain["status"], True)
+        assert planner["employer"]["subject"] == chain["employer"]["subject"]
+
     page = served.client.get(f"/c/{number}").get_data(as_text=True)
     assert 'data-status="DISPUTED"' in page and "记录不一致" in page
     assert "证书有效" not in page and "NOT valid" not in page  # a warning instead of a verdict, either way
