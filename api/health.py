@@ -14,6 +14,7 @@ from web3 import Web3
 from ledger.certificates import queries
 from ledger.errors import ChainUnavailable, DeploymentError, IndexNotReady
 
+from .answers import instant
 from .answers.confirmed import confirm
 from .problems import problem
 from .services import Services, services
@@ -58,12 +59,16 @@ def readyz() -> Response:
             lagBlocks=lag,
         )  # fmt: skip
     disputed = _still_disputed(ledger, checkpoint.block_number)
-    if disputed:
+    with Session(ledger.engine) as session:
+        audit, findings = queries.audit_summary(session)
+    if audit is not None:
+        audit["lastPassEndedAt"] = instant(audit["lastPassEndedAt"]).isoformat()
+    if disputed or findings:
         return problem(
             503, "index-disputed", "Index disputed",
-            f"The read model disagrees with the registry contract on {len(disputed)} certificate(s); "
-            "`ledger reindex` rebuilds it from the chain.",
-            disputes=disputed,
+            f"The read model disagrees with the registry contract on {len(disputed)} certificate(s) answered and "
+            f"{len(findings)} field(s) the audit found; `ledger reindex` rebuilds it from the chain.",
+            disputes=disputed, audit=audit, findings=findings,
         )  # fmt: skip
     return jsonify(
         status="ready",
@@ -75,6 +80,7 @@ def readyz() -> Response:
             "updatedSecondsAgo": int(time.time()) - checkpoint.updated_at,
         },
         verdicts={"disputesSeen": ledger.verdicts.disputes_seen, "disputed": 0},
+        audit=audit,
     )
 
 

@@ -168,8 +168,23 @@ def index(ctx: click.Context, once: bool, interval: float, confirmations: int | 
         click.echo(f"indexed {report.events} events, blocks {report.from_block}-{report.to_block}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
-    click.echo(f"indexing {indexer.address} every {interval} s (Ctrl-C stops)")
-    indexer.run_forever(interval)
+    click.echo(f"indexing {indexer.address} every {interval} s, auditing the read model as it goes (Ctrl-C stops)")
+    indexer.run_forever(interval, after_sync=_ledger(ctx).auditor().step)
+
+
+@main.command()
+@click.pass_context
+def audit(ctx: click.Context) -> None:
+    """Re-check every indexed certificate against the registry at the indexed block, now, in one pass; exit 1 if
+    any row disagrees (`ledger index` runs the same audit continuously, a slice after every poll)."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    report = _ledger(ctx).auditor().full_pass()
+    click.echo(
+        f"audited {report.certificates} certificates at block {report.block} in {report.seconds:.1f} s: "
+        f"{report.mismatches} mismatch(es)"
+    )
+    if report.mismatches:
+        ctx.exit(1)
 
 
 @main.command()

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from web3 import Web3
 from web3.contract import Contract
 
+from ledger.certificates.audit import Auditor
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.indexing import CertificateProjection
 from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_ACTS, LICENSING_REGISTRY, Artifact, load_artifact
@@ -196,6 +197,13 @@ class Ledger:
         return ActRelay(self.registries, self.sender(relayer))
 
     # ---- the index ----
+
+    def auditor(self) -> Auditor:
+        """The continuous audit of the read model against the certificate registry (``ledger.certificates.audit``)."""
+        indexer = self.indexer()
+        return Auditor(
+            self.w3, self.registry, self.engine, lambda start, end: indexer.logged_ids("CertificateIssued", start, end)
+        )
 
     def indexer(self, confirmations: int | None = None) -> Indexer:
         """The indexer over the three registries: the one place a contract's events are registered."""

@@ -25,6 +25,8 @@ from ledger.store.cursors import decode_cursor, encode_cursor
 from ledger.store.engine import chunked
 from ledger.store.models import (
     Application,
+    AuditFinding,
+    AuditState,
     Block,
     Certificate,
     CertificateEvent,
@@ -348,6 +350,29 @@ _CHECKPOINT = select(Checkpoint.__table__).limit(1)
 def index_status(session: Session | Connection) -> Any:
     """The indexer's checkpoint row (block_number, head_seen, chain_id, contract, updated_at), or None."""
     return session.execute(_CHECKPOINT).first()
+
+
+def audit_summary(session: Session | Connection, limit: int = 50) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The continuous audit's last full pass (None before the first ends) and up to ``limit`` of its findings."""
+    state = session.execute(select(AuditState.__table__)).mappings().first()
+    summary = None
+    if state is not None and state["last_pass_ended_at"] is not None:
+        summary = {
+            "lastPassEndedAt": state["last_pass_ended_at"],
+            "lastPassSeconds": state["last_pass_seconds"],
+            "block": state["last_pass_block"],
+            "certificates": state["last_pass_certificates"],
+            "mismatches": state["last_pass_mismatches"],
+        }
+    rows = session.execute(
+        select(AuditFinding.__table__).order_by(AuditFinding.found_at, AuditFinding.certificate_id).limit(limit)
+    ).mappings()
+    findings = [
+        {"id": r["certificate_id"], "number": r["number"], "field": r["field"], "index": r["index_value"],
+         "chain": r["chain_value"], "block": r["block"]}
+        for r in rows
+    ]  # fmt: skip
+    return summary, findings
 
 
 def block_time(session: Session | Connection, number: int) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
@@ -122,13 +122,16 @@ class Indexer:
         self._refresh_statistics(events)
         return SyncReport(events, start, max(start - 1, safe_head), rolled_back_to)
 
-    def run_forever(self, interval: float = 1.0) -> None:
-        """Follow the chain until interrupted; a node that goes away is waited for, not fatal."""
+    def run_forever(self, interval: float = 1.0, after_sync: Callable[[], object] | None = None) -> None:
+        """Follow the chain until interrupted; a node that goes away is waited for, not fatal. ``after_sync`` runs
+        after every poll that reached the node (the continuous audit's next slice)."""
         while True:
             try:
                 report = self.sync()
                 if report.events or report.rolled_back_to is not None:
                     log.info("indexed %d events up to block %d", report.events, report.to_block)
+                if after_sync is not None:
+                    after_sync()
             except (ConnectionError, OSError) as exc:
                 log.warning("chain unavailable, retrying: %s", exc)
             time.sleep(interval)
@@ -144,11 +147,13 @@ class Indexer:
                 connection.exec_driver_sql("ANALYZE")
             self._unanalysed = 0
 
-    def logged_ids(self, event: str) -> set[bytes]:
-        """The first indexed topic (an id) of every ``event`` so far, read from the chain (not the read model):
-        e.g. the certificates issued, for an import that resumes."""
+    def logged_ids(self, event: str, start: int | None = None, end: int | None = None) -> set[bytes]:
+        """The first indexed topic (an id) of every ``event`` in blocks [start, end] (by default: since the
+        deployment, up to the head), read from the chain (not the read model): e.g. the certificates issued, for an
+        import that resumes or an audit that looks for rows the read model lacks."""
         ids: set[bytes] = set()
-        position, head = self.deployment_block, self._head()
+        position = self.deployment_block if start is None else start
+        head = self._head() if end is None else end
         query: LogQuery = {"address": self._address_of[event], "topics": [[self.decoder.topic(event)]]}
         while position <= head:
             raw, end = self._ranged_logs(query, position, min(position + self._range - 1, head))

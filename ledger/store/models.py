@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Table, Text, false
+from sqlalchemy import BigInteger, Float, Index, Integer, SmallInteger, String, Table, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HASH = String(66)
@@ -338,6 +338,39 @@ class RevocationProposal(Base):
     closed_by: Mapped[str | None] = mapped_column(ADDRESS)
 
 
+# ---- the continuous audit: the read model re-checked against the registry, certificate by certificate ----
+
+
+class AuditState(Base):
+    """Where the audit's current pass is (``cursor``: the last certificate id checked) and how the last full pass
+    ended: when, at which block, over how many certificates, with how many mismatches."""
+
+    __tablename__ = "audit_state"
+    contract: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    cursor: Mapped[str] = mapped_column(HASH, default="")
+    pass_started_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    pass_checked: Mapped[int] = mapped_column(Integer, default=0)
+    last_pass_ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    last_pass_seconds: Mapped[float | None] = mapped_column(Float)
+    last_pass_block: Mapped[int | None] = mapped_column(BigInteger)
+    last_pass_certificates: Mapped[int | None] = mapped_column(Integer)
+    last_pass_mismatches: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditFinding(Base):
+    """A verdict field on which a certificate's row disagreed with the registry when the audit last checked it
+    (``field`` as the API names it; ``record``: on one side only; ``number``: a row under another number)."""
+
+    __tablename__ = "audit_findings"
+    certificate_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[str] = mapped_column(Text)
+    index_value: Mapped[str | None] = mapped_column(Text)
+    chain_value: Mapped[str | None] = mapped_column(Text)
+    block: Mapped[int] = mapped_column(BigInteger)
+    found_at: Mapped[int] = mapped_column(BigInteger)
+
+
 # Every table derived from the chain alone: what `ledger reindex` drops and rebuilds.
 PROJECTION = (
     CertificateEvent,
@@ -355,6 +388,8 @@ PROJECTION = (
     RevocationProposal,
     Block,
     Checkpoint,
+    AuditFinding,
+    AuditState,
 )
 
 

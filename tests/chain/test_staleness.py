@@ -4,6 +4,7 @@ verdict was never confirmed is not judged at all; an idle chain that still answe
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -52,10 +53,8 @@ def followed(tmp_path: Path) -> Iterator[Followed]:
 
     def follow() -> None:
         while not stop.wait(0.5):
-            try:
+            with contextlib.suppress(OSError):  # the node is gone: the indexer waits for it, as ledger index does
                 indexer.sync()
-            except OSError:  # the node is gone: the indexer waits for it, as ledger index does
-                pass
 
     thread = threading.Thread(target=follow, daemon=True)
     thread.start()

@@ -8,8 +8,10 @@ import logging
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
+from ledger import cli
 from ledger.certificates.client import certificate_id
 from tests.api_helpers import is_problem
 from tests.conftest import Served
@@ -188,3 +190,56 @@ def test_an_agreeing_answer_is_confirmed_without_asking_the_node_again(served: S
     served.indexer.sync()
     assert served.client.get(f"/api/v1/certificates/{number}").json["status"] == "SUSPENDED"
     assert cache.reached_at != reached
+
+
+def test_the_audit_names_a_forged_row_within_one_pass(served: Served, ledger: list[str]) -> None:
+    """Nobody asks for the certificate: the audit finds it anyway, by certificate and field, and /readyz says so."""
+    number = revoked_firm(served)
+    planner = served.planners[1][1]["number"]
+    forge(served, number, status=1)
+    forge(served, planner, valid_until=4_000_000_000)
+    auditor = served.deployed.ledger.auditor()
+    auditor.engine = served.engine
+    report = auditor.full_pass()
+    assert report.certificates == len(served.firms) + len(served.planners) and report.mismatches == 2
+    ready = is_problem(served.client.get("/readyz"), 503, "index-disputed")
+    assert sorted((f["number"], f["field"]) for f in ready["findings"]) == sorted(
+        [(number, "status"), (planner, "validUntil")]
+    )
+    assert ready["audit"]["mismatches"] == 2 and ready["audit"]["certificates"] == report.certificates
+
+    result = CliRunner().invoke(cli.main, [*ledger, "audit"])
+    assert result.exit_code == 1 and "2 mismatch(es)" in result.output, result.output
+
+    forge(served, number, status=3)
+    forge(served, planner, valid_until=served.planners[1][1]["validUntil"])
+    assert auditor.full_pass().mismatches == 0
+    assert served.client.get("/readyz").status_code == 200
+    assert CliRunner().invoke(cli.main, [*ledger, "audit"]).exit_code == 0
+
+
+def test_the_audit_finds_a_row_the_read_model_lost(served: Served) -> None:
+    number = served.firms[3][1]["number"]
+    with served.engine.begin() as connection:
+        connection.execute(text("DELETE FROM certificates WHERE number = :number"), {"number": number})
+    auditor = served.deployed.ledger.auditor()
+    auditor.engine = served.engine
+    assert auditor.full_pass().mismatches == 1
+    (finding,) = is_problem(served.client.get("/readyz"), 503, "index-disputed")["findings"]
+    assert (finding["id"], finding["field"], finding["chain"]) == (
+        "0x" + certificate_id(number).hex(),
+        "record",
+        "present",
+    )
+
+
+def test_the_audit_advances_a_slice_at_a_time(served: Served) -> None:
+    """What `ledger index` does after each poll: a pass spread over several steps ends with the same report."""
+    auditor = served.deployed.ledger.auditor()
+    auditor.engine = served.engine
+    steps = []
+    while (report := auditor.step(limit=3)) is None:
+        steps.append(1)
+        assert len(steps) < 100
+    total = len(served.firms) + len(served.planners)
+    assert len(steps) == total // 3 and report.certificates == total and report.mismatches == 0
