@@ -3,11 +3,14 @@ API (it is built from the same answers)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import segno
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
+
+from ledger.certificates.documents import BEIJING
 
 from .answers import credit, registrants, verification
 from .problems import Problem
@@ -53,15 +56,38 @@ def firm(credit_code: str) -> str | tuple[str, int]:
 
 
 def _certificate_page(number: str, template: str) -> str | tuple[str, int]:
+    """The certificate now, or at the instant ``?at=`` (a bid deadline, Beijing time, as a date-time field sends
+    it), with the same answer and wording as the API."""
+    asked = request.args.get("at", "").strip()
+    at = _beijing_instant(asked)
+    if asked and at is None:
+        return render_template("not_found.html", query=number, bad_instant=asked), 400
     try:
-        answer = verification.certificate(services(), number)
+        answer = verification.certificate(services(), number, at)
     except Problem as refused:
-        if refused.extra_data.get("code") == "cannot-verify":
+        code = refused.extra_data.get("code")
+        if code == "cannot-verify":
             return render_template("unverifiable.html", query=number), 503
+        if code == "not-yet-issued":
+            return render_template("not_found.html", query=number, not_yet=asked), 404
         if refused.status_code != 404:
             raise
         return render_template("not_found.html", query=number), 404
-    return render_template(template, c=answer, qr=_qr(number))
+    return render_template(template, c=answer, qr=_qr(number), asked=asked)
+
+
+def _beijing_instant(text: str) -> int | None:
+    """``YYYY-MM-DDTHH:MM`` (a datetime-local field's value) in Beijing time as unix seconds; None if absent or
+    not such a value (or outside what the API accepts)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    if not 1970 <= moment.year <= 9998:
+        return None
+    return int(moment.timestamp())
 
 
 def _qr(number: str) -> str:

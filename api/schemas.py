@@ -134,6 +134,15 @@ DISPUTED = Field(
 )
 
 
+Basis = Literal["chain", "imported-register"]
+BASIS_MEANING = (
+    "`chain`: the chain's own acts up to the instant; `imported-register`: the instant is before this "
+    "legacy certificate reached the chain (`recordedAt`), so the answer is the imported register's record, which "
+    "the ledger holds as it was imported and cannot vouch for before then"
+)
+BASIS = Field("chain", description=BASIS_MEANING)
+
+
 class Proof(BaseModel):
     """Where to check the answer on chain yourself, and how fresh it is."""
 
@@ -178,6 +187,10 @@ class CertificateOut(BaseModel):
     imported: bool | None = Field(
         description="made by the legacy import (存量导入: granted before this ledger, its procedure on paper), not by "
         "an application's approval; null when read from chain"
+    )
+    basis: Basis = BASIS
+    recordedAt: dt.datetime | None = Field(
+        None, description="when the chain first recorded the certificate (null when read from chain)"
     )
     disputed: Dispute | None = DISPUTED
     proof: Proof
@@ -251,7 +264,13 @@ class VerifyResult(BaseModel):
     grade: GradeName | None = None
     name: str | None = None
     validUntil: dt.datetime | None = None
-    error: str | None = Field(None, description="problem type of an item that could not be answered")
+    error: str | None = Field(
+        None,
+        description="why an item has no verdict: `certificate-not-found` (a number the ledger has never seen) or "
+        "`not-yet-issued` (known, but issued after the instant asked about)",
+    )
+    basis: Basis | None = Field(None, description=BASIS_MEANING)
+    recordedAt: dt.datetime | None = Field(None, description="when the chain first recorded the certificate")
     disputed: Dispute | None = DISPUTED
 
 

@@ -14,7 +14,7 @@ from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import Row
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
 
-from .fields import employer_fields, grade_name, hexed, index_proof, instant, status_fields
+from .fields import employer_fields, grade_name, hexed, index_proof, instant, instant_or_none, status_fields
 
 ZERO = b"\0" * 32  # the contract's "no such link" (predecessor, successor, employer)
 
@@ -58,6 +58,8 @@ def certificate_from_index(
         "history": [_act(row) for row in answer.history],
         "application": answer.application,
         "imported": state["imported"],
+        "basis": answer.basis,
+        "recordedAt": instant_or_none(answer.recorded_at),
         "proof": index_proof(checkpoint, state, confirmed_block=confirmed_block),
     }
 
@@ -84,6 +86,8 @@ def certificate_from_chain(
         "history": None,
         "application": None,
         "imported": None,
+        "basis": "chain",
+        "recordedAt": None,
         "proof": {**proof, "source": "chain", "txHash": None, "indexer": None},
     }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.identifiers import normalise_number
+from ledger.certificates.projection import State
 from ledger.certificates.verdicts import Disagreement
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import ChainUnavailable, UnknownCertificate
@@ -123,20 +124,24 @@ def batch(
     confirmed: dict[str, Confirmed | None] = {}
     absent: dict[str, Any] = {}
     if at is None:
-        outcomes = confirm(ledger.verdicts, list(states.values()), block)
-        confirmed = dict(zip(states, outcomes, strict=True))
+        current = cast(dict[str, State], states)  # now, every state the read model holds is there
+        outcomes = confirm(ledger.verdicts, list(current.values()), block)
+        confirmed = dict(zip(current, outcomes, strict=True))
         if not by_hash:  # what the read model lacks, or holds under a number the registry does not
             unknown = [key for key in dict.fromkeys(keys) if confirmed.get(key) is None]
             absent = _on_chain_only(ledger, unknown, block)
+    else:
+        confirmed = {key: Confirmed(state, []) for key, state in states.items() if state is not None}
     results = []
     for item, key in zip(items, keys, strict=True):
         if key in absent:
             results.append(absent[key] | {"query": item})
-        elif at is None and key in states:
-            results.append(_result(item, confirmed[key], moment))
+        elif key in confirmed and confirmed[key] is not None:
+            results.append(_result(item, confirmed[key], moment, at))  # type: ignore[arg-type]
+        elif at is not None and key in states:
+            results.append({"query": item, "found": True, "error": "not-yet-issued"})
         else:
-            state = states.get(key)
-            results.append(_result(item, Confirmed(state, []) if state else None, moment))
+            results.append({"query": item, "found": False, "error": "certificate-not-found"})
     return {"at": instant(moment), "results": results, "proof": proof}
 
 
@@ -168,11 +173,16 @@ def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str
     return found
 
 
-def _result(item: str, confirmed: Confirmed | None, at: int) -> dict[str, Any]:
-    if confirmed is None:
-        return {"query": item, "found": False, "error": "certificate-not-found"}
-    found = summary(confirmed.state, at, confirmed.dispute())
-    return {"query": item, "found": True, **{k: found[k] for k in (*RESULT_FIELDS, "disputed")}}
+def _result(item: str, confirmed: Confirmed, moment: int, at: int | None) -> dict[str, Any]:
+    state = confirmed.state
+    found = summary(state, moment, confirmed.dispute())
+    return {
+        "query": item,
+        "found": True,
+        **{k: found[k] for k in (*RESULT_FIELDS, "disputed")},
+        "basis": queries.basis_of(state, at),
+        "recordedAt": instant(state["issued_at"]),
+    }
 
 
 def document_check(ledger: Services, document: Document, number: str) -> dict[str, Any]:

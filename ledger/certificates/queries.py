@@ -61,7 +61,9 @@ def is_valid(state: Validity, at: int) -> bool:
 class CertificateAnswer:
     """A certificate's state at an instant, with the history it came from (rows up to that instant), the numbers
     of the certificates it links to, its employer's public name and credit code (planners), and the application
-    whose approval issued it (None for the imported register)."""
+    whose approval issued it (None for the imported register). ``basis`` says what the state rests on: the chain's
+    own acts up to ``at`` (CHAIN), or, for an instant before a legacy certificate reached the chain, the imported
+    register's record as the chain first recorded it (IMPORTED_REGISTER), at ``recorded_at``."""
 
     state: State
     status: Status
@@ -71,6 +73,21 @@ class CertificateAnswer:
     links: dict[str, str]
     employer: dict[str, Any] | None
     application: str | None
+    basis: str = "chain"
+    recorded_at: int | None = None
+
+
+CHAIN, IMPORTED_REGISTER = "chain", "imported-register"
+
+
+def before_recording(first: HistoryRow | None, at: int) -> State | None:
+    """A legacy certificate's state at an instant before its first act on chain (the import), inside its validity
+    window: the imported record as the chain first recorded it. None for any other certificate or instant: an
+    application's certificate did not exist before it was issued, a legacy one not before its window began."""
+    recorded = fold([first]) if first is not None else None
+    if recorded is None or not recorded["imported"] or not recorded["valid_from"] <= at < first["block_time"]:  # type: ignore[index]
+        return None
+    return recorded
 
 
 def _certificate_statement() -> Any:
@@ -118,11 +135,14 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
         return None
     rows = history(session, row["id"], at)
     state: State | None
+    asked = at
     if at is None:
         state = state_of(row)
         at = int(time.time())
     else:
         state = fold(rows)
+        if state is None:
+            state = before_recording(next(iter(history(session, row["id"])), None), at)
     if state is None:
         return None
     links = {row[key]: row[f"{key}_number"] for key in ("predecessor", "successor") if row[key] is not None}
@@ -134,7 +154,9 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
             found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
             employer = {"name": found.name, "credit_code": found.credit_code} if found else None
     status, valid = derived_status(state, at), is_valid(state, at)
-    return CertificateAnswer(state, status, valid, at, rows, links, employer, row["application_id"])
+    return CertificateAnswer(
+        state, status, valid, at, rows, links, employer, row["application_id"], basis_of(state, asked), row["issued_at"]
+    )
 
 
 def reanswer(session: Session | Connection, answer: CertificateAnswer, state: State) -> CertificateAnswer:
@@ -148,17 +170,18 @@ def reanswer(session: Session | Connection, answer: CertificateAnswer, state: St
     return replace(answer, state=state, status=derived_status(state, at), valid=is_valid(state, at), employer=employer)
 
 
-def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State]:
+def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State | None]:
     """Certificates whose ``column`` (``Certificate.number`` or ``Certificate.document_hash``) is one of ``keys``,
-    keyed by that value; at ``at``, each is the fold of its history up to then (absent if not yet issued). Two
-    queries per 500 keys, whatever the batch size: a tender's thousand certificates cost a few round trips."""
+    keyed by that value; at ``at``, each is the fold of its history up to then (a legacy certificate's imported
+    record before the import: ``before_recording``), None for one known but not issued by then. Two queries per
+    500 keys, whatever the batch size: a tender's thousand certificates cost a few round trips."""
     table = Certificate.__table__
     found: dict[str, State] = {}
     for chunk in chunked(list(dict.fromkeys(keys)), 500):
         for row in session.execute(select(table).where(column.in_(chunk))).mappings():
             found[row[column.key]] = state_of(row)
     if at is None:
-        return found
+        return dict(found)
     events = CertificateEvent.__table__
     rows: dict[str, list[HistoryRow]] = defaultdict(list)
     for chunk in chunked([state["id"] for state in found.values()], 500):
@@ -169,8 +192,20 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
         )
         for row in session.execute(query).mappings():
             rows[row["certificate_id"]].append(row_of(row))
-    folded = {key: fold(rows[state["id"]]) for key, state in found.items()}
-    return {key: state for key, state in folded.items() if state is not None}
+    folded: dict[str, State | None] = {key: fold(rows[state["id"]]) for key, state in found.items()}
+    early = [key for key, state in folded.items() if state is None and found[key]["imported"]]
+    for key in early:  # a legacy certificate asked about before the import: its first recorded row
+        first = history(session, found[key]["id"])[:1]
+        recorded = before_recording(first[0] if first else None, at)
+        if recorded is not None:
+            folded[key] = recorded
+    return folded
+
+
+def basis_of(state: State, at: int | None) -> str:
+    """What an answer for ``at`` rests on: a state issued after that instant can only be the imported register's
+    record (``before_recording``); any other is the fold of the chain's acts."""
+    return IMPORTED_REGISTER if at is not None and state["issued_at"] > at else CHAIN
 
 
 def states_by_id(session: Session | Connection, ids: Collection[str]) -> list[State]:

@@ -235,3 +235,32 @@ def test_an_instant_beyond_the_calendar_and_a_body_nested_too_deep_are_refused_n
     for path in ("/api/v1/verify", "/api/v1/acts"):
         response = served.client.post(path, data=deep, content_type="application/json")
         assert response.status_code == 400 and response.mimetype == "application/problem+json", path
+
+
+def test_an_instant_before_the_import_is_answered_from_the_imported_register(served: Served) -> None:
+    """A bid deadline inside a legacy certificate's validity window but before the import is not a forgery: the
+    answer is the imported record, saying so; before the window began it was not issued; an unknown number stays
+    unknown."""
+    _, request = served.firms[0]
+    number = request["number"]
+    deadline = request["validFrom"] + 30 * 86400  # a month into its window, years before it reached the chain
+    body = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": iso(deadline)}).json
+    assert (body["status"], body["valid"], body["basis"]) == ("ACTIVE", True, "imported-register")
+    recorded = served.client.get(f"/api/v1/certificates/{number}").json
+    assert recorded["basis"] == "chain" and body["recordedAt"] == recorded["history"][0]["at"] == recorded["recordedAt"]
+    assert body["history"] == [] and body["imported"] is True
+
+    early = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": iso(request["validFrom"] - 86400)})
+    is_problem(early, 404, "not-yet-issued")
+    results = served.client.post(
+        "/api/v1/verify", json={"numbers": [number, "自资规甲0000000"], "at": iso(deadline)}
+    ).json["results"]
+    assert (results[0]["found"], results[0]["valid"], results[0]["basis"]) == (True, True, "imported-register")
+    assert (results[1]["found"], results[1]["error"]) == (False, "certificate-not-found")
+    before = served.client.post("/api/v1/verify", json={"numbers": [number], "at": iso(request["validFrom"] - 86400)})
+    assert before.json["results"][0] | {} == {**before.json["results"][0], "found": True, "error": "not-yet-issued"}
+
+    beijing = dt.datetime.fromtimestamp(deadline, dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M")
+    page = served.client.get(f"/c/{number}", query_string={"at": beijing}).get_data(as_text=True)
+    assert "该时刻早于本证书上链" in page and "证书有效" in page and beijing.replace("T", " ") in page
+    assert served.client.get(f"/c/{number}", query_string={"at": "next tuesday"}).status_code == 400
