@@ -140,7 +140,6 @@ BASIS_MEANING = (
     "legacy certificate reached the chain (`recordedAt`), so the answer is the imported register's record, which "
     "the ledger holds as it was imported and cannot vouch for before then"
 )
-BASIS = Field("chain", description=BASIS_MEANING)
 
 
 class Proof(BaseModel):
@@ -188,7 +187,7 @@ class CertificateOut(BaseModel):
         description="made by the legacy import (存量导入: granted before this ledger, its procedure on paper), not by "
         "an application's approval; null when read from chain"
     )
-    basis: Basis = BASIS
+    basis: Basis = Field("chain", description=BASIS_MEANING)
     recordedAt: dt.datetime | None = Field(
         None, description="when the chain first recorded the certificate (null when read from chain)"
     )
