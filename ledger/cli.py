@@ -37,7 +37,7 @@ from ledger.certificates.identifiers import PROVINCES, validate_credit_code, val
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
-from ledger.errors import LedgerError
+from ledger.errors import ChainUnavailable, LedgerError
 from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
 from ledger.licensing.client import ZERO, ApplicationKind, LicensingClient, Step
@@ -102,17 +102,18 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (ChainUnavailable, RequestException) as exc:  # no node, or it went away mid-command
+            command = ctx.invoked_subcommand or "ledger"
+            url = ctx.obj.get("rpc_url") if isinstance(ctx.obj, dict) else None
+            raise click.ClickException(
+                f"{command}: lost the chain node at {url} ({type(exc).__name__}). What it confirmed is on chain and "
+                "the read model keeps what it committed with its checkpoint; run the same command again to resume: "
+                "it skips what is done."
+            ) from exc
         except LedgerError as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
         except WalletError as exc:
             raise click.ClickException(f"{exc.code}: {exc}") from exc
-        except RequestException as exc:  # the node went away mid-command (killed, restarted, network)
-            command = ctx.invoked_subcommand or "ledger"
-            url = ctx.obj.get("rpc_url") if isinstance(ctx.obj, dict) else None
-            raise click.ClickException(
-                f"{command}: lost the chain node at {url} ({type(exc).__name__}). What it confirmed is on chain; "
-                "run the same command again to resume: it skips what is done."
-            ) from exc
 
 
 @click.group(cls=LedgerGroup)
