@@ -4,13 +4,16 @@ A fresh anvil gets the registry and a slice of the synthetic register (400 firms
 ``ledger import``); ``ledger index`` follows the chain in the background and gunicorn serves the API
 (``GUNICORN_WORKERS`` sync workers, 2 by default). Load comes from wrk, a separate process on loopback: 32 connections
 for 20 s of single lookups (``GET /api/v1/certificates/{number}``, numbers drawn at random from the register),
-then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times. Rate limits
+then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times; then the
+framework floor (``scripts.bench_floor``: one SELECT by number, nothing else) under the same gunicorn settings and
+the same load, so ``ratio`` (API rps / floor rps) and the p99s compare like with like in one run. Rate limits
 stay on, set high enough not to refuse the benchmark's single client. Writes var/bench/verify.json and prints it
 as its last line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,7 +37,7 @@ from scripts.generate_register import generate, write
 
 FIRMS, CONNECTIONS, SECONDS, BATCH, BATCH_RUNS = 400, 32, 20, 1_000, 20
 WORKERS = os.environ.get("GUNICORN_WORKERS", "2")  # sync workers: measured faster here than gthread or 3-4 workers
-TARGETS = {"rps": 1_500, "p99_ms": 25, "batch1000_ms": 150}
+TARGETS = {"rps": 1_500, "ratio": 0.75, "p99_vs_floor": 2.0, "batch1000_ms": 60}
 BIN = Path(sys.executable).parent
 
 # wrk's Lua: each connection asks for numbers in its own random order; the summary prints what we parse.
@@ -64,28 +68,31 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
     }
     numbers = _load_register(env, workdir)
     indexer = subprocess.Popen([BIN / "ledger", "index"], env=env, stdout=subprocess.DEVNULL, cwd=PROJECT_ROOT)
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--log-level", "warning",
-         "api:create_app()"],
-        env=env, cwd=PROJECT_ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    lookups = [f"/api/v1/certificates/{quote(n)}" for n in numbers]
     try:
-        _wait_ready(base)
-        _wrk(base, [f"/api/v1/certificates/{quote(n)}" for n in numbers], workdir, 3)  # warm-up, not measured
-        single = _wrk(base, [f"/api/v1/certificates/{quote(n)}" for n in numbers], workdir, SECONDS)
-        chain = _wrk(base, [f"/api/v1/certificates/{quote(n)}?source=chain" for n in numbers], workdir, SECONDS)
-        batch_ms = _batch(base, numbers)
+        with _served("api:create_app()", env) as base:
+            _wait_ready(base)
+            _wrk(base, lookups, workdir, 3)  # warm-up, not measured
+            single = _wrk(base, lookups, workdir, SECONDS)
+            chain = _wrk(base, [f"{path}?source=chain" for path in lookups], workdir, SECONDS)
+            batch_ms = _batch(base, numbers)
+        with _served("scripts.bench_floor:app", env) as base:
+            _wait_until(f"{base}{lookups[0]}")
+            _wrk(base, lookups, workdir, 3)
+            floor = _wrk(base, lookups, workdir, SECONDS)
     finally:
-        for process in (server, indexer):
-            process.terminate()
-            process.wait(timeout=30)
+        indexer.terminate()
+        indexer.wait(timeout=30)
     result: dict[str, float | int | bool | str] = {
         "rps": single["rps"],
         "p50_ms": single["p50_ms"],
         "p99_ms": single["p99_ms"],
         "errors": single["errors"],
+        "floor_rps": floor["rps"],
+        "floor_p50_ms": floor["p50_ms"],
+        "floor_p99_ms": floor["p99_ms"],
+        "floor_errors": floor["errors"],
+        "ratio": round(single["rps"] / floor["rps"], 3),
         "concurrency": CONNECTIONS,
         "seconds": SECONDS,
         "requests": single["requests"],
@@ -101,7 +108,8 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
     }
     result["meets_targets"] = (
         single["rps"] >= TARGETS["rps"]
-        and single["p99_ms"] <= TARGETS["p99_ms"]
+        and result["ratio"] >= TARGETS["ratio"]  # type: ignore[operator]
+        and single["p99_ms"] <= TARGETS["p99_vs_floor"] * floor["p99_ms"]
         and single["errors"] == 0
         and result["batch1000_ms"] <= TARGETS["batch1000_ms"]  # type: ignore[operator]
     )
@@ -127,16 +135,36 @@ def _load_register(env: dict[str, str], workdir: Path) -> list[str]:
     return numbers
 
 
+@contextlib.contextmanager
+def _served(app: str, env: dict[str, str]) -> Iterator[str]:
+    """``app`` under gunicorn with the benchmark's settings, on a free port: its base URL while the block runs."""
+    port = free_port()
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--log-level", "warning", app],
+        env=env, cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _wait_ready(base: str, timeout: float = 60) -> None:
+    _wait_until(f"{base}/readyz", timeout)
+
+
+def _wait_until(url: str, timeout: float = 60) -> None:
+    """Until ``url`` answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
         except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
             pass
         time.sleep(0.3)
-    raise TimeoutError(f"the API at {base} did not become ready in {timeout:.0f} s")
+    raise TimeoutError(f"{url} did not answer 200 in {timeout:.0f} s")
 
 
 def _wrk(base: str, paths: list[str], workdir: Path, seconds: int) -> dict[str, float | int]:

@@ -2,9 +2,9 @@
 and compared with its row, so that a row changed behind the indexer's back is named within one cycle even if no
 one asks for it.
 
-``Auditor.step`` checks the next slice of certificates (by id) and is called by ``ledger index`` after each poll,
-so a pass over the national register (17,217 certificates) is spread over some twenty polls and never holds the
-indexer up for long; ``Auditor.full_pass`` runs one whole pass at once (``ledger audit``). Each slice is one
+``Auditor.step`` checks the next slice of certificates (by id) and is called by ``ledger index`` after each poll;
+the slice is sized so that a pass takes about PASS_STEPS polls whatever the register's size (the national register,
+17,217 certificates, in slices of 574: a pass every half minute), so it never holds the indexer up for long; ``Auditor.full_pass`` runs one whole pass at once (``ledger audit``). Each slice is one
 batched read of the contract (``verdicts.read``); a pass also asks the chain's own issuance logs whether the read
 model lacks a certificate. Findings are logged, kept in ``audit_findings`` (replaced for every certificate checked
 again) and the last full pass is summarised in ``audit_state`` for /readyz.
@@ -29,7 +29,8 @@ from ledger.store.models import AuditFinding, AuditState, Certificate, Checkpoin
 
 log = logging.getLogger(__name__)
 
-SLICE = 1_000  # certificates per step: two batched reads, a fifth of a second on these machines
+PASS_STEPS = 30  # a pass spread over about 30 polls of `ledger index` (30 s at its default second)
+MIN_SLICE, MAX_SLICE = 100, 2_000  # certificates per step: 2,000 is four batched reads, under half a second here
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,16 @@ class Auditor:
         self._issued_through = block
         return self._issued
 
-    def step(self, limit: int = SLICE) -> PassReport | None:
-        """Check the next ``limit`` certificates; the report of the pass this step completed, if it did."""
+    def step(self, limit: int | None = None) -> PassReport | None:
+        """Check the next ``limit`` certificates (by default a slice paced to PASS_STEPS steps a pass); the report
+        of the pass this step completed, if it did."""
         with Session(self.engine) as session:
             checkpoint = session.scalars(select(Checkpoint)).first()
             if checkpoint is None:
                 return None
+            if limit is None:
+                total = session.scalar(select(func.count()).select_from(Certificate)) or 0
+                limit = min(MAX_SLICE, max(MIN_SLICE, -(-total // PASS_STEPS)))
             state = session.get(AuditState, self.address) or AuditState(
                 contract=self.address, cursor="", pass_started_at=int(time.time()), pass_checked=0
             )
@@ -105,7 +110,7 @@ class Auditor:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(AuditState).where(AuditState.contract == self.address))
         while True:
-            report = self.step()
+            report = self.step(MAX_SLICE)
             if report is not None:
                 return report
 
