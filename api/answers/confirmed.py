@@ -7,9 +7,9 @@ verdict from the database alone."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from ledger.errors import ChainUnavailable, IndexNotReady
 
 from ..problems import Problem
 from .fields import grade_name, hexed, instant
+
+T = TypeVar("T")
+SETTLE_TRIES = 5  # the indexer commits about once a second: a second try nearly always settles
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,31 @@ def cannot_verify(reason: str) -> Problem:
 
 
 def checkpoint_of(connection: Connection | Session, max_age: int | None = None) -> Any:
-    """The indexer's checkpoint; with ``max_age``, only if the indexer reached the node at most that long ago."""
-    checkpoint = queries.index_status(connection)
+    """The indexer's checkpoint (``fresh_enough`` for ``max_age``)."""
+    return fresh_enough(queries.index_status(connection), max_age)
+
+
+def fresh_enough(checkpoint: Any, max_age: int | None) -> Any:
+    """``checkpoint``, if there is one and, with ``max_age``, the indexer reached the node at most that long ago."""
     if checkpoint is None:
         raise IndexNotReady("the read model has not indexed the registry yet")
     age = time.time() - checkpoint.seen_at
     if max_age is not None and age > max_age:
         raise cannot_verify(f"the index last reached the chain {age:.0f} s ago, longer than maxAge={max_age}")
     return checkpoint
+
+
+def settled(connection: Connection | Session, read: Callable[[], T], max_age: int | None = None) -> tuple[Any, T]:
+    """``read()`` with the checkpoint its rows are as of: the checkpoint is read before and after, and all again
+    while they differ. The indexer commits its rows with its checkpoint, so an unchanged checkpoint means no commit
+    in between, and the registry is asked about exactly the block the rows describe (no false dispute)."""
+    for _ in range(SETTLE_TRIES):
+        before = checkpoint_of(connection, max_age)
+        result = read()
+        after = queries.index_status(connection)
+        if after is not None and (after.block_number, after.block_hash) == (before.block_number, before.block_hash):
+            break
+    return before, result
 
 
 def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confirmed | None]:

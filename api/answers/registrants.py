@@ -14,7 +14,7 @@ from ledger.certificates.vocabulary import Grade
 
 from ..problems import Problem
 from ..services import Services
-from .confirmed import Confirmed, checkpoint_of, kept
+from .confirmed import Confirmed, kept, settled
 from .fields import employer_fields, instant, instant_or_none, status_fields, summary
 
 
@@ -27,8 +27,8 @@ def firm(ledger: Services, credit_code: str) -> dict[str, Any]:
     verdict confirmed by the registry."""
     now = int(time.time())
     with Session(ledger.engine) as session:
-        block = checkpoint_of(session).block_number
-        found = queries.firm(session, credit_code, now)
+        checkpoint, found = settled(session, lambda: queries.firm(session, credit_code, now))
+        block = checkpoint.block_number
         if found is None:
             raise firm_not_found(credit_code)
         return _firm(found, kept(ledger.verdicts, found["certificates"], block), now)
@@ -55,8 +55,9 @@ def planner(ledger: Services, registration_number: str) -> dict[str, Any]:
     employment history, the registrations' verdicts confirmed by the registry."""
     now = int(time.time())
     with Session(ledger.engine) as session:
-        block = checkpoint_of(session).block_number
-        found = queries.planner(session, normalise_number(registration_number), now)
+        number = normalise_number(registration_number)
+        checkpoint, found = settled(session, lambda: queries.planner(session, number, now))
+        block = checkpoint.block_number
         if found is None:
             raise planner_not_found(registration_number)
         registrations = kept(ledger.verdicts, found["registrations"], block)

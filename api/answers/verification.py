@@ -24,7 +24,7 @@ from ledger.store.models import Certificate
 from ..problems import Problem
 from ..services import Services
 from .certificate import certificate_from_chain, certificate_from_index
-from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, kept
+from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, fresh_enough, kept, settled
 from .fields import grade_name, hexed, index_proof, instant, status_fields, summary
 
 RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil")
@@ -41,14 +41,15 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
     chain longer ago than that."""
     number = normalise_number(number)
     with ledger.engine.connect() as connection:
-        checkpoint = checkpoint_of(connection, max_age)
         answer = queries.certificate(connection, number, at)
         if answer is None:
+            checkpoint = checkpoint_of(connection, max_age)
             if at is not None and queries.certificate(connection, number) is not None:
                 raise Problem(
                     404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later."
                 )
             return _missing_from_index(ledger, number, checkpoint.block_number)
+        checkpoint = fresh_enough(answer.checkpoint, max_age)
         if at is not None:  # an instant's state is the fold of its history, not the stored row
             return {**certificate_from_index(connection, answer, checkpoint), "disputed": None}
         (confirmed,) = confirm(ledger.verdicts, [answer.state], checkpoint.block_number)
@@ -101,8 +102,8 @@ def search(ledger: Services, **filters: Any) -> dict[str, Any]:
     the registry confirms."""
     now = int(time.time())
     with Session(ledger.engine) as session:
-        block = checkpoint_of(session).block_number
-        page, cursor = queries.search(session, **filters, at=now)
+        checkpoint, (page, cursor) = settled(session, lambda: queries.search(session, **filters, at=now))
+    block = checkpoint.block_number
     items = [summary(c.state, now, c.dispute()) for c in kept(ledger.verdicts, page, block)]
     return {"items": items, "next": cursor}
 
@@ -116,8 +117,7 @@ def batch(
     column = Certificate.document_hash if by_hash else Certificate.number
     keys = items if by_hash else [normalise_number(item) for item in items]
     with Session(ledger.engine) as session:
-        checkpoint = checkpoint_of(session, max_age)
-        states = queries.batch(session, column, keys, at)
+        checkpoint, states = settled(session, lambda: queries.batch(session, column, keys, at), max_age)
     block = checkpoint.block_number
     proof = index_proof(checkpoint, None, confirmed_block=None if at is not None else block)
     moment = at if at is not None else int(time.time())
@@ -192,10 +192,10 @@ def document_check(ledger: Services, document: Document, number: str) -> dict[st
     document_hash = hexed(document.hash())
     number = normalise_number(number)
     with Session(ledger.engine) as session:
-        checkpoint = checkpoint_of(session)
         answer = queries.certificate(session, number)
         if answer is None:
             raise not_found(number)
+        checkpoint = answer.checkpoint
         (confirmed,) = confirm(ledger.verdicts, [answer.state], checkpoint.block_number)
         if confirmed is None:
             raise not_found(number)

@@ -4,10 +4,11 @@ one asks for it.
 
 ``Auditor.step`` checks the next slice of certificates (by id) and is called by ``ledger index`` after each poll;
 the slice is sized so that a pass takes about PASS_STEPS polls whatever the register's size (the national register,
-17,217 certificates, in slices of 574: a pass every half minute), so it never holds the indexer up for long; ``Auditor.full_pass`` runs one whole pass at once (``ledger audit``). Each slice is one
-batched read of the contract (``verdicts.read``); a pass also asks the chain's own issuance logs whether the read
-model lacks a certificate. Findings are logged, kept in ``audit_findings`` (replaced for every certificate checked
-again) and the last full pass is summarised in ``audit_state`` for /readyz.
+17,217 certificates, in slices of 574: a pass every half minute), so it never holds the indexer up for long;
+``Auditor.full_pass`` runs one whole pass at once (``ledger audit``). Each slice is one batched read of the contract
+(``verdicts.read``); a pass also asks the chain's own issuance logs whether the read model lacks a certificate.
+Findings are logged, kept in ``audit_findings`` (replaced for every certificate checked again) and the last full
+pass is summarised in ``audit_state`` for /readyz.
 """
 
 from __future__ import annotations

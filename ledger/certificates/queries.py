@@ -12,9 +12,10 @@ import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from ledger.certificates.projection import Period, State, fold, row_of, state_of
@@ -75,6 +76,7 @@ class CertificateAnswer:
     application: str | None
     basis: str = "chain"
     recorded_at: int | None = None
+    checkpoint: Any = None  # the indexer's checkpoint read with the row (``index_status``'s shape)
 
 
 CHAIN, IMPORTED_REGISTER = "chain", "imported-register"
@@ -92,11 +94,12 @@ def before_recording(first: HistoryRow | None, at: int) -> State | None:
 
 def _certificate_statement() -> Any:
     """One query for what a verification shows besides the history: the certificate, the numbers of its
-    predecessor and successor, its employer and the application that issued it (built once: the hot path of the
-    API)."""
+    predecessor and successor, its employer, the application that issued it, and the indexer's checkpoint (built
+    once: the hot path of the API). One statement is one snapshot: the row is exactly as of the checkpoint's block,
+    which is where the registry is asked to confirm it."""
     current = Certificate.__table__
     previous, following, firm_ = Certificate.__table__.alias(), Certificate.__table__.alias(), Firm.__table__
-    application = Application.__table__
+    application, checkpoint = Application.__table__, Checkpoint.__table__
     return (
         select(
             current,
@@ -105,7 +108,9 @@ def _certificate_statement() -> Any:
             firm_.c.name.label("employer_name"),
             firm_.c.credit_code.label("employer_credit_code"),
             application.c.id.label("application_id"),
+            *(column.label(f"checkpoint_{column.name}") for column in checkpoint.c),
         )
+        .join_from(current, checkpoint, true())
         .outerjoin(previous, previous.c.id == current.c.predecessor)
         .outerjoin(following, following.c.id == current.c.successor)
         .outerjoin(firm_, firm_.c.subject == current.c.employer)
@@ -154,9 +159,11 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
             found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
             employer = {"name": found.name, "credit_code": found.credit_code} if found else None
     status, valid = derived_status(state, at), is_valid(state, at)
+    checkpoint = SimpleNamespace(**{c.name: row[f"checkpoint_{c.name}"] for c in Checkpoint.__table__.c})
     return CertificateAnswer(
-        state, status, valid, at, rows, links, employer, row["application_id"], basis_of(state, asked), row["issued_at"]
-    )
+        state, status, valid, at, rows, links, employer, row["application_id"], basis_of(state, asked),
+        row["issued_at"], checkpoint,
+    )  # fmt: skip
 
 
 def reanswer(session: Session | Connection, answer: CertificateAnswer, state: State) -> CertificateAnswer:
