@@ -63,6 +63,8 @@ def settings_from_environment() -> dict[str, Any]:
         # an answer says chainReachable: false once the indexer has not reached the node for this long (it polls
         # every second); the page then shows its banner
         "CHAIN_SEEN_WITHIN_SECONDS": float(env.get("CHAIN_SEEN_WITHIN_SECONDS", "3")),
+        # each worker reads every indexed certificate's verdict fields from the registry on first use
+        "VERDICTS_PRELOAD": env.get("VERDICTS_PRELOAD", "1") == "1",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
 

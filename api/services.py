@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,13 @@ from urllib.parse import urlsplit
 
 from eth_account.signers.local import LocalAccount
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
-from ledger.certificates.queries import holder_lookup
+from ledger.certificates.queries import all_ids, holder_lookup, index_status
 from ledger.certificates.verdicts import VerdictCache
 from ledger.chain.events import EventDecoder
+from ledger.errors import ChainUnavailable
 from ledger.licensing.projection import APPLICATION_EVENTS
 from ledger.relay import ActRelay
 from ledger.store.nonces import DatabaseNonces
@@ -35,6 +39,7 @@ from wallet.siwe import SiweVerifier
 from wallet.typed_acts import Domain
 
 EXTENSION = "ledger"
+log = logging.getLogger(__name__)
 
 
 class RelayUnavailable(Exception):
@@ -60,8 +65,23 @@ class Services(Ledger):
     @cached_property
     def verdicts(self) -> VerdictCache:
         """This worker's readings of the registry, which confirm every verdict it gives (kept across a lost node:
-        the chain, not the connection, decides when a reading is stale)."""
-        return VerdictCache(lambda: self.w3, lambda: self.registry)
+        the chain, not the connection, decides when a reading is stale). With VERDICTS_PRELOAD, the worker reads
+        every indexed certificate into it in the background on first use, so that lookups do not wait for the
+        node one by one while it warms (a few seconds for the national register)."""
+        cache = VerdictCache(lambda: self.w3, lambda: self.registry)
+        if self.config.get("VERDICTS_PRELOAD"):
+            threading.Thread(target=self._preload, args=(cache,), name="verdicts-preload", daemon=True).start()
+        return cache
+
+    def _preload(self, cache: VerdictCache) -> None:
+        try:
+            with self.engine.connect() as connection:
+                checkpoint = index_status(connection)
+                ids = all_ids(connection)
+            if checkpoint is not None:
+                cache.preload(ids, checkpoint.block_number)
+        except (ChainUnavailable, OSError, SQLAlchemyError) as exc:  # a warm-up only: lookups read what they need
+            log.warning("verdict preload stopped: %s", exc)
 
     @cached_property
     def event_topics(self) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -102,7 +103,7 @@ def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Co
     confirmed: list[Confirmed | None] = []
     for state in states:
         reading = readings[state["id"]]
-        if hexed(certificate_id(state["number"])) != state["id"]:  # a row relabelled with another number
+        if _id_of(state["number"]) != state["id"]:  # a row relabelled with another number
             cache.record_dispute(state["id"], state["number"], [Disagreement("number", state["number"], None)])
             confirmed.append(None)
         elif reading is None:
@@ -117,6 +118,12 @@ def kept(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confi
     """A list's states confirmed at ``block`` (search results, a firm's certificates, a planner's registrations):
     the registry's values where they differ, and no row the registry does not hold."""
     return [c for c in confirm(cache, states, block) if c is not None]
+
+
+@lru_cache(maxsize=65_536)
+def _id_of(number: str) -> str:
+    """A number's id on chain (keccak256), remembered: each lookup checks it, a register has some 17,000."""
+    return hexed(certificate_id(number))
 
 
 def _confirmed(cache: VerdictCache, state: State, reading: Reading) -> Confirmed:

@@ -361,6 +361,11 @@ def _by_id(session: Session | Connection, column: Any, ids: Iterable[str]) -> di
     return dict(session.execute(select(Certificate.id, column).where(Certificate.id.in_(ids))).all())
 
 
+def all_ids(session: Session | Connection) -> list[str]:
+    """Every indexed certificate's id (what a worker preloads its verdict readings for)."""
+    return list(session.scalars(select(Certificate.id)))
+
+
 def is_known(session: Session | Connection, number: str) -> bool:
     """Whether a certificate with this number was ever indexed (in any status)."""
     return session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None

@@ -5,6 +5,7 @@ disagreement is logged, counted and reported by /readyz until the read model is 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -243,3 +244,17 @@ def test_the_audit_advances_a_slice_at_a_time(served: Served) -> None:
         assert len(steps) < 100
     total = len(served.firms) + len(served.planners)
     assert len(steps) == total // 3 and report.certificates == total and report.mismatches == 0
+
+
+def test_a_worker_preloads_every_indexed_certificate_and_then_asks_the_node_nothing(served: Served) -> None:
+    client = served.app(VERDICTS_PRELOAD=True)
+    numbers = [r["number"] for _, r in served.firms] + [r["number"] for _, r, _ in served.planners]
+    assert client.get(f"/api/v1/certificates/{numbers[0]}").status_code == 200  # the first use starts the preload
+    cache = client.application.extensions["ledger"].verdicts
+    deadline = time.monotonic() + 10
+    while len(cache) < len(numbers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    reached = cache.reached_at
+    results = client.post("/api/v1/verify", json={"numbers": numbers}).json["results"]
+    assert all(r["found"] and r["disputed"] is None for r in results)
+    assert cache.reached_at == reached  # every verdict from the preloaded readings
