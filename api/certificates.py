@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from ledger.certificates.documents import Document
 from ledger.certificates.vocabulary import Grade, Kind, Status
 
-from . import cursors
+from . import cursors, lookups
 from .answers import seconds, verification
 from .problems import Problem
 from .schemas import (
@@ -50,8 +50,10 @@ def get_certificate(number: str, query: CertificateQuery) -> Response:
                 "at= is answered from the index only", "query", "at", "not supported with source=chain"
             )
         return as_json(CertificateOut, verification.certificate_on_chain(services(), number))
-    answer = verification.certificate(services(), number, seconds(query.at), query.maxAge)
-    return as_json(CertificateOut, answer)
+    if query.at is None:
+        body = lookups.answer(services(), number, query.maxAge)
+        return Response(body.model_dump_json(by_alias=True), mimetype="application/json")
+    return as_json(CertificateOut, verification.certificate(services(), number, seconds(query.at), query.maxAge))
 
 
 def invalid_request(detail: str, location: str, field: str, message: str) -> Problem:

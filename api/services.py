@@ -60,6 +60,7 @@ class Services(Ledger):
         )
         self.config = config
         self.nonces = DatabaseNonces(self.engine)
+        self.kept_answers: dict[str, Any] = {}  # api.lookups: this worker's answers for now, while they hold
         self.holder_lookup = holder_lookup(self.engine)
 
     @cached_property

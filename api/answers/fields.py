@@ -75,17 +75,6 @@ def index_proof(
     is."""
     if checkpoint is None:
         raise IndexNotReady("the read model has not indexed the registry yet")
-    now = time.time()
-    seen_ago = max(0.0, now - checkpoint.seen_at)
-    lag = {
-        "indexedBlock": checkpoint.block_number,
-        "headSeen": checkpoint.head_seen,
-        "lagBlocks": max(0, checkpoint.head_seen - checkpoint.block_number),
-        "updatedAt": instant(checkpoint.updated_at),
-        "seenAt": instant(checkpoint.seen_at),
-        "chainReachable": seen_ago <= current_app.config["CHAIN_SEEN_WITHIN_SECONDS"],
-        "lagSeconds": round(seen_ago, 3),
-    }
     return {
         "source": "index",
         "chainId": checkpoint.chain_id,
@@ -93,5 +82,19 @@ def index_proof(
         "blockNumber": state["last_block"] if state else checkpoint.block_number,
         "txHash": state["last_tx"] if state else None,
         "confirmedBlock": confirmed_block,
-        "indexer": lag,
+        "indexer": indexer_lag(checkpoint),
+    }
+
+
+def indexer_lag(checkpoint: Any) -> dict[str, Any]:
+    """The read model's view of the chain, as of this moment: how far it has read, when it last reached the node."""
+    seen_ago = max(0.0, time.time() - checkpoint.seen_at)
+    return {
+        "indexedBlock": checkpoint.block_number,
+        "headSeen": checkpoint.head_seen,
+        "lagBlocks": max(0, checkpoint.head_seen - checkpoint.block_number),
+        "updatedAt": instant(checkpoint.updated_at),
+        "seenAt": instant(checkpoint.seen_at),
+        "chainReachable": seen_ago <= current_app.config["CHAIN_SEEN_WITHIN_SECONDS"],
+        "lagSeconds": round(seen_ago, 3),
     }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select, true
+from sqlalchemy import Connection, Engine, Row, RowMapping, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from ledger.certificates.projection import Period, State, fold, row_of, state_of
@@ -135,9 +135,32 @@ END_OF_TIME = 2**63 - 1
 def certificate(session: Session | Connection, number: str, at: int | None = None) -> CertificateAnswer | None:
     """A certificate by number, now or at ``at`` (unix seconds; block time of the acts). None if unknown then.
     Core statements only, so a plain connection will do (the API's hot path takes one: no ORM session)."""
-    row = session.execute(_CERTIFICATE, {"number": number}).mappings().one_or_none()
-    if row is None:
-        return None
+    row = certificate_row(session, number)
+    return None if row is None else answer_from_row(session, row, at)
+
+
+def certificate_row(session: Session | Connection, number: str) -> RowMapping | None:
+    """The one row a lookup starts from: the certificate with its links' numbers, employer, application and the
+    indexer's checkpoint, in one statement (one snapshot)."""
+    return session.execute(_CERTIFICATE, {"number": number}).mappings().one_or_none()
+
+
+def row_checkpoint(row: RowMapping) -> Any:
+    """The indexer's checkpoint as read with a certificate's row (``index_status``'s shape)."""
+    return SimpleNamespace(**{c.name: row[f"checkpoint_{c.name}"] for c in Checkpoint.__table__.c})
+
+
+VOLATILE = frozenset({"checkpoint_head_seen", "checkpoint_seen_at", "checkpoint_updated_at"})  # polls, not acts
+
+
+def row_fingerprint(row: RowMapping) -> tuple[Any, ...]:
+    """What a lookup's answer is built from, in a row: every column but the checkpoint's poll times (the indexer
+    writes those every second without anything having happened)."""
+    return tuple(value for key, value in row.items() if key not in VOLATILE)
+
+
+def answer_from_row(session: Session | Connection, row: RowMapping, at: int | None = None) -> CertificateAnswer | None:
+    """The answer ``certificate`` gives, from its row (``certificate_row``)."""
     rows = history(session, row["id"], at)
     state: State | None
     asked = at
@@ -159,7 +182,7 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
             found = session.execute(_EMPLOYER, {"subject": state["employer"]}).first()
             employer = {"name": found.name, "credit_code": found.credit_code} if found else None
     status, valid = derived_status(state, at), is_valid(state, at)
-    checkpoint = SimpleNamespace(**{c.name: row[f"checkpoint_{c.name}"] for c in Checkpoint.__table__.c})
+    checkpoint = row_checkpoint(row)
     return CertificateAnswer(
         state, status, valid, at, rows, links, employer, row["application_id"], basis_of(state, asked),
         row["issued_at"], checkpoint,
