@@ -7,15 +7,18 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import rlp
+from click.testing import CliRunner
 
 from ledger.certificates.client import certificate_id
 from ledger.certificates.storage_proofs import storage_proof
 from tests.chain_helpers import advance_time, chain_now
 from tests.conftest import Served
+from wallet import cli
 from wallet.errors import BadProof, CertificateAbsent, ClaimContradicted, HeaderMismatch
 from wallet.storage_proof import Verdict, verify
 
@@ -164,3 +167,21 @@ def test_a_lapsed_certificate_is_expired_at_the_blocks_time(served: Served) -> N
     verdict = verify(proof, trusted, number, deployed.registry.address)
     assert (verdict.status, verdict.valid, verdict.record["status"]) == ("EXPIRED", False, 1)
     assert deployed.registry.functions.statusOf(certificate_id(number)).call(block_identifier=block) == 5
+
+
+def test_the_wallet_command_verifies_or_says_why_not(proven: Proven, tmp_path: Path) -> None:
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps(proven.answer(proven.revoked)))
+    options = ["verify-proof", str(path), "--number", proven.revoked, "--registry", proven.registry]
+    runner = CliRunner()
+    result = runner.invoke(cli.main, [*options, "--block-hash", proven.block_hash])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "REVOKED"
+    url = proven.served.deployed.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    assert runner.invoke(cli.main, [*options, "--rpc-url", url]).exit_code == 0
+
+    path.write_text(json.dumps(proven.answer(proven.revoked) | {"status": "ACTIVE"}))
+    result = runner.invoke(cli.main, [*options, "--rpc-url", url])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "claim-contradicted" in result.stderr and "status 'ACTIVE', proven 'REVOKED'" in result.stderr
