@@ -104,7 +104,12 @@ def storage_proof(w3: Web3, registry_address: str, numbers_or_ids: Iterable[str]
 def describe(layout: Layout, source: LayoutSource) -> dict[str, Any]:
     """The layout a proof's slots were computed from, for a reader: a verifier must not take it from the proof."""
     return {
-        "source": asdict(source),
+        "source": {
+            "artifact": source.artifact,
+            "buildInfo": source.build_info,
+            "source": source.source,
+            "solc": source.solc,
+        },
         "records": {
             "slot": layout.records,
             "words": layout.record_words,
