@@ -12,6 +12,9 @@ export default defineConfig({
     settings: {
       evmVersion: "cancun",
       optimizer: { enabled: true, runs: 1000 },
+      // Hardhat adds its own selection to this one. The storage layout is what ledger/certificates/storage_proofs.py
+      // reads its slots from; selecting an output changes no bytecode (the metadata hash leaves outputSelection out).
+      outputSelection: { "*": { "*": ["storageLayout"] } },
     },
   },
   paths: {

@@ -17,13 +17,15 @@ from typing import IO, Any
 import click
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.exceptions import BlockNotFound
 
-from .errors import WalletError
+from .errors import MalformedProof, ProofRefused, WalletError
 from .keystore import KeyStore, keystore_dir
 from .passwords import read_password
 from .presentation import Challenge, present
 from .signatures import Web3ContractWallets
 from .siwe import SiweMessage, sign_in, timestamp
+from .storage_proof import verify as verify_storage_proof
 from .typed_acts import ACT_TYPES, Domain, SignedAct, sign_act, verify_act
 
 
@@ -286,3 +288,40 @@ def present_command(ctx: click.Context, key: str, challenge_file: IO[str], out: 
     """Answer a verifier's challenge with the key bound to the certificate."""
     challenge = Challenge.from_json(json.load(challenge_file))
     _emit(present(_unlock(ctx, key, challenge.domain.chain_id), challenge).to_json(), out)
+
+
+# ---- storage proofs ----
+
+
+@main.command("verify-proof")
+@click.argument("proof_file", type=click.File())
+@click.option("--number", required=True, help="the certificate number, exactly as issued")
+@click.option("--registry", required=True, help="the certificate registry's address")
+@click.option("--block-hash", default=None, help="the hash of the proof's block, as your own node gives it")
+@click.option("--rpc-url", default=None, help="your own node, asked for the hash of the proof's block")
+def verify_proof_command(
+    proof_file: IO[str], number: str, registry: str, block_hash: str | None, rpc_url: str | None
+) -> None:
+    """Check a certificate's verdict from a storage proof (or an API answer carrying one) and a block hash you
+    trust; print the proven verdict. Exit status 1, with one line saying why, if the proof does not hold or the
+    answer's verdict is not the proven one."""
+    if (block_hash is None) == (rpc_url is None):
+        raise click.UsageError("give exactly one of --block-hash and --rpc-url")
+    document = json.load(proof_file)
+    if block_hash is None:
+        block_hash = _trusted_hash(document, str(rpc_url))
+    _emit(verify_storage_proof(document, block_hash, number, registry).to_json(), None)
+
+
+def _trusted_hash(document: dict[str, Any], rpc_url: str) -> str:
+    """The hash your node gives for the block the proof names: the proof says which block, the node what it is."""
+    header = (document.get("proof", {}).get("storage") or document).get("header", {})
+    try:
+        number = int(header["number"], 16)
+    except (KeyError, TypeError, ValueError):
+        raise MalformedProof("the proof names no block number") from None
+    try:
+        block = Web3(Web3.HTTPProvider(rpc_url)).eth.get_block(number)
+    except (BlockNotFound, OSError) as exc:
+        raise ProofRefused(f"your node at {rpc_url} gives no block {number}: {exc.__class__.__name__}") from None
+    return "0x" + bytes(block["hash"]).hex()

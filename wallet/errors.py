@@ -151,3 +151,46 @@ class CertificateNotValid(SignatureRefused):
     """The certificate exists but is suspended, revoked, superseded or expired."""
 
     code = "certificate-not-valid"
+
+
+# ---------------------------------------------------------------- storage proofs
+
+
+class ProofRefused(WalletError, ValueError):
+    """A storage proof does not establish a verdict from the trusted block hash. Subclasses say why."""
+
+    code = "proof-refused"
+
+
+class MalformedProof(ProofRefused):
+    code = "malformed-proof"
+
+
+class HeaderMismatch(ProofRefused):
+    """The block header does not hash to the block hash the verifier trusts."""
+
+    code = "header-mismatch"
+
+
+class BadProof(ProofRefused):
+    """A Merkle-Patricia proof lacks a node on the path to a key, or has a node that is not one."""
+
+    code = "bad-proof"
+
+
+class CertificateAbsent(ProofRefused, LookupError):
+    """The proof holds: the registry held no certificate with this number at that block."""
+
+    code = "certificate-absent"
+
+
+class ClaimContradicted(ProofRefused):
+    """The proof holds, and the verdict that came with it says otherwise on ``fields``; ``verdict`` is the proven
+    one."""
+
+    code = "claim-contradicted"
+
+    def __init__(self, message: str, fields: tuple[str, ...], verdict: object) -> None:
+        super().__init__(message)
+        self.fields = fields
+        self.verdict = verdict

@@ -6,6 +6,8 @@ registry's shortest public notice from them."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,10 @@ def test_imports_point_down(package: str) -> None:
             if not any(imported == a or imported.startswith(a + ".") for a in allowed):
                 wrong.append(f"{module} imports {imported}")
     assert wrong == []
+
+
+def test_the_proof_verifier_loads_nothing_of_the_ledger() -> None:
+    """Checked in a fresh interpreter, so an import made on the way (by a dependency of ours) counts too."""
+    probe = "import sys, wallet.storage_proof, wallet.cli; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert not {"ledger", "api"} & set(ast.literal_eval(loaded.stdout))
