@@ -44,6 +44,11 @@ def get_certificate(number: str, query: CertificateQuery) -> Response:
     disagree the answer gives the contract's values and says `disputed`. `proof.indexer` says how old the index's
     view of the chain is (`chainReachable`, `lagSeconds`); with `maxAge` an older view is a 503 `cannot-verify`.
     `source=chain` reads the contract at the latest block instead, trusting only the node."""
+    if query.proof is not None and (query.source == "chain" or query.at is not None):
+        raise invalid_request(
+            "proof=storage proves the verdict for now, at the indexed block", "query", "proof",
+            "not supported with at or source=chain",
+        )  # fmt: skip
     if query.source == "chain":
         if query.at is not None:
             raise invalid_request(
@@ -52,6 +57,10 @@ def get_certificate(number: str, query: CertificateQuery) -> Response:
         return as_json(CertificateOut, verification.certificate_on_chain(services(), number))
     if query.at is None:
         body = lookups.answer(services(), number, query.maxAge)
+        if query.proof == "storage":
+            block = body.proof.confirmedBlock or body.proof.blockNumber
+            storage = verification.storage_of(services(), [body.number], block)
+            body = body.model_copy(update={"proof": body.proof.model_copy(update={"storage": storage})})
         return Response(body.model_dump_json(by_alias=True), mimetype="application/json")
     return as_json(CertificateOut, verification.certificate(services(), number, seconds(query.at), query.maxAge))
 
@@ -108,7 +117,18 @@ def verify(body: VerifyRequest) -> dict[str, Any]:
         raise Problem(
             413, "batch-too-large", "Batch too large", f"{len(items):,} items; at most {MAX_BATCH:,} per request."
         )
-    return verification.batch(services(), items, by_hash=body.numbers is None, at=seconds(body.at), max_age=body.maxAge)
+    if body.proof is not None and body.at is not None:
+        raise invalid_request(
+            "proof=storage proves the verdicts for now, at the indexed block", "json", "proof", "not supported with at"
+        )
+    answer = verification.batch(
+        services(), items, by_hash=body.numbers is None, at=seconds(body.at), max_age=body.maxAge
+    )
+    if body.proof == "storage":
+        found = [r["number"] for r in answer["results"] if r.get("number") and r.get("status")]
+        block = answer["proof"]["confirmedBlock"]
+        answer["proof"]["storage"] = verification.storage_of(services(), found, block) if found else None
+    return answer
 
 
 @bp.post("/verify/document")

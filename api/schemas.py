@@ -156,6 +156,12 @@ class Proof(BaseModel):
         "holder, document hash, grade, employer); null for an answer at a past instant, folded from the history",
     )
     indexer: IndexerLag | None = Field(description="the read model's position (null when read from chain)")
+    storage: dict[str, Any] | None = Field(
+        None,
+        description="with `proof=storage`: an EIP-1186 account and storage proof of the certificate's verdict slots "
+        "at `confirmedBlock`, with that block's header, so that a verifier who trusts only a block hash from its own "
+        "node checks the verdict without trusting this API (docs/proofs.md; `wallet verify-proof`)",
+    )
 
 
 class CertificateOut(BaseModel):
@@ -195,6 +201,10 @@ class CertificateOut(BaseModel):
     proof: Proof
 
 
+PROOF_MEANING = (
+    "`storage`: add `proof.storage`, an EIP-1186 storage proof of the verdict at the indexed block (for now only: "
+    "not with `at` or `source=chain`)"
+)
 MAX_AGE = Field(
     None,
     ge=0,
@@ -208,6 +218,7 @@ class CertificateQuery(Strict):
     at: Instant | None = Field(None, description="ISO 8601 instant with zone, e.g. a bid deadline")
     source: Literal["index", "chain"] = "index"
     maxAge: int | None = MAX_AGE
+    proof: Literal["storage"] | None = Field(None, description=PROOF_MEANING)
 
 
 class Summary(BaseModel):
@@ -250,6 +261,7 @@ class VerifyRequest(Strict):
     documentHashes: list[Hex32] | None = Field(None, description="certificate document hashes")
     at: Instant | None = None
     maxAge: int | None = MAX_AGE
+    proof: Literal["storage"] | None = Field(None, description=PROOF_MEANING)
 
 
 class VerifyResult(BaseModel):

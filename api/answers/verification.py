@@ -16,6 +16,7 @@ from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.projection import State
+from ledger.certificates.storage_proofs import storage_proof
 from ledger.certificates.verdicts import Disagreement
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import ChainUnavailable, UnknownCertificate
@@ -75,6 +76,14 @@ def _missing_from_index(ledger: Services, number: str, block: int) -> dict[str, 
     ledger.verdicts.record_dispute(cid, number, missing)
     answer = certificate_on_chain(ledger, number, block)
     return {**answer, "disputed": Confirmed(answer, missing).dispute()}  # type: ignore[arg-type]
+
+
+def storage_of(ledger: Services, numbers: Sequence[str], block: int) -> dict[str, Any]:
+    """The EIP-1186 proof of ``numbers``' verdict slots at ``block`` with its header (``storage_proofs``)."""
+    try:
+        return storage_proof(ledger.w3, ledger.record.address, numbers, block)
+    except ChainUnavailable as exc:
+        raise cannot_verify(f"the node gives no storage proof at block {block}") from exc
 
 
 def certificate_on_chain(ledger: Services, number: str, block: int | None = None) -> dict[str, Any]:
