@@ -57,7 +57,7 @@ class VaultSession:
 
     def index(self, value: str) -> str:
         """The blind index of ``value`` under the vault's key."""
-        return self.key.blind_index(value)
+        return self.key.index(value)
 
 
 class Vault:

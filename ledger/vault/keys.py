@@ -73,8 +73,8 @@ class VaultKey:
         except InvalidTag:
             raise VaultKeyWrong(f"a row sealed with key {key_id} does not open: damaged, or off its row") from None
 
-    def blind_index(self, value: str) -> str:
-        """The lookup column's value for ``value``: equal values match, and nothing about ``value`` shows."""
+    def index(self, value: str) -> str:
+        """The blind index of ``value`` (the lookup column's value): equal values match, nothing of ``value`` shows."""
         return hmac.new(self._index, value.encode(), hashlib.sha256).hexdigest()
 
     def mac(self, data: bytes) -> str:

@@ -5,9 +5,17 @@ for the certificates' vault, the move out of the read model and a key rotation a
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
-from ledger.vault.database import VaultSession
+
+class Sealer(Protocol):
+    """What seals rows: a vault transaction (``VaultSession``), or one key (``VaultKey``, checking a backup)."""
+
+    def seal(self, plaintext: bytes, context: bytes) -> str: ...
+
+    def open(self, sealed: str, context: bytes) -> bytes: ...
+
+    def index(self, value: str) -> str: ...
 
 
 def _document_context(number: str) -> bytes:
@@ -18,7 +26,7 @@ def _identity_context(subject: str) -> bytes:
     return b"planner_identities\x00" + subject.encode()
 
 
-def document_row(vault: VaultSession, number: str, document_hash: str, body: str) -> dict[str, Any]:
+def document_row(vault: Sealer, number: str, document_hash: str, body: str) -> dict[str, Any]:
     return {
         "certificate_number": number,
         "document_hash": document_hash,
@@ -26,11 +34,11 @@ def document_row(vault: VaultSession, number: str, document_hash: str, body: str
     }
 
 
-def document_body(vault: VaultSession, number: str, sealed: str) -> str:
+def document_body(vault: Sealer, number: str, sealed: str) -> str:
     return vault.open(sealed, _document_context(number)).decode()
 
 
-def identity_row(vault: VaultSession, subject: str, identity_number: str, salt: str) -> dict[str, Any]:
+def identity_row(vault: Sealer, subject: str, identity_number: str, salt: str) -> dict[str, Any]:
     clear = json.dumps({"identityNumber": identity_number, "salt": salt}, separators=(",", ":"))
     return {
         "subject": subject,
@@ -39,7 +47,7 @@ def identity_row(vault: VaultSession, subject: str, identity_number: str, salt: 
     }
 
 
-def identity_of(vault: VaultSession, subject: str, sealed: str) -> tuple[str, str]:
+def identity_of(vault: Sealer, subject: str, sealed: str) -> tuple[str, str]:
     """(identity number, salt) of a planner's row."""
     clear = json.loads(vault.open(sealed, _identity_context(subject)))
     return clear["identityNumber"], clear["salt"]
