@@ -48,6 +48,7 @@ from ledger.licensing.vocabulary import STAGES
 from ledger.rules import licensing_rules
 from ledger.settings import data_dir, deployment_record_path, keep_data_private, rpc_url
 from ledger.store.models import Application
+from ledger.vault.cli import vault as vault_commands
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
@@ -911,3 +912,4 @@ def relay(ctx: click.Context, signed_file: IO[str], check_only: bool) -> None:
 
 
 main.add_command(dossier)
+main.add_command(vault_commands)

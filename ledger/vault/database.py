@@ -82,7 +82,9 @@ class Vault:
     @contextmanager
     def transaction(self, *, exclusive: bool = False) -> Iterator[VaultSession]:
         """A transaction with the vault's key; ``exclusive`` (a rotation) locks the key's row against every other
-        writer, which otherwise holds it shared for the whole transaction."""
+        writer, which otherwise holds it shared for the whole transaction, and reads the keys afresh."""
+        if exclusive:
+            self._ring = None
         with Session(self.engine) as session, session.begin():
             state = session.scalars(select(VaultState).with_for_update(read=not exclusive)).first()
             if state is None:
