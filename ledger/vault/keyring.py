@@ -65,16 +65,13 @@ def create() -> KeyRing:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        ring = load()
-        assert ring is not None
-        return ring
+        return KeyRing(_parse(path.read_text(encoding="ascii").splitlines(), str(path)), str(path), path)
+    key = VaultKey.generate()
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(VaultKey.generate().as_text() + "\n")
+        handle.write(key.as_text() + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-    ring = load()
-    assert ring is not None
-    return ring
+    return KeyRing((key,), str(path), path)
 
 
 def write(path: Path, keys: list[VaultKey]) -> KeyRing:
