@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.settings import PROJECT_ROOT, deployment_record_path, keep_data_private, rpc_url
 from ledger.store.engine import database_url
+from ledger.vault.database import vault_url
 
 from . import (
     acts,
@@ -48,6 +49,7 @@ def settings_from_environment() -> dict[str, Any]:
         "LEDGER_RPC_URL": rpc_url(),
         "LEDGER_DEPLOYMENT": str(deployment_record_path()),
         "DATABASE_URL": database_url(),
+        "VAULT_URL": vault_url(),  # opened only by the console's issuing path; its key from LEDGER_VAULT_KEY(_FILE)
         "CHAIN_TIMEOUT_SECONDS": float(env.get("CHAIN_TIMEOUT_SECONDS", "2")),
         "PUBLIC_ORIGIN": env.get("PUBLIC_ORIGIN", "http://127.0.0.1:5000"),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", "900")),
@@ -84,7 +86,7 @@ class _JSONProvider(DefaultJSONProvider):
 
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment, with ``config`` overriding (as the tests do)."""
-    keep_data_private()  # the database (with the vault), the token secret, the relayer's lock: owner-only
+    keep_data_private()  # the databases, the vault's key, the token secret, the relayer's lock: owner-only
     app = _App(
         __name__,
         title="Planning qualification ledger API",

@@ -302,7 +302,7 @@ def _approve(form: Form) -> dict[str, Any]:
     if kind is ApplicationKind.UPGRADE:
         fields["grade"] = "甲级"
     form.check()
-    document, _ = vault.keep_document(services().engine, fields, Kind.FIRM)
+    document, _ = vault.keep_document(services().vault, fields, Kind.FIRM)
     if kind is ApplicationKind.FIRST:
         holder = filed.applicant if not filed.paper else str(form.inputs.get("holder", ""))
         request = issue_request(document, subject=filed.subject, province=filed.province, holder=holder)

@@ -56,6 +56,7 @@ class Services(Ledger):
             config["LEDGER_RPC_URL"],
             Path(config["LEDGER_DEPLOYMENT"]),
             config["DATABASE_URL"],
+            vault_url=config["VAULT_URL"],
             chain_timeout=config["CHAIN_TIMEOUT_SECONDS"],
         )
         self.config = config

@@ -2,7 +2,8 @@
 
 - ``chain``: talking to a node (connection, ABI, artifacts, transactions and reverts, deployment, local chain,
   event decoding); knows nothing of certificates.
-- ``store``: the database (engine and migrations, the read model's and the vault's tables, single-use nonces).
+- ``store``: the read model's database (engine and migrations, its tables, single-use nonces).
+- ``vault``: the vault's own database, its rows sealed under a key kept outside it (keys, rotation, backups).
 - ``certificates``: the certificate registry's domain (vocabulary, identifiers, documents, client, projection,
   queries, bulk import).
 - ``credit``: credit supervision beside it (records, grading model, lists, inspections).

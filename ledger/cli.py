@@ -48,6 +48,7 @@ from ledger.licensing.vocabulary import STAGES
 from ledger.rules import licensing_rules
 from ledger.settings import data_dir, deployment_record_path, keep_data_private, rpc_url
 from ledger.store.models import Application
+from ledger.vault.cli import vault as vault_commands
 from ledger.wiring import Ledger
 from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
@@ -120,17 +121,23 @@ class LedgerGroup(click.Group):
 @click.option("--rpc-url", default=rpc_url, show_default="LEDGER_RPC_URL or http://127.0.0.1:8545")
 @click.option("--record", type=click.Path(path_type=Path), default=deployment_record_path, show_default="var/")
 @click.option("--database-url", default=None, help="DATABASE_URL or sqlite under var/")
+@click.option("--vault-url", default=None, help="VAULT_URL or sqlite:///var/vault.db")
 @click.pass_context
-def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | None) -> None:
+def main(ctx: click.Context, rpc_url: str, record: Path, database_url: str | None, vault_url: str | None) -> None:
     """Planning-qualification ledger (城乡规划编制单位资质 / 注册城乡规划师)."""
     keep_data_private()
-    ctx.obj = {"rpc_url": rpc_url, "record": record, "database_url": database_url}
+    ctx.obj = {"rpc_url": rpc_url, "record": record, "database_url": database_url, "vault_url": vault_url}
+
+
+def _unchecked(ctx: click.Context) -> Ledger:
+    """The wired ledger (``ledger.wiring``) as the options name it, its deployment not yet checked."""
+    return Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"], vault_url=ctx.obj["vault_url"])
 
 
 def _ledger(ctx: click.Context) -> Ledger:
     """The wired ledger (``ledger.wiring``), its deployment checked live on the chain."""
     if "ledger" not in ctx.obj:
-        ctx.obj["ledger"] = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"]).check_live()
+        ctx.obj["ledger"] = _unchecked(ctx).check_live()
     return ctx.obj["ledger"]
 
 
@@ -141,14 +148,14 @@ def _ledger(ctx: click.Context) -> Ledger:
 @click.pass_context
 def deploy(ctx: click.Context) -> None:
     """Deploy the registry on a local chain with the demo roles (reused if already there)."""
-    ledger = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"])
+    ledger = _unchecked(ctx)
     record, reused = ensure_demo_deployment(ledger.w3, ledger.record_path, ledger.artifact, PROVINCES)
     verb = "reusing" if reused else "deployed"
     click.echo(
         f"{verb} CertificateRegistry at {record.address} on chain {record.chain_id} (block {record.block_number})"
     )
     click.echo(f"record: {ctx.obj['record']}")
-    indexer = Ledger(ctx.obj["rpc_url"], ctx.obj["record"], ctx.obj["database_url"]).indexer()
+    indexer = _unchecked(ctx).indexer()
     if indexer.indexes_another_deployment():
         # The read model of an earlier deployment (e.g. before the contracts changed) indexes registries that are
         # not this record's: it is emptied for this one; the vault (documents, identities, salts) is kept.
@@ -193,7 +200,7 @@ def audit(ctx: click.Context) -> None:
 @click.pass_context
 def profiles(ctx: click.Context, profiles_csv: Path) -> None:
     """Load firms' annual-report figures (technical staff, senior titles, projects) for credit grading."""
-    count = load_profiles(Ledger(database_url=ctx.obj["database_url"]).engine, profiles_csv)
+    count = load_profiles(_unchecked(ctx).engine, profiles_csv)
     click.echo(f"loaded {count} firm profiles from {profiles_csv}")
 
 
@@ -275,7 +282,7 @@ def import_(
 ) -> None:
     """Validate and issue a register (firms.csv [planners.csv]); resumable: run it again after any interruption."""
     ledger = _ledger(ctx)
-    plan = importer.plan(firms_csv, planners_csv, ledger.engine)
+    plan = importer.plan(firms_csv, planners_csv, ledger.engine, ledger.vault)
     report = report or data_dir() / "import-report.csv"
     refused = importer.write_report(report, plan.problems)
     click.echo(f"{len(plan.items)} rows valid, {refused} refused (report: {report})")
@@ -284,7 +291,7 @@ def import_(
     with tqdm(total=len(plan.items), unit="cert", disable=not progress, file=sys.stderr) as bar:
         outcome = importer.issue(
             plan,
-            ledger.engine,
+            ledger.vault,
             issuers,
             ledger.registry,
             issued_ids=lambda: indexer.logged_ids("CertificateIssued"),
@@ -328,7 +335,7 @@ def _fields(path: Path) -> dict[str, Any]:
 
 
 def _document(ledger: Ledger, fields: dict[str, Any], kind: Kind) -> tuple[Document, bytes]:
-    return vault.keep_document(ledger.engine, fields, kind)
+    return vault.keep_document(ledger.vault, fields, kind)
 
 
 DOCUMENT = click.option(
@@ -596,10 +603,10 @@ def apply_registration(
     dossier = keccak(dossier_path.read_bytes())
 
     def take(client: LicensingClient, ledger: Ledger) -> Step:
-        with Session(ledger.engine) as session, session.begin():
-            salt = vault.identity_salts(session, [identity]).get(identity) or new_salt()
+        with ledger.vault.transaction() as sealed:
+            salt = vault.identity_salts(sealed, [identity]).get(identity) or new_salt()
             subject = planner_subject(identity, salt)
-            vault.store(session, [], [("0x" + subject.hex(), identity, salt)])
+            vault.store(sealed, [], [("0x" + subject.hex(), identity, salt)])
         return client.file_registration(subject, employer, dossier, paper=paper)
 
     _step(ctx, take)
@@ -921,3 +928,4 @@ def relay(ctx: click.Context, signed_file: IO[str], check_only: bool) -> None:
 
 
 main.add_command(dossier)
+main.add_command(vault_commands)

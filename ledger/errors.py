@@ -85,6 +85,33 @@ class ManifestError(DossierError, ValueError):
     """Bytes that are not a dossier manifest of a format this ledger reads."""
 
 
+class VaultError(LedgerError):
+    """The vault (personal values and their salts, ``ledger.vault``) cannot be opened, changed or trusted as asked."""
+
+
+class VaultKeyMissing(VaultError):
+    """The vault holds sealed rows but no key was given (neither LEDGER_VAULT_KEY nor the key file): nothing is
+    read or written in clear instead."""
+
+
+class VaultKeyWrong(VaultError):
+    """The key given is malformed, or is not one the vault's rows are sealed with (a ciphertext that fails its
+    AES-GCM tag is refused the same way): nothing is read or written with it."""
+
+
+class VaultKeyExposed(VaultError):
+    """The key file is readable by other users than its owner (it must be mode 0600)."""
+
+
+class VaultNotMoved(VaultError):
+    """The read model's database still holds vault rows of the old layout: they move to the vault's own database
+    (VAULT_URL) before its tables are dropped."""
+
+
+class BackupInvalid(VaultError):
+    """A vault backup whose bytes, manifest or rows do not check out (damaged, tampered with, or another key's)."""
+
+
 class ContractRevert(LedgerError, ValueError):
     """The contract refused an act. ``args`` holds the error's named arguments; ``data`` the raw revert data."""
 

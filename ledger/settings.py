@@ -42,8 +42,8 @@ def governance_delay() -> int:
 
 def keep_data_private() -> None:
     """Every file this process creates is its owner's only (umask 077; the chain node and other children inherit
-    it), and whatever an earlier run left readable under the data directory is made so too. The read model's
-    database holds the vault (identity numbers and salts): nothing under ``var/`` is for other users. Called where
+    it), and whatever an earlier run left readable under the data directory is made so too. The vault and its key
+    are there (identity numbers and salts): nothing under ``var/`` is for other users. Called where
     the processes start: the ``ledger`` command, the API's app factory, ``scripts/chain.py``."""
     os.umask(0o077)
     root = data_dir()

@@ -1,5 +1,5 @@
 """The one composition root: the CLI, the API and the tests build the chain, the deployment, both registries,
-the database and the indexer here, from the same settings, and nowhere else.
+the read model, the vault and the indexer here, from the same settings, and nowhere else.
 
 Everything is opened on first use and kept. The chain can be forgotten (``forget_chain``) after the node failed,
 so that a long-lived process (an API worker) connects afresh once the node is back; a missing deployment record
@@ -39,13 +39,16 @@ from ledger.settings import deployment_record_path
 from ledger.settings import rpc_url as configured_rpc_url
 from ledger.store.engine import database_url as configured_database_url
 from ledger.store.engine import make_engine, migrate
+from ledger.vault.database import Vault
+from ledger.vault.database import vault_url as configured_vault_url
+from ledger.vault.moving import move_out_of, scrub
 from wallet.typed_acts import Registry
 
 _CHAIN_PARTS = ("registry", "credit", "licensing")  # built on the node connection
 
 
 class Ledger:
-    """One deployment of the ledger as a process sees it: node, deployment record, registries, read model."""
+    """One deployment of the ledger as a process sees it: node, deployment record, registries, read model, vault."""
 
     def __init__(
         self,
@@ -53,12 +56,14 @@ class Ledger:
         record_path: Path | None = None,
         database_url: str | None = None,
         *,
+        vault_url: str | None = None,
         engine: Engine | None = None,
         chain_timeout: float = 10.0,
     ) -> None:
         self.rpc_url = rpc_url or configured_rpc_url()
         self.record_path = record_path or deployment_record_path()
         self.database_url = database_url or configured_database_url()
+        self.vault_url = vault_url or configured_vault_url()
         self.chain_timeout = chain_timeout
         if engine is not None:
             self.__dict__["engine"] = engine
@@ -69,10 +74,22 @@ class Ledger:
 
     @cached_property
     def engine(self) -> Engine:
-        """The read model's engine, its schema brought up to date."""
+        """The read model's engine, its schema brought up to date; vault rows an older layout kept in it are moved
+        into the vault first (once), and the file is scrubbed of their clear bytes."""
         engine = make_engine(self.database_url)
+        moved = move_out_of(engine, lambda: self.vault)
         migrate(engine)
+        if moved:
+            scrub(engine)
         return engine
+
+    # ---- the vault ----
+
+    @cached_property
+    def vault(self) -> Vault:
+        """The vault (personal values and salts, sealed) in its own database, which nothing of the read model's
+        reaches."""
+        return Vault.at(self.vault_url)
 
     @cached_property
     def dossiers(self) -> DossierStore:

@@ -51,14 +51,19 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, Any]:
-    ledger = Ledger(chain_url, workdir / "deployment.json", f"sqlite:///{workdir / 'console.db'}")
+    ledger = Ledger(
+        chain_url,
+        workdir / "deployment.json",
+        f"sqlite:///{workdir / 'console.db'}",
+        vault_url=f"sqlite:///{workdir / 'vault.db'}",
+    )
     w3 = ledger.w3
     record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact, provinces=PROVINCES)
     today = dt.datetime.fromtimestamp(w3.eth.get_block("latest")["timestamp"], dt.UTC).date()
     firms_csv, planners_csv = write(generate(2022, 3000, today), workdir / "register")
-    plan = importer.plan(firms_csv, planners_csv, ledger.engine)
+    plan = importer.plan(firms_csv, planners_csv, ledger.engine, ledger.vault)
     issuers = importer.development_issuers(ledger.registry, ledger.sender, record.chain_id)
-    importer.issue(plan, ledger.engine, issuers, ledger.registry, issued_ids=lambda: set())
+    importer.issue(plan, ledger.vault, issuers, ledger.registry, issued_ids=lambda: set())
     ledger.indexer().sync()
     started = time.perf_counter()
     stages = file_applications(ledger, record.chain_id)

@@ -39,7 +39,7 @@ TARGETS = {"picture_ms": 1000}
 
 def measure(chain_url: str, workdir: Path) -> dict[str, object]:
     database = f"sqlite:///{workdir / 'ledger.db'}"
-    ledger = Ledger(chain_url, workdir / "deployment.json", database)
+    ledger = Ledger(chain_url, workdir / "deployment.json", database, vault_url=f"sqlite:///{workdir / 'vault.db'}")
     w3 = ledger.w3
     record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact)
     registry, credit = ledger.registry, ledger.credit
@@ -48,13 +48,13 @@ def measure(chain_url: str, workdir: Path) -> dict[str, object]:
     engine = ledger.engine
     indexer = ledger.indexer()
     ministry = ledger.sender(dev_account("ministry", record.chain_id))
-    plan = importer.plan(firms_csv, planners_csv, engine)
+    plan = importer.plan(firms_csv, planners_csv, engine, ledger.vault)
 
     def sender_for(account: LocalAccount) -> TransactionSender:  # one sender per key: the ministry's is kept
         return ministry if account.address == ministry.address else ledger.sender(account)
 
     issuers = importer.development_issuers(registry, sender_for, record.chain_id)
-    importer.issue(plan, engine, issuers, registry, issued_ids=lambda: set())
+    importer.issue(plan, ledger.vault, issuers, registry, issued_ids=lambda: set())
     load_profiles(engine, workdir / "register" / "profiles.csv")
     indexer.sync()
 

@@ -26,7 +26,12 @@ TARGETS = {"per_second": 250, "reindex_events_per_second": 2_000, "peak_rss_mb":
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
-    ledger = Ledger(chain_url, workdir / "deployment.json", f"sqlite:///{workdir / 'import.db'}")
+    ledger = Ledger(
+        chain_url,
+        workdir / "deployment.json",
+        f"sqlite:///{workdir / 'import.db'}",
+        vault_url=f"sqlite:///{workdir / 'vault.db'}",
+    )
     w3 = ledger.w3
     record, _ = ensure_demo_deployment(w3, ledger.record_path, ledger.artifact)
     registry = ledger.registry
@@ -38,10 +43,10 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool]:
         return Ledger(chain_url, ledger.record_path, f"sqlite:///{workdir / database}").indexer()
 
     started = time.perf_counter()
-    plan = importer.plan(firms_csv, planners_csv, engine)
+    plan = importer.plan(firms_csv, planners_csv, engine, ledger.vault)
     issuers = importer.development_issuers(registry, ledger.sender, record.chain_id)
     outcome = importer.issue(
-        plan, engine, issuers, registry, issued_ids=lambda: indexer("ids.db").logged_ids("CertificateIssued")
+        plan, ledger.vault, issuers, registry, issued_ids=lambda: indexer("ids.db").logged_ids("CertificateIssued")
     )
     seconds = time.perf_counter() - started
     if plan.problems or outcome.refused or outcome.issued != len(plan.items):

@@ -12,7 +12,6 @@ idempotent: run again, the chain refuses what it has already (AlreadyRecorded, .
 
 from __future__ import annotations
 
-import json
 import time
 from functools import partial
 
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from ledger import errors
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.documents import Document, firm_subject
-from ledger.certificates.vault import store
+from ledger.certificates.vault import documents, store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.credit import inspections
@@ -32,7 +31,7 @@ from ledger.credit.register import QualifiedFirm, qualified_firms
 from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
 from ledger.licensing.client import LicensingClient, proposal_id
 from ledger.rules import staffing_rules
-from ledger.store.models import Certificate, InspectionRound, StoredDocument
+from ledger.store.models import Certificate, InspectionRound
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
@@ -202,11 +201,10 @@ def _move_planners_out(ledger: Ledger, registrar: TransactionSender, firm: str, 
     leaving = numbers[: max(0, len(numbers) - (minimum - 1))]
     client = RegistryClient(ledger.w3, ledger.registry, registrar)
     for number in leaving:
-        with Session(ledger.engine) as session, session.begin():
-            body = session.get(StoredDocument, number)
-            document = Document.from_json(json.loads(body.body))
+        with ledger.vault.transaction() as sealed:
+            document = documents(sealed, [number])[number]
             moved = Document(document.schema, {**document.public, "employerCreditCode": to_code}, document.personal)
-            store(session, [moved])
+            store(sealed, [moved])
         attempt(
             f"transfer {number}",
             lambda n=number, d=moved: client.transfer(n, firm_subject(to_code), d.hash(), d.public_data()),

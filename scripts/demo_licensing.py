@@ -145,8 +145,8 @@ def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code:
             "technicalLead": "周规划",
         }
     )
-    with Session(ledger.engine) as session, session.begin():
-        store(session, [document])
+    with ledger.vault.transaction() as sealed:
+        store(sealed, [document])
     holder = dev_account("firm", ledger.w3.eth.chain_id).address  # the key that applied holds the certificate
     request = issue_request(document, subject=firm_subject(code), province=33, holder=holder)
     attempt("approved: approved and issued", lambda: zhejiang.approve_first(application, filed.dossier, request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.index.indexer import Indexer
 from ledger.store.engine import make_engine, migrate
+from ledger.vault.database import Vault
 from ledger.wiring import Ledger
 from tests.register_helpers import firm_issue, planner_issue, register_for
 from wallet.devkeys import dev_account
@@ -42,6 +44,16 @@ def dossier_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "dossiers"
     monkeypatch.setenv("LEDGER_DOSSIER_DIR", str(root))
     return root
+
+
+@pytest.fixture(autouse=True)
+def vault_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own vault database and key file (VAULT_URL, LEDGER_VAULT_KEY_FILE), for this process and every
+    command it starts: nothing a test seals reaches var/vault.db, and no key of var/ opens a test's vault."""
+    monkeypatch.setenv("VAULT_URL", f"sqlite:///{tmp_path / 'vault.db'}")
+    monkeypatch.setenv("LEDGER_VAULT_KEY_FILE", str(tmp_path / "vault.key"))
+    monkeypatch.delenv("LEDGER_VAULT_KEY", raising=False)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")
@@ -111,40 +123,59 @@ def deployed(anvil: LocalChain, artifact: Artifact, tmp_path: Path) -> Deployed:
     return Deployed(ledger)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, migrated read model per test: a SQLite file, or a new database on the PostgreSQL server that
-    TEST_POSTGRES_URL names (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)."""
+@contextmanager
+def fresh_database(tmp_path: Path, name: str) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file ``name``.db, or a new database on the PostgreSQL server
+    that TEST_POSTGRES_URL names (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres), dropped after."""
     server_url = os.environ.get("TEST_POSTGRES_URL")
     if not server_url:
-        engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
-        migrate(engine)
-        yield engine
+        yield f"sqlite:///{tmp_path / name}.db"
         return
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    database = f"{name}_test_{uuid.uuid4().hex[:12]}"
     server = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    engine = make_engine(make_url(server_url).set(database=name).render_as_string(hide_password=False))
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name}"))
-    server.dispose()
+        connection.execute(text(f"CREATE DATABASE {database}"))
+    try:
+        yield make_url(server_url).set(database=database).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {database}"))
+        server.dispose()
 
 
 @pytest.fixture
-def ledger(deployed: Deployed, engine: Engine) -> list[str]:
-    """``ledger`` command options for this test's chain, deployment and read model."""
-    url = engine.url.render_as_string(hide_password=False)
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated read model per test (SQLite, or PostgreSQL with TEST_POSTGRES_URL: ``fresh_database``)."""
+    with fresh_database(tmp_path, "ledger") as url:
+        engine = make_engine(url)
+        migrate(engine)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Vault]:
+    """A fresh vault per test, beside the read model (``fresh_database``); VAULT_URL names it, so the commands a
+    test starts seal into it too. Its key file is ``vault_files``'."""
+    with fresh_database(tmp_path, "vault") as url:
+        monkeypatch.setenv("VAULT_URL", url)
+        vault = Vault.at(url)
+        yield vault
+        vault.engine.dispose()
+
+
+@pytest.fixture
+def ledger(deployed: Deployed, engine: Engine, vault: Vault) -> list[str]:
+    """``ledger`` command options for this test's chain, deployment, read model and vault."""
     return [
         "--rpc-url",
         deployed.w3.provider.endpoint_uri,
         "--record",
         str(deployed.record_path),
         "--database-url",
-        url,
+        engine.url.render_as_string(hide_password=False),
+        "--vault-url",
+        vault.engine.url.render_as_string(hide_password=False),
     ]
 
 

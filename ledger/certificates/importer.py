@@ -45,6 +45,7 @@ from ledger.chain.transactions import TransactionSender
 from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
 from ledger.store.engine import chunked
 from ledger.store.models import Certificate
+from ledger.vault.database import Vault
 from wallet.devkeys import dev_account, dev_province_account
 
 BATCH_SIZE = 100
@@ -125,23 +126,25 @@ class Outcome:
 # ---- 1. validation ----
 
 
-def plan(firms_csv: Path | None, planners_csv: Path | None, engine: Engine) -> Plan:
-    """Validate both files; reuse the vault's salts for numbers and people it already knows."""
+def plan(firms_csv: Path | None, planners_csv: Path | None, engine: Engine, vault: Vault) -> Plan:
+    """Validate both files against the read model (``engine``); reuse the vault's salts for numbers and people it
+    already knows."""
     result = Plan()
     firm_rows = list(_read(firms_csv, FIRM_COLUMNS, result)) if firms_csv else []
     planner_rows = list(_read(planners_csv, PLANNER_COLUMNS, result)) if planners_csv else []
-    with Session(engine) as session:
-        vault = vault_store.document_salts(
-            session, [r["number"] for _, _, r in firm_rows + planner_rows if r.get("number")]
+    with vault.transaction() as sealed:
+        salts = vault_store.document_salts(
+            sealed, [r["number"] for _, _, r in firm_rows + planner_rows if r.get("number")]
         )
         identities = vault_store.identity_salts(
-            session, [r["identityNumber"].upper() for _, _, r in planner_rows if r.get("identityNumber")]
+            sealed, [r["identityNumber"].upper() for _, _, r in planner_rows if r.get("identityNumber")]
         )
+    with Session(engine) as session:
         live_firms = _live_firm_numbers(session)
     numbers: dict[str, int] = {}
     firm_codes: dict[str, int] = {}
     for file, line, row in firm_rows:
-        item = _firm_item(file, line, row, vault, result)
+        item = _firm_item(file, line, row, salts, result)
         if item and _unique(item, numbers, result) and _one_live_qualification(item, firm_codes, live_firms, result):
             result.items.append(item)
     known_employers = set(firm_codes) | set(live_firms)
@@ -177,12 +180,12 @@ def _read(path: Path, columns: Sequence[Column], result: Plan) -> Iterator[tuple
 
 
 def _firm_item(
-    file: str, line: int, row: dict[str, str], vault: dict[str, dict[str, str]], result: Plan
+    file: str, line: int, row: dict[str, str], salts: dict[str, dict[str, str]], result: Plan
 ) -> Item | None:
     review = row.get("review", "").lower() in YES
     try:
         code = validate_credit_code(row.get("creditCode", ""), allow_legacy=review)
-        document = firm_document(row, vault.get(row.get("number", "")), allow_legacy=review)
+        document = firm_document(row, salts.get(row.get("number", "")), allow_legacy=review)
         province = _firm_province(code.province, row.get("province", ""), review)
     except (DocumentError, IdentifierError, ValueError) as exc:
         result.problems.append(Problem(file, line, _header(FIRM_COLUMNS, exc), str(exc)))
@@ -290,7 +293,7 @@ def _live_firm_numbers(session: Session) -> dict[str, str]:
 
 def issue(
     plan_: Plan,
-    engine: Engine,
+    vault: Vault,
     issuer_of: Callable[[Item], TransactionSender],
     registry: Contract,
     *,
@@ -314,7 +317,7 @@ def issue(
     pending = [i for i in plan_.items if certificate_id(i.request["number"]) not in on_chain]
     outcome.already_on_chain = len(plan_.items) - len(pending)
     progress(outcome.already_on_chain)
-    _store_in_vault(engine, pending)
+    _store_in_vault(vault, pending)
     for key in sorted(groups):
         sender, items = groups[key]
         todo = [i for i in items if certificate_id(i.request["number"]) not in on_chain]
@@ -353,10 +356,10 @@ def development_issuers(
     return issuer_of
 
 
-def _store_in_vault(engine: Engine, items: Sequence[Item]) -> None:
+def _store_in_vault(vault: Vault, items: Sequence[Item]) -> None:
     """Documents (with salts) and planner identities, committed before anything is sent."""
-    with Session(engine) as session, session.begin():
-        vault_store.store(session, [i.document for i in items], [i.identity for i in items if i.identity])
+    with vault.transaction() as sealed:
+        vault_store.store(sealed, [i.document for i in items], [i.identity for i in items if i.identity])
 
 
 def _send_pipelined(

@@ -1,2 +1,2 @@
-"""The database: engine and Alembic migrations, the tables of the read model and of the vault, and single-use
-nonces. It imports nothing of the features above it."""
+"""The read model's database: engine and Alembic migrations, its tables, and single-use nonces (the vault has a
+database of its own, ``ledger.vault``). It imports nothing of the features above it."""

@@ -1,9 +1,10 @@
 """The read model: SQLAlchemy 2.x typed tables.
 
-Two kinds of table live here. The *projection* (certificates, their history, firms, planners, employment periods,
-blocks, the indexer checkpoint) is derived from the chain's events alone and is rebuilt by ``ledger reindex``.
-The *vault* (clear personal values and their salts) is written by whoever issues a certificate and is never
-derived from the chain: reindexing leaves it alone. Hashes and addresses are stored as 0x-prefixed lower-case hex.
+The *projection* (certificates, their history, firms, planners, employment periods, blocks, the indexer
+checkpoint) is derived from the chain's events alone and is rebuilt by ``ledger reindex``; beside it only what
+can be loaded or issued again (firm profiles, single-use nonces). Personal values and salts are not here: they are
+the vault's, in a database of its own (``ledger.vault``). Hashes and addresses are stored as 0x-prefixed
+lower-case hex.
 """
 
 from __future__ import annotations
@@ -212,27 +213,6 @@ class FirmProfile(Base):
     technical_staff: Mapped[int] = mapped_column(Integer)
     senior_titles: Mapped[int] = mapped_column(Integer)
     projects: Mapped[int] = mapped_column(Integer)  # planning projects completed in the last three years
-
-
-# ---- the vault: never derived from the chain, never dropped by a reindex ----
-
-
-class PlannerIdentity(Base):
-    """A planner's identity number and the salt of its commitment (the planner's subject on chain)."""
-
-    __tablename__ = "vault_planner_identities"
-    subject: Mapped[str] = mapped_column(HASH, primary_key=True)
-    identity_number: Mapped[str] = mapped_column(String(18), unique=True)
-    salt: Mapped[str] = mapped_column(HASH)
-
-
-class StoredDocument(Base):
-    """A certificate document as issued, personal fields revealed with their salts: what its holder can later show."""
-
-    __tablename__ = "vault_documents"
-    certificate_number: Mapped[str] = mapped_column(Text, primary_key=True)
-    document_hash: Mapped[str] = mapped_column(HASH, index=True)
-    body: Mapped[str] = mapped_column(Text)  # Document.to_json(), canonical JSON
 
 
 # ---- the licensing procedure: its events, and the applications, objections and proposals folded from them ----

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from ledger.certificates.vocabulary import Grade, Kind
 from ledger.settings import PROJECT_ROOT
 from ledger.store.engine import make_engine
-from ledger.store.models import Certificate, CertificateEvent, StoredDocument
+from ledger.store.models import Certificate, CertificateEvent
+from ledger.vault.database import Vault
+from ledger.vault.models import StoredDocument
 from ledger.wiring import Ledger
 from scripts.generate_register import write
 from tests.conftest import Deployed
@@ -73,7 +75,7 @@ def test_bad_rows_are_reported_with_lines_and_never_issued(deployed: Deployed, t
     assert rows[1][0] not in issued and rows[2][0] not in issued and len(issued) == good
 
 
-def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, tmp_path: Path) -> None:
+def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, vault: Vault, tmp_path: Path) -> None:
     register = register_for(deployed.w3, firms=12)
     firms_csv, planners_csv = write(register, tmp_path)
     total = len(register.firms) + len(register.planners)
@@ -97,6 +99,7 @@ def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, tm
         assert session.scalar(select(func.count()).select_from(Certificate)) == total
         assert session.scalar(select(func.count()).select_from(CertificateEvent)) == total  # one issue each, no more
         assert session.scalar(select(func.count()).select_from(Certificate).where(Certificate.imported)) == total
+    with Session(vault.engine) as session:
         assert session.scalar(select(func.count()).select_from(StoredDocument)) == total
     logs = deployed.registry.events.CertificateIssued().get_logs(from_block=deployed.record.block_number)
     ids = [log.args.id for log in logs]

@@ -1,7 +1,7 @@
 """The tree's layering, checked from the imports: api → ledger + wallet; wallet → nothing of ours; inside ledger,
-the chain plumbing and the store know no feature (certificates, credit, index, relay, wiring). The chain layer may
-read the versioned rule sets (data, importing nothing but errors): the demo deployment fixes the licensing
-registry's shortest public notice from them."""
+the chain plumbing, the store and the vault know no feature (certificates, credit, index, relay, wiring). The
+chain layer may read the versioned rule sets (data, importing nothing but errors): the demo deployment fixes the
+licensing registry's shortest public notice from them."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ ALLOWED = {
     "ledger": {"ledger", "wallet"},
     "ledger.chain": {"ledger.chain", "ledger.errors", "ledger.rules", "ledger.settings", "wallet"},
     "ledger.store": {"ledger.store", "ledger.errors", "ledger.settings", "wallet"},
+    "ledger.vault": {"ledger.vault", "ledger.store", "ledger.errors", "ledger.settings"},
     "ledger.rules": {"ledger.rules", "ledger.errors"},
     "api": {"api", "ledger", "wallet"},
 }
