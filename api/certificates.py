@@ -32,12 +32,19 @@ from .services import services
 bp = APIBlueprint("certificates", __name__, url_prefix="/api/v1", tag="Verification")
 
 NOT_FOUND = {404: "No certificate has this number"}
+CANNOT_VERIFY = {
+    503: "cannot-verify: the verdict cannot be confirmed against the registry (no node, or the index's view of the "
+    "chain is older than maxAge)"
+}
 
 
 @bp.get("/certificates/<number>")
 @bp.input(CertificateQuery, location="query", arg_name="query")
 @bp.output(CertificateOut)
-@bp.doc(summary="A certificate: status, holder, validity, history and on-chain proof", responses=NOT_FOUND)
+@bp.doc(
+    summary="A certificate: status, holder, validity, history and on-chain proof",
+    responses={**NOT_FOUND, **CANNOT_VERIFY},
+)
 def get_certificate(number: str, query: CertificateQuery) -> Response:
     """Answered from the read model for now or for the instant `at` (e.g. a bid deadline); for now, the verdict
     fields are confirmed by the registry contract at the indexed block (`proof.confirmedBlock`), and where the two
@@ -103,7 +110,7 @@ def search(query: SearchQuery) -> dict[str, Any]:
 @bp.output(VerifyResponse)
 @bp.doc(
     summary=f"Verify up to {MAX_BATCH:,} certificates at once, by number or by document hash",
-    responses={413: f"More than {MAX_BATCH:,} items"},
+    responses={413: f"More than {MAX_BATCH:,} items", **CANNOT_VERIFY},
 )
 def verify(body: VerifyRequest) -> dict[str, Any]:
     """One result per item, in the order given; an unknown item is a result (`found: false`), not a failure.
