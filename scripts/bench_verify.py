@@ -4,10 +4,10 @@ A fresh anvil gets the registry and a slice of the synthetic register (400 firms
 ``ledger import``); ``ledger index`` follows the chain in the background and gunicorn serves the API
 (``GUNICORN_WORKERS`` sync workers, 2 by default). Load comes from wrk, a separate process on loopback: 32 connections
 for 20 s of single lookups (``GET /api/v1/certificates/{number}``, numbers drawn at random from the register),
-then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times; then the
-framework floor (``scripts.bench_floor``: one SELECT by number, nothing else) under the same gunicorn settings and
-the same load, so ``ratio`` (API rps / floor rps) and the p99s compare like with like in one run. Rate limits
-stay on, set high enough not to refuse the benchmark's single client. Writes var/bench/verify.json and prints it
+then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times; 50 lookups with
+their storage proof (``proof_ms``); then the framework floor (``scripts.bench_floor``: one SELECT by number, nothing
+else) under the same gunicorn settings and the same load, so ``ratio`` (API rps / floor rps) and the p99s compare
+like with like in one run. Rate limits stay on, set high enough not to refuse the benchmark's single client. Writes var/bench/verify.json and prints it
 as its last line.
 """
 
@@ -37,7 +37,8 @@ from scripts.generate_register import generate, write
 
 FIRMS, CONNECTIONS, SECONDS, BATCH, BATCH_RUNS = 400, 32, 20, 1_000, 20
 WORKERS = os.environ.get("GUNICORN_WORKERS", "2")  # sync workers: measured faster here than gthread or 3-4 workers
-TARGETS = {"rps": 1_500, "ratio": 0.75, "p99_vs_floor": 2.0, "batch1000_ms": 60}
+TARGETS = {"rps": 1_500, "ratio": 0.75, "p99_vs_floor": 2.0, "batch1000_ms": 60, "proof_ms": 20}
+PROOF_RUNS = 50
 BIN = Path(sys.executable).parent
 
 # wrk's Lua: each connection asks for numbers in its own random order; the summary prints what we parse.
@@ -76,6 +77,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
             single = _wrk(base, lookups, workdir, SECONDS)
             chain = _wrk(base, [f"{path}?source=chain" for path in lookups], workdir, SECONDS)
             batch_ms = _batch(base, numbers)
+            proof_ms = _proofs(base, numbers)
         with _served("scripts.bench_floor:app", env) as base:
             _wait_until(f"{base}{lookups[0]}")
             _wrk(base, lookups, workdir, 3)
@@ -98,6 +100,8 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
         "requests": single["requests"],
         "batch1000_ms": round(statistics.median(batch_ms), 1),
         "batch1000_max_ms": round(max(batch_ms), 1),
+        "proof_ms": round(statistics.median(proof_ms), 1),
+        "proof_p90_ms": round(statistics.quantiles(proof_ms, n=10)[-1], 1),
         "chain_rps": chain["rps"],
         "chain_p99_ms": chain["p99_ms"],
         "chain_errors": chain["errors"],
@@ -112,6 +116,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
         and single["p99_ms"] <= TARGETS["p99_vs_floor"] * floor["p99_ms"]
         and single["errors"] == 0
         and result["batch1000_ms"] <= TARGETS["batch1000_ms"]  # type: ignore[operator]
+        and result["proof_ms"] <= TARGETS["proof_ms"]  # type: ignore[operator]
     )
     return result
 
@@ -203,6 +208,21 @@ def _batch(base: str, numbers: list[str]) -> list[float]:
         timings.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
         assert len(response.json()["results"]) == len(chosen)
+    return timings
+
+
+def _proofs(base: str, numbers: list[str]) -> list[float]:
+    """Milliseconds per lookup with its storage proof (``?proof=storage``: one eth_getProof and a header), as a
+    client sees them, each for another certificate."""
+    session = requests.Session()
+    session.get(f"{base}/api/v1/certificates/{quote(numbers[0])}?proof=storage", timeout=10).raise_for_status()
+    timings = []
+    for number in random.Random(11).sample(numbers, PROOF_RUNS):
+        started = time.perf_counter()
+        response = session.get(f"{base}/api/v1/certificates/{quote(number)}?proof=storage", timeout=10)
+        timings.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        assert response.json()["proof"]["storage"]["certificates"][0]["number"] == number
     return timings
 
 
