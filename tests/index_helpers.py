@@ -33,7 +33,11 @@ def projection_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with Session(engine) as session:
         for model in PROJECTION:
             table = model.__table__
-            columns = [c for c in table.columns if not (model is Checkpoint and c.name in ("updated_at", "head_seen", "seen_at"))]
+            columns = [
+                c
+                for c in table.columns
+                if not (model is Checkpoint and c.name in ("updated_at", "head_seen", "seen_at"))
+            ]
             snapshot[table.name] = sorted(tuple(r) for r in session.execute(select(*columns)))
     return snapshot
 
