@@ -5,16 +5,18 @@ A fresh anvil gets the registry and a slice of the synthetic register (400 firms
 (``GUNICORN_WORKERS`` sync workers, 2 by default). Load comes from wrk, a separate process on loopback: 32 connections
 for 20 s of single lookups (``GET /api/v1/certificates/{number}``, numbers drawn at random from the register),
 then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times; 50 lookups with
-their storage proof (``proof_ms``); then the framework floor (``scripts.bench_floor``: one SELECT by number, nothing
-else) under the same gunicorn settings and the same load, so ``ratio`` (API rps / floor rps) and the p99s compare
-like with like in one run. Rate limits stay on, set high enough not to refuse the benchmark's single client. Writes var/bench/verify.json and prints it
-as its last line.
+their storage proof (``proof_ms``; ``proof_node_ms``: the node's own eth_getProof); then the framework floor
+(``scripts.bench_floor``: one SELECT by number, nothing else) under the same gunicorn settings and the same load,
+so ``ratio`` (API rps / floor rps) and the p99s compare like with like in one run. Rate limits stay on, set high
+enough not to refuse the benchmark's single client. Writes
+var/bench/verify.json and prints it as its last line.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import re
@@ -78,6 +80,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
             chain = _wrk(base, [f"{path}?source=chain" for path in lookups], workdir, SECONDS)
             batch_ms = _batch(base, numbers)
             proof_ms = _proofs(base, numbers)
+            node_ms = _node_proofs(chain_url, workdir)
         with _served("scripts.bench_floor:app", env) as base:
             _wait_until(f"{base}{lookups[0]}")
             _wrk(base, lookups, workdir, 3)
@@ -102,6 +105,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
         "batch1000_max_ms": round(max(batch_ms), 1),
         "proof_ms": round(statistics.median(proof_ms), 1),
         "proof_p90_ms": round(statistics.quantiles(proof_ms, n=10)[-1], 1),
+        "proof_node_ms": round(statistics.median(node_ms), 1),
         "chain_rps": chain["rps"],
         "chain_p99_ms": chain["p99_ms"],
         "chain_errors": chain["errors"],
@@ -223,6 +227,24 @@ def _proofs(base: str, numbers: list[str]) -> list[float]:
         timings.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
         assert response.json()["proof"]["storage"]["certificates"][0]["number"] == number
+    return timings
+
+
+def _node_proofs(chain_url: str, workdir: Path) -> list[float]:
+    """Milliseconds the node alone takes for an eth_getProof of one slot of the registry (no API in between): what
+    of ``proof_ms`` is the node's (anvil rebuilds its state trie for every proof)."""
+    registry = json.loads((workdir / "deployment.json").read_text())["address"]
+    session, timings = requests.Session(), []
+    for run in range(PROOF_RUNS // 5):
+        request = {
+            "jsonrpc": "2.0",
+            "id": run,
+            "method": "eth_getProof",
+            "params": [registry, ["0x" + "00" * 32], "latest"],
+        }
+        started = time.perf_counter()
+        session.post(chain_url, json=request, timeout=10).raise_for_status()
+        timings.append((time.perf_counter() - started) * 1000)
     return timings
 
 
