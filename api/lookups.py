@@ -61,7 +61,8 @@ def answer(ledger: Services, number: str, max_age: int | None = None) -> Certifi
     if row is not None and reading is not None and body.disputed is None and body.id == row["id"]:
         if len(kept) >= LIMIT:
             kept.clear()
-        kept[number] = Kept(queries.row_fingerprint(row), reading, _window(reading, int(time.time())), body)
+        built_at = int(body.at.timestamp())  # the instant its status and validity were judged at
+        kept[number] = Kept(queries.row_fingerprint(row), reading, _window(reading, built_at), body)
     return body
 
 

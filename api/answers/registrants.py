@@ -31,7 +31,13 @@ def firm(ledger: Services, credit_code: str) -> dict[str, Any]:
         block = checkpoint.block_number
         if found is None:
             raise firm_not_found(credit_code)
-        return _firm(found, kept(ledger.verdicts, found["certificates"], block), now)
+        certificates = kept(ledger.verdicts, found["certificates"], block)
+        planners = [  # registered with the firm now by the registry's own values, not the rows' alone
+            c.state
+            for c in kept(ledger.verdicts, found["planners"], block)
+            if c.state["employer"] == found["firm"].subject and queries.derived_status(c.state, now) in queries.BINDING
+        ]
+        return _firm({**found, "planners": planners}, certificates, now)
 
 
 def _firm(found: dict[str, Any], certificates: list[Confirmed], now: int) -> dict[str, Any]:

@@ -49,7 +49,10 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
                 raise Problem(
                     404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later."
                 )
-            return _missing_from_index(ledger, number, checkpoint.block_number)
+            found = _missing_from_index(ledger, number, checkpoint.block_number)
+            if at is not None:  # the chain holds it, the read model lost its history: no answer for the past
+                raise cannot_verify(f"the read model lacks the history of {number}, which the registry holds")
+            return found
         checkpoint = fresh_enough(answer.checkpoint, max_age)
         if at is not None:  # an instant's state is the fold of its history, not the stored row
             return {**certificate_from_index(connection, answer, checkpoint), "disputed": None}

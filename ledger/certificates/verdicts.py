@@ -23,6 +23,7 @@ from typing import Any
 
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import Web3Exception
 
 from ledger.certificates.vocabulary import Status
 from ledger.chain.calls import REFUSED, Call, call_many
@@ -32,6 +33,7 @@ from ledger.store.engine import chunked
 log = logging.getLogger(__name__)
 
 ZERO = "0x" + "00" * 32
+MAX_SCAN = 2_000  # blocks of logs asked at once to keep readings; past it, readings are dropped and read again
 CHUNK = 500  # eth_calls per JSON-RPC batch: a national tender's thousand certificates in two round trips
 
 
@@ -200,11 +202,19 @@ class VerdictCache:
         if self._scanned is None or block < self._scanned:
             self._readings.clear()
         elif block > self._scanned and self._readings:
-            registry = self._registry()
-            query = {"address": registry.address, "fromBlock": hex(self._scanned + 1), "toBlock": hex(block)}
-            logs = self._call(lambda: self._w3().eth.get_logs(query))  # type: ignore[arg-type]
-            for word in _words(logs):
-                self._readings.pop(word, None)
+            if block - self._scanned > MAX_SCAN:  # a long absence: reading afresh is cheaper than a wide log query
+                self._readings.clear()
+            else:
+                registry = self._registry()
+                query = {"address": registry.address, "fromBlock": hex(self._scanned + 1), "toBlock": hex(block)}
+                try:
+                    logs = self._call(lambda: self._w3().eth.get_logs(query))  # type: ignore[arg-type]
+                except (ChainUnavailable, Web3Exception):  # whatever the node refused, no reading may outlive it
+                    self._readings.clear()
+                    self._scanned = block
+                    raise ChainUnavailable("the node gave no registry logs to confirm kept readings") from None
+                for word in _words(logs):
+                    self._readings.pop(word, None)
         self._scanned = block
 
     def _call(self, ask: Callable[[], Any]) -> Any:

@@ -61,9 +61,15 @@ def _type(parameter: Any) -> str:
     return kind
 
 
+def _reverted(error: dict[str, Any]) -> bool:
+    """Whether a JSON-RPC error is the contract's revert (EIP-1474 code 3, or the node's "execution reverted"
+    wording), as opposed to the node failing to run the call at all."""
+    return error.get("code") == 3 or "revert" in str(error.get("message", "")).lower()
+
+
 def call_many(w3: Web3, calls: list[Call], block: str = "latest") -> list[Any]:
     """Each call's decoded result (a single output unwrapped), or ``REFUSED`` where the contract reverts; one
-    batch. A node that does not answer raises ChainUnavailable."""
+    batch. A node that does not answer, or fails a call for any reason but a revert, raises ChainUnavailable."""
     if not calls:
         return []
     requests = []
@@ -85,6 +91,8 @@ def call_many(w3: Web3, calls: list[Call], block: str = "latest") -> list[Any]:
     results = []
     for answer, outputs in zip(sorted(answers, key=lambda a: a["id"]), signatures, strict=True):
         if "error" in answer:
+            if not _reverted(answer["error"]):  # the node's own failure (no such state, a limit): not an answer
+                raise ChainUnavailable(f"the node failed an eth_call: {answer['error'].get('message')}")
             results.append(REFUSED)
             continue
         decoded = abi_decode(list(outputs), bytes.fromhex(answer["result"][2:]))

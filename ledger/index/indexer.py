@@ -131,7 +131,12 @@ class Indexer:
                 if report.events or report.rolled_back_to is not None:
                     log.info("indexed %d events up to block %d", report.events, report.to_block)
                 if after_sync is not None:
-                    after_sync()
+                    try:
+                        after_sync()
+                    except (ConnectionError, OSError):
+                        raise
+                    except Exception:  # the audit is a second job: its fault is logged, indexing goes on
+                        log.exception("the job after the poll failed; indexing continues")
             except (ConnectionError, OSError) as exc:
                 log.warning("chain unavailable, retrying: %s", exc)
             time.sleep(interval)

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from ledger import cli
+from ledger.certificates import verdicts
 from ledger.certificates.client import certificate_id
+from ledger.errors import ChainUnavailable
 from tests.api_helpers import is_problem
 from tests.conftest import Served
 
@@ -145,6 +147,9 @@ def test_a_forged_employer_is_not_served(served: Served, caplog: pytest.LogCaptu
     forge(served, number, employer="0x" + other["subject"].hex())
     body = assert_disputed(served, number, "employer", caplog)
     assert body["employer"]["subject"] == "0x" + request["employer"].hex()
+    code = next(d.public["creditCode"] for d, r in served.firms if r is other)
+    registered = served.client.get(f"/api/v1/firms/{code}").json["planners"]
+    assert number not in [p["registrationNumber"] for p in registered]  # the forged row registers no one there
 
 
 def test_a_deleted_row_is_answered_from_the_chain(served: Served, caplog: pytest.LogCaptureFixture) -> None:
@@ -157,6 +162,30 @@ def test_a_deleted_row_is_answered_from_the_chain(served: Served, caplog: pytest
     (result,) = served.client.post("/api/v1/verify", json={"numbers": [number]}).json["results"]
     assert result["found"] is True and result["status"] == "REVOKED" and result["disputed"] is not None
     is_problem(served.client.get("/readyz"), 503, "index-disputed")
+    past = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": "2026-01-01T00:00:00+08:00"})
+    is_problem(past, 503, "cannot-verify")  # its history is gone from the read model: no answer for an instant
+
+
+def test_a_node_that_fails_a_call_is_unavailable_not_a_missing_certificate(served: Served) -> None:
+    """Only the contract's revert says a certificate is absent; the node's own failure (here: a block it does not
+    have) is ChainUnavailable, never a None to be cached."""
+    registry, w3 = served.deployed.registry, served.deployed.w3
+    known = "0x" + certificate_id(served.firms[0][1]["number"]).hex()
+    unknown = "0x" + certificate_id("自资规甲0000000").hex()
+    readings = verdicts.read(w3, registry, [known, unknown], w3.eth.block_number)
+    assert readings[known] is not None and readings[unknown] is None
+    with pytest.raises(ChainUnavailable):
+        verdicts.read(w3, registry, [known], w3.eth.block_number + 1_000)
+
+
+def test_kept_readings_are_dropped_after_a_long_absence(served: Served) -> None:
+    cache = verdicts.VerdictCache(lambda: served.deployed.w3, lambda: served.deployed.registry)
+    known = "0x" + certificate_id(served.firms[0][1]["number"]).hex()
+    block = served.deployed.w3.eth.block_number
+    first = cache.confirm([known], block)[known]
+    cache._scanned = block - verdicts.MAX_SCAN - 1  # as if the worker had been idle that long
+    again = cache.confirm([known], block)[known]
+    assert again == first and again is not first  # read afresh, not kept across an unscanned range
 
 
 def test_a_row_the_chain_never_wrote_is_not_found(served: Served, caplog: pytest.LogCaptureFixture) -> None:
