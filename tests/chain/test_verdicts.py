@@ -53,12 +53,12 @@ def assert_disputed(served: Served, number: str, field: str, caplog: pytest.LogC
     assert body["proof"]["confirmedBlock"] == body["proof"]["indexer"]["indexedBlock"]
 
     (result,) = served.client.post("/api/v1/verify", json={"numbers": [number]}).json["results"]
-    assert (result["status"], result["valid"], result["grade"]) == (chain["status"], chain["valid"], chain["grade"])
+    assert (result["status"], result["valid"], result["grade"]) == (body["status"], body["valid"], body["grade"])
     assert [d["field"] for d in result["disputed"]["fields"]] == [field]
 
     search = served.client.get("/api/v1/certificates", query_string={"kind": body["kind"], "limit": 200}).json
     (listed,) = [item for item in search["items"] if item["number"] == number]
-    assert (listed["status"], listed["valid"], listed["grade"]) == (chain["status"], chain["valid"], chain["grade"])
+    assert (listed["status"], listed["valid"], listed["grade"]) == (body["status"], body["valid"], body["grade"])
     assert [d["field"] for d in listed["disputed"]["fields"]] == [field]
     if body["kind"] == "FIRM":
         code = body["holder"]["creditCode"]
