@@ -9,20 +9,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
-from ledger.certificates.client import certificate_id
 from ledger.certificates.projection import State
-from ledger.certificates.verdicts import Disagreement, Reading, VerdictCache, disagreements, status_name
+from ledger.certificates.verdicts import UNRECOGNISED, Disagreement, VerdictCache, judged, status_name
 from ledger.errors import ChainUnavailable, IndexNotReady
 
 from ..problems import Problem
-from .fields import grade_name, hexed, instant
+from .fields import grade_name, instant
 
 T = TypeVar("T")
 SETTLE_TRIES = 5  # the indexer commits about once a second: a second try nearly always settles
@@ -103,14 +101,15 @@ def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Co
     confirmed: list[Confirmed | None] = []
     for state in states:
         reading = readings[state["id"]]
-        if _id_of(state["number"]) != state["id"]:  # a row relabelled with another number
-            cache.record_dispute(state["id"], state["number"], [Disagreement("number", state["number"], None)])
-            confirmed.append(None)
-        elif reading is None:
-            cache.record_dispute(state["id"], state["number"], [Disagreement("record", "present", None)])
+        found = judged(state, reading)
+        if found:
+            cache.record_dispute(state["id"], state["number"], found)
+        elif state["id"] in cache.disputes:
+            cache.settle(state["id"])
+        if reading is None or (found[:1] and found[0].field in UNRECOGNISED):
             confirmed.append(None)
         else:
-            confirmed.append(_confirmed(cache, state, reading))
+            confirmed.append(Confirmed({**state, **reading.fields()} if found else state, found))  # type: ignore[typeddict-item]
     return confirmed
 
 
@@ -118,22 +117,6 @@ def kept(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confi
     """A list's states confirmed at ``block`` (search results, a firm's certificates, a planner's registrations):
     the registry's values where they differ, and no row the registry does not hold."""
     return [c for c in confirm(cache, states, block) if c is not None]
-
-
-@lru_cache(maxsize=65_536)
-def _id_of(number: str) -> str:
-    """A number's id on chain (keccak256), remembered: each lookup checks it, a register has some 17,000."""
-    return hexed(certificate_id(number))
-
-
-def _confirmed(cache: VerdictCache, state: State, reading: Reading) -> Confirmed:
-    found = disagreements(state, reading)
-    if found:
-        cache.record_dispute(state["id"], state["number"], found)
-        return Confirmed({**state, **reading.fields()}, found)  # type: ignore[typeddict-item]
-    if state["id"] in cache.disputes:
-        cache.settle(state["id"])
-    return Confirmed(state, [])
 
 
 def _shown(field: str, value: Any) -> Any:

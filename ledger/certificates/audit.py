@@ -18,14 +18,13 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from eth_utils import keccak
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.contract import Contract
 
 from ledger.certificates.projection import State, state_of
-from ledger.certificates.verdicts import Disagreement, disagreements, read
+from ledger.certificates.verdicts import Disagreement, judged, read
 from ledger.store.models import AuditFinding, AuditState, Certificate, Checkpoint
 
 log = logging.getLogger(__name__)
@@ -120,12 +119,7 @@ class Auditor:
         readings = read(self.w3, self.registry, [row["id"] for row in rows], block)
         found: dict[str, tuple[str, list[Disagreement]]] = {}
         for row in rows:
-            reading = readings[row["id"]]
-            if "0x" + keccak(text=row["number"]).hex() != row["id"]:
-                found[row["id"]] = (row["number"], [Disagreement("number", row["number"], None)])
-            elif reading is None:
-                found[row["id"]] = (row["number"], [Disagreement("record", "present", None)])
-            elif wrong := disagreements(row, reading):
+            if wrong := judged(row, readings[row["id"]]):
                 found[row["id"]] = (row["number"], wrong)
         return found
 

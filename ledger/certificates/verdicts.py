@@ -19,8 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import Web3Exception
@@ -88,6 +90,26 @@ def disagreements(state: Mapping[str, Any], reading: Reading) -> list[Disagreeme
         if _comparable(index) != _comparable(chain):
             found.append(Disagreement(VERDICT_FIELDS[name], index, chain))
     return found
+
+
+UNRECOGNISED = frozenset({"number", "record"})  # a row that is not the registry's certificate of its number at all
+
+
+def judged(state: Mapping[str, Any], reading: Reading | None) -> list[Disagreement]:
+    """Everything that keeps a read-model row from being the registry's certificate as ``reading`` holds it: a row
+    under another certificate's number (its id is not keccak256 of its number), one the registry never wrote, or
+    the verdict fields that differ. Empty when the row is the chain's. The answers and the audit judge alike."""
+    if id_of(state["number"]) != state["id"]:
+        return [Disagreement("number", state["number"], None)]
+    if reading is None:
+        return [Disagreement("record", "present", None)]
+    return disagreements(state, reading)
+
+
+@lru_cache(maxsize=65_536)
+def id_of(number: str) -> str:
+    """A number's id on chain (keccak256, 0x-hex), remembered: every answer checks it, a register has some 17,000."""
+    return "0x" + keccak(text=number).hex()
 
 
 def _comparable(value: Any) -> Any:
