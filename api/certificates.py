@@ -62,12 +62,13 @@ def get_certificate(number: str, query: CertificateQuery) -> Response:
                 "at= is answered from the index only", "query", "at", "not supported with source=chain"
             )
         return as_json(CertificateOut, verification.certificate_on_chain(services(), number))
+    if query.at is None and query.proof is None:
+        return Response(lookups.answer_json(services(), number, query.maxAge), mimetype="application/json")
     if query.at is None:
         body = lookups.answer(services(), number, query.maxAge)
-        if query.proof == "storage":
-            block = body.proof.confirmedBlock or body.proof.blockNumber
-            storage = verification.storage_of(services(), [body.number], block)
-            body = body.model_copy(update={"proof": body.proof.model_copy(update={"storage": storage})})
+        block = body.proof.confirmedBlock or body.proof.blockNumber
+        storage = verification.storage_of(services(), [body.number], block)
+        body = body.model_copy(update={"proof": body.proof.model_copy(update={"storage": storage})})
         return Response(body.model_dump_json(by_alias=True), mimetype="application/json")
     return as_json(CertificateOut, verification.certificate(services(), number, seconds(query.at), query.maxAge))
 

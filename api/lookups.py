@@ -5,16 +5,20 @@ A kept answer is served again only if the certificate's row (with its links, emp
 indexer's block: ``queries.row_fingerprint``) is unchanged, the registry's reading that confirmed it is still the
 one the verdict cache holds (the same object: no registry log has named the certificate since), and the instant is
 on the same side of the validity window's two ends (status and validity derive from nothing else). Only the parts
-that move every second are made afresh: ``at`` and ``proof.indexer``. A disputed answer is never kept, so every
+that move every second are made afresh: ``at`` and ``proof.indexer``, serialised alone and set into the kept
+answer's JSON (the rest is serialised once, when the answer is kept). A disputed answer is never kept, so every
 request for it is compared, logged and counted again. The row is read for every request: a forged row is a changed
 row, and is caught as on the first lookup.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from ledger.certificates import queries
 from ledger.certificates.identifiers import normalise_number
@@ -28,6 +32,8 @@ from .schemas import CertificateOut, IndexerLag
 from .services import Services
 
 LIMIT = 50_000  # answers kept per worker (the national register is some 17,000): past it, all are forgotten
+AT, INDEXER = '"@@kept-at@@"', '"@@kept-indexer@@"'  # where the parts made afresh go in a kept answer's JSON
+_INSTANT = TypeAdapter(dt.datetime)
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,34 @@ class Kept:
     reading: Reading
     window: tuple[bool, bool]
     body: CertificateOut
+    json: tuple[str, str, str]  # the body's JSON before ``at``, between ``at`` and ``proof.indexer``, after it
 
 
 def answer(ledger: Services, number: str, max_age: int | None = None) -> CertificateOut:
     """The certificate ``number`` now, as ``verification.certificate`` answers it: kept, or built and kept."""
+    found = _kept(ledger, number, max_age)
+    if isinstance(found, CertificateOut):
+        return found
+    kept, lag, now = found
+    proof = kept.body.proof.model_copy(update={"indexer": lag})
+    return kept.body.model_copy(update={"at": instant(now), "proof": proof})
+
+
+def answer_json(ledger: Services, number: str, max_age: int | None = None) -> str:
+    """``answer`` as the JSON the API sends: a kept answer's JSON with only ``at`` and ``proof.indexer`` made
+    afresh, so that the busiest request serialises two small parts, not the whole answer."""
+    found = _kept(ledger, number, max_age)
+    if isinstance(found, CertificateOut):
+        return found.model_dump_json(by_alias=True)
+    kept, lag, now = found
+    before, between, after = kept.json
+    at = _INSTANT.dump_json(instant(now)).decode()
+    return before + at + between + lag.model_dump_json(by_alias=True) + after
+
+
+def _kept(ledger: Services, number: str, max_age: int | None) -> CertificateOut | tuple[Kept, IndexerLag, int]:
+    """The kept answer for ``number`` that still holds, with the indexer's position and the instant now; or, if
+    none holds, the answer built afresh (and kept when it may be)."""
     number = normalise_number(number)
     kept: dict[str, Kept] = ledger.kept_answers
     with ledger.engine.connect() as connection:
@@ -55,15 +85,22 @@ def answer(ledger: Services, number: str, max_age: int | None = None) -> Certifi
             and hit.window == _window(reading, now)
             and hit.fingerprint == queries.row_fingerprint(row)
         ):
-            proof = hit.body.proof.model_copy(update={"indexer": IndexerLag.model_construct(**indexer_lag(checkpoint))})
-            return hit.body.model_copy(update={"at": instant(now), "proof": proof})
+            return hit, IndexerLag.model_construct(**indexer_lag(checkpoint)), now
     body = CertificateOut.model_validate(verification.certificate(ledger, number, None, max_age))
     if row is not None and reading is not None and body.disputed is None and body.id == row["id"]:
         if len(kept) >= LIMIT:
             kept.clear()
         built_at = int(body.at.timestamp())  # the instant its status and validity were judged at
-        kept[number] = Kept(queries.row_fingerprint(row), reading, _window(reading, built_at), body)
+        kept[number] = Kept(queries.row_fingerprint(row), reading, _window(reading, built_at), body, _parts(body))
     return body
+
+
+def _parts(body: CertificateOut) -> tuple[str, str, str]:
+    """``body``'s JSON cut where ``at`` and ``proof.indexer`` go (markers serialised in their place)."""
+    marked = body.model_copy(update={"at": AT[1:-1], "proof": body.proof.model_copy(update={"indexer": INDEXER[1:-1]})})
+    before, rest = marked.model_dump_json(by_alias=True, warnings=False).split(AT)
+    between, after = rest.split(INDEXER)
+    return before, between, after
 
 
 def _reading(ledger: Services, certificate_id: str, block: int) -> Reading | None:

@@ -8,14 +8,16 @@ instant asked about.
 
 from __future__ import annotations
 
+import operator
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Engine, Row, RowMapping, and_, bindparam, func, select, true
+from sqlalchemy import Connection, Dialect, Engine, Row, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from ledger.certificates.projection import Period, State, fold, row_of, state_of
@@ -139,27 +141,54 @@ def certificate(session: Session | Connection, number: str, at: int | None = Non
     return None if row is None else answer_from_row(session, row, at)
 
 
-def certificate_row(session: Session | Connection, number: str) -> RowMapping | None:
+def certificate_row(session: Session | Connection, number: str) -> Mapping[str, Any] | None:
     """The one row a lookup starts from: the certificate with its links' numbers, employer, application and the
-    indexer's checkpoint, in one statement (one snapshot)."""
-    return session.execute(_CERTIFICATE, {"number": number}).mappings().one_or_none()
+    indexer's checkpoint, in one statement (one snapshot). Run on the driver's own cursor, with the statement
+    SQLAlchemy compiled once for the dialect: every column is a plain integer, text or flag, so no result processing
+    is lost, and the busiest request of the API skips Core's per-execution work (measured in process: a kept lookup
+    took 230 µs of CPU with Core's execution, 180 µs without; SQLite's own part is some 10 µs)."""
+    connection = session.connection() if isinstance(session, Session) else session
+    sql, positions = _compiled_for(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, (number,) if positions else {"number": number})
+        found = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if found is None else dict(zip(_CERTIFICATE_KEYS, found, strict=True))
 
 
-def row_checkpoint(row: RowMapping) -> Any:
+_CERTIFICATE_KEYS = tuple(column.key for column in _CERTIFICATE.selected_columns)
+
+
+@lru_cache(maxsize=4)
+def _compiled_for(dialect: Dialect) -> tuple[str, bool]:
+    """``_CERTIFICATE`` as the dialect's SQL, and whether its one parameter is positional (qmark, format)."""
+    compiled = _CERTIFICATE.compile(dialect=dialect)
+    return str(compiled), compiled.positiontup is not None
+
+
+_CHECKPOINT_COLUMNS = tuple((c.name, f"checkpoint_{c.name}") for c in Checkpoint.__table__.c)
+
+
+def row_checkpoint(row: Mapping[str, Any]) -> Any:
     """The indexer's checkpoint as read with a certificate's row (``index_status``'s shape)."""
-    return SimpleNamespace(**{c.name: row[f"checkpoint_{c.name}"] for c in Checkpoint.__table__.c})
+    return SimpleNamespace(**{name: row[label] for name, label in _CHECKPOINT_COLUMNS})
 
 
 VOLATILE = frozenset({"checkpoint_head_seen", "checkpoint_seen_at", "checkpoint_updated_at"})  # polls, not acts
+_FINGERPRINTED = operator.itemgetter(*(key for key in _CERTIFICATE_KEYS if key not in VOLATILE))
 
 
-def row_fingerprint(row: RowMapping) -> tuple[Any, ...]:
+def row_fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
     """What a lookup's answer is built from, in a row: every column but the checkpoint's poll times (the indexer
     writes those every second without anything having happened)."""
-    return tuple(value for key, value in row.items() if key not in VOLATILE)
+    return _FINGERPRINTED(row)
 
 
-def answer_from_row(session: Session | Connection, row: RowMapping, at: int | None = None) -> CertificateAnswer | None:
+def answer_from_row(
+    session: Session | Connection, row: Mapping[str, Any], at: int | None = None
+) -> CertificateAnswer | None:
     """The answer ``certificate`` gives, from its row (``certificate_row``)."""
     rows = history(session, row["id"], at)
     state: State | None

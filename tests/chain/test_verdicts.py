@@ -227,6 +227,30 @@ def test_an_agreeing_answer_is_confirmed_without_asking_the_node_again(served: S
     assert cache.reached_at != reached
 
 
+def test_a_kept_answer_is_the_answer_built_afresh_until_its_row_is_forged(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The busiest request sends a kept answer's JSON with only `at` and `proof.indexer` made afresh: the same
+    document as one built from nothing, and a row forged after it was kept is caught on the next lookup."""
+    number = served.firms[1][1]["number"]
+    ledger = served.client.application.extensions["ledger"]
+    served.client.get(f"/api/v1/certificates/{number}")
+    assert number in ledger.kept_answers
+    kept = served.client.get(f"/api/v1/certificates/{number}").json
+    ledger.kept_answers.clear()
+    built = served.client.get(f"/api/v1/certificates/{number}").json
+    moving = ("at", "lagSeconds", "chainReachable", "seenAt")
+    assert {k: v for k, v in kept.items() if k not in moving} | {"proof": None} == {
+        k: v for k, v in built.items() if k not in moving
+    } | {"proof": None}
+    assert {k: v for k, v in kept["proof"]["indexer"].items() if k not in moving} == {
+        k: v for k, v in built["proof"]["indexer"].items() if k not in moving
+    }
+    assert {**kept["proof"], "indexer": None} == {**built["proof"], "indexer": None}
+    forge(served, number, grade=2 if kept["grade"] == "A" else 1)
+    assert_disputed(served, number, "grade", caplog)
+
+
 def test_the_audit_names_a_forged_row_within_one_pass(served: Served, ledger: list[str]) -> None:
     """Nobody asks for the certificate: the audit finds it anyway, by certificate and field, and /readyz says so."""
     number = revoked_firm(served)
