@@ -10,7 +10,7 @@ export default defineConfig({
     version: "0.8.28",
     path: require.resolve("solc/soljson.js"),
     settings: {
-      evmVersion: "cancun",
+      evmVersion: "paris",
       optimizer: { enabled: true, runs: 1000 },
       // Hardhat adds its own selection to this one. The storage layout is what ledger/certificates/storage_proofs.py
       // reads its slots from; selecting an output changes no bytecode (the metadata hash leaves outputSelection out).

@@ -18,6 +18,10 @@ from ledger.settings import PROJECT_ROOT
 from wallet.devkeys import DEV_ACCOUNT_COUNT
 
 LOCAL_CHAIN_ID = 31337
+# The EVM rules of every chain the ledger runs on, and the evmVersion hardhat.config.js compiles for (a test holds
+# them equal): geth's Clique engine seals no block of Shanghai or later, so anvil runs Paris too, and one bytecode
+# behaves and costs the same on both.
+HARDFORK = "paris"
 
 
 def anvil_binary() -> Path:
@@ -77,6 +81,7 @@ class LocalChain:
     def command(self) -> list[str]:
         cmd = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port)]
         cmd += ["--chain-id", str(self.chain_id), "--gas-limit", "60000000"]
+        cmd += ["--hardfork", HARDFORK]  # the rules the contracts are compiled for (hardhat.config.js evmVersion)
         cmd += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # the development keys: every role and province funded
         if self.cache_dir is not None:
             cmd += ["--cache-path", str(self.cache_dir)]
