@@ -22,14 +22,15 @@ PORT ?= 5000
 # default, licensing-2012; a deployment keeps the minimum it was made with.
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
-.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit bench-console browser wrk clean
+.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-network lint bench bench-gas \
+	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth clean
 DEMO := var/register/demo
 
 help:
 	@echo "make up         install what is missing, start the chain, deploy, serve http://$(HOST):$(PORT)"
 	@echo "make test       install what is missing and run every test (contracts, Python unit/chain/browser tiers)"
 	@echo "make test-unit  the chain-free Python tests only (seconds; builds nothing)"
+	@echo "make test-network  the ledger, API and proofs on geth (builds geth v1.13.15 once: make geth)"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
@@ -102,12 +103,24 @@ test-contracts: build
 test-python: build browser
 	$(PY) -m pytest tests/unit tests/chain tests/browser
 
+# The network tier: the ledger, its API and its proofs on geth instead of anvil (tests/network).
+test-network: build geth
+	$(PY) -m pytest tests/network
+
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own here).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+# geth v1.13.15, the last release that seals Clique blocks, built from the Go module proxy once into .tools/bin.
+# It does not link with Go 1.23 or later (fjl/memsize), so the go command fetches Go 1.22 for the build itself.
+GETH := .tools/bin/geth
+geth: $(GETH)
+$(GETH):
+	GOBIN=$(CURDIR)/.tools/bin GOTOOLCHAIN=go1.22.12 go install github.com/ethereum/go-ethereum/cmd/geth@v1.13.15
+	@$(GETH) version | head -2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -125,7 +138,7 @@ bench-import: build
 bench-identity: build
 	$(PY) -m scripts.bench_identity
 
-bench-verify: build wrk
+bench-verify: build wrk geth
 	$(PY) -m scripts.bench_verify
 
 bench-credit: build

@@ -18,6 +18,7 @@ import click
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import BlockNotFound
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from .errors import MalformedProof, ProofRefused, WalletError
 from .keystore import KeyStore, keystore_dir
@@ -321,7 +322,9 @@ def _trusted_hash(document: dict[str, Any], rpc_url: str) -> str:
     except (KeyError, TypeError, ValueError):
         raise MalformedProof("the proof names no block number") from None
     try:
-        block = Web3(Web3.HTTPProvider(rpc_url)).eth.get_block(number)
+        node = Web3(Web3.HTTPProvider(rpc_url))
+        node.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)  # a Clique header's extra data is long
+        block = node.eth.get_block(number)
     except (BlockNotFound, OSError) as exc:
         raise ProofRefused(f"your node at {rpc_url} gives no block {number}: {exc.__class__.__name__}") from None
     return "0x" + bytes(block["hash"]).hex()

@@ -81,6 +81,11 @@ def dev_province_account(province: int, chain_id: int) -> LocalAccount:
     return dev_account(role, chain_id) if role else _derived(PROVINCE_KEY_BASE + province, chain_id)
 
 
+def dev_accounts(chain_id: int) -> list[LocalAccount]:
+    """Every development account a local chain funds (anvil's --accounts, a geth genesis's alloc), in order."""
+    return [_derived(index, chain_id) for index in range(DEV_ACCOUNT_COUNT)]
+
+
 def _derived(index: int, chain_id: int) -> LocalAccount:
     require_local_chain(chain_id)
     if not 0 <= index < DEV_ACCOUNT_COUNT:

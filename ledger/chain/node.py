@@ -5,6 +5,7 @@ from __future__ import annotations
 from requests.exceptions import RequestException
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from ledger.chain.artifacts import Artifact
 from ledger.errors import ChainUnavailable
@@ -14,10 +15,13 @@ from ledger.settings import rpc_url
 def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
     """A Web3 client for ``url`` (LEDGER_RPC_URL by default) that has answered once.
 
-    ``cache_allowed_requests`` keeps web3 from asking the node for the chain id before every call.
+    ``cache_allowed_requests`` keeps web3 from asking the node for the chain id before every call. A Clique chain's
+    headers carry the sealers in their extra data, which web3 refuses as a block without its proof-of-authority
+    middleware (harmless where the extra data is short, as on anvil).
     """
     url = url or rpc_url()
     w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
         w3.eth.get_block_number()
     except (RequestException, OSError) as exc:
