@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from ledger.certificates import queries
+from ledger.certificates.histories import HISTORY, history_disagreement
 from ledger.errors import ChainUnavailable, DeploymentError, IndexNotReady
 
 from .answers import instant
@@ -90,13 +91,16 @@ def _still_disputed(ledger: Services, block: int) -> list[dict[str, Any]]:
     disputes = list(ledger.verdicts.disputes.values())
     if not disputes:
         return []
+    histories = [d.certificate_id for d in disputes if HISTORY in d.fields]
+    if histories:  # re-read first: confirming the rows below would not settle them (confirmed.confirm)
+        _settle_histories(ledger, histories, block)
     with Session(ledger.engine) as session:
         rows = {state["id"]: state for state in queries.states_by_id(session, [d.certificate_id for d in disputes])}
     present = [rows[d.certificate_id] for d in disputes if d.certificate_id in rows]
     still = {
         s["id"]
         for s, c in zip(present, confirm(ledger.verdicts, present, block), strict=True)
-        if c is None or c.disputed
+        if c is None or c.disputed or (s["id"] in ledger.verdicts.disputes and s["id"] in histories)
     }
     for dispute in disputes:
         if dispute.certificate_id not in rows:  # a deleted row: disputed while the chain still holds the certificate
@@ -111,3 +115,16 @@ def _still_disputed(ledger: Services, block: int) -> list[dict[str, Any]]:
         for d in disputes
         if d.certificate_id in still and d.certificate_id in current
     ]
+
+
+def _settle_histories(ledger: Services, ids: list[str], block: int) -> None:
+    """The certificates disputed on their history whose stored rows are the registry's logs again: settled."""
+    try:
+        logged = ledger.histories(ids, block)
+    except ChainUnavailable:  # nothing settles what cannot be checked
+        return
+    with Session(ledger.engine) as session:
+        stored = queries.histories(session, ids)
+    for i in ids:
+        if history_disagreement(stored[i], logged[i], block) is None:
+            ledger.verdicts.settle(i)

@@ -110,10 +110,20 @@ class IndexerLag(BaseModel):
 
 class DisputedField(BaseModel):
     field: Literal[
-        "record", "number", "status", "validFrom", "validUntil", "holder", "documentHash", "grade", "employer"
+        "record",
+        "number",
+        "status",
+        "validFrom",
+        "validUntil",
+        "holder",
+        "documentHash",
+        "grade",
+        "employer",
+        "history",
     ] = Field(
         description="the verdict field; `record`: the certificate itself, present on one side only; `number`: a "
-        "row that carries another certificate's number"
+        "row that carries another certificate's number; `history` (an answer at an instant): the history rows the "
+        "verdict is folded from are not the registry's logs (each side: how many rows, and the first that differs)"
     )
     index: Any = Field(description="what the ledger's database holds")
     chain: Any = Field(description="what the registry contract holds (the value the answer gives)")

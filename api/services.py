@@ -11,6 +11,7 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,11 @@ from eth_account.signers.local import LocalAccount
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from ledger.certificates.histories import logged_histories
 from ledger.certificates.indexing import CERTIFICATE_EVENTS
+from ledger.certificates.projection import Row
 from ledger.certificates.queries import all_ids, holder_lookup, index_status
-from ledger.certificates.verdicts import VerdictCache
+from ledger.certificates.verdicts import Reading, VerdictCache
 from ledger.chain.events import EventDecoder
 from ledger.errors import ChainUnavailable
 from ledger.licensing.projection import APPLICATION_EVENTS
@@ -39,6 +42,7 @@ from wallet.siwe import SiweVerifier
 from wallet.typed_acts import Domain
 
 EXTENSION = "ledger"
+HISTORIES_KEPT = 50_000  # logged histories kept per worker (the national register is some 17,000)
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +67,7 @@ class Services(Ledger):
         self.nonces = DatabaseNonces(self.engine)
         self.kept_answers: dict[str, Any] = {}  # api.lookups: this worker's answers for now, while they hold
         self.holder_lookup = holder_lookup(self.engine)
+        self._histories: dict[str, tuple[Reading | None, list[Row]]] = {}  # ``histories``: id -> (reading, rows)
 
     @cached_property
     def verdicts(self) -> VerdictCache:
@@ -86,9 +91,35 @@ class Services(Ledger):
             log.warning("verdict preload stopped: %s", exc)
 
     @cached_property
+    def registry_events(self) -> EventDecoder:
+        """The certificate registry's events, as the indexer decodes them."""
+        return EventDecoder(self.artifact.abi, CERTIFICATE_EVENTS)
+
+    @cached_property
     def event_topics(self) -> set[str]:
         """Topics of the certificate registry's events, to find the certificates an act touched."""
-        return set(EventDecoder(self.artifact.abi, CERTIFICATE_EVENTS).topics)
+        return set(self.registry_events.topics)
+
+    def histories(self, ids: Sequence[str], block: int) -> dict[str, list[Row]]:
+        """Each certificate's history as the registry logged it up to ``block`` (``histories``), kept per worker
+        with the reading that confirmed it: while the verdict cache holds that very reading, no registry log has
+        named the certificate since, so its logged history is the same (an idle chain is asked once)."""
+        readings = self.verdicts.confirm(ids, block)
+        found: dict[str, list[Row]] = {}
+        for i in ids:
+            kept = self._histories.get(i)
+            if kept is not None and readings[i] is not None and kept[0] is readings[i]:
+                found[i] = kept[1]
+        missing = [i for i in ids if i not in found]
+        if missing:
+            record = self.record
+            fresh = logged_histories(self.w3, record.address, self.registry_events, missing, record.block_number, block)
+            if len(self._histories) + len(fresh) > HISTORIES_KEPT:
+                self._histories.clear()
+            for i in missing:
+                self._histories[i] = (readings[i], fresh[i])
+            found.update(fresh)
+        return found
 
     @cached_property
     def application_topics(self) -> set[str]:

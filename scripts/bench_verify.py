@@ -7,8 +7,9 @@ for 20 s of single lookups (``GET /api/v1/certificates/{number}``, numbers drawn
 then the same with ``?source=chain``; then a thousand-item ``POST /api/v1/verify``, timed 20 times; 50 lookups with
 their storage proof (``proof_anvil_ms``; ``proof_anvil_node_ms``: the node's own eth_getProof); then the framework
 floor (``scripts.bench_floor``: one SELECT by number, nothing else) under the same gunicorn settings and the same
-load, so ``ratio`` (API rps / floor rps) and the p99s compare like with like in one run. Rate limits stay on, set
-high enough not to refuse the benchmark's single client.
+load, so ``ratio`` (API rps / floor rps) and the p99s compare like with like in one run; and the floor's SELECT on
+the driver's cursor (``floor_driver_rps``, ``ratio_driver``), as the API's hot lookup runs its one statement. Rate
+limits stay on, set high enough not to refuse the benchmark's single client.
 
 Storage proofs are timed again on geth (``proof_ms``, ``proof_node_ms``): the same register slice on a geth Clique
 node sealing on demand (`make geth`), indexed and served the same way. A proof is the node's work: anvil rebuilds
@@ -84,6 +85,10 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
             _wait_until(f"{base}{lookups[0]}")
             _wrk(base, lookups, workdir, 3)
             floor = _wrk(base, lookups, workdir, SECONDS)
+        with _served("scripts.bench_floor:driver", env) as base:
+            _wait_until(f"{base}{lookups[0]}")
+            _wrk(base, lookups, workdir, 3)
+            driver = _wrk(base, lookups, workdir, SECONDS)
     proof_ms, node_ms = _proofs_on_geth(workdir / "geth")
     result: dict[str, float | int | bool | str] = {
         "rps": single["rps"],
@@ -95,6 +100,8 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
         "floor_p99_ms": floor["p99_ms"],
         "floor_errors": floor["errors"],
         "ratio": round(single["rps"] / floor["rps"], 3),
+        "floor_driver_rps": driver["rps"],
+        "ratio_driver": round(single["rps"] / driver["rps"], 3),
         "concurrency": CONNECTIONS,
         "seconds": SECONDS,
         "requests": single["requests"],

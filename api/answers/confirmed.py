@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
+from ledger.certificates.histories import HISTORY
 from ledger.certificates.projection import State
 from ledger.certificates.verdicts import UNRECOGNISED, Disagreement, VerdictCache, judged, status_name
 from ledger.errors import ChainUnavailable, IndexNotReady
@@ -104,8 +105,8 @@ def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Co
         found = judged(state, reading)
         if found:
             cache.record_dispute(state["id"], state["number"], found)
-        elif state["id"] in cache.disputes:
-            cache.settle(state["id"])
+        elif state["id"] in cache.disputes and HISTORY not in cache.disputes[state["id"]].fields:
+            cache.settle(state["id"])  # (a disputed history is settled only by its own check, in /readyz)
         if reading is None or (found[:1] and found[0].field in UNRECOGNISED):
             confirmed.append(None)
         else:

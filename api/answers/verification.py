@@ -9,11 +9,13 @@ import time
 from collections.abc import Sequence
 from typing import Any, cast
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ledger.certificates import queries
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
+from ledger.certificates.histories import history_disagreement
 from ledger.certificates.identifiers import normalise_number
 from ledger.certificates.projection import State
 from ledger.certificates.storage_proofs import storage_proof
@@ -42,20 +44,13 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
     chain longer ago than that."""
     number = normalise_number(number)
     with ledger.engine.connect() as connection:
-        answer = queries.certificate(connection, number, at)
+        if at is not None:
+            return _at_instant(ledger, connection, number, at, max_age)
+        answer = queries.certificate(connection, number)
         if answer is None:
             checkpoint = checkpoint_of(connection, max_age)
-            if at is not None and queries.certificate(connection, number) is not None:
-                raise Problem(
-                    404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later."
-                )
-            found = _missing_from_index(ledger, number, checkpoint.block_number)
-            if at is not None:  # the chain holds it, the read model lost its history: no answer for the past
-                raise cannot_verify(f"the read model lacks the history of {number}, which the registry holds")
-            return found
+            return _missing_from_index(ledger, number, checkpoint.block_number)
         checkpoint = fresh_enough(answer.checkpoint, max_age)
-        if at is not None:  # an instant's state is the fold of its history, not the stored row
-            return {**certificate_from_index(connection, answer, checkpoint), "disputed": None}
         (confirmed,) = confirm(ledger.verdicts, [answer.state], checkpoint.block_number)
         if confirmed is None:  # not the registry's certificate of this number: recorded, never served
             return _missing_from_index(ledger, number, checkpoint.block_number)
@@ -63,6 +58,30 @@ def certificate(ledger: Services, number: str, at: int | None = None, max_age: i
             answer = queries.reanswer(connection, answer, confirmed.state)
         body = certificate_from_index(connection, answer, checkpoint, confirmed_block=checkpoint.block_number)
         return {**body, "disputed": confirmed.dispute()}
+
+
+def _at_instant(ledger: Services, connection: Connection, number: str, at: int, max_age: int | None) -> dict[str, Any]:
+    """An instant's answer: the fold of the certificate's history up to ``at``, its rows confirmed against the
+    registry's own logs (``histories``). Where the two differ, the answer is folded from the logs, says
+    ``disputed`` (field ``history``), and the disagreement is logged and counted as any other."""
+    row = queries.certificate_row(connection, number)
+    if row is None:
+        checkpoint = checkpoint_of(connection, max_age)
+        _missing_from_index(ledger, number, checkpoint.block_number)  # not found, unless the registry holds it
+        raise cannot_verify(f"the read model lacks the history of {number}, which the registry holds")
+    block = fresh_enough(queries.row_checkpoint(row), max_age).block_number
+    try:
+        logged = ledger.histories([row["id"]], block)[row["id"]]
+    except ChainUnavailable as exc:
+        raise cannot_verify("the chain node does not answer") from exc
+    found = history_disagreement(queries.history(connection, row["id"]), logged, block)
+    if found is not None:
+        ledger.verdicts.record_dispute(row["id"], number, [found])
+    answer = queries.answer_from_row(connection, row, at, None if found is None else logged)
+    if answer is None:
+        raise Problem(404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later.")
+    body = certificate_from_index(connection, answer, answer.checkpoint)
+    return {**body, "disputed": None if found is None else Confirmed(answer.state, [found]).dispute()}
 
 
 def _missing_from_index(ledger: Services, number: str, block: int) -> dict[str, Any]:
@@ -143,7 +162,7 @@ def batch(
             unknown = [key for key in dict.fromkeys(keys) if confirmed.get(key) is None]
             absent = _on_chain_only(ledger, unknown, block)
     else:
-        confirmed = {key: Confirmed(state, []) for key, state in states.items() if state is not None}
+        states, confirmed = _histories_confirmed(ledger, states, block, at, by_hash=by_hash)
     results = []
     for item, key in zip(items, keys, strict=True):
         if key in absent:
@@ -155,6 +174,36 @@ def batch(
         else:
             results.append({"query": item, "found": False, "error": "certificate-not-found"})
     return {"at": instant(moment), "results": results, "proof": proof}
+
+
+def _histories_confirmed(
+    ledger: Services, states: dict[str, State | None], block: int, at: int, *, by_hash: bool
+) -> tuple[dict[str, State | None], dict[str, Confirmed | None]]:
+    """A batch's states at ``at`` with each certificate's stored history confirmed against the registry's logs
+    (one batch of log queries for all): a history in dispute is answered from the logs (it may then not have been
+    issued yet at ``at``) and recorded. A number the read model found unissued at ``at`` is checked too."""
+    ids = {
+        key: state["id"] if state else hexed(certificate_id(key))
+        for key, state in states.items()
+        if state or not by_hash
+    }
+    try:
+        logged = ledger.histories(list(dict.fromkeys(ids.values())), block)
+    except ChainUnavailable as exc:
+        raise cannot_verify("the chain node does not answer") from exc
+    with Session(ledger.engine) as session:
+        stored = queries.histories(session, list(dict.fromkeys(ids.values())))
+    states = dict(states)
+    confirmed: dict[str, Confirmed | None] = {}
+    for key, cid in ids.items():
+        found = history_disagreement(stored[cid], logged[cid], block)
+        if found is not None:
+            ledger.verdicts.record_dispute(cid, key, [found])
+            states[key] = queries.state_at(logged[cid], at)
+        state = states[key]
+        if state is not None:
+            confirmed[key] = Confirmed(state, [] if found is None else [found])
+    return states, confirmed
 
 
 def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import operator
 import time
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -82,6 +81,13 @@ class CertificateAnswer:
 
 
 CHAIN, IMPORTED_REGISTER = "chain", "imported-register"
+
+
+def state_at(rows: Sequence[HistoryRow], at: int) -> State | None:
+    """A certificate's state at ``at`` from its whole history: the fold of its rows up to then, or a legacy
+    certificate's imported record before the import (``before_recording``); None if it did not exist then."""
+    state = fold(row for row in rows if row["block_time"] <= at)
+    return state if state is not None else before_recording(rows[0] if rows else None, at)
 
 
 def before_recording(first: HistoryRow | None, at: int) -> State | None:
@@ -187,19 +193,22 @@ def row_fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def answer_from_row(
-    session: Session | Connection, row: Mapping[str, Any], at: int | None = None
+    session: Session | Connection,
+    row: Mapping[str, Any],
+    at: int | None = None,
+    logged: Sequence[HistoryRow] | None = None,
 ) -> CertificateAnswer | None:
-    """The answer ``certificate`` gives, from its row (``certificate_row``)."""
-    rows = history(session, row["id"], at)
+    """The answer ``certificate`` gives, from its row (``certificate_row``); at an instant, folded from the
+    ``logged`` history (the registry's, where the read model's is disputed) instead of the stored one."""
+    whole = history(session, row["id"]) if logged is None else list(logged)
+    rows = whole if at is None else [r for r in whole if r["block_time"] <= at]
     state: State | None
     asked = at
     if at is None:
         state = state_of(row)
         at = int(time.time())
     else:
-        state = fold(rows)
-        if state is None:
-            state = before_recording(next(iter(history(session, row["id"])), None), at)
+        state = state_at(whole, at)
     if state is None:
         return None
     links = {row[key]: row[f"{key}_number"] for key in ("predecessor", "successor") if row[key] is not None}
@@ -241,24 +250,8 @@ def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = N
             found[row[column.key]] = state_of(row)
     if at is None:
         return dict(found)
-    events = CertificateEvent.__table__
-    rows: dict[str, list[HistoryRow]] = defaultdict(list)
-    for chunk in chunked([state["id"] for state in found.values()], 500):
-        query = (
-            select(events)
-            .where(events.c.certificate_id.in_(chunk), events.c.block_time <= at)
-            .order_by(events.c.block_number, events.c.log_index)
-        )
-        for row in session.execute(query).mappings():
-            rows[row["certificate_id"]].append(row_of(row))
-    folded: dict[str, State | None] = {key: fold(rows[state["id"]]) for key, state in found.items()}
-    early = [key for key, state in folded.items() if state is None and found[key]["imported"]]
-    for key in early:  # a legacy certificate asked about before the import: its first recorded row
-        first = history(session, found[key]["id"])[:1]
-        recorded = before_recording(first[0] if first else None, at)
-        if recorded is not None:
-            folded[key] = recorded
-    return folded
+    rows = histories(session, [state["id"] for state in found.values()])
+    return {key: state_at(rows[state["id"]], at) for key, state in found.items()}
 
 
 def basis_of(state: State, at: int | None) -> str:
@@ -274,6 +267,19 @@ def states_by_id(session: Session | Connection, ids: Collection[str]) -> list[St
     for chunk in chunked(list(ids), 500):
         found += [state_of(row) for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings()]
     return found
+
+
+def histories(session: Session | Connection, ids: Sequence[str]) -> dict[str, list[HistoryRow]]:
+    """Each certificate's whole history, its rows in chain order (one query per 500 ids)."""
+    events = CertificateEvent.__table__
+    rows: dict[str, list[HistoryRow]] = {i: [] for i in ids}
+    for chunk in chunked(list(rows), 500):
+        query = (
+            select(events).where(events.c.certificate_id.in_(chunk)).order_by(events.c.block_number, events.c.log_index)
+        )
+        for row in session.execute(query).mappings():
+            rows[row["certificate_id"]].append(row_of(row))
+    return rows
 
 
 def history(session: Session | Connection, certificate_id: str, at: int | None = None) -> list[HistoryRow]:

@@ -22,6 +22,7 @@ from web3.types import RPCEndpoint
 
 from ledger.certificates.client import certificate_id
 from ledger.chain.artifacts import REGISTRY
+from ledger.chain.calls import batch_results
 from ledger.errors import ArtifactMissing, ChainUnavailable
 from ledger.settings import ARTIFACTS_DIR
 from wallet.block_header import FIELD_NAMES
@@ -81,12 +82,13 @@ def storage_proof(w3: Web3, registry_address: str, numbers_or_ids: Iterable[str]
     certificates = [_slots(key, layout) for key in dict.fromkeys(numbers_or_ids)]
     keys = [slot for entry in certificates for slot in [*entry["recordSlots"], entry["employerSlot"]]]
     address = Web3.to_checksum_address(registry_address)
-    header, state = _ask(
+    header, state = batch_results(
         w3,
         [
             (RPCEndpoint("eth_getBlockByNumber"), [hex(block), False]),
             (RPCEndpoint("eth_getProof"), [address, keys, hex(block)]),
         ],
+        "a storage proof",
     )
     if header is None:
         raise ChainUnavailable(f"the node has no block {block}")
@@ -134,21 +136,6 @@ def _slots(number_or_id: str, layout: Layout) -> dict[str, Any]:
 
 def _word(slot: int) -> str:
     return "0x" + slot.to_bytes(32, "big").hex()
-
-
-def _ask(w3: Web3, requests: list[tuple[RPCEndpoint, list[Any]]]) -> list[Any]:
-    """The results of one JSON-RPC batch, in the order asked."""
-    try:
-        answers = w3.provider.make_batch_request(requests)  # type: ignore[attr-defined]
-    except OSError as exc:
-        raise ChainUnavailable(f"the node did not answer: {exc}") from exc
-    if isinstance(answers, dict):  # a node that refuses batches answers one error for all
-        raise ChainUnavailable(f"the node refused a JSON-RPC batch: {answers.get('error')}")
-    ordered = sorted(answers, key=lambda answer: answer["id"])
-    refused = [answer["error"] for answer in ordered if "error" in answer]
-    if refused:
-        raise ChainUnavailable(f"the node refused a storage proof: {refused[0].get('message')}")
-    return [answer["result"] for answer in ordered]
 
 
 def _json(path: Path) -> Any:

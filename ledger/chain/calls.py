@@ -82,14 +82,8 @@ def call_many(w3: Web3, calls: list[Call], block: str = "latest") -> list[Any]:
             request["from"] = call.sender
         requests.append((RPCEndpoint("eth_call"), [request, block]))
         signatures.append(outputs)
-    try:
-        answers = w3.provider.make_batch_request(requests)  # type: ignore[attr-defined]
-    except OSError as exc:
-        raise ChainUnavailable(f"the node did not answer a batch of {len(calls)} calls: {exc}") from exc
-    if isinstance(answers, dict):  # a node that refuses batches answers one error for all
-        raise ChainUnavailable(f"the node refused a JSON-RPC batch: {answers.get('error')}")
     results = []
-    for answer, outputs in zip(sorted(answers, key=lambda a: a["id"]), signatures, strict=True):
+    for answer, outputs in zip(batch_answers(w3, requests), signatures, strict=True):
         if "error" in answer:
             if not _reverted(answer["error"]):  # the node's own failure (no such state, a limit): not an answer
                 raise ChainUnavailable(f"the node failed an eth_call: {answer['error'].get('message')}")
@@ -98,3 +92,27 @@ def call_many(w3: Web3, calls: list[Call], block: str = "latest") -> list[Any]:
         decoded = abi_decode(list(outputs), bytes.fromhex(answer["result"][2:]))
         results.append(decoded[0] if len(decoded) == 1 else decoded)
     return results
+
+
+def batch_answers(w3: Web3, requests: list[tuple[RPCEndpoint, list[Any]]]) -> list[dict[str, Any]]:
+    """The node's answers to one standard JSON-RPC batch, in the order asked (each a result or an error). A node
+    that does not answer, or refuses the batch as a whole, raises ChainUnavailable."""
+    if not requests:
+        return []
+    try:
+        answers = w3.provider.make_batch_request(requests)  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise ChainUnavailable(f"the node did not answer a batch of {len(requests)} requests: {exc}") from exc
+    if isinstance(answers, dict):  # a node that refuses batches answers one error for all
+        raise ChainUnavailable(f"the node refused a JSON-RPC batch: {answers.get('error')}")
+    return sorted(answers, key=lambda answer: answer["id"])
+
+
+def batch_results(w3: Web3, requests: list[tuple[RPCEndpoint, list[Any]]], what: str) -> list[Any]:
+    """The results of one JSON-RPC batch, in the order asked; an error in any is the node's: ChainUnavailable
+    naming ``what`` was asked (a storage proof, a history)."""
+    answers = batch_answers(w3, requests)
+    refused = [answer["error"] for answer in answers if "error" in answer]
+    if refused:
+        raise ChainUnavailable(f"the node refused {what}: {refused[0].get('message')}")
+    return [answer["result"] for answer in answers]

@@ -251,6 +251,80 @@ def test_a_kept_answer_is_the_answer_built_afresh_until_its_row_is_forged(
     assert_disputed(served, number, "grade", caplog)
 
 
+def forge_history(served: Served, number: str, statement: str) -> None:
+    """What a database administrator could do to the past: one statement on a certificate's history rows."""
+    with served.engine.begin() as connection:
+        cid = connection.execute(text("SELECT id FROM certificates WHERE number = :n"), {"n": number}).scalar_one()
+        connection.execute(text(statement), {"id": cid})
+
+
+def revoked_at(served: Served, number: str) -> tuple[int, str]:
+    """The revocation's block time, and an instant after it, as the API takes ``at``."""
+    with served.engine.connect() as connection:
+        moment = connection.execute(
+            text("SELECT block_time FROM certificate_events WHERE act = 'REVOKE' ORDER BY block_number DESC LIMIT 1")
+        ).scalar_one()
+    return moment, dt.datetime.fromtimestamp(moment + 1, dt.UTC).isoformat()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE certificate_events SET block_time = block_time + 10 * 365 * 86400 "
+        "WHERE certificate_id = :id AND act = 'REVOKE'",  # the revocation moved past the bid deadline
+        "DELETE FROM certificate_events WHERE certificate_id = :id AND act = 'REVOKE'",  # or deleted
+    ],
+    ids=["moved", "deleted"],
+)
+def test_a_forged_history_is_not_served_at_an_instant(
+    served: Served, caplog: pytest.LogCaptureFixture, statement: str
+) -> None:
+    number = revoked_firm(served)
+    _, after = revoked_at(served, number)
+    genuine = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": after}).json
+    assert (genuine["status"], genuine["valid"], genuine["disputed"]) == ("REVOKED", False, None)
+
+    forge_history(served, number, statement)
+    body = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": after}).json
+    assert (body["status"], body["valid"]) == ("REVOKED", False)  # the registry's history, not the forged one
+    (disputed,) = body["disputed"]["fields"]
+    assert disputed["field"] == "history" and disputed["chain"]["rows"] == disputed["index"]["rows"] + (
+        1 if "DELETE" in statement else 0
+    )
+    assert "REVOKE" in [entry["act"] for entry in body["history"]]
+    (result,) = served.client.post("/api/v1/verify", json={"numbers": [number], "at": after}).json["results"]
+    assert (result["status"], result["valid"]) == ("REVOKED", False)
+    assert result["disputed"]["fields"][0]["field"] == "history"
+    assert any(number in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+    ready = is_problem(served.client.get("/readyz"), 503, "index-disputed")
+    assert [(d["number"], d["fields"]) for d in ready["disputes"]] == [(number, ["history"])]
+    page = served.client.get(f"/c/{number}", query_string={"at": after}).get_data(as_text=True)
+    assert 'data-status="DISPUTED"' in page and "证书有效" not in page
+
+
+def chain_instant(served: Served) -> str:
+    """Just after the chain's latest block, as the API takes ``at`` (the session's chain clock may run ahead of the
+    wall clock: other tests move it)."""
+    latest = served.deployed.w3.eth.get_block("latest")["timestamp"]
+    return dt.datetime.fromtimestamp(latest + 1, dt.UTC).isoformat()
+
+
+def test_an_instants_history_is_read_from_the_node_once_while_nothing_names_it(served: Served) -> None:
+    number = served.firms[0][1]["number"]
+    at = chain_instant(served)
+    ledger = served.client.application.extensions["ledger"]
+    first = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": at})
+    assert first.status_code == 200 and first.json["disputed"] is None
+    kept = dict(ledger._histories)
+    again = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": at}).json
+    assert {**again, "proof": None} == {**first.json, "proof": None}
+    assert all(ledger._histories[i] is kept[i] for i in kept)  # the same logged history, not read again
+    served.deployed.sender("ministry").transact(served.deployed.registry.functions.suspend(certificate_id(number), 7))
+    served.indexer.sync()
+    answer = served.client.get(f"/api/v1/certificates/{number}", query_string={"at": chain_instant(served)}).json
+    assert answer["disputed"] is None and [e["act"] for e in answer["history"]][-1] == "SUSPEND"
+
+
 def test_the_audit_names_a_forged_row_within_one_pass(served: Served, ledger: list[str]) -> None:
     """Nobody asks for the certificate: the audit finds it anyway, by certificate and field, and /readyz says so."""
     number = revoked_firm(served)
