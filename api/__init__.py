@@ -9,7 +9,6 @@ from typing import Any
 
 from apiflask import APIFlask
 from flask import Request, Response, send_from_directory
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.settings import PROJECT_ROOT, deployment_record_path, keep_data_private, rpc_url
@@ -26,6 +25,7 @@ from . import (
     dashboard,
     dossiers,
     health,
+    json_bodies,
     limits,
     notices_page,
     page,
@@ -71,19 +71,6 @@ def settings_from_environment() -> dict[str, Any]:
     }
 
 
-class _JSONProvider(DefaultJSONProvider):
-    """Flask's JSON with Chinese kept as it is, and a body nested too deep for Python's parser refused as malformed
-    (Flask answers a ValueError from ``loads`` with 400) instead of a RecursionError, a 500."""
-
-    ensure_ascii = False
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("the JSON document is nested too deeply") from None
-
-
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment, with ``config`` overriding (as the tests do)."""
     keep_data_private()  # the databases, the vault's key, the token secret, the relayer's lock: owner-only
@@ -113,7 +100,6 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     if app.config["TRUSTED_PROXIES"]:
         # Flask's documented way to wrap the WSGI app in middleware; mypy refuses any assignment to a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
-    app.json = _JSONProvider(app)
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
@@ -126,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
+    json_bodies.init_app(app)
     _describe_operations(app)
     return app
 
@@ -142,6 +129,11 @@ class _Request(Request):
         if self.content_length is None:
             self.stream.read(1)
         return data
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """A body that is not JSON is a ``malformed-json`` problem, with the parser's reason (Flask's own 400 says
+        neither what nor why)."""
+        json_bodies.malformed(e)
 
 
 class _App(APIFlask):

@@ -1,7 +1,7 @@
 """What the OpenAPI document says beyond what APIFlask writes: every 4xx/5xx is application/problem+json (RFC 9457),
 every operation documents the problems any request can meet (bad input, a method not allowed, a rate limit, a
-fault, an unavailable chain or index) and the rate-limit headers, and a query parameter is text or absent, never
-null."""
+fault, an unavailable chain or index; for a JSON body, one not sent or not written as JSON) and the rate-limit
+headers, and a query parameter is text or absent, never null."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ COMMON_PROBLEMS = {
     "503": "Chain or index unavailable, or the registry not deployed",
 }
 BODY_PROBLEMS = {"413": "Request body too large: 2 MiB for JSON (a dossier file: the store's limit)"}
+JSON_BODY_PROBLEMS = {
+    "415": "The body is not sent as JSON: Content-Type must be application/json or a +json type "
+    "(`/problems/unsupported-media-type`; `Accept` names the type taken)",
+}
+MALFORMED_JSON = (
+    "; a body that is not JSON (a syntax error, NaN, Infinity or -Infinity, nesting too deep) is "
+    "`/problems/malformed-json`"
+)
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "requests allowed in the current window to this client (by account or network address)",
     "X-RateLimit-Remaining": "requests left in the window; each API worker counts its own unless the limits' "
@@ -61,9 +69,16 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     for path in spec.get("paths", {}).values():
         for operation in path.values():
             responses = operation.setdefault("responses", {})
-            extra = {**COMMON_PROBLEMS, **(BODY_PROBLEMS if "requestBody" in operation else {})}
+            json_body = "application/json" in operation.get("requestBody", {}).get("content", {})
+            extra = {
+                **COMMON_PROBLEMS,
+                **(BODY_PROBLEMS if "requestBody" in operation else {}),
+                **(JSON_BODY_PROBLEMS if json_body else {}),
+            }
             for status, description in extra.items():
                 responses.setdefault(status, {"description": description})
+            if json_body:
+                responses["400"]["description"] += MALFORMED_JSON
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}
