@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ledger.errors import REVERTS
 from wallet import errors as refusals
 
-from .problems import Problem, kebab, refusal_status
+from .problems import Problem, kebab, refusal_status, type_uri
 
 bp = APIBlueprint("problem_types", __name__, url_prefix="/problems", tag="Problem types")
 
@@ -86,7 +86,7 @@ def catalogue() -> dict[str, dict[str, Any]]:
     for name, error in REVERTS.items():
         entries[kebab(name)] = (409, f"The contract refuses the act ({name}): {inspect.getdoc(error) or name}")
     return {
-        code: {"type": f"/problems/{code}", "code": code, "status": status, "description": text}
+        code: {"type": type_uri(code), "code": code, "status": status, "description": text}
         for code, (status, text) in sorted(entries.items())
     }
 

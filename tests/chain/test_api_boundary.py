@@ -1,5 +1,5 @@
 """The API's boundary as a third-party integrator meets it (issue 16), against a real anvil: a JSON body announced
-and written as JSON."""
+and written as JSON, and batch errors named by their problem types."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.api_helpers import is_problem
+from tests.chain.test_api_certificates import iso
 from tests.chain.test_dossiers import bearer
 from tests.conftest import Served
 
@@ -51,3 +52,23 @@ def test_nan_and_the_infinities_are_not_json(served: Served, constant: str, path
 def test_a_body_nested_too_deep_is_malformed_json(served: Served) -> None:
     deep = "[" * 1000 + "]" * 1000
     is_problem(served.client.post("/api/v1/verify", data=deep, content_type="application/json"), 400, "malformed-json")
+
+
+def test_a_batch_names_an_unanswered_item_by_its_problem_type(served: Served) -> None:
+    """The batch said `certificate-not-found` where every other error says `/problems/certificate-not-found`."""
+    _, request = served.firms[0]
+    number = request["number"]
+    results = served.client.post("/api/v1/verify", json={"numbers": [number, "自资规甲0000000"]}).json["results"]
+    assert (results[0]["errorType"], results[0]["error"]) == (None, None)
+    assert results[1] | {} == {
+        **results[1],
+        "found": False,
+        "errorType": "/problems/certificate-not-found",
+        "error": "certificate-not-found",
+    }
+    before = served.client.post("/api/v1/verify", json={"numbers": [number], "at": iso(request["validFrom"] - 86400)})
+    (early,) = before.json["results"]
+    assert (early["found"], early["errorType"], early["error"]) == (True, "/problems/not-yet-issued", "not-yet-issued")
+    assert served.client.get("/api/v1/certificates/自资规甲0000000").json["type"] == results[1]["errorType"]
+    for result in (results[1], early):  # each type resolves to its meaning
+        assert served.client.get(result["errorType"]).json["code"] == result["error"]
