@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from typing import Any
@@ -21,6 +22,7 @@ from . import (
     auth,
     certificates,
     console,
+    cors,
     credit,
     dashboard,
     dossiers,
@@ -68,6 +70,8 @@ def settings_from_environment() -> dict[str, Any]:
         # each worker reads every indexed certificate's verdict fields from the registry on first use
         "VERDICTS_PRELOAD": env.get("VERDICTS_PRELOAD", "1") == "1",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # origins whose pages may read the public verification endpoints (api.cors): *, a list, or empty for none
+        "CORS_ORIGINS": env.get("CORS_ORIGINS", "*"),
     }
 
 
@@ -103,9 +107,10 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
+    cors.init_app(app)
     web.init_app(app)
     app.security_schemes = auth.SECURITY_SCHEMES
-    app.spec_processor(_documented_problems)
+    app.spec_processor(functools.partial(_documented, app))
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,
         health.bp, page.bp, dashboard.bp, problem_types.bp, web.bp, console.bp, portal.bp, notices_page.bp,
@@ -149,12 +154,13 @@ def _describe_operations(app: APIFlask) -> None:
             spec["description"] = inspect.cleandoc(view.__doc__)
 
 
-def _documented_problems(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+def _documented(app: APIFlask, spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     """APIFlask hands a spec callback the document as a dict, or as YAML text when SPEC_FORMAT says so; this app
-    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents."""
+    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents and whose cross-origin
+    operations ``cors.document`` names."""
     if isinstance(spec, str):
         raise TypeError("the problems are documented in the JSON spec only (SPEC_FORMAT 'json')")
-    return query_parameters_are_text(document_problems(spec))
+    return cors.document(query_parameters_are_text(document_problems(spec)), app)
 
 
 def _docs_asset(name: str) -> Response:

@@ -66,6 +66,9 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     problems any operation can answer with."""
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
+    rate_limit_headers = {
+        name: {"description": text, "schema": {"type": "integer"}} for name, text in RATE_LIMIT_HEADERS.items()
+    }
     for path in spec.get("paths", {}).values():
         for operation in path.values():
             responses = operation.setdefault("responses", {})
@@ -82,12 +85,7 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}
-                response.setdefault("headers", {}).update(
-                    {
-                        name: {"description": text, "schema": {"type": "integer"}}
-                        for name, text in RATE_LIMIT_HEADERS.items()
-                    }
-                )
+                response["headers"] = {**response.get("headers", {}), **rate_limit_headers}  # a view may share its dict
     return spec
 
 

@@ -1,5 +1,6 @@
 """The API's boundary as a third-party integrator meets it (issue 16), against a real anvil: a JSON body announced
-and written as JSON, and batch errors named by their problem types."""
+and written as JSON, batch errors named by their problem types, and cross-origin reads of the public endpoints
+only."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ JSON_OPERATIONS = [
     "/api/v1/presentations/challenge",
     "/api/v1/presentations/verify",
 ]
+TENDER = "https://tender.example"
 
 
 @pytest.mark.parametrize("path", JSON_OPERATIONS)
@@ -72,3 +74,73 @@ def test_a_batch_names_an_unanswered_item_by_its_problem_type(served: Served) ->
     assert served.client.get("/api/v1/certificates/自资规甲0000000").json["type"] == results[1]["errorType"]
     for result in (results[1], early):  # each type resolves to its meaning
         assert served.client.get(result["errorType"]).json["code"] == result["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/certificates/{number}", "GET"),
+        ("/api/v1/certificates", "GET"),
+        ("/api/v1/verify", "POST"),
+        ("/api/v1/verify/document", "POST"),
+        ("/api/v1/firms/{code}", "GET"),
+        ("/api/v1/lists/yellow", "GET"),
+        ("/api/v1/notices", "GET"),
+    ],
+)
+def test_a_public_read_answers_a_preflight_from_any_origin(served: Served, path: str, method: str) -> None:
+    number = served.firms[0][1]["number"]
+    code = served.client.get(f"/api/v1/certificates/{number}").json["holder"]["creditCode"]
+    url = path.format(number=number, code=code)
+    asked = {
+        "Origin": TENDER,
+        "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "content-type",
+    }
+    preflight = served.client.options(url, headers=asked)
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert method in preflight.headers["Access-Control-Allow-Methods"].split(", ")
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+
+
+def test_a_public_read_exposes_its_rate_limit_headers_and_etag_to_the_page(served: Served) -> None:
+    number = served.firms[0][1]["number"]
+    answer = served.client.get(f"/api/v1/certificates/{number}", headers={"Origin": TENDER})
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = answer.headers["Access-Control-Expose-Headers"].split(", ")
+    assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "ETag"} <= set(exposed)
+    assert "X-RateLimit-Remaining" in answer.headers
+    missing = served.client.get("/api/v1/certificates/自资规甲0000000", headers={"Origin": TENDER})
+    assert is_problem(missing, 404, "certificate-not-found")
+    assert missing.headers["Access-Control-Allow-Origin"] == "*"  # a page reads the problem too
+    batch = served.client.post("/api/v1/verify", json={"numbers": [number]}, headers={"Origin": TENDER})
+    assert batch.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/v1/acts", "POST"), ("/api/v1/acts/prepare", "POST"), ("/api/v1/auth/login", "POST"),
+     ("/api/v1/auth/me", "GET"), ("/api/v1/presentations/verify", "POST"), ("/console", "GET")],
+)  # fmt: skip
+def test_acts_sign_in_and_the_console_answer_no_other_origin(served: Served, path: str, method: str) -> None:
+    asked = {"Origin": TENDER, "Access-Control-Request-Method": method}
+    assert "Access-Control-Allow-Origin" not in served.client.options(path, headers=asked).headers
+    assert "Access-Control-Allow-Origin" not in served.client.open(path, method=method, headers=asked).headers
+
+
+def test_cors_origins_are_configuration(served: Served) -> None:
+    number = served.firms[0][1]["number"]
+    url = f"/api/v1/certificates/{number}"
+    listed = served.app(CORS_ORIGINS=f"{TENDER}, https://other.example")
+    mine = listed.get(url, headers={"Origin": TENDER})
+    assert mine.headers["Access-Control-Allow-Origin"] == TENDER and "Origin" in mine.headers["Vary"]
+    stranger = listed.get(url, headers={"Origin": "https://phishing.example"})
+    assert stranger.status_code == 200 and "Access-Control-Allow-Origin" not in stranger.headers
+    assert "Origin" in stranger.headers["Vary"]  # a cache keeps the two apart
+    none = served.app(CORS_ORIGINS="").get(url, headers={"Origin": TENDER})
+    assert "Access-Control-Allow-Origin" not in none.headers
+    with pytest.raises(ValueError, match="CORS_ORIGINS"):
+        served.app(CORS_ORIGINS="tender.example/path")
