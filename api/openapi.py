@@ -1,7 +1,7 @@
 """What the OpenAPI document says beyond what APIFlask writes: every 4xx/5xx is application/problem+json (RFC 9457),
 every operation documents the problems any request can meet (bad input, a method not allowed, a rate limit, a
 fault, an unavailable chain or index; for a JSON body, one not sent or not written as JSON) and the rate-limit
-headers, and a query parameter is text or absent, never null."""
+headers, an operation answering 304 takes If-None-Match, and a query parameter is text or absent, never null."""
 
 from __future__ import annotations
 
@@ -53,6 +53,13 @@ MALFORMED_JSON = (
     "; a body that is not JSON (a syntax error, NaN, Infinity or -Infinity, nesting too deep) is "
     "`/problems/malformed-json`"
 )
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "the `ETag` of an answer held: `304 Not Modified`, without a body, while it still holds",
+    "schema": {"type": "string"},
+}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "requests allowed in the current window to this client (by account or network address)",
     "X-RateLimit-Remaining": "requests left in the window; each API worker counts its own unless the limits' "
@@ -82,6 +89,8 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault(status, {"description": description})
             if json_body:
                 responses["400"]["description"] += MALFORMED_JSON
+            if "304" in responses:  # a conditional GET: the validator comes back in If-None-Match
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}

@@ -1,16 +1,19 @@
 """The API's boundary as a third-party integrator meets it (issue 16), against a real anvil: a JSON body announced
-and written as JSON, batch errors named by their problem types, and cross-origin reads of the public endpoints
-only."""
+and written as JSON, batch errors named by their problem types, cross-origin reads of the public endpoints only, and
+a certificate's answer revalidated by its ETag, never into a stale or disputed verdict."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
+from ledger.certificates.client import certificate_id
 from tests.api_helpers import is_problem
 from tests.chain.test_api_certificates import iso
 from tests.chain.test_dossiers import bearer
+from tests.chain.test_verdicts import forge
 from tests.conftest import Served
 
 JSON_OPERATIONS = [
@@ -144,3 +147,49 @@ def test_cors_origins_are_configuration(served: Served) -> None:
     assert "Access-Control-Allow-Origin" not in none.headers
     with pytest.raises(ValueError, match="CORS_ORIGINS"):
         served.app(CORS_ORIGINS="tender.example/path")
+
+
+def test_an_answer_is_revalidated_by_its_etag_until_the_chain_moves(served: Served) -> None:
+    number = served.firms[0][1]["number"]
+    url = f"/api/v1/certificates/{number}"
+    first = served.client.get(url)
+    tag = first.headers["ETag"]
+    assert tag.startswith('W/"') and first.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert served.client.get(url).headers["ETag"] == tag  # a kept answer, its at and lag made afresh
+    assert served.app().get(url).headers["ETag"] == tag  # another worker: the same index position, the same tag
+
+    same = served.client.get(url, headers={"If-None-Match": tag, "Origin": TENDER})
+    assert same.status_code == 304 and same.data == b""
+    assert same.headers["ETag"] == tag and same.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert same.headers["Access-Control-Allow-Origin"] == "*" and "Content-Type" not in same.headers
+    assert served.client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+    registry = served.deployed.registry
+    served.deployed.sender("ministry").transact(registry.functions.suspend(certificate_id(number), 7))
+    served.indexer.sync()
+    moved = served.client.get(url, headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and moved.json["status"] == "SUSPENDED"
+    assert moved.headers["ETag"] not in (tag, None)
+    assert served.client.get(url, headers={"If-None-Match": moved.headers["ETag"]}).status_code == 304
+
+
+def test_a_disputed_answer_is_never_confirmed_by_an_old_tag(served: Served) -> None:
+    """A row changed behind the indexer's back: the client holding the genuine answer's tag gets the disputed
+    answer whole, and no tag to revalidate it by."""
+    number = served.firms[2][1]["number"]
+    url = f"/api/v1/certificates/{number}"
+    tag = served.client.get(url).headers["ETag"]
+    forge(served, number, status=2)  # the index says SUSPENDED, the registry ACTIVE
+    for _ in range(2):  # and again: a disputed answer is never kept
+        disputed = served.client.get(url, headers={"If-None-Match": tag})
+        assert disputed.status_code == 200 and disputed.json["disputed"] is not None
+        assert disputed.json["status"] == "ACTIVE" and "ETag" not in disputed.headers
+    assert served.client.get(url, headers={"If-None-Match": "*"}).status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"source": "chain"}, {"at": iso(int(time.time()))}, {"proof": "storage"}])
+def test_only_the_answer_for_now_carries_a_tag(served: Served, query: dict[str, str]) -> None:
+    number = served.firms[0][1]["number"]
+    tag = served.client.get(f"/api/v1/certificates/{number}").headers["ETag"]
+    answer = served.client.get(f"/api/v1/certificates/{number}", query_string=query, headers={"If-None-Match": tag})
+    assert answer.status_code == 200 and "ETag" not in answer.headers
