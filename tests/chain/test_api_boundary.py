@@ -193,3 +193,22 @@ def test_only_the_answer_for_now_carries_a_tag(served: Served, query: dict[str, 
     tag = served.client.get(f"/api/v1/certificates/{number}").headers["ETag"]
     answer = served.client.get(f"/api/v1/certificates/{number}", query_string=query, headers={"If-None-Match": tag})
     assert answer.status_code == 200 and "ETag" not in answer.headers
+
+
+def test_the_openapi_document_says_all_of_it(served: Served) -> None:
+    spec = served.client.get("/api/v1/openapi.json").json
+    paths = spec["paths"]
+    for path in JSON_OPERATIONS:
+        responses = paths[path]["post"]["responses"]
+        assert "415" in responses and "malformed-json" in responses["400"]["description"], path
+    assert "415" in paths["/api/v1/files"]["post"]["responses"]  # its own: unsupported-file-type
+    lookup = paths["/api/v1/certificates/{number}"]["get"]
+    assert {"ETag", "Cache-Control", "Access-Control-Allow-Origin"} <= set(lookup["responses"]["200"]["headers"])
+    assert "ETag" in lookup["responses"]["304"]["headers"]
+    assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in lookup["parameters"])
+    assert "Access-Control-Allow-Origin" in paths["/api/v1/verify"]["post"]["responses"]["200"]["headers"]
+    assert "Access-Control-Allow-Origin" not in paths["/api/v1/acts"]["post"]["responses"]["202"]["headers"]
+    result = spec["components"]["schemas"]["VerifyResponse.VerifyResult"]["properties"]
+    assert "/problems/" in json.dumps(result["errorType"])
+    for code, status in (("unsupported-media-type", 415), ("malformed-json", 400)):
+        assert served.client.get(f"/problems/{code}").json["status"] == status
