@@ -8,12 +8,14 @@ import json
 import time
 
 import pytest
+from eth_account import Account
 
 from ledger.certificates.client import certificate_id
 from tests.api_helpers import is_problem
 from tests.chain.test_api_certificates import iso
 from tests.chain.test_dossiers import bearer
 from tests.chain.test_verdicts import forge
+from tests.chain.test_web_session import csrf_of
 from tests.conftest import Served
 
 JSON_OPERATIONS = [
@@ -35,6 +37,15 @@ def test_a_json_body_sent_as_another_media_type_is_415(served: Served, path: str
     body = json.dumps({"numbers": [served.firms[0][1]["number"]]})
     answer = served.client.post(path, data=body, content_type=media_type)
     assert is_problem(answer, 415, "unsupported-media-type") and answer.headers["Accept"] == "application/json"
+
+
+def test_the_pages_json_posts_are_held_to_the_same_media_type(served: Served) -> None:
+    client = served.app()
+    headers = csrf_of(client)
+    body = json.dumps({"address": Account.create().address})
+    refused = client.post("/web/sign-in/challenge", data=body, content_type="text/plain", headers=headers)
+    is_problem(refused, 415, "unsupported-media-type")
+    assert client.post("/web/sign-in/challenge", data=body, content_type="application/json", headers=headers).json
 
 
 def test_json_is_any_json_media_type_and_a_dossier_file_keeps_its_own_rules(served: Served) -> None:
