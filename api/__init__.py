@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from typing import Any
 
 from apiflask import APIFlask
 from flask import Request, Response, send_from_directory
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.settings import PROJECT_ROOT, deployment_record_path, keep_data_private, rpc_url
@@ -22,10 +22,12 @@ from . import (
     auth,
     certificates,
     console,
+    cors,
     credit,
     dashboard,
     dossiers,
     health,
+    json_bodies,
     limits,
     notices_page,
     page,
@@ -68,20 +70,9 @@ def settings_from_environment() -> dict[str, Any]:
         # each worker reads every indexed certificate's verdict fields from the registry on first use
         "VERDICTS_PRELOAD": env.get("VERDICTS_PRELOAD", "1") == "1",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # origins whose pages may read the public verification endpoints (api.cors): *, a list, or empty for none
+        "CORS_ORIGINS": env.get("CORS_ORIGINS", "*"),
     }
-
-
-class _JSONProvider(DefaultJSONProvider):
-    """Flask's JSON with Chinese kept as it is, and a body nested too deep for Python's parser refused as malformed
-    (Flask answers a ValueError from ``loads`` with 400) instead of a RecursionError, a 500."""
-
-    ensure_ascii = False
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("the JSON document is nested too deeply") from None
 
 
 def create_app(config: dict[str, Any] | None = None) -> APIFlask:
@@ -113,19 +104,20 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     if app.config["TRUSTED_PROXIES"]:
         # Flask's documented way to wrap the WSGI app in middleware; mypy refuses any assignment to a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
-    app.json = _JSONProvider(app)
     services.init_app(app)
     problems.init_app(app)
     limits.init_app(app)
+    cors.init_app(app)
     web.init_app(app)
     app.security_schemes = auth.SECURITY_SCHEMES
-    app.spec_processor(_documented_problems)
+    app.spec_processor(functools.partial(_documented, app))
     for blueprint in (
         certificates.bp, registrants.bp, credit.bp, applications.bp, dossiers.bp, auth.bp, acts.bp, presentations.bp,
         health.bp, page.bp, dashboard.bp, problem_types.bp, web.bp, console.bp, portal.bp, notices_page.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
+    json_bodies.init_app(app)
     _describe_operations(app)
     return app
 
@@ -143,6 +135,11 @@ class _Request(Request):
             self.stream.read(1)
         return data
 
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """A body that is not JSON is a ``malformed-json`` problem, with the parser's reason (Flask's own 400 says
+        neither what nor why)."""
+        json_bodies.malformed(e)
+
 
 class _App(APIFlask):
     request_class = _Request
@@ -157,12 +154,13 @@ def _describe_operations(app: APIFlask) -> None:
             spec["description"] = inspect.cleandoc(view.__doc__)
 
 
-def _documented_problems(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+def _documented(app: APIFlask, spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     """APIFlask hands a spec callback the document as a dict, or as YAML text when SPEC_FORMAT says so; this app
-    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents."""
+    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents and whose cross-origin
+    operations ``cors.document`` names."""
     if isinstance(spec, str):
         raise TypeError("the problems are documented in the JSON spec only (SPEC_FORMAT 'json')")
-    return query_parameters_are_text(document_problems(spec))
+    return cors.document(query_parameters_are_text(document_problems(spec)), app)
 
 
 def _docs_asset(name: str) -> Response:

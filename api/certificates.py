@@ -16,6 +16,7 @@ from ledger.certificates.vocabulary import Grade, Kind, Status
 from . import cursors, lookups
 from .answers import seconds, verification
 from .problems import Problem
+from .revalidation import CACHE_CONTROL, revalidated
 from .schemas import (
     MAX_BATCH,
     CertificateDocument,
@@ -38,19 +39,44 @@ CANNOT_VERIFY = {
 }
 
 
+VALIDATOR_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "the answer for now (no `at`, `source` or `proof`): a weak tag of the index position it rests "
+        "on (the certificate's row at the indexed block, the registry's confirming reading, the validity window); "
+        "absent on a disputed answer, which is never revalidated",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": f"the answer for now: `{CACHE_CONTROL}` (stored, revalidated before every use)",
+        "schema": {"type": "string"},
+    },
+}
+LOOKUP_RESPONSES: dict[int | str, dict[str, str | dict[str, dict[str, Any]]]] = {
+    200: {"description": "The certificate", "headers": VALIDATOR_HEADERS},
+    304: {
+        "description": "Not modified: `If-None-Match` names this answer's `ETag`, and nothing it asserts moved",
+        "headers": VALIDATOR_HEADERS,
+    },
+    404: {"description": NOT_FOUND[404]},
+    503: {"description": CANNOT_VERIFY[503]},
+}
+
+
 @bp.get("/certificates/<number>")
 @bp.input(CertificateQuery, location="query", arg_name="query")
 @bp.output(CertificateOut)
 @bp.doc(
     summary="A certificate: status, holder, validity, history and on-chain proof",
-    responses={**NOT_FOUND, **CANNOT_VERIFY},
+    responses=LOOKUP_RESPONSES,
 )
 def get_certificate(number: str, query: CertificateQuery) -> Response:
     """Answered from the read model for now or for the instant `at` (e.g. a bid deadline); for now, the verdict
     fields are confirmed by the registry contract at the indexed block (`proof.confirmedBlock`), and where the two
     disagree the answer gives the contract's values and says `disputed`. `proof.indexer` says how old the index's
     view of the chain is (`chainReachable`, `lagSeconds`); with `maxAge` an older view is a 503 `cannot-verify`.
-    `source=chain` reads the contract at the latest block instead, trusting only the node."""
+    `source=chain` reads the contract at the latest block instead, trusting only the node. The answer for now
+    carries an `ETag`: sent back in `If-None-Match`, it is answered `304` without a body while the index position
+    the answer rests on holds (a disputed answer has none and is always sent whole)."""
     if query.proof is not None and (query.source == "chain" or query.at is not None):
         raise invalid_request(
             "proof=storage proves the verdict for now, at the indexed block", "query", "proof",
@@ -63,7 +89,7 @@ def get_certificate(number: str, query: CertificateQuery) -> Response:
             )
         return as_json(CertificateOut, verification.certificate_on_chain(services(), number))
     if query.at is None and query.proof is None:
-        return Response(lookups.answer_json(services(), number, query.maxAge), mimetype="application/json")
+        return revalidated(*lookups.answer_json(services(), number, query.maxAge))
     if query.at is None:
         body = lookups.answer(services(), number, query.maxAge)
         block = body.proof.confirmedBlock or body.proof.blockNumber

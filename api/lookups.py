@@ -9,14 +9,18 @@ that move every second are made afresh: ``at`` and ``proof.indexer``, serialised
 answer's JSON (the rest is serialised once, when the answer is kept). A disputed answer is never kept, so every
 request for it is compared, logged and counted again. The row is read for every request: a forged row is a changed
 row, and is caught as on the first lookup.
+
+A kept answer's entity tag (its ETag, ``entity_tag``) is made with it, from what it was built from, so that a
+client's revalidation costs no more than the lookup itself; a disputed answer, never kept, has none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
 
@@ -43,31 +47,40 @@ class Kept:
     window: tuple[bool, bool]
     body: CertificateOut
     json: tuple[str, str, str]  # the body's JSON before ``at``, between ``at`` and ``proof.indexer``, after it
+    tag: str  # its entity tag: the same for every request it serves, in every worker
+
+
+class Built(NamedTuple):
+    """An answer built for this request, with its entity tag if it was kept (None: disputed, or not the registry's)."""
+
+    body: CertificateOut
+    tag: str | None
 
 
 def answer(ledger: Services, number: str, max_age: int | None = None) -> CertificateOut:
     """The certificate ``number`` now, as ``verification.certificate`` answers it: kept, or built and kept."""
     found = _kept(ledger, number, max_age)
-    if isinstance(found, CertificateOut):
-        return found
+    if isinstance(found, Built):
+        return found.body
     kept, lag, now = found
     proof = kept.body.proof.model_copy(update={"indexer": lag})
     return kept.body.model_copy(update={"at": instant(now), "proof": proof})
 
 
-def answer_json(ledger: Services, number: str, max_age: int | None = None) -> str:
-    """``answer`` as the JSON the API sends: a kept answer's JSON with only ``at`` and ``proof.indexer`` made
-    afresh, so that the busiest request serialises two small parts, not the whole answer."""
+def answer_json(ledger: Services, number: str, max_age: int | None = None) -> tuple[str, str | None]:
+    """``answer`` as the JSON the API sends, with its entity tag (None for an answer that is not kept): a kept
+    answer's JSON with only ``at`` and ``proof.indexer`` made afresh, so that the busiest request serialises two
+    small parts, not the whole answer."""
     found = _kept(ledger, number, max_age)
-    if isinstance(found, CertificateOut):
-        return found.model_dump_json(by_alias=True)
+    if isinstance(found, Built):
+        return found.body.model_dump_json(by_alias=True), found.tag
     kept, lag, now = found
     before, between, after = kept.json
     at = _INSTANT.dump_json(instant(now)).decode()
-    return before + at + between + lag.model_dump_json(by_alias=True) + after
+    return before + at + between + lag.model_dump_json(by_alias=True) + after, kept.tag
 
 
-def _kept(ledger: Services, number: str, max_age: int | None) -> CertificateOut | tuple[Kept, IndexerLag, int]:
+def _kept(ledger: Services, number: str, max_age: int | None) -> Built | tuple[Kept, IndexerLag, int]:
     """The kept answer for ``number`` that still holds, with the indexer's position and the instant now; or, if
     none holds, the answer built afresh (and kept when it may be)."""
     number = normalise_number(number)
@@ -87,12 +100,24 @@ def _kept(ledger: Services, number: str, max_age: int | None) -> CertificateOut 
         ):
             return hit, IndexerLag.model_construct(**indexer_lag(checkpoint)), now
     body = CertificateOut.model_validate(verification.certificate(ledger, number, None, max_age))
-    if row is not None and reading is not None and body.disputed is None and body.id == row["id"]:
-        if len(kept) >= LIMIT:
-            kept.clear()
-        built_at = int(body.at.timestamp())  # the instant its status and validity were judged at
-        kept[number] = Kept(queries.row_fingerprint(row), reading, _window(reading, built_at), body, _parts(body))
-    return body
+    if row is None or reading is None or body.disputed is not None or body.id != row["id"]:
+        return Built(body, None)
+    if len(kept) >= LIMIT:
+        kept.clear()
+    built_at = int(body.at.timestamp())  # the instant its status and validity were judged at
+    fingerprint, window = queries.row_fingerprint(row), _window(reading, built_at)
+    tag = entity_tag(fingerprint, reading, window)
+    kept[number] = Kept(fingerprint, reading, window, body, _parts(body), tag)
+    return Built(body, tag)
+
+
+def entity_tag(fingerprint: tuple[Any, ...], reading: Reading, window: tuple[bool, bool]) -> str:
+    """A kept answer's ETag: a digest of what it asserts rests on, the row as of the indexed block (its number and
+    hash included), the registry's verdict fields that confirmed it and the side of the validity window now. Each
+    is a value every worker reads alike (not the reading's block: a worker keeps a reading from when it first asked),
+    and made once per kept answer, never per request. Sent as a weak tag (RFC 9110): two answers under one tag
+    differ in ``at`` and ``proof.indexer``, which say when it was asked, not what is true."""
+    return hashlib.blake2b(repr((fingerprint, reading.fields(), window)).encode(), digest_size=16).hexdigest()
 
 
 def _parts(body: CertificateOut) -> tuple[str, str, str]:

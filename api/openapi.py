@@ -1,7 +1,7 @@
 """What the OpenAPI document says beyond what APIFlask writes: every 4xx/5xx is application/problem+json (RFC 9457),
 every operation documents the problems any request can meet (bad input, a method not allowed, a rate limit, a
-fault, an unavailable chain or index) and the rate-limit headers, and a query parameter is text or absent, never
-null."""
+fault, an unavailable chain or index; for a JSON body, one not sent or not written as JSON) and the rate-limit
+headers, an operation answering 304 takes If-None-Match, and a query parameter is text or absent, never null."""
 
 from __future__ import annotations
 
@@ -45,6 +45,21 @@ COMMON_PROBLEMS = {
     "503": "Chain or index unavailable, or the registry not deployed",
 }
 BODY_PROBLEMS = {"413": "Request body too large: 2 MiB for JSON (a dossier file: the store's limit)"}
+JSON_BODY_PROBLEMS = {
+    "415": "The body is not sent as JSON: Content-Type must be application/json or a +json type "
+    "(`/problems/unsupported-media-type`; `Accept` names the type taken)",
+}
+MALFORMED_JSON = (
+    "; a body that is not JSON (a syntax error, NaN, Infinity or -Infinity, nesting too deep) is "
+    "`/problems/malformed-json`"
+)
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "the `ETag` of an answer held: `304 Not Modified`, without a body, while it still holds",
+    "schema": {"type": "string"},
+}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "requests allowed in the current window to this client (by account or network address)",
     "X-RateLimit-Remaining": "requests left in the window; each API worker counts its own unless the limits' "
@@ -58,21 +73,28 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     problems any operation can answer with."""
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
+    rate_limit_headers = {
+        name: {"description": text, "schema": {"type": "integer"}} for name, text in RATE_LIMIT_HEADERS.items()
+    }
     for path in spec.get("paths", {}).values():
         for operation in path.values():
             responses = operation.setdefault("responses", {})
-            extra = {**COMMON_PROBLEMS, **(BODY_PROBLEMS if "requestBody" in operation else {})}
+            json_body = "application/json" in operation.get("requestBody", {}).get("content", {})
+            extra = {
+                **COMMON_PROBLEMS,
+                **(BODY_PROBLEMS if "requestBody" in operation else {}),
+                **(JSON_BODY_PROBLEMS if json_body else {}),
+            }
             for status, description in extra.items():
                 responses.setdefault(status, {"description": description})
+            if json_body:
+                responses["400"]["description"] += MALFORMED_JSON
+            if "304" in responses:  # a conditional GET: the validator comes back in If-None-Match
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
             for status, response in responses.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/problem+json": {"schema": reference}}
-                response.setdefault("headers", {}).update(
-                    {
-                        name: {"description": text, "schema": {"type": "integer"}}
-                        for name, text in RATE_LIMIT_HEADERS.items()
-                    }
-                )
+                response["headers"] = {**response.get("headers", {}), **rate_limit_headers}  # a view may share its dict
     return spec
 
 

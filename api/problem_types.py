@@ -17,13 +17,15 @@ from pydantic import BaseModel
 from ledger.errors import REVERTS
 from wallet import errors as refusals
 
-from .problems import Problem, kebab, refusal_status
+from .problems import Problem, kebab, refusal_status, type_uri
 
 bp = APIBlueprint("problem_types", __name__, url_prefix="/problems", tag="Problem types")
 
 API_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (400, "The request does not fit the operation: `errors` lists each offending field (`in`, "
                         "`field`, `message`); unknown query parameters are refused too."),
+    "malformed-json": (400, "The request body is not JSON (RFC 8259): a syntax error, `NaN`, `Infinity` or "
+                       "`-Infinity` (which JSON does not have), or nesting deeper than the parser takes."),
     "invalid-cursor": (400, "The page cursor is not one this server handed out, or pages another query (other "
                        "filters or limit)."),
     "invalid-form": (400, "A console or portal form cannot make its act: `errors` names each input (in Chinese)."),
@@ -48,6 +50,8 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "file-not-found": (404, "The dossier store holds no file with this hash."),
     "file-too-large": (413, "The file is larger than the dossier store's limit (`limit`, in bytes)."),
     "unsupported-file-type": (415, "A dossier file is a PDF, PNG or JPEG by its bytes, sent with that Content-Type."),
+    "unsupported-media-type": (415, "The operation reads a JSON body: send it with Content-Type `application/json` "
+                               "(or a `+json` type); `Accept` names the type taken."),
     "not-found": (404, "No operation has this path (the API's paths: `GET /api/v1/openapi.json`)."),
     "method-not-allowed": (405, "The path does not take this method."),
     "request-too-large": (413, "The body is larger than 2 MiB (JSON); a dossier file has the store's own limit."),
@@ -82,7 +86,7 @@ def catalogue() -> dict[str, dict[str, Any]]:
     for name, error in REVERTS.items():
         entries[kebab(name)] = (409, f"The contract refuses the act ({name}): {inspect.getdoc(error) or name}")
     return {
-        code: {"type": f"/problems/{code}", "code": code, "status": status, "description": text}
+        code: {"type": type_uri(code), "code": code, "status": status, "description": text}
         for code, (status, text) in sorted(entries.items())
     }
 

@@ -53,9 +53,14 @@ class Problem(HTTPError):
         super().__init__(status, message=title, detail=detail, headers=headers, extra_data={"code": code, **extensions})
 
 
+def type_uri(code: str) -> str:
+    """The problem type a code names: the URI an error's ``type`` carries, where ``/problems/<code>`` explains it."""
+    return f"/problems/{code}"
+
+
 def problem(status: int, code: str, title: str, detail: str, **extensions: Any) -> Response:
     """A problem response, for code paths that return rather than raise."""
-    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, **extensions}
+    body = {"type": type_uri(code), "title": title, "status": status, "detail": detail, **extensions}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
 
 

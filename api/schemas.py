@@ -285,10 +285,17 @@ class VerifyResult(BaseModel):
     grade: GradeName | None = None
     name: str | None = None
     validUntil: dt.datetime | None = None
-    error: str | None = Field(
+    errorType: Literal["/problems/certificate-not-found", "/problems/not-yet-issued"] | None = Field(
         None,
-        description="why an item has no verdict: `certificate-not-found` (a number the ledger has never seen) or "
-        "`not-yet-issued` (known, but issued after the instant asked about)",
+        description="why an item has no verdict, as the problem type a lookup of that item answers with (the `type` "
+        "of every error of this API; `GET /problems/…` explains it): `/problems/certificate-not-found` (a number the "
+        "ledger has never seen, `found: false`) or `/problems/not-yet-issued` (known, but issued after the instant "
+        "asked about, `found: true`); null when the item has a verdict",
+    )
+    error: Literal["certificate-not-found", "not-yet-issued"] | None = Field(
+        None,
+        description="`errorType`'s last segment, the bare code, kept for clients written before `errorType`: read "
+        "`errorType`",
     )
     basis: Basis | None = Field(None, description=BASIS_MEANING)
     recordedAt: dt.datetime | None = Field(None, description="when the chain first recorded the certificate")

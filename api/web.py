@@ -32,6 +32,7 @@ from . import act_forms, limits
 from .acts import send_signed
 from .auth import roles_of
 from .dossiers import store_request_body
+from .json_bodies import unsupported_media_type
 from .problems import Problem, problem
 from .services import services
 
@@ -112,6 +113,9 @@ def require_signed_in() -> str:
 
 
 def _json() -> dict[str, Any]:
+    """The post's JSON object: announced as JSON (else 415, as the API's JSON operations answer) and an object."""
+    if not request.is_json:
+        raise unsupported_media_type()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Problem(400, "invalid-request", "Invalid request", "The body must be a JSON object.")

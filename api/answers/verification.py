@@ -24,7 +24,7 @@ from ledger.certificates.vocabulary import Kind, Status
 from ledger.errors import ChainUnavailable, UnknownCertificate
 from ledger.store.models import Certificate
 
-from ..problems import Problem
+from ..problems import Problem, type_uri
 from ..services import Services
 from .certificate import certificate_from_chain, certificate_from_index
 from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, fresh_enough, kept, settled
@@ -170,9 +170,9 @@ def batch(
         elif key in confirmed and confirmed[key] is not None:
             results.append(_result(item, confirmed[key], moment, at))  # type: ignore[arg-type]
         elif at is not None and key in states:
-            results.append({"query": item, "found": True, "error": "not-yet-issued"})
+            results.append(_unanswered(item, True, "not-yet-issued"))
         else:
-            results.append({"query": item, "found": False, "error": "certificate-not-found"})
+            results.append(_unanswered(item, False, "certificate-not-found"))
     return {"at": instant(moment), "results": results, "proof": proof}
 
 
@@ -204,6 +204,12 @@ def _histories_confirmed(
         if state is not None:
             confirmed[key] = Confirmed(state, [] if found is None else [found])
     return states, confirmed
+
+
+def _unanswered(item: str, found: bool, code: str) -> dict[str, Any]:
+    """A batch item without a verdict: why, as the problem type a lookup of it answers (and, for the clients written
+    before the type was given, its code alone)."""
+    return {"query": item, "found": found, "error": code, "errorType": type_uri(code)}
 
 
 def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str, dict[str, Any]]:

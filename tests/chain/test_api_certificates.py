@@ -145,7 +145,9 @@ def test_batch_limits_and_shape(served: Served) -> None:
     bad_hash = served.client.post("/api/v1/verify", json={"documentHashes": ["0x12"]})
     assert is_problem(bad_hash, 400, "invalid-request")["errors"][0]["field"].startswith("documentHashes")
     not_json = served.client.post("/api/v1/verify", data="numbers=1", content_type="text/plain")
-    assert not_json.status_code == 400 and not_json.mimetype == "application/problem+json"
+    is_problem(not_json, 415, "unsupported-media-type")  # issue 16: a body is announced as JSON
+    malformed = served.client.post("/api/v1/verify", data="numbers=1", content_type="application/json")
+    is_problem(malformed, 400, "malformed-json")
 
 
 def test_a_document_is_checked_against_the_hash_on_chain_with_personal_fields_hidden(served: Served) -> None:
