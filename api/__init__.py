@@ -37,6 +37,7 @@ from . import (
     problems,
     registrants,
     services,
+    templating,
     web,
 )
 from .openapi import PROBLEM_SCHEMA, document_problems, query_parameters_are_text
@@ -109,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     limits.init_app(app)
     cors.init_app(app)
     web.init_app(app)
+    templating.init_app(app)
     app.security_schemes = auth.SECURITY_SCHEMES
     app.spec_processor(functools.partial(_documented, app))
     for blueprint in (

@@ -18,6 +18,7 @@ from apiflask import APIBlueprint
 from eth_utils import to_checksum_address
 from flask import url_for
 
+from ledger.certificates.reasons import SIGNED_ACT_REASONS, as_json
 from ledger.settings import data_dir
 from wallet.typed_acts import ACTS, SIGNED_ACT_FORMAT, SignedAct, typed_data
 
@@ -95,7 +96,7 @@ def prepare_act(body: PrepareIn) -> dict[str, Any]:
 
 @bp.get("/act-types")  # not under /acts/: a transaction hash is /acts/{tx_hash}
 @bp.output(ActTypes)
-@bp.doc(summary="Every act that can be signed: its EIP-712 types, the contract that takes it and its domain")
+@bp.doc(summary="Every act that can be signed: its EIP-712 types, the contract and domain, its reason codes")
 def act_types() -> dict[str, Any]:
     relay = services().act_relay
     return {
@@ -106,6 +107,7 @@ def act_types() -> dict[str, Any]:
                 "function": spec.function,
                 "domain": relay.domain(act).as_dict(),
                 "types": typed_data(act, relay.domain(act), {})["types"],
+                "reasons": as_json(SIGNED_ACT_REASONS[act]) if act in SIGNED_ACT_REASONS else None,
             }
             for act, spec in ACTS.items()
         ]

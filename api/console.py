@@ -15,9 +15,10 @@ from apiflask import APIBlueprint
 from flask import render_template
 from sqlalchemy.orm import Session
 
+from ledger.certificates import reasons
 from ledger.certificates.documents import BEIJING
 from ledger.chain.calls import call_many
-from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, RevocationReason
+from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS
 from ledger.errors import ManifestError, StoredFileCorrupt, StoredFileMissing
 from ledger.licensing import checks as review_checks
 from ledger.licensing import queries as licensing_queries
@@ -36,13 +37,6 @@ from .web import protect_posts, signed_in
 bp = APIBlueprint("console", __name__, url_prefix="/console", enable_openapi=False)  # pages, not API operations
 bp.before_request(protect_posts)
 Page = str | tuple[str, int]
-REASON_LABELS = {
-    RevocationReason.NO_LONGER_QUALIFIED: "不再符合资质标准（撤回）",
-    RevocationReason.FRAUD: "以欺骗等不正当手段取得（撤销）",
-    RevocationReason.CANCELLED: "申请注销",
-    RevocationReason.RENTING_LENDING: "出租、出借资质证书",
-    RevocationReason.PENALTY: "行政处罚（吊销）",
-}
 
 
 def _desk() -> tuple[str | None, Desk | None]:
@@ -120,7 +114,8 @@ def certificate(number: str) -> Page:
     steps = certificate_steps(ledger, answer["id"], account, proposals, [r["id"] for r in records])
     return render_template(
         "console/certificate.html", c=answer, desk=desk, steps=steps, proposals=proposals, records=records,
-        categories=CATEGORY_LABELS, severities=SEVERITY_LABELS, reasons=REASON_LABELS,
+        categories=CATEGORY_LABELS, severities=SEVERITY_LABELS, suspension=reasons.SUSPENSION,
+        reinstatement=reasons.REINSTATEMENT, revocation=reasons.REVOCATION,
     )  # fmt: skip
 
 

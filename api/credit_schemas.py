@@ -42,7 +42,8 @@ class CreditRecordOut(BaseModel):
 
 class ListEntryOut(BaseModel):
     list: ListName
-    reason: str
+    reason: str = Field(description="why it is on the list: a stable identifier (docs/credit.md#the-lists)")
+    reasonLabel: str = Field(description="the reason in Chinese")
     subjectKind: Literal["FIRM", "PLANNER"]
     name: str | None
     creditCode: str | None = Field(description="the firm's, or a planner's employer's")
@@ -52,7 +53,8 @@ class ListEntryOut(BaseModel):
 
 
 class FactorOut(BaseModel):
-    indicator: str
+    indicator: str = Field(description="the factor's stable identifier (the rule set's indicator)")
+    label: str = Field(description="the factor in Chinese")
     value: float
     normalised: float
     weight: float | None
@@ -70,7 +72,8 @@ class CreditOut(BaseModel):
     composite: float | None = Field(description="composite credit index, 0-100")
     indices: dict[str, float] | None
     factors: list[FactorOut]
-    significantFactors: list[str]
+    significantFactors: list[str] = Field(description="the indicators of the factors outside the population interval")
+    significantFactorLabels: list[str] = Field(description="the same factors in Chinese, in the same order")
     veto: str | None
     population: int = Field(description="firms graded together (min-max normalisation is over them)")
     records: list[CreditRecordOut]

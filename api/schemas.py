@@ -88,7 +88,14 @@ class Act(BaseModel):
     label: str = Field(description="the act in Chinese")
     at: dt.datetime = Field(description="block time")
     actor: Address | None
-    reason: int | None = Field(description="reason code of a suspension, reinstatement or revocation")
+    reason: int | None = Field(
+        description="reason code of a suspension, reinstatement or revocation (each act's codes: `reasons` in "
+        "`GET /api/v1/act-types`); null for other acts"
+    )
+    reasonLabel: str | None = Field(
+        description="the reason code's Chinese label (a code outside the vocabulary: 其他原因（代码 N）); null without "
+        "a reason code"
+    )
     blockNumber: int
     txHash: Hex32
 
@@ -454,12 +461,26 @@ class PreparedAct(BaseModel):
                                       "`signature` (0x-hex)")  # fmt: skip
 
 
+class ReasonCode(BaseModel):
+    """One code of a reason vocabulary (ledger/certificates/reasons.py). The chain takes any number; it judges
+    only a lone `Revoke`, which must be 3 (注销)."""
+
+    code: int
+    label: str = Field(description="in Chinese, as the page and the console show it")
+    labelEn: str
+    legalGround: str | None = Field(description="the legal ground, where one applies; null where none is cited")
+
+
 class ActType(BaseModel):
     act: str
     contract: Address = Field(description="the contract that takes it (the EIP-712 domain's verifyingContract)")
     function: str = Field(description="its `…BySignature` function, the act's fields in order, then a Delegation")
     domain: dict[str, Any]
     types: dict[str, Any] = Field(description="the `types` of its typed data, `EIP712Domain` included")
+    reasons: list[ReasonCode] | None = Field(
+        description="the codes its `reason` field takes; null for an act without a reason code (a `reasonHash` is "
+        "keccak256 of the reason's text)"
+    )
 
 
 class ActTypes(BaseModel):

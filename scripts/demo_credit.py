@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 from ledger import errors
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.documents import Document, firm_subject
+from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import documents, store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id, round_id
 from ledger.credit.register import QualifiedFirm, qualified_firms
-from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
+from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Severity
 from ledger.licensing.client import LicensingClient, proposal_id
 from ledger.rules import staffing_rules
 from ledger.store.models import Certificate, InspectionRound

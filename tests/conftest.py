@@ -223,8 +223,10 @@ def api_config(deployed: Deployed, engine: Engine) -> dict[str, Any]:
 
 
 @pytest.fixture
-def served(deployed: Deployed, engine: Engine, indexer: Indexer) -> Served:
-    register = register_for(deployed.w3, firms=4)
+def served(deployed: Deployed, engine: Engine, indexer: Indexer, request: pytest.FixtureRequest) -> Served:
+    """Four firms, or as many as an indirect parameter asks (the credit model marks a factor significant only in a
+    population of six firms or more)."""
+    register = register_for(deployed.w3, firms=getattr(request, "param", 4))
     holder = Account.create()
     firms = [firm_issue(row) for row in register.firms]
     firms[0][1]["holder"] = holder.address

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import Row
+from ledger.certificates.reasons import reason_label
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
 
 from .fields import employer_fields, grade_name, hexed, index_proof, instant, instant_or_none, status_fields
@@ -123,6 +124,7 @@ def _act(row: Row) -> dict[str, Any]:
         "at": instant(row["block_time"]),
         "actor": row["actor"],
         "reason": data.get("reason"),
+        "reasonLabel": reason_label(row["act"], data.get("reason")),
         "blockNumber": row["block_number"],
         "txHash": row["tx_hash"],
     }

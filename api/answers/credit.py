@@ -23,7 +23,15 @@ from ledger.credit import queries as credit_queries
 from ledger.credit.lists import ListEntry
 from ledger.credit.projection import roster_of
 from ledger.credit.supervision import CreditPicture, picture
-from ledger.credit.vocabulary import OUTCOME_LABELS, CreditKind, InspectionOutcome, Severity, category_label
+from ledger.credit.vocabulary import (
+    FACTOR_LABELS,
+    LIST_REASON_LABELS,
+    OUTCOME_LABELS,
+    CreditKind,
+    InspectionOutcome,
+    Severity,
+    category_label,
+)
 from ledger.store.models import InspectionResult, InspectionRound
 
 from ..problems import Problem
@@ -76,6 +84,8 @@ def standing(engine: Engine, credit_code: str, view: CreditPicture) -> dict[str,
         qualified = view.firms.get(firm.subject)
         assessment = view.assessments.get(firm.subject)
         explanation = assessment.explanation() if assessment else None
+        factors = explanation["factors"] if explanation else []
+        significant = explanation["significantFactors"] if explanation else []
         return {
             "creditCode": credit_code,
             "name": firm.name,
@@ -85,8 +95,9 @@ def standing(engine: Engine, credit_code: str, view: CreditPicture) -> dict[str,
             "creditGrade": assessment.grade if assessment else None,
             "composite": explanation["composite"] if explanation else None,
             "indices": explanation["indices"] if explanation else None,
-            "factors": explanation["factors"] if explanation else [],
-            "significantFactors": explanation["significantFactors"] if explanation else [],
+            "factors": [{**f, "label": FACTOR_LABELS[f["indicator"]]} for f in factors],
+            "significantFactors": significant,
+            "significantFactorLabels": [FACTOR_LABELS[f] for f in significant],
             "veto": assessment.veto if assessment else None,
             "population": len(view.assessments),
             "records": [record_answer(r) for r in view.records_of(firm.subject)],
@@ -144,6 +155,7 @@ def entry_answers(session: Session, entries: Sequence[ListEntry]) -> list[dict[s
             {
                 "list": entry.list,
                 "reason": entry.reason,
+                "reasonLabel": LIST_REASON_LABELS[entry.reason],
                 "subjectKind": Kind(entry.subject_kind).name,
                 "name": name,
                 "creditCode": code,

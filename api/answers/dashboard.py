@@ -17,7 +17,7 @@ from ledger.certificates.vocabulary import ACT_LABELS, Grade
 from ledger.credit import queries as credit_queries
 from ledger.credit.lists import changes
 from ledger.credit.supervision import CHANGE_WINDOW, CreditPicture
-from ledger.credit.vocabulary import CreditKind, category_label
+from ledger.credit.vocabulary import CreditKind, ListReason, category_label
 
 from . import applications
 from .credit import entry_answers, rounds
@@ -35,7 +35,7 @@ def board(engine: Engine, view: CreditPicture) -> dict[str, Any]:
         if entry.list in ("yellow", "black")
     ][:RECENT]
     expiring = sorted(
-        (e for e in view.listed("yellow") if e.reason == "expiring"), key=lambda e: e.detail["validUntil"]
+        (e for e in view.listed("yellow") if e.reason == ListReason.EXPIRING), key=lambda e: e.detail["validUntil"]
     )
     with Session(engine) as session:
         planners = queries.planner_count(session, view.at)

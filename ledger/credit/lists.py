@@ -26,10 +26,11 @@ from typing import Any
 from sqlalchemy import Connection, select, true, tuple_
 
 from ledger.certificates.projection import ISSUING_ACTS
+from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.credit.model import Assessment
 from ledger.credit.register import QualifiedFirm
-from ledger.credit.vocabulary import Category, CreditKind, RevocationReason, Severity
+from ledger.credit.vocabulary import Category, CreditKind, ListReason, Severity
 from ledger.rules import GradingRules, StaffingRules
 from ledger.store.models import Certificate, CertificateEvent, EmploymentPeriod
 
@@ -39,7 +40,7 @@ LISTS = ("honesty", "yellow", "black")
 @dataclass(frozen=True)
 class ListEntry:
     list: str
-    reason: str
+    reason: ListReason
     subject: str
     subject_kind: int
     since: int
@@ -92,7 +93,13 @@ def staffing_entries(
         detail = {"registeredPlanners": firm.planners, "minimum": minimum, "grade": firm.grade, "number": firm.number}
         entries.append(
             ListEntry(
-                "yellow", "planners-below-rule", subject, Kind.FIRM, max(since, firm.first_qualified), None, detail
+                "yellow",
+                ListReason.PLANNERS_BELOW_RULE,
+                subject,
+                Kind.FIRM,
+                max(since, firm.first_qualified),
+                None,
+                detail,
             )
         )
     return entries
@@ -135,14 +142,14 @@ def expiring_entries(connection: Connection, rules: StaffingRules, now: int, win
         else:
             continue
         detail = {"number": row.number, "validUntil": row.valid_until}
-        entries.append(ListEntry("yellow", "expiring", row.subject, Kind.FIRM, since, until, detail))
+        entries.append(ListEntry("yellow", ListReason.EXPIRING, row.subject, Kind.FIRM, since, until, detail))
     return entries
 
 
 def sanctioned_planner_entries(connection: Connection, records: list[dict[str, Any]]) -> list[ListEntry]:
     """Planners with a dishonesty record published (or ended recently), and planners suspended now."""
     entries = [
-        _record_entry("yellow", "planner-sanctioned", record)
+        _record_entry("yellow", ListReason.PLANNER_SANCTIONED, record)
         for record in records
         if record["subject_kind"] == Kind.PLANNER and record["kind"] == CreditKind.DISHONESTY
     ]
@@ -155,14 +162,14 @@ def sanctioned_planner_entries(connection: Connection, records: list[dict[str, A
     for row in suspended:
         detail = {"number": row.number, "employerCreditCode": row.credit_code, "suspended": True}
         entries.append(
-            ListEntry("yellow", "planner-sanctioned", row.subject, Kind.PLANNER, row.updated_at, None, detail)
+            ListEntry("yellow", ListReason.PLANNER_SANCTIONED, row.subject, Kind.PLANNER, row.updated_at, None, detail)
         )
     return entries
 
 
 def firm_dishonesty_entries(records: list[dict[str, Any]]) -> list[ListEntry]:
     return [
-        _record_entry("yellow", "dishonesty-published", record)
+        _record_entry("yellow", ListReason.DISHONESTY_PUBLISHED, record)
         for record in records
         if record["subject_kind"] == Kind.FIRM
         and record["kind"] == CreditKind.DISHONESTY
@@ -188,9 +195,9 @@ def blacklist_entries(
         if record["kind"] != CreditKind.DISHONESTY:
             continue
         if record["category"] == Category.RENTING_LENDING:
-            entries.append(_record_entry("black", "renting-lending", record))
+            entries.append(_record_entry("black", ListReason.RENTING_LENDING, record))
         elif record["severity"] == Severity.SERIOUS:
-            entries.append(_record_entry("black", "serious-dishonesty", record))
+            entries.append(_record_entry("black", ListReason.SERIOUS_DISHONESTY, record))
     e, c = CertificateEvent.__table__.c, Certificate.__table__.c
     # A revocation counts only against the subject's qualification of the moment (the contract's qualificationOf
     # or registrationOf): not against a lapsed certificate, nor one a later certificate had displaced already.
@@ -225,14 +232,16 @@ def blacklist_entries(
         detail = {"number": row.number, "revocationReason": reason}
         if reason == RevocationReason.RENTING_LENDING:
             entries.append(
-                ListEntry("black", "revoked-renting-lending", row.subject, row.kind, row.block_time, None, detail)
+                ListEntry(
+                    "black", ListReason.REVOKED_RENTING_LENDING, row.subject, row.kind, row.block_time, None, detail
+                )
             )
         elif reason == RevocationReason.FRAUD:
             until = row.block_time + rules.fraud_ban_seconds
             if until >= now - window:
                 entries.append(
                     ListEntry(
-                        "black", "revoked-for-fraud", row.subject, row.kind, row.block_time,
+                        "black", ListReason.REVOKED_FOR_FRAUD, row.subject, row.kind, row.block_time,
                         until if until <= now else None, {**detail, "barredUntil": until},
                     )
                 )  # fmt: skip
@@ -258,11 +267,11 @@ def honesty_entries(
         firm = firms[subject]
         since = max(firm.first_qualified, last_dishonesty_end.get(subject, 0))
         detail = {"creditGrade": assessment.grade, "composite": round(assessment.composite, 2), "number": firm.number}
-        entries.append(ListEntry("honesty", "top-grade-clean", subject, Kind.FIRM, since, None, detail))
+        entries.append(ListEntry("honesty", ListReason.TOP_GRADE_CLEAN, subject, Kind.FIRM, since, None, detail))
     return entries
 
 
-def _record_entry(list_name: str, reason: str, record: dict[str, Any]) -> ListEntry:
+def _record_entry(list_name: str, reason: ListReason, record: dict[str, Any]) -> ListEntry:
     detail = {
         "record": record["id"],
         "decisionNumber": record["decision_number"],

@@ -1,9 +1,10 @@
-"""The credit vocabulary, mirrored from contracts/ICreditRegistry.sol, and the category and reason codes the
-ledger uses (the chain stores the numbers and does not interpret them)."""
+"""The credit vocabulary, mirrored from contracts/ICreditRegistry.sol, and the category codes the ledger uses (the
+chain stores the numbers and does not interpret them). The revocation reasons credit supervision reads are the
+certificates' (``ledger.certificates.reasons``)."""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 
 class CreditKind(IntEnum):
@@ -39,15 +40,44 @@ class Category(IntEnum):
     FRAUD = 105  # 弄虚作假
 
 
-class RevocationReason(IntEnum):
-    """Reason codes of revocations (CertificateRevoked.reason) that credit supervision reads."""
+class ListReason(StrEnum):
+    """Why an entry is on a list (ledger/credit/lists.py): the stable identifiers the API sends."""
 
-    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade after post-approval checks
-    FRAUD = 2  # 撤销: obtained by fraud
-    CANCELLED = 3  # 注销: voluntary, dissolved, lapsed
-    RENTING_LENDING = 4  # 出租出借
-    PENALTY = 5  # 吊销
+    PLANNERS_BELOW_RULE = "planners-below-rule"
+    EXPIRING = "expiring"
+    PLANNER_SANCTIONED = "planner-sanctioned"
+    DISHONESTY_PUBLISHED = "dishonesty-published"
+    SERIOUS_DISHONESTY = "serious-dishonesty"
+    RENTING_LENDING = "renting-lending"
+    REVOKED_FOR_FRAUD = "revoked-for-fraud"
+    REVOKED_RENTING_LENDING = "revoked-renting-lending"
+    TOP_GRADE_CLEAN = "top-grade-clean"
 
+
+LIST_REASON_LABELS = {
+    ListReason.PLANNERS_BELOW_RULE: "注册城乡规划师人数低于资质标准",
+    ListReason.EXPIRING: "资质证书即将到期，尚未延续",
+    ListReason.PLANNER_SANCTIONED: "注册城乡规划师有失信记录或注册被暂扣",
+    ListReason.DISHONESTY_PUBLISHED: "有一般失信记录在公示期内",
+    ListReason.SERIOUS_DISHONESTY: "有严重失信记录在公示期内",
+    ListReason.RENTING_LENDING: "挂证（出租、出借资质或注册证书）",
+    ListReason.REVOKED_FOR_FRAUD: "资质因弄虚作假被撤销",
+    ListReason.REVOKED_RENTING_LENDING: "资质因出租、出借被撤销",
+    ListReason.TOP_GRADE_CLEAN: "信用等级最高且无失信记录",
+}
+FACTOR_LABELS = {
+    # the strength indicators (ledger.rules.STRENGTH_INDICATORS) ...
+    "technical_staff": "技术人员数",
+    "registered_planners": "注册城乡规划师数",
+    "senior_titles": "高级职称人数",
+    "years_qualified": "持有资质年限",
+    "projects": "近三年规划项目数",
+    # ... and the points of the other dimensions (ledger.credit.model.assess)
+    "honour_points": "荣誉加分",
+    "dishonesty_points": "失信扣分",
+    "credit_points": "信用积分",
+}
+"""The credit model's factors in Chinese, by the identifiers the API sends (a test holds them to the model's)."""
 
 CATEGORY_LABELS = {
     Category.NATIONAL_AWARD: "全国优秀规划设计奖",

@@ -14,10 +14,11 @@ from eth_utils import keccak
 
 from ledger import errors
 from ledger.certificates.documents import Document, firm_subject
+from ledger.certificates.reasons import REVOCATION, RevocationReason
 from ledger.cli import main as ledger_cli
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id
-from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, RevocationReason, Severity
+from ledger.credit.vocabulary import Category, CreditKind, InspectionOutcome, Severity
 from scripts.samples import firm_request
 from tests.api_helpers import is_problem
 from tests.chain_helpers import chain_now
@@ -145,7 +146,13 @@ def test_revocation_for_fraud_and_a_renting_planner_are_blacklisted(served: Serv
     credit(served, "registrar").record(renting)
     served.indexer.sync()
     black = listed(served, "black")
-    assert any(e["reason"] == "revoked-for-fraud" and e["creditCode"] == firm.public["creditCode"] for e in black)
+    fraud = next(e for e in black if e["reason"] == "revoked-for-fraud")
+    assert fraud["creditCode"] == firm.public["creditCode"] and fraud["reasonLabel"] == "资质因弄虚作假被撤销"
+    revoked = served.client.get(f"/api/v1/certificates/{request['number']}").json["history"][-1]
+    assert (revoked["act"], revoked["reason"]) == ("REVOKE", 2)
+    assert revoked["reasonLabel"] == REVOCATION[RevocationReason.FRAUD].label
+    page = served.client.get(f"/c/{request['number']}").get_data(as_text=True)
+    assert REVOCATION[RevocationReason.FRAUD].label in page and "原因代码" not in page
     renting_entry = next(e for e in black if e["reason"] == "renting-lending")
     assert renting_entry["subjectKind"] == "PLANNER" and renting_entry["name"] == planner_document.public["name"]
     assert any(e["reason"] == "planner-sanctioned" for e in listed(served, "yellow"))

@@ -1,0 +1,115 @@
+"""The reason codes of the certificate registry's status acts (suspension, reinstatement, revocation), defined once
+for all of Python: the API's act types and history, the page, the console and credit supervision read them here.
+
+The chain stores a reason as a number and interprets one only: cancellation (注销, ``CANCELLATION`` in
+contracts/CertificateRegistry.sol), the one revocation a regulator records alone (a test holds this vocabulary to
+the contracts' constants). A suspension's code names the ground a revocation would have (1, 2, 4, 5), so that a
+suspension pending an investigation and the revocation that ends it carry the same number. The legal ground is
+given where docs/domain.md names one; elsewhere it is left empty rather than guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class RevocationReason(IntEnum):
+    """Reason codes of revocations (CertificateRevoked.reason); credit supervision reads 2 and 4."""
+
+    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade after post-approval checks
+    FRAUD = 2  # 撤销: obtained by fraud
+    CANCELLED = 3  # 注销: voluntary, dissolved, lapsed
+    RENTING_LENDING = 4  # 出租出借
+    PENALTY = 5  # 吊销
+
+
+class SuspensionReason(IntEnum):
+    """Reason codes of suspensions (CertificateSuspended.reason): the revocation's ground, before the decision."""
+
+    RECTIFICATION = 1  # 责令整改: below its grade after a post-approval check
+    FRAUD_SUSPECTED = 2
+    RENTING_LENDING_SUSPECTED = 4
+    PENALTY = 5  # 暂扣 as an administrative penalty
+
+
+class ReinstatementReason(IntEnum):
+    """Reason codes of reinstatements (CertificateReinstated.reason); informative, so 0 (not stated) is allowed."""
+
+    NOT_STATED = 0
+    RECTIFIED = 1
+    CLEARED = 2
+    PERIOD_SERVED = 3
+    SET_ASIDE = 4
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What a reason code means: in Chinese (shown), in English, and its legal ground where one applies."""
+
+    label: str
+    label_en: str
+    legal_ground: str | None = None
+
+
+REVOCATION: dict[int, Reason] = {
+    RevocationReason.NO_LONGER_QUALIFIED: Reason(
+        "不再符合资质标准（撤回）", "withdrawn: no longer meets its grade after post-approval checks"
+    ),
+    RevocationReason.FRAUD: Reason("以欺骗等不正当手段取得（撤销）", "revoked: obtained by fraud"),
+    RevocationReason.CANCELLED: Reason(
+        "注销（申请注销、主体终止或期满未延续）",
+        "cancelled: at the holder's request, holder dissolved, or lapsed without renewal",
+        "《中华人民共和国行政许可法》第七十条",
+    ),
+    RevocationReason.RENTING_LENDING: Reason("出租、出借资质证书（挂证）", "revoked for renting or lending it"),
+    RevocationReason.PENALTY: Reason("行政处罚（吊销）", "revoked as an administrative penalty"),
+}
+SUSPENSION: dict[int, Reason] = {
+    SuspensionReason.RECTIFICATION: Reason(
+        "不再符合资质标准，责令限期整改", "no longer meets its grade: rectification ordered"
+    ),
+    SuspensionReason.FRAUD_SUSPECTED: Reason(
+        "涉嫌以欺骗等不正当手段取得，调查期间", "suspected fraud in the application, under investigation"
+    ),
+    SuspensionReason.RENTING_LENDING_SUSPECTED: Reason(
+        "涉嫌出租、出借资质证书，调查期间", "suspected renting or lending, under investigation"
+    ),
+    SuspensionReason.PENALTY: Reason("行政处罚（暂扣）", "suspended as an administrative penalty"),
+}
+REINSTATEMENT: dict[int, Reason] = {
+    ReinstatementReason.NOT_STATED: Reason("未说明", "not stated"),
+    ReinstatementReason.RECTIFIED: Reason("整改完成，经核查符合资质标准", "rectified: meets its grade again"),
+    ReinstatementReason.CLEARED: Reason("调查终结，未发现违法违规", "investigation closed without a finding"),
+    ReinstatementReason.PERIOD_SERVED: Reason("暂扣期限届满", "the suspension's period has ended"),
+    ReinstatementReason.SET_ASIDE: Reason("暂扣决定被撤销或纠正", "the suspension was set aside"),
+}
+
+BY_ACT: dict[str, dict[int, Reason]] = {"SUSPEND": SUSPENSION, "REINSTATE": REINSTATEMENT, "REVOKE": REVOCATION}
+"""The vocabulary of each history act that carries a reason code (the read model's act names)."""
+
+SIGNED_ACT_REASONS: dict[str, dict[int, Reason]] = {
+    "Suspend": SUSPENSION,
+    "Reinstate": REINSTATEMENT,
+    "Revoke": {RevocationReason.CANCELLED: REVOCATION[RevocationReason.CANCELLED]},  # alone: 注销 only
+    "ProposeRevocation": REVOCATION,  # four eyes: any code, confirmed by a second regulator
+}
+"""The codes each signed act's ``reason`` field takes (wallet/typed_acts.py's act names)."""
+
+
+def reason_label(act: str, code: int | None) -> str | None:
+    """The Chinese label of ``act``'s reason ``code``; a code outside the vocabulary is named as such (the chain
+    takes any number); None for an act without a reason code."""
+    if code is None or act not in BY_ACT:
+        return None
+    known = BY_ACT[act].get(code)
+    return known.label if known else f"其他原因（代码 {code}）"
+
+
+def as_json(reasons: dict[int, Reason]) -> list[dict[str, Any]]:
+    """A vocabulary as the API publishes it, by code."""
+    return [
+        {"code": int(code), "label": r.label, "labelEn": r.label_en, "legalGround": r.legal_ground}
+        for code, r in sorted(reasons.items())
+    ]
