@@ -49,7 +49,11 @@ class ListEntryOut(BaseModel):
     creditCode: str | None = Field(description="the firm's, or a planner's employer's")
     since: dt.datetime
     until: dt.datetime | None
-    detail: dict[str, Any]
+    detail: dict[str, Any] = Field(
+        description="what the reason rests on: the certificate's `number`, and by reason `validUntil` (an instant, "
+        "the exclusive end), `barredUntil` (an instant), the counts "
+        "against the staffing rule, the credit record"
+    )
 
 
 class FactorOut(BaseModel):

@@ -511,18 +511,26 @@ class TypedDomain(BaseModel):
 
 
 class ChallengeMessage(BaseModel):
+    """The typed data's message, exactly as signed: its instants are `uint64` unix seconds, as EIP-712 types them."""
+
     certificateId: Hex32
     audience: str
     nonce: Hex32
-    issuedAt: int
-    expiresAt: int
+    issuedAt: int = Field(description="unix seconds (`uint64`), as signed; the challenge's `issuedAt` in ISO 8601")
+    expiresAt: int = Field(description="unix seconds (`uint64`), as signed; the challenge's `expiresAt` in ISO 8601")
 
 
 class ChallengeOut(BaseModel):
-    """EIP-712 `Presentation` in the registry's domain: sign it as typed data."""
+    """EIP-712 `Presentation` in the registry's domain: sign `domain` and `message` as typed data, and post them
+    back unchanged with `format` and `signature` (`issuedAt` and `expiresAt` here are not part of the answer)."""
 
     domain: TypedDomain
     message: ChallengeMessage
+    issuedAt: dt.datetime = Field(description="when the challenge was issued: `message.issuedAt` as an instant")
+    expiresAt: dt.datetime = Field(
+        description="the instant the answer must reach `/presentations/verify` before: `message.expiresAt` as an "
+        "instant"
+    )
 
 
 class PresentationIn(Strict):

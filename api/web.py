@@ -25,7 +25,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 from itsdangerous import URLSafeTimedSerializer
 
-from wallet.siwe import SiweMessage, timestamp
+from wallet.instants import timestamp
+from wallet.siwe import SiweMessage
 from wallet.typed_acts import SIGNED_ACT_FORMAT, SignedAct
 
 from . import act_forms, limits

@@ -27,8 +27,9 @@ from ledger.wiring import Ledger
 from scripts.bench_support import on_fresh_chain, write_result
 from scripts.samples import firm_request
 from wallet.devkeys import dev_account
+from wallet.instants import timestamp
 from wallet.presentation import Presentation, PresentationVerifier, present
-from wallet.siwe import SiweMessage, SiweVerifier, sign_in, timestamp
+from wallet.siwe import SiweMessage, SiweVerifier, sign_in
 from wallet.typed_acts import Domain
 
 TARGET_PER_SECOND = 1_000

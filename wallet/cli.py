@@ -21,11 +21,12 @@ from web3.exceptions import BlockNotFound
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from .errors import MalformedProof, ProofRefused, WalletError
+from .instants import timestamp
 from .keystore import KeyStore, keystore_dir
 from .passwords import read_password
 from .presentation import Challenge, present
 from .signatures import Web3ContractWallets
-from .siwe import SiweMessage, sign_in, timestamp
+from .siwe import SiweMessage, sign_in
 from .storage_proof import verify as verify_storage_proof
 from .typed_acts import ACT_TYPES, Domain, SignedAct, sign_act, verify_act
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import Expired, Replayed, WrongChallenge, WrongNonce
+from .instants import timestamp
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -78,7 +79,7 @@ class MemoryNonces:
             if used:
                 raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
             if now >= expires_at:
-                raise Expired(f"the nonce {nonce!r} expired at {expires_at}")
+                raise Expired(f"the nonce {nonce!r} expired at {timestamp(expires_at)}")
             if binding != issued_for:
                 raise mismatch(nonce)
             self._issued[(purpose, nonce)] = (expires_at, True, issued_for)

@@ -29,6 +29,7 @@ from .errors import (
     NotYetValid,
     WrongAudience,
 )
+from .instants import timestamp
 from .nonces import Binding, NonceStore
 from .signatures import ContractWallets, check_signer, parse_signature
 from .typed_acts import Domain, from_typed_json, to_typed_json, typed_data_digest
@@ -167,9 +168,9 @@ class PresentationVerifier:
         if expected is not None and challenge.audience != expected:
             raise WrongAudience(f"the presentation is for {challenge.audience!r}, not {expected!r}")
         if challenge.expires_at <= now:
-            raise Expired(f"the presentation expired at {challenge.expires_at} (now {now})")
+            raise Expired(f"the presentation expired at {timestamp(challenge.expires_at)} (now {timestamp(now)})")
         if challenge.issued_at > now + self._skew:
-            raise NotYetValid(f"the presentation claims to be issued in the future ({challenge.issued_at})")
+            raise NotYetValid(f"the presentation claims to be issued in the future ({timestamp(challenge.issued_at)})")
         record = self._lookup(challenge.certificate_id, now)
         if record is None:
             raise NoSuchCertificate(f"no certificate has id 0x{challenge.certificate_id.hex()}")

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -32,6 +32,7 @@ from .errors import (
     WrongNonce,
     WrongUri,
 )
+from .instants import timestamp
 from .nonces import NonceStore, new_nonce
 from .signatures import ContractWallets, check_signer, parse_signature
 
@@ -171,11 +172,6 @@ def _instant(value: str, name: str) -> int:
     return int(datetime.fromisoformat(value).timestamp())
 
 
-def timestamp(instant: int) -> str:
-    """Unix seconds as the RFC 3339 UTC form used in messages."""
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def personal_digest(text: str) -> bytes:
     """EIP-191 version 0x45 (``personal_sign``), as wallets sign sign-in messages."""
     body = text.encode()
@@ -232,7 +228,7 @@ class SiweVerifier:
             raise WrongNonce(f"the nonce {nonce!r} was not issued by this verifier")
         expires_at = int(parts["expiry"], 16)
         if expires_at <= now:
-            raise Expired(f"the nonce {nonce!r} expired at {expires_at}")
+            raise Expired(f"the nonce {nonce!r} expired at {timestamp(expires_at)}")
         self._nonces.spend(PURPOSE, nonce, now, expires_at)
 
     def verify(self, text: str, signature: str | bytes, now: int) -> SiweMessage:

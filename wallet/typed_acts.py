@@ -19,6 +19,7 @@ from eth_utils import is_hex_address, to_checksum_address
 
 from .eip712 import hash_struct, typed_digest
 from .errors import Expired, MalformedMessage, SignerMismatch, WrongChain, WrongContract
+from .instants import timestamp
 from .signatures import ContractWallets, check_signer, parse_signature
 
 DOMAIN_NAME = "PlanningQualificationLedger"
@@ -404,7 +405,7 @@ def verify_act(
     (or EIP-1271 wallet) it names. Role, jurisdiction and nonce are the chain's to judge (ledger.relay)."""
     signed.domain.check(expected)
     if now > signed.message["deadline"]:
-        raise Expired(f"the act's deadline {signed.message['deadline']} has passed (now {now})")
+        raise Expired(f"the act's deadline {timestamp(signed.message['deadline'])} has passed (now {timestamp(now)})")
     check_signer(
         signed.signer,
         signed.digest(),

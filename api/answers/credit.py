@@ -161,10 +161,16 @@ def entry_answers(session: Session, entries: Sequence[ListEntry]) -> list[dict[s
                 "creditCode": code,
                 "since": instant(entry.since),
                 "until": instant_or_none(entry.until),
-                "detail": entry.detail,
+                "detail": _detail(entry.detail),
             }
         )
     return answers
+
+
+def _detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """An entry's detail as the API sends it: the list keeps instants as unix seconds, the API sends them as every
+    instant (ISO 8601, UTC)."""
+    return {k: instant(v) if k in ("validUntil", "barredUntil") else v for k, v in detail.items()}
 
 
 # ---- inspection rounds ----

@@ -42,7 +42,7 @@ def board(engine: Engine, view: CreditPicture) -> dict[str, Any]:
         acts = recent_acts(session)
         change_rows = entry_answers(session, [entry for _, _, entry in recent_changes])
         expiring_rows = [
-            {**row, "validUntil": instant(row["detail"]["validUntil"]).date()}
+            {**row, "validUntil": row["detail"]["validUntil"].date()}
             for row in entry_answers(session, expiring[:RECENT])
         ]
         status = queries.index_status(session)

@@ -14,7 +14,7 @@ from ledger.certificates.vocabulary import STATUS_LABELS, Status
 from wallet.presentation import Presentation
 
 from ..services import Services
-from .fields import hexed
+from .fields import hexed, instant
 from .verification import not_found
 
 
@@ -24,7 +24,8 @@ def challenge(ledger: Services, number: str, audience: str) -> dict[str, Any]:
     with Session(ledger.engine) as session:
         if not queries.is_known(session, number):
             raise not_found(number)
-    return ledger.presentations.challenge(certificate_id(number), int(time.time()), audience).to_json()
+    issued = ledger.presentations.challenge(certificate_id(number), int(time.time()), audience)
+    return {**issued.to_json(), "issuedAt": instant(issued.issued_at), "expiresAt": instant(issued.expires_at)}
 
 
 def verified(ledger: Services, presentation: Presentation) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger.store.models import IssuedNonce
 from wallet.errors import Expired, Replayed, WrongNonce
+from wallet.instants import timestamp
 from wallet.nonces import Binding, mismatch
 
 _KEY = (IssuedNonce.purpose == bindparam("p_purpose")) & (IssuedNonce.nonce == bindparam("p_nonce"))
@@ -64,7 +65,7 @@ class DatabaseNonces:
         if row.used_at is not None:
             raise Replayed(f"the nonce {nonce!r} was already used: a signature is good once")
         if row.expires_at <= now:
-            raise Expired(f"the nonce {nonce!r} expired at {row.expires_at}")
+            raise Expired(f"the nonce {nonce!r} expired at {timestamp(row.expires_at)}")
         raise mismatch(nonce)
 
     def spend(self, purpose: str, nonce: str, now: int, expires_at: int) -> None:

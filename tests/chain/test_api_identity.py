@@ -12,8 +12,9 @@ from tests.api_helpers import is_problem
 from tests.chain_helpers import chain_now
 from tests.conftest import Served
 from wallet.devkeys import dev_account
+from wallet.instants import timestamp
 from wallet.presentation import Challenge, present
-from wallet.siwe import SiweMessage, sign_in, timestamp
+from wallet.siwe import SiweMessage, sign_in
 from wallet.typed_acts import Domain, sign_act
 
 

@@ -19,8 +19,9 @@ from tests.api_helpers import is_problem
 from tests.chain.test_api_identity import login_message, signed_suspension
 from tests.conftest import Served
 from wallet.devkeys import dev_account
+from wallet.instants import timestamp
 from wallet.presentation import Challenge, present
-from wallet.siwe import SiweMessage, timestamp
+from wallet.siwe import SiweMessage
 
 
 @pytest.mark.parametrize("fault", ["unknown-label", "wrong-password"])

@@ -6,6 +6,7 @@ random-inspection draws are recomputed here from the API's public data alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -148,6 +149,8 @@ def test_revocation_for_fraud_and_a_renting_planner_are_blacklisted(served: Serv
     black = listed(served, "black")
     fraud = next(e for e in black if e["reason"] == "revoked-for-fraud")
     assert fraud["creditCode"] == firm.public["creditCode"] and fraud["reasonLabel"] == "资质因弄虚作假被撤销"
+    barred = dt.datetime.fromisoformat(fraud["detail"]["barredUntil"])  # an instant with its zone, as every instant
+    assert barred - dt.datetime.fromisoformat(fraud["since"]) == dt.timedelta(days=3 * 365)
     revoked = served.client.get(f"/api/v1/certificates/{request['number']}").json["history"][-1]
     assert (revoked["act"], revoked["reason"]) == ("REVOKE", 2)
     assert revoked["reasonLabel"] == REVOCATION[RevocationReason.FRAUD].label

@@ -11,8 +11,9 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from wallet import errors
+from wallet.instants import timestamp
 from wallet.nonces import MemoryNonces
-from wallet.siwe import SiweMessage, SiweVerifier, sign_in, timestamp
+from wallet.siwe import SiweMessage, SiweVerifier, sign_in
 
 NOW = 1_790_000_000
 DOMAIN, URI, CHAIN = "ledger.example.cn", "https://ledger.example.cn/api/v1/auth/login", 31337
