@@ -51,7 +51,7 @@ class ListEntryOut(BaseModel):
     until: dt.datetime | None
     detail: dict[str, Any] = Field(
         description="what the reason rests on: the certificate's `number`, and by reason `validUntil` (an instant, "
-        "the exclusive end), `barredUntil` (an instant), the counts "
+        "the exclusive end) with `validUntilDate` (its last day, Beijing), `barredUntil` (an instant), the counts "
         "against the staffing rule, the credit record"
     )
 

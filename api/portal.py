@@ -13,6 +13,7 @@ from flask import render_template, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from ledger.certificates.documents import last_day
 from ledger.certificates.queries import derived_status
 from ledger.certificates.vocabulary import GRADE_LABELS, KIND_LABELS, STATUS_LABELS, Grade, Kind
 from ledger.chain.calls import Call
@@ -94,7 +95,7 @@ def _certificate(row: Certificate) -> dict[str, Any]:
         "status": status.name,
         "statusLabel": STATUS_LABELS[status],
         "creditCode": row.credit_code,
-        "validUntil": time.strftime("%Y-%m-%d", time.gmtime(row.valid_until - 1)),
+        "validUntilDate": last_day(row.valid_until),
     }
 
 

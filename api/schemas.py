@@ -54,9 +54,20 @@ class Strict(BaseModel):
 # ---------------------------------------------------------------- certificates
 
 
+VALID_UNTIL = Field(
+    description="the exclusive end of the validity window: the first instant the certificate no longer holds "
+    "(a certificate dated to 2030-12-31 ends at 2031-01-01T00:00:00+08:00, sent as 2030-12-31T16:00:00Z)"
+)
+VALID_UNTIL_DATE = Field(
+    description="the last day the window includes, as a Beijing date (Asia/Shanghai, YYYY-MM-DD): the "
+    "certificate's printed 有效期止, the day before `validUntil`'s Beijing date when that is Beijing midnight"
+)
+
+
 class Validity(BaseModel):
-    validFrom: dt.datetime
-    validUntil: dt.datetime
+    validFrom: dt.datetime = Field(description="the first instant of the validity window (inclusive)")
+    validUntil: dt.datetime = VALID_UNTIL
+    validUntilDate: dt.date = VALID_UNTIL_DATE
     heldSince: dt.datetime = Field(description="since when the holder has held this grade without interruption")
 
 
@@ -250,7 +261,8 @@ class Summary(BaseModel):
     status: StatusName
     statusLabel: str
     valid: bool
-    validUntil: dt.datetime
+    validUntil: dt.datetime = VALID_UNTIL
+    validUntilDate: dt.date = VALID_UNTIL_DATE
     disputed: Dispute | None = DISPUTED
 
 
@@ -291,7 +303,8 @@ class VerifyResult(BaseModel):
     kind: KindName | None = None
     grade: GradeName | None = None
     name: str | None = None
-    validUntil: dt.datetime | None = None
+    validUntil: dt.datetime | None = Field(None, description=VALID_UNTIL.description)
+    validUntilDate: dt.date | None = Field(None, description=VALID_UNTIL_DATE.description)
     errorType: Literal["/problems/certificate-not-found", "/problems/not-yet-issued"] | None = Field(
         None,
         description="why an item has no verdict, as the problem type a lookup of that item answers with (the `type` "
@@ -353,7 +366,8 @@ class DocumentCheck(BaseModel):
 
 class PlannerBinding(BaseModel):
     registrationNumber: str
-    validUntil: dt.datetime
+    validUntil: dt.datetime = VALID_UNTIL
+    validUntilDate: dt.date = VALID_UNTIL_DATE
 
 
 class FirmOut(BaseModel):

@@ -15,7 +15,16 @@ from ledger.certificates.projection import Row
 from ledger.certificates.reasons import reason_label
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
 
-from .fields import employer_fields, grade_name, hexed, index_proof, instant, instant_or_none, status_fields
+from .fields import (
+    employer_fields,
+    grade_name,
+    hexed,
+    index_proof,
+    instant,
+    instant_or_none,
+    status_fields,
+    window_end,
+)
 
 ZERO = b"\0" * 32  # the contract's "no such link" (predecessor, successor, employer)
 
@@ -108,7 +117,7 @@ def _common(number: str, cid: str, state: Described, status: Status, valid: bool
         "issuer": state["issuer"],
         "validity": {
             "validFrom": instant(state["valid_from"]),
-            "validUntil": instant(state["valid_until"]),
+            **window_end(state["valid_until"]),
             "heldSince": instant(state["held_since"]),
         },
         "version": state["version"],

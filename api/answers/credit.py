@@ -36,7 +36,7 @@ from ledger.store.models import InspectionResult, InspectionRound
 
 from ..problems import Problem
 from ..services import Services, services
-from .fields import grade_name, hexed, instant, instant_or_none
+from .fields import grade_name, hexed, instant, instant_or_none, window_end
 from .registrants import firm_not_found
 
 PICTURE_SECONDS = 5  # how long one computed picture serves, at most (time-based warnings move by the clock)
@@ -169,8 +169,13 @@ def entry_answers(session: Session, entries: Sequence[ListEntry]) -> list[dict[s
 
 def _detail(detail: dict[str, Any]) -> dict[str, Any]:
     """An entry's detail as the API sends it: the list keeps instants as unix seconds, the API sends them as every
-    instant (ISO 8601, UTC)."""
-    return {k: instant(v) if k in ("validUntil", "barredUntil") else v for k, v in detail.items()}
+    instant (ISO 8601, UTC), and a certificate's end with its last day as on the certificate."""
+    shown = dict(detail)
+    if "validUntil" in detail:
+        shown.update(window_end(detail["validUntil"]))
+    if "barredUntil" in detail:
+        shown["barredUntil"] = instant(detail["barredUntil"])
+    return shown
 
 
 # ---- inspection rounds ----

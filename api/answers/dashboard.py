@@ -41,10 +41,7 @@ def board(engine: Engine, view: CreditPicture) -> dict[str, Any]:
         planners = queries.planner_count(session, view.at)
         acts = recent_acts(session)
         change_rows = entry_answers(session, [entry for _, _, entry in recent_changes])
-        expiring_rows = [
-            {**row, "validUntil": row["detail"]["validUntil"].date()}
-            for row in entry_answers(session, expiring[:RECENT])
-        ]
+        expiring_rows = entry_answers(session, expiring[:RECENT])
         status = queries.index_status(session)
         licensing = applications.panel(session, view.at)
     return {

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from ledger.certificates import queries
+from ledger.certificates.documents import last_day
 from ledger.certificates.projection import State
 from ledger.certificates.vocabulary import STATUS_LABELS, Grade, Kind, Status
 from ledger.errors import IndexNotReady, _show
@@ -20,6 +21,12 @@ hexed = _show  # one bytes-to-hex rule for the ledger and the API, beside the co
 
 def instant(seconds: int | float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def window_end(valid_until: int) -> dict[str, Any]:
+    """A validity window's end as every answer gives it: the exclusive instant, and the last day it includes as a
+    Beijing date (the certificate's printed 有效期止)."""
+    return {"validUntil": instant(valid_until), "validUntilDate": last_day(valid_until)}
 
 
 def instant_or_none(seconds: int | float | None) -> dt.datetime | None:
@@ -51,7 +58,7 @@ def summary(state: State, at: int, disputed: dict[str, Any] | None = None) -> di
         "name": state["name"],
         "creditCode": state["credit_code"],
         **status_fields(queries.derived_status(state, at), queries.is_valid(state, at)),
-        "validUntil": instant(state["valid_until"]),
+        **window_end(state["valid_until"]),
         "disputed": disputed,
     }
 

@@ -15,7 +15,7 @@ from ledger.certificates.vocabulary import Grade
 from ..problems import Problem
 from ..services import Services
 from .confirmed import Confirmed, kept, settled
-from .fields import employer_fields, instant, instant_or_none, status_fields, summary
+from .fields import employer_fields, instant, instant_or_none, status_fields, summary, window_end
 
 
 def firm_not_found(credit_code: str) -> Problem:
@@ -50,9 +50,7 @@ def _firm(found: dict[str, Any], certificates: list[Confirmed], now: int) -> dic
         "currentGrade": Grade(min(valid_grades)).name if valid_grades else None,  # A (1) outranks B (2)
         "certificates": [summary(c.state, now, c.dispute()) for c in certificates],
         "plannerCount": len(found["planners"]),
-        "planners": [
-            {"registrationNumber": p["number"], "validUntil": instant(p["valid_until"])} for p in found["planners"]
-        ],
+        "planners": [{"registrationNumber": p["number"], **window_end(p["valid_until"])} for p in found["planners"]],
     }
 
 

@@ -28,9 +28,9 @@ from ..problems import Problem, type_uri
 from ..services import Services
 from .certificate import certificate_from_chain, certificate_from_index
 from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, fresh_enough, kept, settled
-from .fields import grade_name, hexed, index_proof, instant, status_fields, summary
+from .fields import grade_name, hexed, index_proof, instant, status_fields, summary, window_end
 
-RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil")
+RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil", "validUntilDate")
 
 
 def not_found(number: str) -> Problem:
@@ -234,7 +234,7 @@ def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str
             "kind": Kind(reading.kind).name,
             "grade": grade_name(reading.grade),
             "name": None,  # the contract stores no names: they are in its events, which the read model lacks here
-            "validUntil": instant(reading.valid_until),
+            **window_end(reading.valid_until),
             "disputed": Confirmed(state, missing).dispute(),  # type: ignore[arg-type]
         }
     return found

@@ -275,6 +275,12 @@ def chain_time(day: str, *, exclusive_end: bool = False) -> int:
     return int((start + dt.timedelta(days=1 if exclusive_end else 0)).timestamp())
 
 
+def last_day(valid_until: int) -> dt.date:
+    """The last day a window ending (exclusively) at ``valid_until`` includes, as a Beijing date: the inverse of
+    ``chain_time(day, exclusive_end=True)``, so the printed 有效期止 comes back, never the day after it."""
+    return dt.datetime.fromtimestamp(valid_until - 1, BEIJING).date()
+
+
 def chain_grade(document: Document) -> Grade:
     return Grade[document.public["grade"]] if "grade" in document.public else Grade.NONE
 

@@ -1,12 +1,32 @@
-"""One time format: messages give instants in ISO 8601, never unix seconds."""
+"""One time format: a validity's last day is the certificate's printed date (a Beijing date), pages read instants in
+Beijing time, and messages give instants in ISO 8601, never unix seconds."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from eth_account import Account
 
+from api.templating import beijing_date, beijing_time
+from ledger.certificates.documents import chain_time, last_day
 from wallet.errors import Expired
 from wallet.typed_acts import Domain, sign_act, verify_act
+
+
+@pytest.mark.parametrize("day", ["2030-12-31", "2024-02-29", "2027-01-01"])
+def test_the_last_day_of_a_window_is_the_printed_date(day: str) -> None:
+    end = chain_time(day, exclusive_end=True)  # Beijing midnight after the printed last day
+    assert last_day(end) == dt.date.fromisoformat(day)
+    beijing_end = dt.datetime.fromtimestamp(end, dt.timezone(dt.timedelta(hours=8))).date()
+    assert last_day(end) == beijing_end - dt.timedelta(days=1)
+    assert last_day(end + 3600) == beijing_end, "an end inside a day includes that day"
+
+
+def test_pages_read_instants_in_beijing_time() -> None:
+    moment = dt.datetime(2026, 12, 1, 18, 35, tzinfo=dt.UTC)
+    assert beijing_time(moment) == "2026-12-02 02:35 北京时间"
+    assert beijing_date(moment) == dt.date(2026, 12, 2)
 
 
 def test_an_expired_act_says_when_in_iso_8601() -> None:
