@@ -97,11 +97,9 @@ def _still_disputed(ledger: Services, block: int) -> list[dict[str, Any]]:
     with Session(ledger.engine) as session:
         rows = {state["id"]: state for state in queries.states_by_id(session, [d.certificate_id for d in disputes])}
     present = [rows[d.certificate_id] for d in disputes if d.certificate_id in rows]
-    still = {
-        s["id"]
-        for s, c in zip(present, confirm(ledger.verdicts, present, block), strict=True)
-        if c is None or c.disputed or (s["id"] in ledger.verdicts.disputes and s["id"] in histories)
-    }
+    outcomes = confirm(ledger.verdicts, present, block)
+    still = {s["id"] for s, c in zip(present, outcomes, strict=True) if c is None or c.disputed}
+    still |= {i for i in histories if i in ledger.verdicts.disputes}  # a history not settled above
     for dispute in disputes:
         if dispute.certificate_id not in rows:  # a deleted row: disputed while the chain still holds the certificate
             reading = ledger.verdicts.confirm([dispute.certificate_id], block)[dispute.certificate_id]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.histories import history_disagreement
 from ledger.certificates.identifiers import normalise_number
-from ledger.certificates.projection import State
+from ledger.certificates.projection import Row, State
 from ledger.certificates.storage_proofs import storage_proof
 from ledger.certificates.verdicts import Disagreement
 from ledger.certificates.vocabulary import Kind, Status
@@ -74,10 +74,11 @@ def _at_instant(ledger: Services, connection: Connection, number: str, at: int, 
         logged = ledger.histories([row["id"]], block)[row["id"]]
     except ChainUnavailable as exc:
         raise cannot_verify("the chain node does not answer") from exc
-    found = history_disagreement(queries.history(connection, row["id"]), logged, block)
+    stored = queries.history(connection, row["id"])
+    found = history_disagreement(stored, logged, block)
     if found is not None:
         ledger.verdicts.record_dispute(row["id"], number, [found])
-    answer = queries.answer_from_row(connection, row, at, None if found is None else logged)
+    answer = queries.answer_from_row(connection, row, at, stored if found is None else logged)
     if answer is None:
         raise Problem(404, "not-yet-issued", "Not issued at that instant", f"Certificate {number!r} was issued later.")
     body = certificate_from_index(connection, answer, answer.checkpoint)
@@ -148,21 +149,27 @@ def batch(
     column = Certificate.document_hash if by_hash else Certificate.number
     keys = items if by_hash else [normalise_number(item) for item in items]
     with Session(ledger.engine) as session:
-        checkpoint, states = settled(session, lambda: queries.batch(session, column, keys, at), max_age)
+
+        def read() -> tuple[dict[str, State], dict[str, list[Row]]]:
+            current = queries.batch(session, column, keys)
+            ids = [state["id"] for state in current.values()]
+            return current, ({} if at is None else queries.histories(session, ids))
+
+        checkpoint, (current, stored) = settled(session, read, max_age)
     block = checkpoint.block_number
     proof = index_proof(checkpoint, None, confirmed_block=None if at is not None else block)
     moment = at if at is not None else int(time.time())
     confirmed: dict[str, Confirmed | None] = {}
     absent: dict[str, Any] = {}
+    states: dict[str, State | None] = dict(current)
     if at is None:
-        current = cast(dict[str, State], states)  # now, every state the read model holds is there
         outcomes = confirm(ledger.verdicts, list(current.values()), block)
         confirmed = dict(zip(current, outcomes, strict=True))
         if not by_hash:  # what the read model lacks, or holds under a number the registry does not
             unknown = [key for key in dict.fromkeys(keys) if confirmed.get(key) is None]
             absent = _on_chain_only(ledger, unknown, block)
     else:
-        states, confirmed = _histories_confirmed(ledger, states, block, at, by_hash=by_hash)
+        states, confirmed = _histories_confirmed(ledger, current, stored, block, at)
     results = []
     for item, key in zip(items, keys, strict=True):
         if key in absent:
@@ -177,30 +184,23 @@ def batch(
 
 
 def _histories_confirmed(
-    ledger: Services, states: dict[str, State | None], block: int, at: int, *, by_hash: bool
+    ledger: Services, current: dict[str, State], stored: dict[str, list[Row]], block: int, at: int
 ) -> tuple[dict[str, State | None], dict[str, Confirmed | None]]:
-    """A batch's states at ``at`` with each certificate's stored history confirmed against the registry's logs
-    (one batch of log queries for all): a history in dispute is answered from the logs (it may then not have been
-    issued yet at ``at``) and recorded. A number the read model found unissued at ``at`` is checked too."""
-    ids = {
-        key: state["id"] if state else hexed(certificate_id(key))
-        for key, state in states.items()
-        if state or not by_hash
-    }
+    """A batch's states at ``at`` (None: not issued by then), each folded from the certificate's stored history
+    once the registry's logs confirm it (one batch of log queries for all); a history in dispute is folded from
+    the logs instead, and recorded."""
+    ids = {key: state["id"] for key, state in current.items()}
     try:
         logged = ledger.histories(list(dict.fromkeys(ids.values())), block)
     except ChainUnavailable as exc:
         raise cannot_verify("the chain node does not answer") from exc
-    with Session(ledger.engine) as session:
-        stored = queries.histories(session, list(dict.fromkeys(ids.values())))
-    states = dict(states)
+    states: dict[str, State | None] = {}
     confirmed: dict[str, Confirmed | None] = {}
     for key, cid in ids.items():
         found = history_disagreement(stored[cid], logged[cid], block)
         if found is not None:
             ledger.verdicts.record_dispute(cid, key, [found])
-            states[key] = queries.state_at(logged[cid], at)
-        state = states[key]
+        state = states[key] = queries.state_at(stored[cid] if found is None else logged[cid], at)
         if state is not None:
             confirmed[key] = Confirmed(state, [] if found is None else [found])
     return states, confirmed

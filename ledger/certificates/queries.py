@@ -196,11 +196,11 @@ def answer_from_row(
     session: Session | Connection,
     row: Mapping[str, Any],
     at: int | None = None,
-    logged: Sequence[HistoryRow] | None = None,
+    whole: Sequence[HistoryRow] | None = None,
 ) -> CertificateAnswer | None:
-    """The answer ``certificate`` gives, from its row (``certificate_row``); at an instant, folded from the
-    ``logged`` history (the registry's, where the read model's is disputed) instead of the stored one."""
-    whole = history(session, row["id"]) if logged is None else list(logged)
+    """The answer ``certificate`` gives, from its row (``certificate_row``) and its ``whole`` history (read here
+    if not given: an instant's answer is folded from the rows the caller confirmed, or from the registry's)."""
+    whole = history(session, row["id"]) if whole is None else list(whole)
     rows = whole if at is None else [r for r in whole if r["block_time"] <= at]
     state: State | None
     asked = at
@@ -238,20 +238,16 @@ def reanswer(session: Session | Connection, answer: CertificateAnswer, state: St
     return replace(answer, state=state, status=derived_status(state, at), valid=is_valid(state, at), employer=employer)
 
 
-def batch(session: Session, column: Any, keys: Sequence[str], at: int | None = None) -> dict[str, State | None]:
+def batch(session: Session, column: Any, keys: Sequence[str]) -> dict[str, State]:
     """Certificates whose ``column`` (``Certificate.number`` or ``Certificate.document_hash``) is one of ``keys``,
-    keyed by that value; at ``at``, each is the fold of its history up to then (a legacy certificate's imported
-    record before the import: ``before_recording``), None for one known but not issued by then. Two queries per
-    500 keys, whatever the batch size: a tender's thousand certificates cost a few round trips."""
+    keyed by that value (an instant's states: ``histories`` and ``state_at``). One query per 500 keys, whatever
+    the batch size: a tender's thousand certificates cost a few round trips."""
     table = Certificate.__table__
     found: dict[str, State] = {}
     for chunk in chunked(list(dict.fromkeys(keys)), 500):
         for row in session.execute(select(table).where(column.in_(chunk))).mappings():
             found[row[column.key]] = state_of(row)
-    if at is None:
-        return dict(found)
-    rows = histories(session, [state["id"] for state in found.values()])
-    return {key: state_at(rows[state["id"]], at) for key, state in found.items()}
+    return found
 
 
 def basis_of(state: State, at: int | None) -> str:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
-from ledger.chain.localchain import LOCAL_CHAIN_ID, free_port, rpc_answers, stop_process
+from ledger.chain.localchain import LOCAL_CHAIN_ID, await_node, free_port, stop_process
 from ledger.errors import ChainUnavailable
 from ledger.settings import PROJECT_ROOT
 
@@ -105,14 +104,7 @@ class CliqueNode:
             self.process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
-        deadline = time.monotonic() + timeout
-        while not rpc_answers(self.url):
-            if self.process.poll() is not None:
-                raise ChainUnavailable(f"geth exited with code {self.process.returncode} (see {self.datadir}/geth.log)")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ChainUnavailable(f"geth did not answer on {self.url} within {timeout:.0f}s")
-            time.sleep(0.1)
+        await_node(self.process, self.url, timeout, f"geth (see {self.datadir}/geth.log)", self.stop)
         return self
 
     def stop(self, timeout: float = 30.0) -> None:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -106,14 +107,7 @@ class LocalChain:
                 stdin=subprocess.DEVNULL,
                 start_new_session=detach,
             )
-        deadline = time.monotonic() + timeout
-        while not rpc_answers(self.url):
-            if self.process.poll() is not None:
-                raise ChainUnavailable(f"anvil exited with code {self.process.returncode} (see {self.log_path})")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ChainUnavailable(f"anvil did not answer on {self.url} within {timeout:.0f}s")
-            time.sleep(0.05)
+        await_node(self.process, self.url, timeout, f"anvil (see {self.log_path})", self.stop)
         return self
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -124,6 +118,19 @@ class LocalChain:
         self.process.wait()
         if self.cache_dir is not None:
             remove_cache(self.cache_dir)
+
+
+def await_node(process: subprocess.Popen[bytes], url: str, timeout: float, name: str, stop: Callable[[], None]) -> None:
+    """Until the node ``process`` started answers JSON-RPC on ``url``; ChainUnavailable naming it (``name``) if it
+    exits first, or (stopped) if it does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not rpc_answers(url):
+        if process.poll() is not None:
+            raise ChainUnavailable(f"{name} exited with code {process.returncode}")
+        if time.monotonic() > deadline:
+            stop()
+            raise ChainUnavailable(f"{name} did not answer on {url} within {timeout:.0f}s")
+        time.sleep(0.05)
 
 
 def remove_cache(cache_dir: Path) -> None:
