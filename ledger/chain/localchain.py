@@ -48,13 +48,16 @@ def rpc_answers(url: str, timeout: float = 1.0) -> bool:
 
 
 CACHE_DIR = "anvil-cache"
+# Historical states anvil keeps on disk beyond those in memory. Each is a whole dump of the state, so uncapped they
+# grew to 54 GB over one test session (and filled the disk); the ledger reads state at the indexed block, recent.
+PERSISTED_STATES = 256
 
 
 class LocalChain:
     """One anvil process on 127.0.0.1. With ``state_path`` the chain is loaded from that file at start and
     written back every ``state_interval`` seconds and on ``stop()``, so a restart keeps every block.
 
-    anvil offloads historical states to disk (gigabytes over a test session) and, left to itself, keeps them under
+    anvil offloads historical states to disk (at most PERSISTED_STATES) and, left to itself, keeps them under
     ~/.foundry/anvil/tmp after it exits; here they go to ``cache_dir`` (beside the state file, or a temporary
     folder), emptied at start and removed on ``stop()``."""
 
@@ -85,7 +88,7 @@ class LocalChain:
         cmd += ["--hardfork", HARDFORK]  # the rules the contracts are compiled for (hardhat.config.js evmVersion)
         cmd += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # the development keys: every role and province funded
         if self.cache_dir is not None:
-            cmd += ["--cache-path", str(self.cache_dir)]
+            cmd += ["--cache-path", str(self.cache_dir), "--max-persisted-states", str(PERSISTED_STATES)]
         if self.state_path is not None:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
             cmd += ["--state", str(self.state_path), "--state-interval", str(self.state_interval)]
