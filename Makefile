@@ -23,7 +23,7 @@ PORT ?= 5000
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
 .PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-network lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth clean
+	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth network network-stop clean
 DEMO := var/register/demo
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make test       install what is missing and run every test (contracts, Python unit/chain/browser tiers)"
 	@echo "make test-unit  the chain-free Python tests only (seconds; builds nothing)"
 	@echo "make test-network  the ledger, API and proofs on geth (builds geth v1.13.15 once: make geth)"
+	@echo "make network    start the development network (3 geth sealers + a reader, var/network)   make network-stop"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
@@ -106,6 +107,14 @@ test-python: build browser
 # The network tier: the ledger, its API and its proofs on geth instead of anvil (tests/network).
 test-network: build geth
 	$(PY) -m pytest tests/network
+
+# The development network of authorities (ledger/chain/network.py): three Clique sealers and a non-sealing node on
+# loopback, a block every LEDGER_NETWORK_PERIOD (2) seconds; prints the LEDGER_RPC_URL that points everything at it.
+network: install geth
+	$(PY) -m scripts.network start
+
+network-stop:
+	@if [ -x $(PY) ]; then $(PY) -m scripts.network stop; else echo "network not running"; fi
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own here).
 browser:
