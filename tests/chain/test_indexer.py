@@ -15,7 +15,7 @@ from ledger.store.models import Certificate, CertificateEvent
 from ledger.wiring import Ledger
 from scripts.samples import firm_request, successor_request
 from tests.chain_helpers import advance_time, chain_now
-from tests.conftest import Deployed
+from tests.conftest import Deployed, fresh_database
 from tests.index_helpers import assert_read_model_matches_chain, projection_snapshot
 from tests.register_helpers import firm_issue, planner_issue, register_for
 
@@ -74,16 +74,17 @@ def test_rebuild_equals_incremental(deployed: Deployed, indexer: Indexer, tmp_pa
     registrar_client.transfer(planners[1]["number"], firms[2]["subject"], b"\7" * 32, b"")
     indexer.sync()
 
-    rebuilt = make_engine(f"sqlite:///{tmp_path / 'rebuilt.db'}")
-    migrate(rebuilt)
-    rebuild = deployed.indexer(rebuilt)
-    rebuild.max_range = 3  # many small ranges, for good measure
-    rebuild.sync()
-    assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
+    with fresh_database(tmp_path, "rebuilt") as url:
+        rebuilt = make_engine(url)
+        migrate(rebuilt)
+        rebuild = deployed.indexer(rebuilt)
+        rebuild.max_range = 3  # many small ranges, for good measure
+        rebuild.sync()
+        assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
 
-    indexer.reset()  # `ledger reindex` in place
-    indexer.sync()
-    assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
+        indexer.reset()  # `ledger reindex` in place
+        indexer.sync()
+        assert projection_snapshot(rebuilt) == projection_snapshot(indexer.engine)
 
 
 def test_a_firm_moved_to_another_province_is_indexed_there(deployed: Deployed, indexer: Indexer) -> None:
