@@ -13,7 +13,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 
 Hex32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
 Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
-CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+# No number holds a control character; PostgreSQL's text cannot hold NUL at all, so a lookup of one was a 500 there.
+CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 _DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")

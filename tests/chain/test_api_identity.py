@@ -153,6 +153,8 @@ def test_a_holder_proves_control_of_a_certificate(served: Served) -> None:
     is_problem(served.client.post("/api/v1/presentations/verify", json=impostor), 403, "not-holder")
     missing = served.client.post("/api/v1/presentations/challenge", json={"number": "自资规甲0000000", "audience": "a"})
     is_problem(missing, 404, "certificate-not-found")
+    nul = served.client.post("/api/v1/presentations/challenge", json={"number": "自资规甲\x00", "audience": "a"})
+    is_problem(nul, 400, "invalid-request")  # no number holds a control character (PostgreSQL's text no NUL: a 500)
 
 
 def test_rate_limits_per_client_with_standard_headers(served: Served) -> None:
