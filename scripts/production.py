@@ -21,6 +21,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -178,10 +179,20 @@ class Profile:
         for name, port in zip(("api-1", "api-2"), self.layout.api_ports, strict=True):
             self._spawn(name, self._gunicorn(name, port), env)
         for port in self.layout.api_ports:
-            _wait_until(lambda port=port: _answers(f"http://127.0.0.1:{port}/livez"), f"the API on port {port}")
+            _wait_until(lambda port=port: _status(f"http://127.0.0.1:{port}/livez") == 200, f"the API on :{port}")
+        self.start_proxy()
+
+    def start_proxy(self) -> None:
+        """nginx alone, before whatever listens on the API ports (the tests put it before none, or a silent one)."""
         config = self.render_nginx()
-        self._spawn("nginx", [_binary("nginx"), "-p", str(config.parent), "-c", str(config), "-e", "stderr"], env)
-        _wait_until(lambda: _answers(f"{self.layout.url}/livez"), f"nginx on {self.layout.url}")
+        argv = [_binary("nginx"), "-p", str(config.parent), "-c", str(config), "-e", "stderr"]
+        self._spawn("nginx", argv, self.layout.environment())
+        # a connection, not a request: one to an instance that does not answer would mark it failed for a while
+        _wait_until(lambda: _accepts(self.layout.port), f"nginx on {self.layout.url}")
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Until ``/readyz`` answers 200 through nginx: the indexer has caught up with the chain."""
+        _wait_until(lambda: _status(f"{self.layout.url}/readyz") == 200, f"{self.layout.url}/readyz", timeout)
 
     def render_nginx(self) -> Path:
         """deploy/nginx.conf with this layout's ports, folders and limits, written to nginx/nginx.conf."""
@@ -317,11 +328,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _answers(url: str) -> bool:
+def _status(url: str) -> int | None:
+    """The status ``url`` answers with; None while nothing answers."""
     try:
-        return requests.get(url, timeout=2).status_code == 200
+        return requests.get(url, timeout=5).status_code
     except requests.RequestException:
+        return None
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
         return False
+    return True
 
 
 def _redis_answers(port: int) -> bool:
@@ -349,7 +369,7 @@ def start(layout: Layout) -> None:
         make[1:1] = ["--assume-old", "chain"]
     subprocess.run(make, env=layout.environment(), cwd=PROJECT_ROOT, check=True)
     profile.serve()
-    _wait_until(lambda: _answers(f"{layout.url}/readyz"), f"{layout.url}/readyz", timeout=120)
+    profile.wait_ready()
     print(f"production profile on {layout.url} (nginx → 127.0.0.1:{layout.api_ports[0]} and :{layout.api_ports[1]});")
     print(f"files and logs in {layout.root}; 'make production-stop' stops it")
 
