@@ -1,10 +1,12 @@
 """Two instances behind nginx act as one API: the rate limits' counts are one (Redis: issue 16 saw
 X-RateLimit-Remaining jump as each worker counted alone), and a sign-in nonce, a bearer token and a spent nonce are
-good on either instance (the shared secret, and the spent nonces in PostgreSQL)."""
+good on either instance (the shared secret, and the spent nonces in PostgreSQL), and so are a page's cookie session
+and its CSRF token."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from urllib.parse import quote
 
@@ -48,3 +50,28 @@ def test_a_nonce_from_one_instance_signs_in_on_the_other(production: Production)
     assert me.status_code == 200 and me.json()["address"] == account.address
     replay = requests.post(f"{first}/api/v1/auth/login", json={"message": text, "signature": signature}, timeout=10)
     assert replay.status_code == 401 and replay.json()["type"] == "/problems/replayed"
+
+
+def test_a_page_session_and_its_csrf_token_are_good_on_either_instance(production: Production) -> None:
+    """The console's and portal's cookie session and CSRF token are signed with the shared secret: a session
+    opened on one instance, with the token its page gave, signs in on the other and is known to both."""
+    first, second = production.instance(0), production.instance(1)
+    account = Account.create()
+    with requests.Session() as browser:  # one cookie jar: the instances share the host, as behind nginx
+        csrf = {"X-CSRFToken": csrf_token(browser, first)}
+        challenge = browser.post(f"{second}/web/sign-in/challenge", json={"address": account.address}, headers=csrf)
+        assert challenge.status_code == 200, challenge.text
+        text, signature = sign_in(account, SiweMessage.parse(challenge.json()["message"]))
+        opened = browser.post(f"{first}/web/sign-in", json={"message": text, "signature": signature}, headers=csrf)
+        assert opened.status_code == 200, opened.text
+        portal = browser.get(f"{second}/portal", timeout=10)
+        assert portal.status_code == 200 and account.address[:8] in portal.text
+
+
+def csrf_token(browser: requests.Session, instance: str) -> str:
+    """The CSRF token a page gives its session (the page's meta tag)."""
+    found = re.search(
+        r'<meta name="csrf-token" content="([^"]+)">', browser.get(f"{instance}/notices", timeout=10).text
+    )
+    assert found is not None
+    return found[1]
