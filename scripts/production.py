@@ -83,8 +83,11 @@ class Layout:
         if "PRODUCTION_API_PORTS" in env:
             first, second = (int(p) for p in env["PRODUCTION_API_PORTS"].split(","))
             layout = replace(layout, api_ports=(first, second))
-        ports = {name: int(env[f"PRODUCTION_{name.upper()}"]) for name in ("port", "redis_port", "postgres_port",
-                 "chain_port") if f"PRODUCTION_{name.upper()}" in env}  # fmt: skip
+        ports = {
+            name: int(env[variable])
+            for name in ("port", "redis_port", "postgres_port", "chain_port")
+            if (variable := f"PRODUCTION_{name.upper()}") in env
+        }
         return replace(layout, **ports)
 
     @property
@@ -160,8 +163,6 @@ class Profile:
     def start_stores(self) -> None:
         """PostgreSQL with the profile's two databases, and Redis: what the deployment and the API write into."""
         os.umask(0o077)  # as every process of the ledger: the rendered config, pid files and logs are owner-only
-        for folder in (self.layout.log_dir, self.layout.run_dir):
-            folder.mkdir(parents=True, exist_ok=True)
         with self.layout.postgres_environment():
             server = postgres.ensure_server()
         with psycopg.connect(make_url(server).set(drivername="postgresql").render_as_string(), autocommit=True) as db:
@@ -186,7 +187,7 @@ class Profile:
         """nginx alone, before whatever listens on the API ports (the tests put it before none, or a silent one)."""
         config = self.render_nginx()
         argv = [_binary("nginx"), "-p", str(config.parent), "-c", str(config), "-e", "stderr"]
-        self._spawn("nginx", argv, self.layout.environment())
+        self._spawn("nginx", argv, os.environ)
         # a connection, not a request: one to an instance that does not answer would mark it failed for a while
         _wait_until(lambda: _accepts(self.layout.port), f"nginx on {self.layout.url}")
 
@@ -200,7 +201,7 @@ class Profile:
         (folder / "temp").mkdir(parents=True, exist_ok=True)
         owner = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
         values = {
-            "USER": owner if os.geteuid() == 0 else "",  # nginx's workers would run as nobody
+            "USER": owner if os.geteuid() == 0 else "",  # else, as root, nginx runs its workers as nobody
             "PORT": self.layout.port,
             "API_PORT_1": self.layout.api_ports[0],
             "API_PORT_2": self.layout.api_ports[1],
@@ -256,6 +257,8 @@ class Profile:
         if self.running(name) is not None:
             print(f"{name} already running (pid {self.running(name)})")
             return
+        for folder in (self.layout.log_dir, self.layout.run_dir):
+            folder.mkdir(parents=True, exist_ok=True)
         with open(self.layout.log_dir / f"{name}.log", "ab") as log:
             process = subprocess.Popen(
                 argv, env=dict(env), cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -84,8 +84,6 @@ def proxy_before(root: Path, api_ports: tuple[int, int], **settings: int) -> Pro
     answers): the proxy's own 502, 503 and 504."""
     layout = Layout(root=root, port=free_port(), api_ports=api_ports, **settings)
     profile = Profile(layout)
-    for folder in (layout.log_dir, layout.run_dir):
-        folder.mkdir(parents=True, exist_ok=True)
     profile.start_proxy()
     return profile
 
