@@ -22,8 +22,9 @@ PORT ?= 5000
 # default, licensing-2012; a deployment keeps the minimum it was made with.
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
-.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-network test-production production production-stop production-packages lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth clean
+.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-network lint bench bench-gas \
+	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth network network-stop \
+	production production-stop production-packages test-production clean
 DEMO := var/register/demo
 
 help:
@@ -31,6 +32,7 @@ help:
 	@echo "make test       install what is missing and run every test (contracts, Python unit/chain/browser tiers)"
 	@echo "make test-unit  the chain-free Python tests only (seconds; builds nothing)"
 	@echo "make test-network  the ledger, API and proofs on geth (builds geth v1.13.15 once: make geth)"
+	@echo "make network    start the development network (3 geth sealers + a reader, var/network)   make network-stop"
 	@echo "make production  nginx on :8080 before two API instances, PostgreSQL, Redis, indexer, chain (var/production)"
 	@echo "make production-stop  stop it   make test-production: its tier (tests/production)"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
@@ -108,6 +110,14 @@ test-python: build browser
 # The network tier: the ledger, its API and its proofs on geth instead of anvil (tests/network).
 test-network: build geth
 	$(PY) -m pytest tests/network
+
+# The development network of authorities (ledger/chain/network.py): three Clique sealers and a non-sealing node on
+# loopback, a block every LEDGER_NETWORK_PERIOD (2) seconds; prints the LEDGER_RPC_URL that points everything at it.
+network: install geth
+	$(PY) -m scripts.network start
+
+network-stop:
+	@if [ -x $(PY) ]; then $(PY) -m scripts.network stop; else echo "network not running"; fi
 
 # The production-shaped profile (docs/operations.md#production-profile): its own chain on :8546 (or LEDGER_RPC_URL),
 # PostgreSQL, Redis, the indexer, two gunicorn instances and nginx in front on :8080, all under var/production.

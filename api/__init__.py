@@ -40,7 +40,7 @@ from . import (
     templating,
     web,
 )
-from .openapi import PROBLEM_SCHEMA, document_problems, query_parameters_are_text
+from .openapi import PROBLEM_SCHEMA, document_problems, one_schema_per_model, query_parameters_are_text
 
 SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
 
@@ -100,6 +100,8 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
         INFO={"description": (__doc__ or "").strip()},
     )
     app.config.update(config or {})
+    # the document names the public origin, not the Host header of whichever request first built it (it is kept)
+    app.config["SERVERS"] = [{"url": app.config["PUBLIC_ORIGIN"], "description": "this deployment (PUBLIC_ORIGIN)"}]
     if "API_TOKEN_SECRET" not in app.config:
         app.config["API_TOKEN_SECRET"] = auth.token_secret()
     if app.config["TRUSTED_PROXIES"]:
@@ -158,11 +160,11 @@ def _describe_operations(app: APIFlask) -> None:
 
 def _documented(app: APIFlask, spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     """APIFlask hands a spec callback the document as a dict, or as YAML text when SPEC_FORMAT says so; this app
-    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents and whose cross-origin
-    operations ``cors.document`` names."""
+    serves JSON (SPEC_FORMAT's default), whose problems ``document_problems`` documents, whose cross-origin
+    operations ``cors.document`` names, and whose nested models ``one_schema_per_model`` publishes once each."""
     if isinstance(spec, str):
         raise TypeError("the problems are documented in the JSON spec only (SPEC_FORMAT 'json')")
-    return cors.document(query_parameters_are_text(document_problems(spec)), app)
+    return one_schema_per_model(cors.document(query_parameters_are_text(document_problems(spec)), app))
 
 
 def _docs_asset(name: str) -> Response:

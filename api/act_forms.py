@@ -21,6 +21,7 @@ from ledger.certificates import vault
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import firm_subject, issue_request, successor_request
 from ledger.certificates.identifiers import IdentifierError, validate_credit_code, validate_number
+from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, checked_reason
 from ledger.certificates.vocabulary import GRADE_LABELS, Grade, Kind
 from ledger.credit.vocabulary import Category, CreditKind
 from ledger.licensing import checks as review_checks
@@ -68,6 +69,19 @@ class Form:
             self.fault(name, f"{label}为 {low}–{high} 的整数")
             return low
         return int(raw)
+
+    def reason(self, act: str, *, absent: int | None = None) -> int:
+        """The reason code chosen for ``act``: one of its vocabulary (the select offers no other, a hand-made post
+        may); ``absent`` when none is chosen and the act's reason is optional."""
+        raw = str(self.inputs.get("reason") or "").strip()
+        if not raw and absent is not None:
+            return absent
+        try:
+            return checked_reason(act, int(raw))
+        except (ValueError, UnknownReason):
+            codes = "、".join(f"{int(c)}（{r.label}）" for c, r in sorted(SIGNED_ACT_REASONS[act].items()))
+            self.fault("reason", f"请选择原因：{codes}")
+            return next(iter(sorted(SIGNED_ACT_REASONS[act])))
 
     def id32(self, value: str | None, name: str = "about") -> str:
         """An application, objection or proposal id: 0x and 64 hex digits."""
@@ -356,14 +370,13 @@ def held_fields(certificate_id: str) -> dict[str, str] | None:
 @builds("Suspend")
 def _suspend(form: Form) -> dict[str, Any]:
     """Suspension (暂扣) with its reason code."""
-    return {"id": form.certificate(form.about), "reason": form.number("reason", "原因代码", 1, 65535)}
+    return {"id": form.certificate(form.about), "reason": form.reason("Suspend")}
 
 
 @builds("Reinstate")
 def _reinstate(form: Form) -> dict[str, Any]:
-    """Reinstatement (恢复) after a suspension; its reason code optional."""
-    given = str(form.inputs.get("reason") or "").strip()
-    return {"id": form.certificate(form.about), "reason": form.number("reason", "原因代码", 0, 65535) if given else 0}
+    """Reinstatement (恢复) after a suspension; its reason code optional (0, not stated)."""
+    return {"id": form.certificate(form.about), "reason": form.reason("Reinstate", absent=0)}
 
 
 @builds("ProposeRevocation")
@@ -372,7 +385,7 @@ def _propose_revocation(form: Form) -> dict[str, Any]:
     the same authority confirms it."""
     return {
         "certificate": form.certificate(form.about),
-        "reason": form.number("reason", "原因代码", 1, 65535),
+        "reason": form.reason("ProposeRevocation"),
         "evidenceHash": form.text("evidence", "撤销依据"),
     }
 

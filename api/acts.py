@@ -18,7 +18,7 @@ from apiflask import APIBlueprint
 from eth_utils import to_checksum_address
 from flask import url_for
 
-from ledger.certificates.reasons import SIGNED_ACT_REASONS, as_json
+from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, as_json, checked_reason
 from ledger.settings import data_dir
 from wallet.typed_acts import ACTS, SIGNED_ACT_FORMAT, SignedAct, typed_data
 
@@ -77,11 +77,24 @@ def relay_act(body: SignedActIn) -> dict[str, Any]:
 @bp.output(PreparedAct)
 @bp.doc(
     summary="The typed data to sign for an act: its domain, the signer's next nonce and a deadline set here",
-    responses={400: "Unknown act or fields that do not fit its type"},
+    responses={
+        400: "Unknown act, fields that do not fit its type (`malformed-message`), or a reason code outside "
+        "the act's vocabulary (`invalid-request`)"
+    },
 )
 def prepare_act(body: PrepareIn) -> dict[str, Any]:
     """Nothing is sent and nothing is stored: the same request later gives the nonce the chain counts then. Sign
-    `typedData` with `eth_signTypedData_v4` and POST `signedAct` with the signature to `/api/v1/acts`."""
+    `typedData` with `eth_signTypedData_v4` and POST `signedAct` with the signature to `/api/v1/acts`. A `reason`
+    is one of the act's codes (`reasons` in `GET /api/v1/act-types`)."""
+    reason = body.fields.get("reason")
+    # a reason that is no uint16 does not fit the act's type: refused below as malformed-message, as any such field
+    if body.act in SIGNED_ACT_REASONS and type(reason) is int and 0 <= reason < 2**16:
+        try:
+            checked_reason(body.act, reason)
+        except UnknownReason as unknown:
+            detail = f"{unknown}: `reasons` in GET /api/v1/act-types says what each code means."
+            field = {"in": "json", "field": "fields.reason", "message": f"one of {unknown.codes}"}
+            raise Problem(400, "invalid-request", "Invalid request", detail, errors=[field]) from unknown
     typed = services().act_relay.prepare(body.act, body.signer, body.fields, body.validFor)
     return {
         "typedData": typed,

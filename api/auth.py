@@ -105,8 +105,8 @@ def roles_of(address: str) -> dict[str, Any]:
 @bp.output(NonceOut)
 @bp.doc(summary="A single-use nonce for a Sign-In with Ethereum message")
 def nonce() -> dict[str, Any]:
-    """Put the nonce, `domain`, `uri` and `chainId` into an EIP-4361 message, sign it (`wallet login` does), and
-    post it to `/auth/login` before `expiresIn` seconds pass."""
+    """Put the nonce, `domain`, `uri` and `chainId` into an EIP-4361 message, sign it with `personal_sign`
+    (EIP-191; `wallet login` does both), and post both to `/auth/login` before `expiresIn` seconds pass."""
     verifier = services().siwe
     return {
         "nonce": verifier.issue_nonce(int(time.time())),

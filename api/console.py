@@ -114,8 +114,7 @@ def certificate(number: str) -> Page:
     steps = certificate_steps(ledger, answer["id"], account, proposals, [r["id"] for r in records])
     return render_template(
         "console/certificate.html", c=answer, desk=desk, steps=steps, proposals=proposals, records=records,
-        categories=CATEGORY_LABELS, severities=SEVERITY_LABELS, suspension=reasons.SUSPENSION,
-        reinstatement=reasons.REINSTATEMENT, revocation=reasons.REVOCATION,
+        categories=CATEGORY_LABELS, severities=SEVERITY_LABELS, act_reasons=reasons.SIGNED_ACT_REASONS,
     )  # fmt: skip
 
 

@@ -91,7 +91,10 @@ class StepOut(BaseModel):
     by: Address | None
     blockNumber: int
     txHash: Hex32
-    data: dict[str, Any] = Field(description="the event's arguments (hashes of lists, reasons, opinions, checks)")
+    data: dict[str, Any] = Field(
+        description="the event's arguments as the chain logged them (hashes of lists, reasons, opinions, checks), "
+        "but for instants: a notice's `endsAt` is an ISO 8601 instant in UTC, as every instant of the API"
+    )
 
 
 class ObjectionOut(BaseModel):

@@ -404,16 +404,29 @@ class PlannerOut(BaseModel):
 
 
 class NonceOut(BaseModel):
-    nonce: str
-    domain: str
-    uri: str
-    chainId: int
-    expiresIn: int
+    """What goes into the sign-in message: each field is a line of it (EIP-4361)."""
+
+    nonce: str = Field(description="the message's `Nonce:`; single use")
+    domain: str = Field(
+        description="the message's first line: `{domain} wants you to sign in with your Ethereum account:`"
+    )
+    uri: str = Field(description="the message's `URI:`")
+    chainId: int = Field(description="the message's `Chain ID:`")
+    expiresIn: int = Field(description="seconds within which the signed message must reach `/auth/login`")
 
 
 class LoginRequest(Strict):
-    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message text")
-    signature: str = Field(min_length=1, max_length=1000)
+    message: str = Field(
+        min_length=1, max_length=4000,
+        description="the EIP-4361 message text: the domain line, the signer's checksummed address, an optional "
+        "statement, then `URI:`, `Version: 1`, `Chain ID:`, `Nonce:` as `POST /auth/nonce` gave them and `Issued "
+        "At:` (an ISO 8601 instant, not in the future); `Expiration Time:` and `Not Before:` are optional",
+    )  # fmt: skip
+    signature: str = Field(
+        min_length=1, max_length=1000,
+        description="the message's EIP-191 signature (`personal_sign` of its UTF-8 text) by the address it names: "
+        "0x and 130 hex digits (r, s, v); for a contract wallet, what its EIP-1271 `isValidSignature` accepts",
+    )  # fmt: skip
 
 
 class Roles(BaseModel):

@@ -34,6 +34,7 @@ from ledger.certificates.documents import (
     successor_request,
 )
 from ledger.certificates.identifiers import PROVINCES, validate_credit_code, validate_id_number, validate_number
+from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, checked_reason
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
@@ -345,7 +346,21 @@ DOCUMENT = click.option(
     required=True,
     help="JSON object of the certificate's fields (the CSV columns' English names)",
 )
-REASON = click.option("--reason", type=click.IntRange(1, 65535), required=True, help="reason code")
+
+
+def reason_option(act: str, default: int | None = None) -> Callable[[Any], Any]:
+    """``--reason``: a code of ``act``'s vocabulary (ledger/certificates/reasons.py), each listed in the help; any
+    other is refused before anything is signed (the chain would record it as a meaningless number)."""
+    listing = "; ".join(f"{int(code)} {reason.label_en}" for code, reason in sorted(SIGNED_ACT_REASONS[act].items()))
+
+    def check(ctx: click.Context, param: click.Parameter, value: int) -> int:
+        try:
+            return checked_reason(act, value)
+        except UnknownReason as unknown:
+            raise click.BadParameter(f"{value} is not a reason code of {act}; codes: {listing}") from unknown
+
+    return click.option("--reason", type=int, required=default is None, default=default,
+                        show_default=default is not None, callback=check, help=f"reason code: {listing}")  # fmt: skip
 
 
 @main.command("issue")
@@ -452,17 +467,17 @@ def transfer(ctx: click.Context, number: str, document_path: Path) -> None:
 @main.command()
 @signer_options
 @click.argument("number")
-@REASON
+@reason_option("Suspend")
 @click.pass_context
 def suspend(ctx: click.Context, number: str, reason: int) -> None:
-    """Suspend a certificate (暂停)."""
+    """Suspend a certificate (暂扣)."""
     _act(ctx, lambda client, _: client.suspend(number, reason))
 
 
 @main.command()
 @signer_options
 @click.argument("number")
-@click.option("--reason", type=click.IntRange(0, 65535), default=0, show_default=True)
+@reason_option("Reinstate", default=0)
 @click.pass_context
 def reinstate(ctx: click.Context, number: str, reason: int) -> None:
     """Lift a suspension."""
@@ -472,7 +487,7 @@ def reinstate(ctx: click.Context, number: str, reason: int) -> None:
 @main.command()
 @signer_options
 @click.argument("number")
-@REASON
+@reason_option("Revoke")
 @click.pass_context
 def revoke(ctx: click.Context, number: str, reason: int) -> None:
     """Cancel a certificate for good (注销, reason 3: voluntary, dissolved, lapsed). Any other revocation (撤回, 撤销,
@@ -831,7 +846,7 @@ def withdraw(ctx: click.Context, application: bytes) -> None:
 @main.command("propose-revocation")
 @signer_options
 @click.argument("number")
-@REASON
+@reason_option("ProposeRevocation")
 @click.option("--evidence", "evidence_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True)  # fmt: skip
 @click.pass_context

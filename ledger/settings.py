@@ -30,6 +30,12 @@ def deployment_record_path() -> Path:
     return Path(os.environ.get("LEDGER_DEPLOYMENT", data_dir() / "deployment.json"))
 
 
+def configured_confirmations() -> int | None:
+    """LEDGER_CONFIRMATIONS: blocks the indexer stays behind the head, when the chain's default will not do."""
+    value = os.environ.get("LEDGER_CONFIRMATIONS")
+    return int(value) if value else None
+
+
 def rpc_url() -> str:
     """JSON-RPC endpoint of the chain node; the local anvil by default."""
     return os.environ.get("LEDGER_RPC_URL", "http://127.0.0.1:8545")

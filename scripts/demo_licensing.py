@@ -27,6 +27,7 @@ from web3.types import RPCEndpoint
 from ledger import errors
 from ledger.certificates.documents import firm_document, firm_subject, issue_request
 from ledger.certificates.identifiers import credit_code_check_character
+from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
@@ -50,6 +51,7 @@ STAGES = ("filed", "completion", "review", "notice", "approved", "refused", "wit
 APPROVED_NAME = "杭州示范城乡规划设计有限公司"
 STAGE_ACCEPTED = 3  # Stage.ACCEPTED
 STAGES_FINAL = 7  # Stage.APPROVED: this and every later stage is final
+FRAUD_EVIDENCE = "以欺骗手段取得资质的证据"  # what the demo's proposal to revoke for fraud (撤销) rests on
 
 
 attempt = partial(attempt_act, refusals=REFUSALS)
@@ -186,8 +188,8 @@ def register_acts(ledger: Ledger, zhejiang: LicensingClient) -> None:
             lambda: zhejiang.review(upgrade_id, keccak(text="初审核验"), said("初审同意，报部"), 0),
         )
     attempt(
-        "revocation proposed (awaiting a second regulator)",
-        lambda: zhejiang.propose_revocation(revoked, 3, keccak(text="以欺骗手段取得资质的证据")),
+        "revocation proposed for fraud (awaiting a second regulator)",
+        lambda: zhejiang.propose_revocation(revoked, int(RevocationReason.FRAUD), keccak(text=FRAUD_EVIDENCE)),
     )
     change_of_employer(ledger, moving_to=upgrade)
 

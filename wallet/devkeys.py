@@ -2,7 +2,8 @@
 
 These accounts come from the well-known anvil/Hardhat mnemonic that every Ethereum developer has: anyone can
 spend from them. They exist so that ``make up`` works with nothing to set up, and they are refused unless the
-chain is a local development chain (chain id 31337) *and* the environment says this is development
+chain is a local development chain (chain id 31337, anvil; 31338, the development network of geth nodes that
+``make network`` starts) *and* the environment says this is development
 (``LEDGER_DEVELOPMENT=1``, which the Makefile and the tests set): a private network left on the default chain id
 does not say so.
 """
@@ -17,7 +18,8 @@ from eth_account.signers.local import LocalAccount
 from .errors import DevKeyRefused
 
 PUBLIC_DEV_MNEMONIC = "test test test test test test test test test test test junk"  # public, development only
-LOCAL_CHAIN_IDS = frozenset({31337})
+NETWORK_CHAIN_ID = 31338  # the development network (ledger.chain.network): seals every period, never on demand
+LOCAL_CHAIN_IDS = frozenset({31337, NETWORK_CHAIN_ID})
 DEVELOPMENT_FLAG = "LEDGER_DEVELOPMENT"  # "1" allows the development keys (on a local chain id only)
 
 # Which development account plays which part in the demo deployment.
@@ -33,6 +35,10 @@ DEV_ROLES = {
     "ministry-2": 8,  # a second official of 自然资源部, who confirms the ministry's revocations (four eyes)
     "relayer": 9,  # the API's relayer for signed acts
     "planner": 10,  # a demo registered planner's own key: it applies for a change of employer
+    # the development network's sealing keys, one per authority's node: a node's key seals blocks, never acts
+    "sealer-ministry": 11,
+    "sealer-zhejiang": 12,
+    "sealer-beijing": 13,
 }
 DEV_PROVINCES = {"zhejiang": 33, "beijing": 11, "guangdong": 44, "zhejiang-2": 33}
 PROVINCE_KEY_BASE = 100  # any other province's development regulator: account 100 + its GB/T 2260 code

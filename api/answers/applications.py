@@ -22,10 +22,14 @@ from ledger.licensing.due import StepDue, current_due
 from ledger.licensing.vocabulary import KIND_LABELS, STAGE_LABELS, STAGES, STEP_LABELS
 from ledger.rules import licensing_rules
 from ledger.store.models import Application, LicensingEvent, ReviewChecks
+from wallet.instants import timestamp
 
 from ..problems import Problem
 from .fields import instant, instant_or_none
 
+INSTANT_ARGUMENTS = frozenset({"endsAt"})
+"""The licensing events' arguments that are instants (``uint40`` unix seconds on chain, contracts/
+ILicensingRegistry.sol): a timeline gives them as ISO 8601, as every instant of the API."""
 LARGE = 5_000  # the dashboard's panel reads the whole queue: applications are counted in thousands, not millions
 
 
@@ -65,7 +69,7 @@ def application(engine: Engine, application_id: str) -> dict[str, Any]:
                 "by": step.actor,
                 "blockNumber": step.block_number,
                 "txHash": step.tx_hash,
-                "data": json.loads(step.data),
+                "data": _arguments(json.loads(step.data)),
             }
             for step in steps
         ],
@@ -84,6 +88,11 @@ def application(engine: Engine, application_id: str) -> dict[str, Any]:
         ],
         "rules": licensing_rules().rules.citation(),
     }
+
+
+def _arguments(args: dict[str, Any]) -> dict[str, Any]:
+    """An event's arguments as a timeline shows them: its instants ISO 8601, the rest as the chain logged them."""
+    return {name: timestamp(value) if name in INSTANT_ARGUMENTS else value for name, value in args.items()}
 
 
 def _review(step: LicensingEvent, checks: ReviewChecks) -> dict[str, Any]:

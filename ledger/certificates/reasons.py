@@ -28,7 +28,9 @@ class RevocationReason(IntEnum):
 class SuspensionReason(IntEnum):
     """Reason codes of suspensions (CertificateSuspended.reason): the revocation's ground, before the decision."""
 
-    RECTIFICATION = 1  # 责令整改: below its grade after a post-approval check
+    RECTIFICATION = (
+        1  # 责令整改: below its grade (a planner: the registration's conditions) after a post-approval check
+    )
     FRAUD_SUSPECTED = 2
     RENTING_LENDING_SUSPECTED = 4
     PENALTY = 5  # 暂扣 as an administrative penalty
@@ -68,19 +70,23 @@ REVOCATION: dict[int, Reason] = {
 }
 SUSPENSION: dict[int, Reason] = {
     SuspensionReason.RECTIFICATION: Reason(
-        "不再符合资质标准，责令限期整改", "no longer meets its grade: rectification ordered"
+        "经批后核查不再符合资质标准或注册条件，责令限期整改",
+        "below its grade or registration conditions after post-approval checks: rectification ordered",
     ),
     SuspensionReason.FRAUD_SUSPECTED: Reason(
         "涉嫌以欺骗等不正当手段取得，调查期间", "suspected fraud in the application, under investigation"
     ),
     SuspensionReason.RENTING_LENDING_SUSPECTED: Reason(
-        "涉嫌出租、出借资质证书，调查期间", "suspected renting or lending, under investigation"
+        "涉嫌出租、出借资质证书或注册证书（挂证），调查期间",
+        "suspected renting or lending of the certificate or registration, under investigation",
     ),
     SuspensionReason.PENALTY: Reason("行政处罚（暂扣）", "suspended as an administrative penalty"),
 }
 REINSTATEMENT: dict[int, Reason] = {
     ReinstatementReason.NOT_STATED: Reason("未说明", "not stated"),
-    ReinstatementReason.RECTIFIED: Reason("整改完成，经核查符合资质标准", "rectified: meets its grade again"),
+    ReinstatementReason.RECTIFIED: Reason(
+        "整改完成，经核查重新符合资质标准或注册条件", "rectified: meets its grade or registration conditions again"
+    ),
     ReinstatementReason.CLEARED: Reason("调查终结，未发现违法违规", "investigation closed without a finding"),
     ReinstatementReason.PERIOD_SERVED: Reason("暂扣期限届满", "the suspension's period has ended"),
     ReinstatementReason.SET_ASIDE: Reason("暂扣决定被撤销或纠正", "the suspension was set aside"),
@@ -96,6 +102,23 @@ SIGNED_ACT_REASONS: dict[str, dict[int, Reason]] = {
     "ProposeRevocation": REVOCATION,  # four eyes: any code, confirmed by a second regulator
 }
 """The codes each signed act's ``reason`` field takes (wallet/typed_acts.py's act names)."""
+
+
+class UnknownReason(ValueError):
+    """A reason code outside the vocabulary of the signed act that carries it."""
+
+    def __init__(self, act: str, code: int) -> None:
+        self.act, self.code, self.codes = act, code, sorted(int(c) for c in SIGNED_ACT_REASONS[act])
+        super().__init__(f"{act} takes reason {', '.join(map(str, self.codes))}, not {code}")
+
+
+def checked_reason(act: str, code: int) -> int:
+    """``code`` when the signed act ``act`` takes it, else UnknownReason. The chain would record any number and
+    judges only a lone revocation's; the console, the CLI and ``acts/prepare`` give only codes that mean something,
+    so that no history shows 其他原因 for an act made here."""
+    if code not in SIGNED_ACT_REASONS[act]:
+        raise UnknownReason(act, code)
+    return code
 
 
 def reason_label(act: str, code: int | None) -> str | None:

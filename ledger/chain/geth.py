@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from eth_keys import keys
 
 from ledger.chain.localchain import LOCAL_CHAIN_ID, await_node, free_port, stop_process
 from ledger.errors import ChainUnavailable
@@ -68,12 +70,14 @@ class CliqueNode:
         sealer: LocalAccount | None = None,
         http_port: int | None = None,
         p2p_port: int | None = None,
+        static_peers: Sequence[str] = (),
     ) -> None:
         self.datadir = datadir
         self.genesis = genesis
         self.sealer = sealer
         self.http_port = http_port or free_port()
         self.p2p_port = p2p_port or free_port()
+        self.static_peers = list(static_peers)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -86,23 +90,36 @@ class CliqueNode:
         assert isinstance(config, dict)
         return int(config["chainId"])
 
+    @property
+    def enode(self) -> str:
+        """This node's address for its peers: the public key of its node key (made at first start), on loopback."""
+        public = keys.PrivateKey(self._node_key()).public_key.to_hex().removeprefix("0x")
+        return f"enode://{public}@127.0.0.1:{self.p2p_port}"
+
     def command(self) -> list[str]:
         cmd = [str(geth_binary()), "--datadir", str(self.datadir), "--networkid", str(self.chain_id)]
         cmd += ["--port", str(self.p2p_port), "--nodiscover", "--ipcdisable", "--authrpc.port", str(free_port())]
         cmd += ["--http", "--http.addr", "127.0.0.1", "--http.port", str(self.http_port)]
-        cmd += ["--http.api", "eth,net,web3,txpool", "--syncmode", "full", "--gcmode", "archive"]
+        # admin: a node's peers, asked over loopback JSON-RPC (ledger.chain.network); never served beyond loopback
+        cmd += ["--http.api", "eth,net,web3,txpool,admin", "--syncmode", "full", "--gcmode", "archive"]
+        cmd += ["--config", str(self._config())]
         cmd += ["--miner.gaslimit", str(GAS_LIMIT), "--rpc.txfeecap", "0", "--verbosity", "2"]
         if self.sealer is not None:
             cmd += ["--mine", "--miner.etherbase", self.sealer.address, "--unlock", self.sealer.address]
             cmd += ["--password", str(self._password()), "--allow-insecure-unlock"]
         return cmd
 
-    def start(self, timeout: float = 60.0) -> CliqueNode:
-        """Initialise the data folder on first use, start geth and wait until it answers."""
+    def start(self, timeout: float = 60.0, *, detach: bool = False) -> CliqueNode:
+        """Initialise the data folder on first use, start geth and wait until it answers. ``detach`` keeps it
+        running after this process ends (``make network``)."""
         self._initialise()
         with open(self.datadir / "geth.log", "ab") as log:  # the process keeps its own descriptor
             self.process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=detach,
             )
         await_node(self.process, self.url, timeout, f"geth (see {self.datadir}/geth.log)", self.stop)
         return self
@@ -129,6 +146,22 @@ class CliqueNode:
                 self._geth("account", "import", "--password", str(self._password()), str(key))
             finally:
                 key.unlink()
+
+    def _node_key(self) -> bytes:
+        """The node's p2p identity, in the file geth reads from its data folder (kept across restarts)."""
+        path = self.datadir / "geth" / "nodekey"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            os.chmod(path, 0o600)
+        return bytes.fromhex(path.read_text().strip())
+
+    def _config(self) -> Path:
+        """geth's TOML settings: the static peers, dialled at start and redialled whenever they drop."""
+        path = self.datadir / "geth.toml"
+        peers = ", ".join(json.dumps(peer) for peer in self.static_peers)
+        path.write_text(f"[Node.P2P]\nStaticNodes = [{peers}]\n")
+        return path
 
     def _password(self) -> Path:
         path = self.datadir / "sealer.password"

@@ -23,15 +23,23 @@ from web3.types import BlockData, RPCEndpoint
 from ledger.chain.events import ChainEvent, EventDecoder, RawLog
 from ledger.errors import IndexMismatch, LedgerError
 from ledger.index.projections import Projection, Registration
+from ledger.settings import configured_confirmations
 from ledger.store.engine import insert_rows
 from ledger.store.models import PROJECTION, Block, Checkpoint
-from wallet.devkeys import is_local_chain
+from wallet.devkeys import NETWORK_CHAIN_ID, is_local_chain
 
 log = logging.getLogger(__name__)
 
 
 def default_confirmations(chain_id: int) -> int:
-    """How far behind the head to stay: nothing on a local chain (it mines on demand), 12 blocks elsewhere."""
+    """How far behind the head to stay unless LEDGER_CONFIRMATIONS says: nothing on anvil (it mines on demand, one
+    node, no branches), two blocks on the development network of Clique sealers (three sealers: a branch a cut-off
+    sealer builds alone is one block long, ``ledger.chain.network``), 12 blocks elsewhere."""
+    configured = configured_confirmations()
+    if configured is not None:
+        return configured
+    if chain_id == NETWORK_CHAIN_ID:
+        return 2
     return 0 if is_local_chain(chain_id) else 12
 
 

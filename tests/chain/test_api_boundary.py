@@ -219,7 +219,7 @@ def test_the_openapi_document_says_all_of_it(served: Served) -> None:
     assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in lookup["parameters"])
     assert "Access-Control-Allow-Origin" in paths["/api/v1/verify"]["post"]["responses"]["200"]["headers"]
     assert "Access-Control-Allow-Origin" not in paths["/api/v1/acts"]["post"]["responses"]["202"]["headers"]
-    result = spec["components"]["schemas"]["VerifyResponse.VerifyResult"]["properties"]
+    result = spec["components"]["schemas"]["VerifyResult"]["properties"]
     assert "/problems/" in json.dumps(result["errorType"])
     for code, status in (("unsupported-media-type", 415), ("malformed-json", 400)):
         assert served.client.get(f"/problems/{code}").json["status"] == status

@@ -79,4 +79,9 @@ def test_what_does_not_fit_an_act_is_refused_before_anything_is_read_or_signed(s
     is_problem(prepare(act="Accept", fields={"application": "0x" + "11" * 32, "nonce": 7}), 400, "malformed-message")
     is_problem(prepare(act="Accept", fields={"application": "0x1234"}), 400, "malformed-message")
     is_problem(prepare(act="Suspend", fields={"id": "0x" + "11" * 32, "reason": 70000}), 400, "malformed-message")
+    some = "0x" + "11" * 32
+    for act, fields in (("Suspend", {"id": some, "reason": 3}), ("Revoke", {"id": some, "reason": 2}),
+                        ("ProposeRevocation", {"certificate": some, "reason": 0, "evidenceHash": some})):  # fmt: skip
+        refused = is_problem(prepare(act=act, fields=fields), 400, "invalid-request")  # outside the act's vocabulary
+        assert refused["errors"][0]["field"] == "fields.reason", act
     assert prepare(act="Accept", fields={"application": "0x" + "11" * 32}, validFor=31 * 86400).status_code == 400

@@ -29,6 +29,7 @@ from tests.cli_helpers import run
 from tests.conftest import Deployed, Served
 from tests.index_helpers import projection_snapshot
 from wallet.devkeys import dev_account
+from wallet.instants import timestamp
 
 
 def credit_code(index: int) -> str:
@@ -159,6 +160,7 @@ def test_the_api_shows_the_queue_an_application_and_the_notices(served: Served) 
     assert [step["act"] for step in detail["timeline"]] == [
         "ApplicationFiled", "ApplicationAccepted", "ApplicationReviewed", "NoticePublished"
     ]  # fmt: skip
+    assert detail["timeline"][-1]["data"]["endsAt"] == timestamp(ends)  # ISO 8601, not the chain's unix seconds
     assert detail["dossier"] == "0x" + DOSSIER.hex() and detail["rules"]["version"] == "licensing-2012"
     notices = served.client.get("/api/v1/notices").json["notices"]
     assert "0x" + noticed.id.hex() in [n["id"] for n in notices]

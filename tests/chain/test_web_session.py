@@ -65,6 +65,11 @@ def test_a_form_that_cannot_make_its_act_is_refused_field_by_field(served: Serve
     assert "统一社会信用代码有误" in refused.json["detail"]
     unknown = client.post("/web/prepare", json={"act": "Mint", "inputs": {}}, headers=headers)
     is_problem(unknown, 400, "invalid-form")
+    number = served.firms[0][1]["number"]  # a reason code the select does not offer, posted by hand
+    suspend = client.post("/web/prepare", json={"act": "Suspend", "about": number, "inputs": {"reason": "3"}},
+                          headers=headers)  # fmt: skip
+    body = is_problem(suspend, 400, "invalid-form")
+    assert [e["field"] for e in body["errors"]] == ["reason"] and "5（行政处罚（暂扣））" in body["detail"]
 
 
 def test_preparing_needs_a_session_and_an_act_of_another_signer_is_refused(served: Served) -> None:

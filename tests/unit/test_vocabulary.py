@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from click.testing import CliRunner
+
 from ledger.certificates.reasons import (
     BY_ACT,
     REVOCATION,
     SIGNED_ACT_REASONS,
     RevocationReason,
+    UnknownReason,
     as_json,
+    checked_reason,
     reason_label,
 )
+from ledger.cli import main as ledger_cli
 from ledger.credit.model import FirmFacts, assess
 from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
 from ledger.rules import STRENGTH_INDICATORS, grading_rules
@@ -51,6 +57,23 @@ def test_reason_labels_name_every_code_and_only_acts_with_codes() -> None:
     assert reason_label("SUSPEND", 7) == "其他原因（代码 7）", "the chain takes any code: an unknown one says so"
     assert reason_label("ISSUE", None) is None and reason_label("REVOKE", None) is None
     assert as_json(SIGNED_ACT_REASONS["Revoke"])[0]["code"] == 3
+
+
+def test_only_the_codes_of_an_acts_vocabulary_are_taken() -> None:
+    assert checked_reason("ProposeRevocation", RevocationReason.FRAUD) == 2
+    with pytest.raises(UnknownReason) as refused:
+        checked_reason("Suspend", 3)  # 注销 is no ground for a suspension
+    assert refused.value.codes == [1, 2, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("command", "code"), [("suspend", "3"), ("reinstate", "5"), ("revoke", "2"), ("propose-revocation", "0")]
+)
+def test_the_cli_refuses_a_reason_code_outside_the_acts_vocabulary(command: str, code: str) -> None:
+    """Refused while the options are read, before a key is unlocked or the chain asked."""
+    evidence = ["--evidence", __file__] if command == "propose-revocation" else []
+    result = CliRunner().invoke(ledger_cli, [command, "自资规乙1500001", "--reason", code, *evidence])
+    assert result.exit_code == 2 and f"{code} is not a reason code of" in result.output, result.output
 
 
 def test_every_credit_factor_and_list_reason_has_a_chinese_label() -> None:

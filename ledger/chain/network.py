@@ -1,0 +1,142 @@
+"""A development network of authorities on loopback (``make network``, the network tier's tests): geth Clique nodes,
+three of them sealing (the ministry and two provincial departments, each its own node) and one that does not seal,
+which the API and the indexer use, all peered statically with each other.
+
+It is what the paper's case for a shared chain needs shown rather than asserted: blocks that take a period to come,
+a node that disappears while the others go on. The sealers' keys are public development keys (``wallet.devkeys``),
+distinct from the regulators' signing keys: a node seals blocks, it does not hold the key that signs an authority's
+acts. The layout (ports, period) is written beside the nodes' data folders so that a restart finds the same network.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+
+from ledger.chain.geth import CliqueNode, clique_genesis
+from ledger.chain.localchain import free_port
+from ledger.errors import ChainUnavailable
+from wallet.devkeys import NETWORK_CHAIN_ID, dev_account, dev_accounts
+
+SEALERS = ("ministry", "zhejiang", "beijing")  # 自然资源部 and two provincial departments: one sealing node each
+READER = "reader"  # the non-sealing node the API and the indexer read through
+DEFAULT_PERIOD = 2  # seconds between blocks
+LAYOUT_FILE = "network.json"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each node listens and how often blocks come: chosen once, kept in ``network.json``."""
+
+    period: int
+    http_ports: dict[str, int]
+    p2p_ports: dict[str, int]
+
+    @classmethod
+    def fresh(cls, period: int, first_port: int | None) -> Layout:
+        """Consecutive ports from ``first_port`` (a fixed, documented place for ``make network``), else free ones."""
+        names = (READER, *SEALERS)
+        if first_port is None:
+            return cls(period, {n: free_port() for n in names}, {n: free_port() for n in names})
+        http = {name: first_port + i for i, name in enumerate(names)}
+        return cls(period, http, {name: first_port + 100 + i for i, name in enumerate(names)})
+
+
+class DevelopmentNetwork:
+    """The four nodes under ``root`` (one data folder each), started and stopped together."""
+
+    def __init__(self, root: Path, *, period: int = DEFAULT_PERIOD, first_port: int | None = None) -> None:
+        self.root = root
+        layout_path = root / LAYOUT_FILE
+        if layout_path.exists():  # a network made before: the same ports, the same period
+            self.layout = Layout(**json.loads(layout_path.read_text()))
+        else:
+            self.layout = Layout.fresh(period, first_port)
+            root.mkdir(parents=True, exist_ok=True)
+            layout_path.write_text(json.dumps(asdict(self.layout), indent=2))
+        sealers = [dev_account(f"sealer-{name}", NETWORK_CHAIN_ID) for name in SEALERS]
+        funded = [account.address for account in dev_accounts(NETWORK_CHAIN_ID)]
+        genesis = clique_genesis(
+            [s.address for s in sealers], funded, period=self.layout.period, chain_id=NETWORK_CHAIN_ID
+        )
+        self.nodes = {
+            name: CliqueNode(
+                root / name,
+                genesis,
+                sealer=sealer,
+                http_port=self.layout.http_ports[name],
+                p2p_port=self.layout.p2p_ports[name],
+            )
+            for name, sealer in [(READER, None), *zip(SEALERS, sealers, strict=True)]
+        }
+        for name, node in self.nodes.items():
+            node.static_peers = [peer.enode for other, peer in self.nodes.items() if other != name]
+
+    @property
+    def period(self) -> int:
+        return self.layout.period
+
+    @property
+    def rpc_urls(self) -> list[str]:
+        """The non-sealing node first, then the sealers': LEDGER_RPC_URL for the API and the indexer."""
+        return [node.url for node in self.nodes.values()]
+
+    def __iter__(self) -> Iterator[CliqueNode]:
+        return iter(self.nodes.values())
+
+    def start(self, *, detach: bool = False, timeout: float = 60.0) -> DevelopmentNetwork:
+        """Start every node, then wait until each is peered with all the others and all follow one head. (geth
+        imports peers' new blocks only once it has synced, which it starts at the latest 10 s after its peers come:
+        until then a sealer's block stays its own.)"""
+        for node in self.nodes.values():
+            if node.process is None or node.process.poll() is not None:
+                node.start(detach=detach)
+        self.await_peers(timeout)
+        self.await_blocks(head(self.nodes[SEALERS[0]]) + 2, timeout)
+        return self
+
+    def await_blocks(self, number: int, timeout: float = 60.0, nodes: Sequence[str] | None = None) -> None:
+        """Until every node named (all by default) has block ``number``."""
+        deadline = time.monotonic() + timeout
+        for name in nodes or list(self.nodes):
+            while head(self.nodes[name]) < number:
+                if time.monotonic() > deadline:
+                    raise ChainUnavailable(f"node {name} has no block {number} after {timeout:.0f} s")
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        for node in self.nodes.values():
+            node.stop()
+
+    def await_peers(self, timeout: float = 60.0, nodes: Sequence[str] | None = None) -> None:
+        """Until every running node named (all by default) has all the others as peers."""
+        deadline = time.monotonic() + timeout
+        for name in nodes or list(self.nodes):
+            node = self.nodes[name]
+            while len(admin(node, "admin_peers")) < len(self.nodes) - 1:
+                if time.monotonic() > deadline:
+                    raise ChainUnavailable(f"node {name} is not peered with the others after {timeout:.0f} s")
+                time.sleep(0.2)
+
+
+def admin(node: CliqueNode, method: str, *params: object) -> list[dict[str, object]]:
+    """A call to a node's admin API (served on loopback only), e.g. its peers."""
+    result = _call(node, method, *params)
+    return result if isinstance(result, list) else []
+
+
+def head(node: CliqueNode) -> int:
+    return int(str(_call(node, "eth_blockNumber")), 16)
+
+
+def _call(node: CliqueNode, method: str, *params: object) -> object:
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+    answer = requests.post(node.url, json=body, timeout=10).json()
+    if "error" in answer:
+        raise ChainUnavailable(f"{method} on {node.url}: {answer['error'].get('message')}")
+    return answer["result"]
