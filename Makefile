@@ -22,15 +22,17 @@ PORT ?= 5000
 # default, licensing-2012; a deployment keeps the minimum it was made with.
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
-.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-network lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth network network-stop \
-	production production-stop production-packages test-production clean
+.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-postgres postgres postgres-stop \
+	test-network lint bench bench-gas bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth \
+	network network-stop production production-stop production-packages test-production clean
 DEMO := var/register/demo
 
 help:
 	@echo "make up         install what is missing, start the chain, deploy, serve http://$(HOST):$(PORT)"
 	@echo "make test       install what is missing and run every test (contracts, Python unit/chain/browser tiers)"
 	@echo "make test-unit  the chain-free Python tests only (seconds; builds nothing)"
+	@echo "make test-postgres  the Python unit/chain/browser tiers again on PostgreSQL (make postgres starts it)"
+	@echo "make postgres   start the project's PostgreSQL on 127.0.0.1:5433 (var/postgres)   make postgres-stop: stop it"
 	@echo "make test-network  the ledger, API and proofs on geth (builds geth v1.13.15 once: make geth)"
 	@echo "make network    start the development network (3 geth sealers + a reader, var/network)   make network-stop"
 	@echo "make production  nginx on :8080 before two API instances, PostgreSQL, Redis, indexer, chain (var/production)"
@@ -106,6 +108,17 @@ test-contracts: build
 # Every Python tier: unit, chain (a real anvil per session), browser (Debian's Chromium).
 test-python: build browser
 	$(PY) -m pytest tests/unit tests/chain tests/browser
+
+# The same tiers with every read model and vault in a fresh database on the project's PostgreSQL (scripts/postgres.py
+# installs, initialises and starts it if needed, and leaves it running for the next run; make postgres-stop stops it).
+test-postgres: build browser postgres
+	TEST_POSTGRES_URL=$$($(PY) -m scripts.postgres url) $(PY) -m pytest tests/unit tests/chain tests/browser
+
+postgres: $(VENV)/.installed
+	$(PY) -m scripts.postgres start
+
+postgres-stop:
+	@if [ -x $(PY) ]; then $(PY) -m scripts.postgres stop; else echo "postgres not running"; fi
 
 # The network tier: the ledger, its API and its proofs on geth instead of anvil (tests/network).
 test-network: build geth

@@ -58,13 +58,16 @@ def keep_data_private() -> None:
     for directory, subdirectories, files in os.walk(root):
         for name in [*subdirectories, *files]:
             _owner_only(Path(directory) / name)
-    _owner_only(root)
+    # The project's PostgreSQL cluster (scripts/postgres.py) belongs to the postgres OS user when root runs it, and
+    # the server opens its files by absolute path: the data directory keeps search permission for others, no read
+    # (nothing can be listed, and everything inside is owner-only).
+    _owner_only(root, keep=0o001 if (root / "postgres").is_dir() else 0)
 
 
-def _owner_only(path: Path) -> None:
+def _owner_only(path: Path, keep: int = 0) -> None:
     try:
         mode = path.lstat().st_mode
-        if not stat.S_ISLNK(mode) and mode & 0o077:
-            path.chmod(stat.S_IMODE(mode) & 0o700)
+        if not stat.S_ISLNK(mode) and mode & 0o077 & ~keep:
+            path.chmod(stat.S_IMODE(mode) & (0o700 | keep))
     except OSError:  # another user's file, or gone meanwhile: nothing of ours to tighten
         pass

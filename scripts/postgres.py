@@ -122,10 +122,10 @@ def _server_command(*argv: str | Path, quiet: bool = False) -> None:
 
 
 def _reachable(root: Path) -> None:
-    """Creates the cluster's folder for its owner and makes sure that owner can get there. The data folder
-    (``keep_data_private``) is root's only, so when we are root it gets search permission for others (x, no
-    read: no one can list it, and everything inside stays owner-only); it is needed only while the server starts
-    or stops, since the server then works relative to its data folder."""
+    """Creates the cluster's folder for its owner and makes sure that owner can get there. The data folder is
+    root's only (``keep_data_private``), so when we are root it gets search permission for others (x, no read: no
+    one can list it, and everything inside stays owner-only), which ``keep_data_private`` leaves in place while
+    var/postgres exists: the server opens its files by absolute path as long as it runs."""
     root.mkdir(parents=True, exist_ok=True)
     if not _as_root():
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from web3 import Web3
 from web3.contract import Contract
 
@@ -123,10 +124,21 @@ def deployed(anvil: LocalChain, artifact: Artifact, tmp_path: Path) -> Deployed:
     return Deployed(ledger)
 
 
+# Every engine that has opened a connection, whoever built it (the API's Services, a Ledger, a Vault, the indexer, a
+# command run in-process): a test's fresh PostgreSQL database is dropped only once none of them holds a connection.
+_connected: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Connection) -> None:
+    _connected.add(connection.engine)
+
+
 @contextmanager
 def fresh_database(tmp_path: Path, name: str) -> Iterator[str]:
     """The URL of a new, empty database: a SQLite file ``name``.db, or a new database on the PostgreSQL server
-    that TEST_POSTGRES_URL names (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres), dropped after."""
+    that TEST_POSTGRES_URL names (``make test-postgres``: scripts/postgres.py), dropped after, once every engine of
+    this process that reached it has been disposed (the app's and the ledger's live as long as they do, pooled)."""
     server_url = os.environ.get("TEST_POSTGRES_URL")
     if not server_url:
         yield f"sqlite:///{tmp_path / name}.db"
@@ -138,6 +150,9 @@ def fresh_database(tmp_path: Path, name: str) -> Iterator[str]:
     try:
         yield make_url(server_url).set(database=database).render_as_string(hide_password=False)
     finally:
+        for engine in list(_connected):
+            if engine.url.database == database:
+                engine.dispose()
         with server.connect() as connection:
             connection.execute(text(f"DROP DATABASE {database}"))
         server.dispose()

@@ -11,12 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ledger.certificates.vocabulary import Grade, Kind
 from ledger.settings import PROJECT_ROOT
-from ledger.store.engine import make_engine
 from ledger.store.models import Certificate, CertificateEvent
 from ledger.vault.database import Vault
 from ledger.vault.models import StoredDocument
@@ -43,7 +42,7 @@ def ledger_command(deployed: Deployed, database: str, *args: str) -> list[str]:
     ]
 
 
-def test_bad_rows_are_reported_with_lines_and_never_issued(deployed: Deployed, tmp_path: Path) -> None:
+def test_bad_rows_are_reported_with_lines_and_never_issued(deployed: Deployed, engine: Engine, tmp_path: Path) -> None:
     register = register_for(deployed.w3, firms=3)
     firms_csv, planners_csv = write(register, tmp_path)
     rows = list(csv.reader(firms_csv.open(encoding="utf-8")))
@@ -53,7 +52,7 @@ def test_bad_rows_are_reported_with_lines_and_never_issued(deployed: Deployed, t
     rows.append(rows[3][:])  # line 5: line 4 again (same number, same firm)
     with firms_csv.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
-    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = engine.url.render_as_string(hide_password=False)  # the test's read model: SQLite or PostgreSQL
     report = tmp_path / "report.csv"
 
     done = subprocess.run(
@@ -70,16 +69,18 @@ def test_bad_rows_are_reported_with_lines_and_never_issued(deployed: Deployed, t
     assert sum(1 for (f, _, _) in problems if f == "planners.csv") == len(orphans)  # their employer is not valid
     good = len(register.firms) - 2 + len(register.planners) - len(orphans)
     assert f"issued {good}," in done.stdout
-    with Session(make_engine(database)) as session:
+    with Session(engine) as session:
         issued = set(session.scalars(select(Certificate.number)))
     assert rows[1][0] not in issued and rows[2][0] not in issued and len(issued) == good
 
 
-def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, vault: Vault, tmp_path: Path) -> None:
+def test_an_import_killed_mid_way_resumes_to_exactly_once(
+    deployed: Deployed, engine: Engine, vault: Vault, tmp_path: Path
+) -> None:
     register = register_for(deployed.w3, firms=12)
     firms_csv, planners_csv = write(register, tmp_path)
     total = len(register.firms) + len(register.planners)
-    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = engine.url.render_as_string(hide_password=False)  # the test's read model: SQLite or PostgreSQL
     command = ledger_command(deployed, database, "import", str(firms_csv), str(planners_csv), "--no-progress",
                              "--batch-size", "5", "--in-flight", "3")  # fmt: skip
     start = deployed.w3.eth.block_number
@@ -95,7 +96,7 @@ def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, va
     resumed = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120, check=True)
     assert "already on chain 0" not in resumed.stdout
 
-    with Session(make_engine(database)) as session:
+    with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Certificate)) == total
         assert session.scalar(select(func.count()).select_from(CertificateEvent)) == total  # one issue each, no more
         assert session.scalar(select(func.count()).select_from(Certificate).where(Certificate.imported)) == total
@@ -107,19 +108,19 @@ def test_an_import_killed_mid_way_resumes_to_exactly_once(deployed: Deployed, va
 
 
 def test_the_demo_import_issues_each_grade_b_certificate_by_its_own_provinces_key(
-    deployed: Deployed, tmp_path: Path
+    deployed: Deployed, engine: Engine, tmp_path: Path
 ) -> None:
     """`ledger deploy` appoints a development regulator per province; `ledger import` then has the grade B
     certificates issued by their own province (not the ministry), grade A by the ministry, planners by the registrar."""
-    fresh = Deployed(Ledger(deployed.ledger.rpc_url, tmp_path / "demo.json", f"sqlite:///{tmp_path / 'ledger.db'}"))
-    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = engine.url.render_as_string(hide_password=False)
+    fresh = Deployed(Ledger(deployed.ledger.rpc_url, tmp_path / "demo.json", database))
     subprocess.run(ledger_command(fresh, database, "deploy"), cwd=PROJECT_ROOT, timeout=120, check=True,
                    capture_output=True)  # fmt: skip
     firms_csv, planners_csv = write(register_for(deployed.w3, firms=8), tmp_path)
     subprocess.run(ledger_command(fresh, database, "import", str(firms_csv), str(planners_csv), "--no-progress"),
                    cwd=PROJECT_ROOT, timeout=180, check=True, capture_output=True)  # fmt: skip
     chain_id = deployed.w3.eth.chain_id
-    with Session(make_engine(database)) as session:
+    with Session(engine) as session:
         certificates = session.scalars(select(Certificate)).all()
     by_grade = {(c.kind, c.grade) for c in certificates}
     assert (int(Kind.FIRM), int(Grade.B)) in by_grade and (int(Kind.PLANNER), int(Grade.NONE)) in by_grade

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
@@ -42,13 +43,13 @@ def one_line(result: subprocess.CompletedProcess[str] | tuple[int, str]) -> str:
 
 
 def test_an_import_that_loses_its_node_says_so_and_resumes(
-    own_chain: tuple[LocalChain, Deployed], tmp_path: Path
+    own_chain: tuple[LocalChain, Deployed], engine: Engine, tmp_path: Path
 ) -> None:
     chain, deployed = own_chain
     register = register_for(deployed.w3, firms=40)
     firms_csv, planners_csv = write(register, tmp_path)
     total = len(register.firms) + len(register.planners)
-    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = engine.url.render_as_string(hide_password=False)
     command = ledger_command(deployed, database, "import", str(firms_csv), str(planners_csv), "--no-progress",
                              "--batch-size", "10", "--in-flight", "2")  # fmt: skip
     start = deployed.w3.eth.block_number
@@ -71,10 +72,10 @@ def test_an_import_that_loses_its_node_says_so_and_resumes(
 
 @pytest.mark.parametrize("command", [("index", "--once"), ("reindex",), ("audit",)])
 def test_index_reindex_and_audit_without_their_node_say_so_in_one_line(
-    own_chain: tuple[LocalChain, Deployed], tmp_path: Path, command: tuple[str, ...]
+    own_chain: tuple[LocalChain, Deployed], engine: Engine, command: tuple[str, ...]
 ) -> None:
     chain, deployed = own_chain
-    database = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = engine.url.render_as_string(hide_password=False)
     subprocess.run(ledger_command(deployed, database, "index", "--once"), cwd=PROJECT_ROOT, check=True,
                    capture_output=True, timeout=60)  # fmt: skip
     chain.stop()

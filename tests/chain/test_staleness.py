@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 
 from api import create_app
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.localchain import LocalChain, free_port
-from ledger.store.engine import make_engine, migrate
 from ledger.wiring import Ledger
 from tests.api_helpers import is_problem
 from tests.conftest import Deployed, api_config
@@ -38,15 +38,13 @@ class Followed:
 
 
 @pytest.fixture
-def followed(tmp_path: Path) -> Iterator[Followed]:
+def followed(tmp_path: Path, engine: Engine) -> Iterator[Followed]:
     chain = LocalChain(free_port(), tmp_path / "anvil.json").start()
-    ledger = Ledger(chain.url, tmp_path / "deployment.json", f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger = Ledger(chain.url, tmp_path / "deployment.json", engine=engine)
     ensure_demo_deployment(ledger.w3, ledger.record_path, load_artifact())
     deployed = Deployed(ledger)
     requests = [firm_issue(row)[1] for row in register_for(ledger.w3, firms=3).firms]
     deployed.sender("ministry").transact(ledger.registry.functions.issueBatch(requests))
-    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
-    migrate(engine)
     indexer = deployed.indexer(engine)
     indexer.sync()
     stop = threading.Event()
