@@ -22,8 +22,9 @@ PORT ?= 5000
 # default, licensing-2012; a deployment keeps the minimum it was made with.
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
-.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-postgres postgres postgres-stop test-network lint bench bench-gas \
-	bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth network network-stop clean
+.PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-postgres postgres postgres-stop \
+	test-network lint bench bench-gas bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth \
+	network network-stop production production-stop production-packages test-production clean
 DEMO := var/register/demo
 
 help:
@@ -34,6 +35,8 @@ help:
 	@echo "make postgres   start the project's PostgreSQL on 127.0.0.1:5433 (var/postgres)   make postgres-stop: stop it"
 	@echo "make test-network  the ledger, API and proofs on geth (builds geth v1.13.15 once: make geth)"
 	@echo "make network    start the development network (3 geth sealers + a reader, var/network)   make network-stop"
+	@echo "make production  nginx on :8080 before two API instances, PostgreSQL, Redis, indexer, chain (var/production)"
+	@echo "make production-stop  stop it   make test-production: its tier (tests/production)"
 	@echo "make chain      start the local chain (anvil, state kept in var/chain)   make stop: stop it"
 	@echo "make deploy     deploy the registry to the local chain (reused if already there)"
 	@echo "make demo-data  import a slice of the synthetic register (20 firms and their planners)"
@@ -128,6 +131,24 @@ network: install geth
 
 network-stop:
 	@if [ -x $(PY) ]; then $(PY) -m scripts.network stop; else echo "network not running"; fi
+
+# The production-shaped profile (docs/operations.md#production-profile): its own chain on :8546 (or LEDGER_RPC_URL),
+# PostgreSQL, Redis, the indexer, two gunicorn instances and nginx in front on :8080, all under var/production.
+production: build production-packages
+	$(PY) -m scripts.production start
+
+production-stop:
+	@if [ -x $(PY) ]; then $(PY) -m scripts.production stop; else echo "production profile not running"; fi
+
+# The same processes on free ports, started by the tier's fixtures: 50 stalled uploads, nginx's problems, shared
+# rate-limit counts and sign-in nonces across the two instances.
+test-production: build production-packages
+	$(PY) -m pytest tests/production
+
+# Debian's nginx and Redis for the production profile (PostgreSQL: scripts/postgres.py installs it if missing).
+production-packages:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v redis-server >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx redis-server; }
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own here).
 browser:

@@ -31,6 +31,8 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-form": (400, "A console or portal form cannot make its act: `errors` names each input (in Chinese)."),
     "invalid-document": (400, "The certificate document does not fit its schema; `errors` names the field."),
     "batch-too-large": (400, "A batch holds at most 1,000 items."),
+    "bad-request": (400, "The proxy in front of the API cannot read the request: a malformed request line or header, "
+                    "or raw non-ASCII bytes in the path (percent-encode them)."),
     "not-signed-in": (401, "The operation needs `Authorization: Bearer <token>` from `POST /api/v1/auth/login`."),
     "invalid-token": (401, "The bearer token is malformed, or was not issued by this server for this chain."),
     "token-expired": (401, "The bearer token has expired: sign in again."),
@@ -48,6 +50,8 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "transaction-not-found": (404, "The chain knows no transaction with this hash."),
     "problem-type-not-found": (404, "No problem type has this code: `GET /problems` lists them."),
     "file-not-found": (404, "The dossier store holds no file with this hash."),
+    "request-timeout": (408, "The client stopped sending its headers or its announced body for longer than the "
+                        "proxy waits between two reads; the request was dropped."),
     "file-too-large": (413, "The file is larger than the dossier store's limit (`limit`, in bytes)."),
     "unsupported-file-type": (415, "A dossier file is a PDF, PNG or JPEG by its bytes, sent with that Content-Type."),
     "unsupported-media-type": (415, "The operation reads a JSON body: send it with Content-Type `application/json` "
@@ -55,9 +59,15 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "not-found": (404, "No operation has this path (the API's paths: `GET /api/v1/openapi.json`)."),
     "method-not-allowed": (405, "The path does not take this method."),
     "request-too-large": (413, "The body is larger than 2 MiB (JSON); a dossier file has the store's own limit."),
+    "uri-too-long": (414, "The request line is longer than 8 KB; a batch of numbers goes in the body of "
+                     "`POST /api/v1/verify`."),
+    "headers-too-large": (431, "A request header line is longer than 8 KB, or all of them together longer than 32 KB."),
     "rate-limited": (429, "Too many requests from this client: retry after `Retry-After` seconds."),
     "internal-error": (500, "The server failed to answer; the fault has been logged."),
     "stored-file-corrupt": (500, "The stored file no longer matches its hash; the fault has been logged."),
+    "bad-gateway": (502, "The proxy reached no API instance that answers; try again shortly."),
+    "gateway-timeout": (504, "No API instance answered the proxy in time; try again shortly."),
+    "too-many-connections": (503, "This client holds more connections open to the proxy than it allows; close some."),
     "chain-unavailable": (503, "The chain node does not answer; try again shortly."),
     "cannot-verify": (
         503,
