@@ -14,6 +14,7 @@ Importable: ``ensure_server()`` starts the server (or finds it running) and retu
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -40,8 +41,18 @@ def url() -> str:
 
 
 def cluster_root() -> Path:
-    """The folder holding the cluster (``data/``) and its log: var/postgres unless LEDGER_POSTGRES_DIR says."""
-    return Path(os.environ.get("LEDGER_POSTGRES_DIR", data_dir() / "postgres"))
+    """The folder holding the cluster (``data/``) and its log: var/postgres unless LEDGER_POSTGRES_DIR says. When
+    we are root and a folder above the project's data folder gives others no search permission (a checkout in a
+    ``mktemp -d`` folder, say), the postgres OS user could not reach var/postgres: the cluster then lives in that
+    user's home instead, one per project folder."""
+    configured = os.environ.get("LEDGER_POSTGRES_DIR")
+    if configured:
+        return Path(configured)
+    inside = data_dir() / "postgres"
+    if _as_root() and any(not parent.stat().st_mode & 0o001 for parent in data_dir().resolve().parents):
+        digest = hashlib.sha256(str(data_dir().resolve()).encode()).hexdigest()[:12]
+        return Path("/var/lib/postgresql") / f"ledger-{digest}"
+    return inside
 
 
 def ensure_server() -> str:
