@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ledger.chain.localchain import CACHE_DIR, LocalChain, remove_cache, rpc_answers, stop_process
 from ledger.settings import data_dir, keep_data_private
+from scripts.verbs import run
 
 PORT = int(os.environ.get("LEDGER_CHAIN_PORT", "8545"))
 
@@ -58,7 +59,4 @@ def stop() -> int:
 
 
 if __name__ == "__main__":
-    commands = {"start": start, "stop": stop}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit("usage: python -m scripts.chain start|stop")
-    sys.exit(commands[sys.argv[1]]())
+    run("scripts.chain", {"start": start, "stop": stop})

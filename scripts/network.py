@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 from ledger.chain.localchain import stop_process
 from ledger.chain.network import DEFAULT_PERIOD, DevelopmentNetwork
 from ledger.errors import ChainUnavailable
 from ledger.settings import data_dir, keep_data_private
+from scripts.verbs import run
 
 FIRST_PORT = int(os.environ.get("LEDGER_NETWORK_PORT", "8645"))  # the reader; the sealers the ports after it
 PERIOD = int(os.environ.get("LEDGER_NETWORK_PERIOD", str(DEFAULT_PERIOD)))
@@ -48,10 +48,9 @@ def start() -> int:
     network = DevelopmentNetwork(network_dir(), period=PERIOD, first_port=FIRST_PORT)
     try:
         network.start(detach=True, timeout=120)
-    except ChainUnavailable as exc:
-        network.stop()
-        print(f"network did not start: {exc}", file=sys.stderr)
-        return 1
+    except ChainUnavailable:
+        network.stop()  # no node of a network that did not come up is left running
+        raise
     pids = {node.datadir.name: node.process.pid for node in network if node.process is not None}
     (network_dir() / "pids.json").write_text(json.dumps(pids))
     urls = ",".join(network.rpc_urls)
@@ -72,7 +71,4 @@ def stop() -> int:
 
 
 if __name__ == "__main__":
-    commands = {"start": start, "stop": stop}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit("usage: python -m scripts.network start|stop")
-    sys.exit(commands[sys.argv[1]]())
+    run("scripts.network", {"start": start, "stop": stop})

@@ -18,13 +18,13 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import psycopg
 
 from ledger.settings import data_dir
+from scripts.verbs import run
 
 HOST = "127.0.0.1"
 OS_USER = "postgres"  # Debian's package creates this user; the server runs as it when we are root
@@ -206,22 +206,20 @@ def _wait_until_answering() -> None:
         time.sleep(0.2)
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in ("start", "stop", "url"):
-        print("usage: python -m scripts.postgres start|stop|url", file=sys.stderr)
-        return 2
-    try:
-        if argv[0] == "url":
-            print(url())
-        elif argv[0] == "start":
-            print(ensure_server())
-        else:
-            print("postgres stopped" if stop_server() else "postgres not running")
-    except (RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"scripts.postgres {argv[0]}: {error}", file=sys.stderr)
-        return 1
+def _start() -> int:
+    print(ensure_server())
+    return 0
+
+
+def _stop() -> int:
+    print("postgres stopped" if stop_server() else "postgres not running")
+    return 0
+
+
+def _url() -> int:
+    print(url())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run("scripts.postgres", {"start": _start, "stop": _stop, "url": _url})

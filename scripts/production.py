@@ -37,6 +37,7 @@ from sqlalchemy import make_url
 from api.problem_types import catalogue
 from ledger.settings import PROJECT_ROOT, dossier_max_bytes
 from scripts import postgres
+from scripts.verbs import run
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
@@ -377,22 +378,16 @@ def start(layout: Layout) -> None:
     print(f"files and logs in {layout.root}; 'make production-stop' stops it")
 
 
-def main(argv: list[str]) -> int:
-    if argv not in (["start"], ["stop"]):
-        print("usage: python -m scripts.production start|stop", file=sys.stderr)
-        return 2
-    layout = Layout.from_environment()
-    try:
-        if argv == ["start"]:
-            start(layout)
-        else:
-            stopped = Profile(layout).stop()
-            print(f"stopped: {', '.join(stopped)}" if stopped else "production profile not running")
-    except (RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"scripts.production {argv[0]}: {error}", file=sys.stderr)
-        return 1
+def _start() -> int:
+    start(Layout.from_environment())
+    return 0
+
+
+def _stop() -> int:
+    stopped = Profile(Layout.from_environment()).stop()
+    print(f"stopped: {', '.join(stopped)}" if stopped else "production profile not running")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run("scripts.production", {"start": _start, "stop": _stop})

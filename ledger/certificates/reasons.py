@@ -28,9 +28,8 @@ class RevocationReason(IntEnum):
 class SuspensionReason(IntEnum):
     """Reason codes of suspensions (CertificateSuspended.reason): the revocation's ground, before the decision."""
 
-    RECTIFICATION = (
-        1  # 责令整改: below its grade (a planner: the registration's conditions) after a post-approval check
-    )
+    # 责令整改: below its grade (a planner: the registration's conditions) after a post-approval check
+    RECTIFICATION = 1
     FRAUD_SUSPECTED = 2
     RENTING_LENDING_SUSPECTED = 4
     PENALTY = 5  # 暂扣 as an administrative penalty

@@ -65,7 +65,7 @@ class NodeChoice:
         with self._lock:
             if self.current != failed:  # another thread has switched already
                 return True
-            order = [i for i in range(failed + 1, len(self.urls))] + list(range(failed))
+            order = [*range(failed + 1, len(self.urls)), *range(failed)]  # the next ones first, then round
             for candidate in order:
                 if candidate not in tried and healthy(self.urls[candidate]):
                     log.warning(

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import requests
 
@@ -118,16 +119,15 @@ class DevelopmentNetwork:
         deadline = time.monotonic() + timeout
         for name in nodes or list(self.nodes):
             node = self.nodes[name]
-            while len(admin(node, "admin_peers")) < len(self.nodes) - 1:
+            while len(peers(node)) < len(self.nodes) - 1:
                 if time.monotonic() > deadline:
                     raise ChainUnavailable(f"node {name} is not peered with the others after {timeout:.0f} s")
                 time.sleep(0.2)
 
 
-def admin(node: CliqueNode, method: str, *params: object) -> list[dict[str, object]]:
-    """A call to a node's admin API (served on loopback only), e.g. its peers."""
-    result = _call(node, method, *params)
-    return result if isinstance(result, list) else []
+def peers(node: CliqueNode) -> list[object]:
+    """The peers a node is connected to (its admin API, served on loopback only)."""
+    return cast(list[object], _call(node, "admin_peers"))
 
 
 def head(node: CliqueNode) -> int:
