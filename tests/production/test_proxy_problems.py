@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from api.problem_types import catalogue
 from ledger.chain.localchain import free_port
@@ -107,3 +108,12 @@ def test_an_instance_that_does_not_answer_in_time_is_504(tmp_path: Path, silent_
         assert_problem(exchange(proxy.layout.port, b"GET /livez HTTP/1.1\r\n" + HOST + b"\r\n"), 504)
     finally:
         proxy.stop()
+
+
+def test_a_dossier_file_beyond_2_mib_passes_to_the_api(production: Production) -> None:
+    """POST /api/v1/files has the dossier store's own limit (20 MiB), not the JSON bodies' 2 MiB: nginx buffers the
+    file whole (beyond its memory buffer, on disk) and passes it on: the API answers, here that no one signed in."""
+    body = b"\0" * (3 * 1024 * 1024)
+    response = requests.post(f"{production.url}/api/v1/files", data=body, headers={"Content-Type": "application/pdf"},
+                             timeout=30)  # fmt: skip
+    assert response.status_code == 401 and response.json()["type"] == "/problems/not-signed-in", response.text
