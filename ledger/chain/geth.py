@@ -91,17 +91,21 @@ class CliqueNode:
         return int(config["chainId"])
 
     @property
+    def public_key(self) -> str:
+        """The public key of the node's p2p identity (made at first start), hex: its id among peers."""
+        return keys.PrivateKey(self._node_key()).public_key.to_hex().removeprefix("0x")
+
+    @property
     def enode(self) -> str:
-        """This node's address for its peers: the public key of its node key (made at first start), on loopback."""
-        public = keys.PrivateKey(self._node_key()).public_key.to_hex().removeprefix("0x")
-        return f"enode://{public}@127.0.0.1:{self.p2p_port}"
+        """This node's address for its peers, on loopback."""
+        return f"enode://{self.public_key}@127.0.0.1:{self.p2p_port}"
 
     def command(self) -> list[str]:
         cmd = [str(geth_binary()), "--datadir", str(self.datadir), "--networkid", str(self.chain_id)]
         cmd += ["--port", str(self.p2p_port), "--nodiscover", "--ipcdisable", "--authrpc.port", str(free_port())]
         cmd += ["--http", "--http.addr", "127.0.0.1", "--http.port", str(self.http_port)]
-        # admin: a node's peers, asked over loopback JSON-RPC (ledger.chain.network); never served beyond loopback
-        cmd += ["--http.api", "eth,net,web3,txpool,admin", "--syncmode", "full", "--gcmode", "archive"]
+        # admin: peers listed, cut, restored; clique: who sealed a block; miner: sealing paused (ledger.chain.network)
+        cmd += ["--http.api", "eth,net,web3,txpool,admin,clique,miner", "--syncmode", "full", "--gcmode", "archive"]
         cmd += ["--config", str(self._config())]
         cmd += ["--miner.gaslimit", str(GAS_LIMIT), "--rpc.txfeecap", "0", "--verbosity", "2"]
         if self.sealer is not None:

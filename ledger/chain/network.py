@@ -3,9 +3,10 @@ three of them sealing (the ministry and two provincial departments, each its own
 which the API and the indexer use, all peered statically with each other.
 
 It is what the paper's case for a shared chain needs shown rather than asserted: blocks that take a period to come,
-a node that disappears while the others go on. The sealers' keys are public development keys (``wallet.devkeys``),
-distinct from the regulators' signing keys: a node seals blocks, it does not hold the key that signs an authority's
-acts. The layout (ports, period) is written beside the nodes' data folders so that a restart finds the same network.
+a node that disappears while the others go on, a sealer cut off from the rest that builds a branch of its own and
+loses it when it rejoins. The sealers' keys are public development keys (``wallet.devkeys``), distinct from the
+regulators' signing keys: a node seals blocks, it does not hold the key that signs an authority's acts. The layout
+(ports, period) is written beside the nodes' data folders so that a restart finds the same network.
 """
 
 from __future__ import annotations
@@ -124,10 +125,52 @@ class DevelopmentNetwork:
                     raise ChainUnavailable(f"node {name} is not peered with the others after {timeout:.0f} s")
                 time.sleep(0.2)
 
+    def partition(self, names: Sequence[str], timeout: float = 30.0) -> None:
+        """Cut the nodes ``names`` off from all the others, both ways, and wait until no connection crosses: two
+        networks, each sealing a branch of its own if it can. A static peer removed is not redialled, but a dial
+        already under way when it was removed may still connect, so crossing peers are removed until none is left."""
+        deadline = time.monotonic() + timeout
+        while crossing := self._crossing(set(names)):
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(f"the network is still connected across the partition after {timeout:.0f} s")
+            for node, other in crossing:
+                _call(node, "admin_removePeer", other.enode)
+            time.sleep(0.5)
 
-def peers(node: CliqueNode) -> list[object]:
+    def _crossing(self, inside: set[str]) -> list[tuple[CliqueNode, CliqueNode]]:
+        """The connections between a node in ``inside`` and one outside, seen from either end."""
+        found = []
+        for name, node in self.nodes.items():
+            connected = peer_keys(node)
+            for other_name, other in self.nodes.items():
+                if (name in inside) != (other_name in inside) and other.public_key in connected:
+                    found.append((node, other))
+        return found
+
+    def heal(self, timeout: float = 60.0) -> None:
+        """Peer every node with every other again and wait until they are."""
+        for node in self.nodes.values():
+            for other in node.static_peers:
+                _call(node, "admin_addPeer", other)
+        self.await_peers(timeout)
+
+    def signer(self, name: str, number: int) -> str:
+        """The sealer who signed block ``number`` as node ``name`` has it (Clique's seal, recovered by the node)."""
+        return str(_call(self.nodes[name], "clique_getSigner", hex(number)))
+
+    def sealing(self, name: str, on: bool) -> None:
+        """Pause or resume the sealing of node ``name``: what it seals next, and when, is then the caller's choice."""
+        _call(self.nodes[name], "miner_start" if on else "miner_stop")
+
+
+def peers(node: CliqueNode) -> list[dict[str, str]]:
     """The peers a node is connected to (its admin API, served on loopback only)."""
-    return cast(list[object], _call(node, "admin_peers"))
+    return cast(list[dict[str, str]], _call(node, "admin_peers"))
+
+
+def peer_keys(node: CliqueNode) -> set[str]:
+    """The public keys of a node's peers (an inbound peer's enode carries its dialling port, not its own)."""
+    return {peer["enode"].removeprefix("enode://").split("@")[0] for peer in peers(node)}
 
 
 def head(node: CliqueNode) -> int:

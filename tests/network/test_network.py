@@ -1,12 +1,15 @@
 """The ledger on a network of authorities (``ledger.chain.network``): three geth sealers (the ministry and two
 provincial departments) and the non-sealing node the indexer reads, a block every second. What only a real network
-does: blocks that take time and confirmations, a sealer that stops, a node the client must fail over from."""
+does: blocks that take time and confirmations, a sealer that stops, a node the client must fail over from, a sealer
+cut off from the rest that builds a branch of its own and loses it."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -14,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from ledger.chain.artifacts import Artifact
 from ledger.chain.deployment import ensure_demo_deployment
-from ledger.chain.network import READER, DevelopmentNetwork, head
+from ledger.chain.network import READER, SEALERS, DevelopmentNetwork, head
 from ledger.index.indexer import Indexer
-from ledger.store.models import Certificate
+from ledger.store.models import Certificate, Checkpoint
 from ledger.wiring import Ledger
+from tests.index_helpers import projection_snapshot
 from tests.register_helpers import firm_issue, register_for
 from wallet.devkeys import NETWORK_CHAIN_ID, dev_account
 
@@ -31,12 +35,18 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevelopmentNet
     network.stop()
 
 
+@pytest.fixture(scope="module")
+def deployment(network: DevelopmentNetwork, artifact: Artifact, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One deployment for the scenarios (deploying takes some twenty blocks): its record."""
+    record = tmp_path_factory.mktemp("deployment") / "deployment.json"
+    ensure_demo_deployment(Ledger(",".join(network.rpc_urls), record, "sqlite://").w3, record, artifact)
+    return record
+
+
 @pytest.fixture
-def ledger(network: DevelopmentNetwork, artifact: Artifact, tmp_path: Path) -> Ledger:
-    """A deployment on the network, read through its node list (the reader first)."""
-    ledger = Ledger(",".join(network.rpc_urls), tmp_path / "deployment.json", f"sqlite:///{tmp_path / 'ledger.db'}")
-    ensure_demo_deployment(ledger.w3, ledger.record_path, artifact)
-    return ledger
+def ledger(network: DevelopmentNetwork, deployment: Path, tmp_path: Path) -> Ledger:
+    """The deployment, read through the network's node list (the reader first), into a read model of its own."""
+    return Ledger(",".join(network.rpc_urls), deployment, f"sqlite:///{tmp_path / 'ledger.db'}")
 
 
 def through(ledger: Ledger, url: str) -> Ledger:
@@ -44,9 +54,19 @@ def through(ledger: Ledger, url: str) -> Ledger:
     return Ledger(url, ledger.record_path, engine=ledger.engine)
 
 
-def issue(ledger: Ledger, firms: int, seed: int) -> tuple[list[str], int]:
-    """Issue ``firms`` certificates as the ministry in one batch: their numbers and the block they are in."""
-    requests = [firm_issue(row)[1] for row in register_for(ledger.w3, firms=firms, seed=seed).firms]
+@pytest.fixture(scope="module")
+def unissued(deployment: Path, network: DevelopmentNetwork) -> deque[dict[str, Any]]:
+    """Issue requests for firms of one register, each taken by one scenario (the deployment is shared)."""
+    w3 = Ledger(network.rpc_urls[0], deployment, "sqlite://").w3
+    return deque(firm_issue(row)[1] for row in register_for(w3, firms=8).firms)
+
+
+def take(unissued: deque[dict[str, Any]], firms: int) -> list[dict[str, Any]]:
+    return [unissued.popleft() for _ in range(firms)]
+
+
+def issue(ledger: Ledger, requests: list[dict[str, Any]]) -> tuple[list[str], int]:
+    """Issue the certificates of ``requests`` as the ministry in one batch: their numbers and the block they are in."""
     sender = ledger.sender(dev_account("ministry", NETWORK_CHAIN_ID))
     receipt = sender.transact(ledger.registry.functions.issueBatch(requests))
     return [r["number"] for r in requests], receipt["blockNumber"]
@@ -57,10 +77,25 @@ def indexed_numbers(indexer: Indexer) -> set[str]:
         return set(session.scalars(select(Certificate.number)))
 
 
+def await_indexed(indexer: Indexer, numbers: Collection[str], timeout: float = 60.0) -> None:
+    """Sync until every certificate of ``numbers`` is in the read model."""
+    deadline = time.monotonic() + timeout
+    while not set(numbers) <= indexed_numbers(indexer):
+        assert time.monotonic() < deadline, f"{set(numbers) - indexed_numbers(indexer)} not indexed"
+        indexer.sync()
+        time.sleep(0.2)
+
+
+def checkpoint_block(indexer: Indexer) -> int:
+    with Session(indexer.engine) as session:
+        checkpoint = session.scalars(select(Checkpoint)).first()
+        return checkpoint.block_number if checkpoint else -1
+
+
 def test_an_act_sent_through_a_sealer_is_indexed_once_it_has_its_confirmations(
-    network: DevelopmentNetwork, ledger: Ledger
+    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
 ) -> None:
-    numbers, block = issue(through(ledger, network.nodes["zhejiang"].url), firms=2, seed=11)
+    numbers, block = issue(through(ledger, network.nodes["zhejiang"].url), take(unissued, 2))
     indexer = ledger.indexer()
     assert indexer.confirmations == 2  # the development network's default
     seen = []
@@ -77,26 +112,107 @@ def test_an_act_sent_through_a_sealer_is_indexed_once_it_has_its_confirmations(
 
 
 def test_blocks_go_on_without_one_sealer_and_the_client_fails_over_from_its_node(
-    network: DevelopmentNetwork, ledger: Ledger
+    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
 ) -> None:
     beijing, reader = network.nodes["beijing"], network.nodes[READER]
     beijing.stop()
     try:
-        _, block = issue(ledger, firms=1, seed=12)  # two sealers of three still seal
+        _, block = issue(ledger, take(unissued, 1))  # two sealers of three still seal
         network.await_blocks(block + 2, nodes=[READER, "ministry", "zhejiang"])
         reader.stop()  # the node the ledger reads through
         try:
-            numbers, block = issue(ledger, firms=1, seed=13)
+            numbers, block = issue(ledger, take(unissued, 1))
             assert ledger.w3.provider.endpoint_uri == network.nodes["ministry"].url  # type: ignore[attr-defined]
-            indexer = ledger.indexer()
-            deadline = time.monotonic() + 30
-            while not set(numbers) <= indexed_numbers(indexer):
-                assert time.monotonic() < deadline
-                indexer.sync()
-                time.sleep(0.2)
+            await_indexed(ledger.indexer(), numbers)
         finally:
             reader.start()
     finally:
         beijing.start()
     network.await_peers()
     network.await_blocks(head(network.nodes["ministry"]))  # both caught up with the chain they missed
+
+
+def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the_confirmations(
+    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]], tmp_path: Path
+) -> None:
+    """The reader and one sealer are cut off from the other two. The lone sealer seals one block with an act in it
+    (Clique lets a sealer of three sign at most every other block, so it can seal no more alone); the two others go
+    on. On healing the longer branch wins: the indexer that waits for two confirmations never read the orphaned
+    block; one that waits for none read it, rolls it back, and ends equal to a rebuild from the winning chain."""
+    cautious = ledger.indexer()
+    eager = Ledger(ledger.rpc_url, ledger.record_path, f"sqlite:///{tmp_path / 'eager.db'}").indexer(confirmations=0)
+    lone, majority = "beijing", ["ministry", "zhejiang"]
+    apart = through(ledger, network.nodes[lone].url)
+    requests = take(unissued, 1)
+    numbers = {r["number"] for r in requests}
+    network.sealing(lone, on=False)  # until the act is in its pool: its one block alone must carry it
+    try:
+        _await_sealing_stopped(network, lone)
+        network.partition([READER, lone])
+        assert (
+            network.signer(lone, head(network.nodes[lone])) != dev_account(f"sealer-{lone}", NETWORK_CHAIN_ID).address
+        )
+        ministry = apart.sender(dev_account("ministry", NETWORK_CHAIN_ID))
+        tx_hash = ministry.send(apart.registry.functions.issueBatch(requests))
+        network.sealing(lone, on=True)
+        orphan_block = ministry.wait(tx_hash)["blockNumber"]
+        network.await_blocks(orphan_block, nodes=[READER])
+        eager.sync()
+        assert numbers <= indexed_numbers(eager)  # read from a block about to be orphaned
+        cautious.sync()
+        assert not numbers & indexed_numbers(cautious) and checkpoint_block(cautious) < orphan_block
+        network.await_blocks(orphan_block + 3, nodes=majority)
+    finally:
+        network.sealing(lone, on=True)
+        network.heal()
+    network.await_blocks(head(network.nodes[majority[0]]))  # the reader's branch cannot grow: it has the other
+    rolled_back_to = eager.sync().rolled_back_to
+    assert rolled_back_to is not None and rolled_back_to < orphan_block
+    # the act is mined again on the winning chain: a node puts an orphaned block's transactions back in its pool
+    await_indexed(cautious, numbers)
+    rebuilt = Ledger(ledger.rpc_url, ledger.record_path, f"sqlite:///{tmp_path / 'rebuilt.db'}").indexer()
+    for sealer in SEALERS:  # one head for both reads
+        network.sealing(sealer, on=False)
+    try:
+        network.await_blocks(head(network.nodes[READER]))
+        rebuilt.confirmations = eager.confirmations = 0
+        rebuilt.sync()
+        eager.sync()
+        assert checkpoint_block(eager) == checkpoint_block(rebuilt)
+        eager_rows, rebuilt_rows = projection_snapshot(eager.engine), projection_snapshot(rebuilt.engine)
+        # the block hashes each remembers are where each sync ended, so they differ; all are the winning chain's
+        remembered = eager_rows.pop("blocks") + rebuilt_rows.pop("blocks")
+        assert all(ledger.w3.eth.get_block(n)["hash"].to_0x_hex() == h for n, h, _ in remembered)
+        assert eager_rows == rebuilt_rows
+    finally:
+        for sealer in SEALERS:
+            network.sealing(sealer, on=True)
+
+
+def test_every_node_restarted_keeps_the_chain_and_the_indexer_resumes_where_it_was(
+    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
+) -> None:
+    numbers, block = issue(ledger, take(unissued, 1))
+    indexer = ledger.indexer()
+    await_indexed(indexer, numbers)
+    checkpoint, block_hash = checkpoint_block(indexer), ledger.w3.eth.get_block(block)["hash"]
+    network.stop()
+    network.start()  # every node from its data folder, peered again, sealing again
+    assert ledger.w3.eth.get_block(block)["hash"] == block_hash  # the chain the nodes had, not a new one
+    report = indexer.sync()
+    assert report.rolled_back_to is None and report.from_block == checkpoint + 1  # on from its checkpoint
+    assert all(ledger.client().is_valid(number) for number in numbers)
+    later, _ = issue(ledger, take(unissued, 1))  # the restarted network seals acts again
+    await_indexed(indexer, later)
+
+
+def _await_sealing_stopped(network: DevelopmentNetwork, name: str, timeout: float = 30.0) -> None:
+    """After ``network.sealing(name, on=False)``, until node ``name`` may seal the next block alone: its head is
+    another sealer's (a sealer of three may not sign two blocks in a row), and two blocks have come since, so a seal
+    it had under way when it stopped is no longer the head's parent."""
+    node, own = network.nodes[name], dev_account(f"sealer-{name}", NETWORK_CHAIN_ID).address
+    stopped_at = head(node)
+    deadline = time.monotonic() + timeout
+    while (latest := head(node)) < stopped_at + 2 or network.signer(name, latest) == own:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
