@@ -22,7 +22,6 @@ from functools import partial
 from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web3.types import RPCEndpoint
 
 from ledger import errors
 from ledger.certificates.documents import firm_document, firm_subject, issue_request
@@ -30,6 +29,7 @@ from ledger.certificates.identifiers import credit_code_check_character
 from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
+from ledger.chain.node import next_block
 from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
 from ledger.licensing.dossiers import DossierStore
 from ledger.store.models import Certificate
@@ -129,7 +129,7 @@ def approve(ledger: Ledger, zhejiang: LicensingClient, application: bytes, code:
     )
     while ledger.w3.eth.get_block("latest")["timestamp"] < ends:
         time.sleep(1)
-        ledger.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        next_block(ledger.w3)
     today = time.strftime("%Y-%m-%d")
     document = firm_document(
         {

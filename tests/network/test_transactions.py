@@ -18,6 +18,7 @@ from web3.exceptions import TransactionNotFound
 
 from ledger.chain.geth import CliqueNode
 from ledger.chain.network import READER, DevelopmentNetwork, peers
+from ledger.chain.node import next_block
 from ledger.chain.transactions import TransactionSender
 from ledger.wiring import Ledger
 from tests.network.test_network import ledger, network, through
@@ -109,3 +110,9 @@ def test_an_act_sent_through_a_node_that_restarts_before_inclusion_is_mined_once
     follow_up = sender.transact(issue(via_reader, seed=42))
     assert via_reader.w3.eth.get_transaction(follow_up["transactionHash"])["nonce"] == start + 1
 
+
+def test_on_geth_the_next_block_is_awaited_not_mined(network: DevelopmentNetwork, ledger: Ledger) -> None:
+    head = ledger.w3.eth.block_number
+    started = time.monotonic()
+    assert next_block(ledger.w3, timeout=10) > head
+    assert time.monotonic() - started <= network.period + 1  # a sealer's next block, within a period
