@@ -18,7 +18,7 @@ from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from ledger.chain.reverts import RevertDecoder
@@ -185,7 +185,7 @@ class TransactionSender:
         for version in list(flight.hashes) if flight else [tx_hash]:
             try:
                 receipt = self.w3.eth.get_transaction_receipt(version)
-            except TransactionNotFound:
+            except (TransactionNotFound, TransactionIndexingInProgress):  # (a geth just started indexes a while)
                 continue
             except requests.RequestException:
                 return None
@@ -232,6 +232,8 @@ class TransactionSender:
             self.w3.eth.get_transaction_receipt(tx_hash)
         except TransactionNotFound:
             return False
+        except TransactionIndexingInProgress:  # the node cannot tell yet: not taken until it can
+            return True
         return True
 
     def _send_again(self, flight: InFlight) -> None:
