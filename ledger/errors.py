@@ -28,6 +28,10 @@ class TransactionFailed(LedgerError):
     """A transaction was mined but reverted without data we can decode."""
 
 
+class TransactionNotMined(LedgerError, TimeoutError):
+    """A transaction sent but not seen mined within the sender's timeout. It may still be: waiting again finds it."""
+
+
 class IndexMismatch(LedgerError):
     """The database indexes another registry or chain; ``ledger reindex`` starts it afresh."""
 

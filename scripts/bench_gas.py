@@ -16,7 +16,7 @@ from web3.contract.contract import ContractFunction
 from ledger.certificates.vocabulary import Grade
 from ledger.chain.artifacts import CREDIT_REGISTRY, LICENSING_ACTS, LICENSING_REGISTRY, load_artifact
 from ledger.chain.deployment import DeploymentRecord, ensure_demo_deployment
-from ledger.chain.node import connect, registry_at
+from ledger.chain.node import connect, next_block, registry_at
 from ledger.chain.reverts import RevertDecoder
 from ledger.chain.transactions import TransactionSender
 from ledger.credit.acts import credit_request
@@ -77,7 +77,7 @@ def measure(chain_url: str, workdir: Path) -> dict[str, int]:
     used["revoke"] = gas("zhejiang", registry.functions.revoke(third, 3))
 
     w3.provider.make_request("evm_increaseTime", [TWO_YEARS])
-    w3.provider.make_request("evm_mine", [])
+    next_block(w3)
     upgrade = successor_request("自然资规甲字第11000001号", Grade.A, now())
     used["upgrade"] = gas("ministry", registry.functions.upgrade(keccak(text=number), upgrade, False))
 
@@ -133,7 +133,7 @@ def measure_licensing(
         send["zhejiang"], fn.answerObjection(objection_id, keccak(text="answer"))
     )
     w3.provider.make_request("evm_increaseTime", [fn.MIN_NOTICE_PERIOD().call() + 61])
-    w3.provider.make_request("evm_mine", [])
+    next_block(w3)
     certificate = {**firm_request("浙自然资规乙字第33990001号", now=now(), credit_code=code), "holder": firm.address}
     used["licensing_approve_first"] = gas_of(send["zhejiang"], fn.approveFirst(application, dossier, certificate))
     steps = ("file", "accept", "review_and_notice", "approve_first")

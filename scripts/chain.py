@@ -33,6 +33,9 @@ def running_pid() -> int | None:
 def start() -> int:
     keep_data_private()  # anvil inherits the umask: its state file and log are owner-only
     chain = LocalChain(PORT, chain_dir() / "state.json", log_path=chain_dir() / "anvil.log")
+    if (other := os.environ.get("LEDGER_RPC_URL", chain.url)) != chain.url:  # deploy to `make network`'s, say
+        print(f"LEDGER_RPC_URL names another node ({other}): the local chain (anvil) is not started")
+        return 0
     pid = running_pid()
     if pid is not None and rpc_answers(chain.url):
         print(f"chain already running (pid {pid}) at {chain.url}")

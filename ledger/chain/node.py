@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from requests.exceptions import RequestException
 from web3 import Web3
 from web3.contract import Contract
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import RPCEndpoint
 
 from ledger.chain.artifacts import Artifact
 from ledger.chain.failover import FailoverProvider, split_urls
@@ -33,3 +36,17 @@ def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
 
 def registry_at(w3: Web3, address: str, artifact: Artifact) -> Contract:
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)
+
+
+def next_block(w3: Web3, timeout: float = 60.0) -> int:
+    """The number of a block after the current one: mined at once where the node mines on demand (anvil's
+    ``evm_mine``), else waited for (a network's sealers make one every period; geth has no ``evm_mine``)."""
+    current = w3.eth.block_number
+    if "error" not in w3.provider.make_request(RPCEndpoint("evm_mine"), []):
+        return w3.eth.block_number
+    deadline = time.monotonic() + timeout
+    while (number := w3.eth.block_number) <= current:
+        if time.monotonic() > deadline:
+            raise ChainUnavailable(f"no block after {current} within {timeout:.0f} s")
+        time.sleep(0.2)
+    return number
