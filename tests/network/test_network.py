@@ -7,62 +7,20 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.chain.artifacts import Artifact
-from ledger.chain.deployment import ensure_demo_deployment
 from ledger.chain.network import READER, SEALERS, DevelopmentNetwork, head
 from ledger.index.indexer import Indexer
 from ledger.store.models import Certificate, Checkpoint
 from ledger.wiring import Ledger
 from tests.index_helpers import projection_snapshot
-from tests.register_helpers import firm_issue, register_for
+from tests.network.conftest import take, through
 from wallet.devkeys import NETWORK_CHAIN_ID, dev_account
-
-PERIOD = 1
-
-
-@pytest.fixture(scope="module")
-def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevelopmentNetwork]:
-    network = DevelopmentNetwork(tmp_path_factory.mktemp("network"), period=PERIOD).start()
-    yield network
-    network.stop()
-
-
-@pytest.fixture(scope="module")
-def deployment(network: DevelopmentNetwork, artifact: Artifact, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One deployment for the scenarios (deploying takes some twenty blocks): its record."""
-    record = tmp_path_factory.mktemp("deployment") / "deployment.json"
-    ensure_demo_deployment(Ledger(",".join(network.rpc_urls), record, "sqlite://").w3, record, artifact)
-    return record
-
-
-@pytest.fixture
-def ledger(network: DevelopmentNetwork, deployment: Path, tmp_path: Path) -> Ledger:
-    """The deployment, read through the network's node list (the reader first), into a read model of its own."""
-    return Ledger(",".join(network.rpc_urls), deployment, f"sqlite:///{tmp_path / 'ledger.db'}")
-
-
-def through(ledger: Ledger, url: str) -> Ledger:
-    """The same deployment and read model, sending through the node at ``url``."""
-    return Ledger(url, ledger.record_path, engine=ledger.engine)
-
-
-@pytest.fixture(scope="module")
-def unissued(deployment: Path, network: DevelopmentNetwork) -> deque[dict[str, Any]]:
-    """Issue requests for firms of one register, each taken by one scenario (the deployment is shared)."""
-    w3 = Ledger(network.rpc_urls[0], deployment, "sqlite://").w3
-    return deque(firm_issue(row)[1] for row in register_for(w3, firms=8).firms)
-
-
-def take(unissued: deque[dict[str, Any]], firms: int) -> list[dict[str, Any]]:
-    return [unissued.popleft() for _ in range(firms)]
 
 
 def issue(ledger: Ledger, requests: list[dict[str, Any]]) -> tuple[list[str], int]:
@@ -93,10 +51,10 @@ def checkpoint_block(indexer: Indexer) -> int:
 
 
 def test_an_act_sent_through_a_sealer_is_indexed_once_it_has_its_confirmations(
-    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
+    network: DevelopmentNetwork, on_network: Ledger, unissued: deque[dict[str, Any]]
 ) -> None:
-    numbers, block = issue(through(ledger, network.nodes["zhejiang"].url), take(unissued, 2))
-    indexer = ledger.indexer()
+    numbers, block = issue(through(on_network, network.nodes["zhejiang"].url), take(unissued, 2))
+    indexer = on_network.indexer()
     assert indexer.confirmations == 2  # the development network's default
     seen = []
     deadline = time.monotonic() + 30
@@ -112,18 +70,18 @@ def test_an_act_sent_through_a_sealer_is_indexed_once_it_has_its_confirmations(
 
 
 def test_blocks_go_on_without_one_sealer_and_the_client_fails_over_from_its_node(
-    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
+    network: DevelopmentNetwork, on_network: Ledger, unissued: deque[dict[str, Any]]
 ) -> None:
     beijing, reader = network.nodes["beijing"], network.nodes[READER]
     beijing.stop()
     try:
-        _, block = issue(ledger, take(unissued, 1))  # two sealers of three still seal
+        _, block = issue(on_network, take(unissued, 1))  # two sealers of three still seal
         network.await_blocks(block + 2, nodes=[READER, "ministry", "zhejiang"])
         reader.stop()  # the node the ledger reads through
         try:
-            numbers, block = issue(ledger, take(unissued, 1))
-            assert ledger.w3.provider.endpoint_uri == network.nodes["ministry"].url  # type: ignore[attr-defined]
-            await_indexed(ledger.indexer(), numbers)
+            numbers, block = issue(on_network, take(unissued, 1))
+            assert on_network.w3.provider.endpoint_uri == network.nodes["ministry"].url  # type: ignore[attr-defined]
+            await_indexed(on_network.indexer(), numbers)
         finally:
             reader.start()
     finally:
@@ -133,16 +91,18 @@ def test_blocks_go_on_without_one_sealer_and_the_client_fails_over_from_its_node
 
 
 def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the_confirmations(
-    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]], tmp_path: Path
+    network: DevelopmentNetwork, on_network: Ledger, unissued: deque[dict[str, Any]], tmp_path: Path
 ) -> None:
     """The reader and one sealer are cut off from the other two. The lone sealer seals one block with an act in it
     (Clique lets a sealer of three sign at most every other block, so it can seal no more alone); the two others go
     on. On healing the longer branch wins: the indexer that waits for two confirmations never read the orphaned
     block; one that waits for none read it, rolls it back, and ends equal to a rebuild from the winning chain."""
-    cautious = ledger.indexer()
-    eager = Ledger(ledger.rpc_url, ledger.record_path, f"sqlite:///{tmp_path / 'eager.db'}").indexer(confirmations=0)
+    cautious = on_network.indexer()
+    eager = Ledger(on_network.rpc_url, on_network.record_path, f"sqlite:///{tmp_path / 'eager.db'}").indexer(
+        confirmations=0
+    )
     lone, majority = "beijing", ["ministry", "zhejiang"]
-    apart = through(ledger, network.nodes[lone].url)
+    apart = through(on_network, network.nodes[lone].url)
     requests = take(unissued, 1)
     numbers = {r["number"] for r in requests}
     network.sealing(lone, on=False)  # until the act is in its pool: its one block alone must carry it
@@ -170,7 +130,7 @@ def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the
     assert rolled_back_to is not None and rolled_back_to < orphan_block
     # the act is mined again on the winning chain: a node puts an orphaned block's transactions back in its pool
     await_indexed(cautious, numbers)
-    rebuilt = Ledger(ledger.rpc_url, ledger.record_path, f"sqlite:///{tmp_path / 'rebuilt.db'}").indexer()
+    rebuilt = Ledger(on_network.rpc_url, on_network.record_path, f"sqlite:///{tmp_path / 'rebuilt.db'}").indexer()
     for sealer in SEALERS:  # one head for both reads
         network.sealing(sealer, on=False)
     try:
@@ -182,7 +142,7 @@ def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the
         eager_rows, rebuilt_rows = projection_snapshot(eager.engine), projection_snapshot(rebuilt.engine)
         # the block hashes each remembers are where each sync ended, so they differ; all are the winning chain's
         remembered = eager_rows.pop("blocks") + rebuilt_rows.pop("blocks")
-        assert all(ledger.w3.eth.get_block(n)["hash"].to_0x_hex() == h for n, h, _ in remembered)
+        assert all(on_network.w3.eth.get_block(n)["hash"].to_0x_hex() == h for n, h, _ in remembered)
         assert eager_rows == rebuilt_rows
     finally:
         for sealer in SEALERS:
@@ -190,19 +150,19 @@ def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the
 
 
 def test_every_node_restarted_keeps_the_chain_and_the_indexer_resumes_where_it_was(
-    network: DevelopmentNetwork, ledger: Ledger, unissued: deque[dict[str, Any]]
+    network: DevelopmentNetwork, on_network: Ledger, unissued: deque[dict[str, Any]]
 ) -> None:
-    numbers, block = issue(ledger, take(unissued, 1))
-    indexer = ledger.indexer()
+    numbers, block = issue(on_network, take(unissued, 1))
+    indexer = on_network.indexer()
     await_indexed(indexer, numbers)
-    checkpoint, block_hash = checkpoint_block(indexer), ledger.w3.eth.get_block(block)["hash"]
+    checkpoint, block_hash = checkpoint_block(indexer), on_network.w3.eth.get_block(block)["hash"]
     network.stop()
     network.start()  # every node from its data folder, peered again, sealing again
-    assert ledger.w3.eth.get_block(block)["hash"] == block_hash  # the chain the nodes had, not a new one
+    assert on_network.w3.eth.get_block(block)["hash"] == block_hash  # the chain the nodes had, not a new one
     report = indexer.sync()
     assert report.rolled_back_to is None and report.from_block == checkpoint + 1  # on from its checkpoint
-    assert all(ledger.client().is_valid(number) for number in numbers)
-    later, _ = issue(ledger, take(unissued, 1))  # the restarted network seals acts again
+    assert all(on_network.client().is_valid(number) for number in numbers)
+    later, _ = issue(on_network, take(unissued, 1))  # the restarted network seals acts again
     await_indexed(indexer, later)
 
 
