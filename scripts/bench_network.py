@@ -80,7 +80,6 @@ class Imported:
 
 def main() -> None:
     keep_data_private()
-    out = data_dir() / "bench" / "network.json"  # before the profile's settings move the data folder
     root = data_dir() / "bench-network"
     shutil.rmtree(root, ignore_errors=True)  # a fresh chain and fresh databases every run
     network = DevelopmentNetwork(root / "network", period=PERIOD)  # free ports
@@ -101,7 +100,6 @@ def main() -> None:
     finally:
         profile.stop()
         network.stop()
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_result("network", result)
 
 
@@ -159,6 +157,7 @@ def _import(ledger: Ledger, folder: Path) -> Imported:
     first_block = w3.eth.block_number + 1
     started = time.perf_counter()
     plan = importer.plan(firms_csv, planners_csv, ledger.engine, ledger.vault)
+    planned = time.perf_counter() - started
     issuers = importer.development_issuers(ledger.registry, ledger.sender, NETWORK_CHAIN_ID)
     outcome = importer.issue(
         plan, ledger.vault, issuers, ledger.registry, issued_ids=lambda: indexer.logged_ids("CertificateIssued")
@@ -167,7 +166,7 @@ def _import(ledger: Ledger, folder: Path) -> Imported:
     if plan.problems or outcome.refused or outcome.issued != len(plan.items):
         raise SystemExit(f"import incomplete: {len(plan.problems)} bad rows, {len(outcome.refused)} refused")
     last_block = w3.eth.block_number
-    gas, certificates, gas_limits, fills, batches = _batch_gas(w3, ledger.registry, first_block, last_block)
+    gas, certificates, gas_limits, fills, batches, largest = _batch_gas(w3, ledger.registry, first_block, last_block)
     gas_limit = max(gas_limits)
     gas_per_certificate = gas / certificates
     bound = gas_limit / PERIOD / gas_per_certificate
@@ -181,8 +180,9 @@ def _import(ledger: Ledger, folder: Path) -> Imported:
         "import_seconds": round(seconds, 2),
         "gas_limit": gas_limit,
         "gas_per_certificate": round(gas_per_certificate),
-        "batch_size": importer.BATCH_SIZE,
+        "plan_seconds": round(planned, 2),
         "batches": batches,
+        "largest_batch": largest,
         "import_blocks": last_block - first_block + 1,
         "block_fill": round(statistics.mean(fills), 3),
         "measured_period_s": round(_measured_period(w3, first_block, last_block), 2),
@@ -202,11 +202,14 @@ def _measured_period(w3: Web3, first: int, last: int) -> float:
     return (w3.eth.get_block(last)["timestamp"] - w3.eth.get_block(first)["timestamp"]) / (last - first)
 
 
-def _batch_gas(w3: Web3, registry: Contract, first: int, last: int) -> tuple[int, int, list[int], list[float], int]:
+def _batch_gas(
+    w3: Web3, registry: Contract, first: int, last: int
+) -> tuple[int, int, list[int], list[float], int, int]:
     """Over blocks ``first``..``last``: the gas of the registry's ``issueBatch`` transactions and the certificates
-    they issued (one CertificateIssued log each), every block's gas limit and fill, and the number of batches."""
+    they issued (one CertificateIssued log each), every block's gas limit and fill, the number of batches and the
+    certificates of the largest."""
     issued = registry.events.CertificateIssued()
-    gas = certificates = batches = 0
+    gas = certificates = batches = largest = 0
     limits, fills = [], []
     for number in range(first, last + 1):
         block = w3.eth.get_block(number, full_transactions=True)
@@ -219,9 +222,11 @@ def _batch_gas(w3: Web3, registry: Contract, first: int, last: int) -> tuple[int
                 continue
             receipt = w3.eth.get_transaction_receipt(tx["hash"])
             gas += receipt["gasUsed"]
-            certificates += len(issued.process_receipt(receipt, errors=DISCARD))
+            count = len(issued.process_receipt(receipt, errors=DISCARD))
+            certificates += count
             batches += 1
-    return gas, certificates, limits, fills, batches
+            largest = max(largest, count)
+    return gas, certificates, limits, fills, batches, largest
 
 
 def _acts(ledger: Ledger, network: DevelopmentNetwork, api: str, numbers: Sequence[str]) -> dict[str, list[float]]:
