@@ -23,7 +23,7 @@ PORT ?= 5000
 DEMO_RULES := LICENSING_RULES=licensing-demo
 
 .PHONY: help install build chain stop deploy demo-data up test test-unit test-contracts test-python test-postgres postgres postgres-stop \
-	test-network lint bench bench-gas bench-import bench-identity bench-verify bench-credit bench-console browser wrk geth \
+	test-network lint bench bench-gas bench-import bench-identity bench-verify bench-credit bench-console bench-network browser wrk geth \
 	network network-stop production production-stop production-packages test-production clean
 DEMO := var/register/demo
 
@@ -47,6 +47,7 @@ help:
 	@echo "make bench-verify  the API under load (gunicorn, indexer running, wrk): var/bench/verify.json"
 	@echo "make bench-credit  the whole register credit-graded (model, lists, API): var/bench/credit.json"
 	@echo "make bench-console  the console's pages over the register and 1,000 applications: var/bench/console.json"
+	@echo "make bench-network  import, acts and verify on the geth network behind nginx: var/bench/network.json"
 	@echo "make lint       ruff (check and format) and mypy"
 
 $(NODE_HOME)/node_modules/.bin/node:
@@ -183,6 +184,10 @@ bench-identity: build
 
 bench-verify: build wrk geth
 	$(PY) -m scripts.bench_verify
+
+# Not part of `make bench`: it needs geth and Debian's nginx, Redis and PostgreSQL, and takes minutes of blocks.
+bench-network: build geth wrk production-packages
+	$(PY) -m scripts.bench_network
 
 bench-credit: build
 	$(PY) -m scripts.bench_credit

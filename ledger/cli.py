@@ -268,8 +268,10 @@ def show(ctx: click.Context, number: str, at: str | None, source: str) -> None:
 @click.argument("firms_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("planners_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--report", type=click.Path(path_type=Path), default=None, help="default: var/import-report.csv")
-@click.option("--batch-size", default=importer.BATCH_SIZE, show_default=True)
-@click.option("--in-flight", default=importer.IN_FLIGHT, show_default=True, help="batches sent before waiting")
+@click.option("--batch-size", default=importer.BATCH_SIZE, show_default=True, help="certificates per batch at most")
+@click.option(
+    "--in-flight", default=importer.IN_FLIGHT, show_default=True, help="full batches' worth sent before waiting"
+)
 @click.option("--progress/--no-progress", default=True)
 @click.pass_context
 def import_(

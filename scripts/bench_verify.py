@@ -25,12 +25,9 @@ import datetime as dt
 import json
 import os
 import random
-import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,31 +38,15 @@ import requests
 from ledger.chain.geth import GETH_VERSION, development_node
 from ledger.chain.localchain import LOCAL_CHAIN_ID, free_port
 from ledger.settings import PROJECT_ROOT
-from scripts.bench_support import on_fresh_chain, write_result
+from scripts.bench_support import CONNECTIONS, on_fresh_chain, write_result, wrk
 from scripts.generate_register import generate, write
 from wallet.devkeys import dev_account, dev_accounts
 
-FIRMS, CONNECTIONS, SECONDS, BATCH, BATCH_RUNS = 400, 32, 20, 1_000, 20
+FIRMS, SECONDS, BATCH, BATCH_RUNS = 400, 20, 1_000, 20
 WORKERS = os.environ.get("GUNICORN_WORKERS", "2")  # sync workers: measured faster here than gthread or 3-4 workers
 TARGETS = {"rps": 1_500, "ratio": 0.75, "p99_vs_floor": 2.0, "batch1000_ms": 60, "proof_ms": 20}
 PROOF_RUNS = 50
 BIN = Path(sys.executable).parent
-
-# wrk's Lua: each connection asks for numbers in its own random order; the summary prints what we parse.
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
-local counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter * 7919) %% #paths + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
-end
-"""
 
 
 def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str]:
@@ -75,20 +56,20 @@ def measure(chain_url: str, workdir: Path) -> dict[str, float | int | bool | str
     with _indexed(env):
         with _served("api:create_app()", env) as base:
             _wait_ready(base)
-            _wrk(base, lookups, workdir, 3)  # warm-up, not measured
-            single = _wrk(base, lookups, workdir, SECONDS)
-            chain = _wrk(base, [f"{path}?source=chain" for path in lookups], workdir, SECONDS)
+            wrk(base, lookups, workdir, 3)  # warm-up, not measured
+            single = wrk(base, lookups, workdir, SECONDS)
+            chain = wrk(base, [f"{path}?source=chain" for path in lookups], workdir, SECONDS)
             batch_ms = _batch(base, numbers)
             anvil_proof_ms = _proofs(base, numbers)
             anvil_node_ms = _node_proofs(chain_url, workdir)
         with _served("scripts.bench_floor:app", env) as base:
             _wait_until(f"{base}{lookups[0]}")
-            _wrk(base, lookups, workdir, 3)
-            floor = _wrk(base, lookups, workdir, SECONDS)
+            wrk(base, lookups, workdir, 3)
+            floor = wrk(base, lookups, workdir, SECONDS)
         with _served("scripts.bench_floor:driver", env) as base:
             _wait_until(f"{base}{lookups[0]}")
-            _wrk(base, lookups, workdir, 3)
-            driver = _wrk(base, lookups, workdir, SECONDS)
+            wrk(base, lookups, workdir, 3)
+            driver = wrk(base, lookups, workdir, SECONDS)
     proof_ms, node_ms = _proofs_on_geth(workdir / "geth")
     result: dict[str, float | int | bool | str] = {
         "rps": single["rps"],
@@ -219,30 +200,6 @@ def _wait_until(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer 200 in {timeout:.0f} s")
-
-
-def _wrk(base: str, paths: list[str], workdir: Path, seconds: int) -> dict[str, float | int]:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench-verify does)")
-    with tempfile.NamedTemporaryFile("w", dir=workdir, suffix=".txt", delete=False) as listing:
-        listing.write("\n".join(paths) + "\n")
-    script = workdir / "verify.lua"
-    script.write_text(WRK_SCRIPT % {"paths": listing.name})
-    output = subprocess.run(
-        ["wrk", f"-c{CONNECTIONS}", "-t2", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    match = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)$", output, re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f"wrk printed no summary:\n{output}")
-    count, status_errors, socket_errors, micros = (int(match.group(i)) for i in range(1, 5))
-    return {
-        "requests": count,
-        "errors": status_errors + socket_errors,
-        "rps": round(count / (micros / 1e6), 1),
-        "p50_ms": round(float(match.group(5)), 2),
-        "p99_ms": round(float(match.group(6)), 2),
-    }
 
 
 def _batch(base: str, numbers: list[str]) -> list[float]:

@@ -55,7 +55,9 @@ NGINX_PROBLEMS = {
     504: ("gateway-timeout", "Gateway timeout"),
 }
 DATABASES = ("ledger", "vault")  # the read model and the vault, each a database of its own
+INSTANCES = ("api-1", "api-2")
 SERVICES = ("nginx", "api-2", "api-1", "indexer", "redis")  # stopped in this order: the front first
+API_APP = "api:create_app()"
 START_TIMEOUT = 60.0
 
 
@@ -124,16 +126,8 @@ class Layout:
             "LEDGER_POSTGRES_PORT": str(self.postgres_port),
             "LEDGER_DATA_DIR": str(self.root.parent),
         }
-        saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-        try:
+        with environment_of(values):
             yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
     def environment(self) -> dict[str, str]:
         """The settings every process of the profile runs with: the ledger command's and the API's."""
@@ -176,13 +170,24 @@ class Profile:
     def serve(self) -> None:
         """The indexer, both API instances and nginx, once the deployment is recorded; returns when nginx
         answers (the instances may still be catching up with the chain: ``/readyz`` says)."""
-        env = self.layout.environment()
-        self._spawn("indexer", [str(BIN / "ledger"), "index"], env)
-        for name, port in zip(("api-1", "api-2"), self.layout.api_ports, strict=True):
-            self._spawn(name, self._gunicorn(name, port), env)
-        for port in self.layout.api_ports:
-            _wait_until(lambda port=port: _status(f"http://127.0.0.1:{port}/livez") == 200, f"the API on :{port}")
+        self._spawn("indexer", [str(BIN / "ledger"), "index"], self.layout.environment())
+        self.start_instances()
         self.start_proxy()
+
+    def start_instances(self, app: str = API_APP, ready_path: str = "/livez") -> None:
+        """Both instances, each until ``ready_path`` answers 200 on its port: the API, or another WSGI app served
+        the same way behind the same proxy (``make bench-network``'s framework floor)."""
+        env = self.layout.environment()
+        for name, port in zip(INSTANCES, self.layout.api_ports, strict=True):
+            self._spawn(name, self._gunicorn(name, port, app), env)
+        for port in self.layout.api_ports:
+            url = f"http://127.0.0.1:{port}{ready_path}"
+            _wait_until(lambda url=url: _status(url) == 200, f"{app} on :{port}")
+
+    def stop_instances(self) -> None:
+        """Both instances only: the proxy, the indexer and the stores go on."""
+        for name in INSTANCES:
+            self._stop(name)
 
     def start_proxy(self) -> None:
         """nginx alone, before whatever listens on the API ports (the tests put it before none, or a silent one)."""
@@ -237,13 +242,13 @@ class Profile:
             return None
         return pid
 
-    def _gunicorn(self, name: str, port: int) -> list[str]:
+    def _gunicorn(self, name: str, port: int, app: str) -> list[str]:
         """gunicorn's request-line and header limits are nginx's job here (deploy/nginx.conf): it would answer a
         request nginx let through with an HTML page."""
         return [
             str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(self.layout.workers),
             "--limit-request-line", "0", "--limit-request-field_size", "0", "--limit-request-fields", "32768",
-            "--access-logfile", str(self.layout.log_dir / f"{name}-access.log"), "api:create_app()",
+            "--access-logfile", str(self.layout.log_dir / f"{name}-access.log"), app,
         ]  # fmt: skip
 
     def _start_redis(self) -> None:
@@ -290,6 +295,21 @@ class Profile:
         result = subprocess.run([sys.executable, "-m", "scripts.chain", "stop"], env=env, cwd=PROJECT_ROOT,
                                 capture_output=True, text=True, check=True)  # fmt: skip
         return "not running" not in result.stdout
+
+
+@contextlib.contextmanager
+def environment_of(values: Mapping[str, str]) -> Iterator[None]:
+    """``values`` in this process's environment while the block runs, what was there before afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def problem_locations() -> str:
