@@ -41,8 +41,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 COMMON_PROBLEMS = {
-    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one)",
+    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one); a "
+    "request the server cannot read at all (a malformed request line or header, raw non-ASCII bytes in the path) is "
+    "`/problems/bad-request`",
     "405": "Method not allowed on this path",
+    "414": "The request line is longer than 8 KB (`/problems/uri-too-long`)",
+    "431": "A header line is longer than 8 KB, or the headers are too many (`/problems/headers-too-large`)",
     "429": "Rate limit reached: retry after `Retry-After` seconds",
     "500": "The server failed to answer; the fault has been logged (`/problems/internal-error`)",
     "503": "Chain or index unavailable, or the registry not deployed",
