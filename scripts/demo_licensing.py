@@ -27,7 +27,6 @@ from web3.types import RPCEndpoint
 from ledger import errors
 from ledger.certificates.documents import firm_document, firm_subject, issue_request
 from ledger.certificates.identifiers import credit_code_check_character
-from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.licensing.client import ApplicationKind, LicensingClient, application_id
@@ -36,6 +35,7 @@ from ledger.store.models import Certificate
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
+from wallet.reasons import RevocationReason
 
 DAY = 86400
 # What the chain answers an act it has seen before; the approved firm's filing, made again, is QualificationHeld.

@@ -1,5 +1,7 @@
 """The reason codes of the certificate registry's status acts (suspension, reinstatement, revocation), defined once
 for all of Python: the API's act types and history, the page, the console and credit supervision read them here.
+They live in the wallet, beside the acts that carry them (``typed_acts``), because a signer checks them too
+(``wallet sign-act``), and the wallet depends on no other package of ours.
 
 The chain stores a reason as a number and interprets one only: cancellation (注销, ``CANCELLATION`` in
 contracts/CertificateRegistry.sol), the one revocation a regulator records alone (a test holds this vocabulary to
@@ -10,6 +12,7 @@ given where docs/domain.md names one; elsewhere it is left empty rather than gue
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -113,11 +116,24 @@ class UnknownReason(ValueError):
 
 def checked_reason(act: str, code: int) -> int:
     """``code`` when the signed act ``act`` takes it, else UnknownReason. The chain would record any number and
-    judges only a lone revocation's; the console, the CLI and ``acts/prepare`` give only codes that mean something,
-    so that no history shows 其他原因 for an act made here."""
+    judges only a lone revocation's; the console, both CLIs, ``acts/prepare`` and ``POST /api/v1/acts`` take only
+    codes that mean something, so that no history shows 其他原因 for an act made or relayed here."""
     if code not in SIGNED_ACT_REASONS[act]:
         raise UnknownReason(act, code)
     return code
+
+
+def check_act_reason(act: str, message: Mapping[str, Any]) -> None:
+    """UnknownReason when ``message``, the fields of signed act ``act``, carries a reason code outside the act's
+    vocabulary; an act without a reason code, or a reason that is no integer (the act's type refuses it), passes."""
+    reason = message.get("reason")
+    if act in SIGNED_ACT_REASONS and type(reason) is int:
+        checked_reason(act, reason)
+
+
+def reason_listing(act: str) -> str:
+    """The codes ``act`` takes, each with its English label, for a command's help and its refusals."""
+    return "; ".join(f"{int(code)} {reason.label_en}" for code, reason in sorted(SIGNED_ACT_REASONS[act].items()))
 
 
 def reason_label(act: str, code: int | None) -> str | None:

@@ -8,7 +8,12 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ledger.certificates.reasons import (
+from ledger.cli import main as ledger_cli
+from ledger.credit.model import FirmFacts, assess
+from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
+from ledger.rules import STRENGTH_INDICATORS, grading_rules
+from ledger.settings import PROJECT_ROOT
+from wallet.reasons import (
     BY_ACT,
     REVOCATION,
     SIGNED_ACT_REASONS,
@@ -18,11 +23,6 @@ from ledger.certificates.reasons import (
     checked_reason,
     reason_label,
 )
-from ledger.cli import main as ledger_cli
-from ledger.credit.model import FirmFacts, assess
-from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
-from ledger.rules import STRENGTH_INDICATORS, grading_rules
-from ledger.settings import PROJECT_ROOT
 from wallet.typed_acts import ACT_TYPES
 
 # Reason codes are uint16 on chain: every such constant a contract declares is a reason code, but these.
