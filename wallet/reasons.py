@@ -21,10 +21,10 @@ from typing import Any
 class RevocationReason(IntEnum):
     """Reason codes of revocations (CertificateRevoked.reason); credit supervision reads 2 and 4."""
 
-    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade after post-approval checks
-    FRAUD = 2  # 撤销: obtained by fraud
-    CANCELLED = 3  # 注销: voluntary, dissolved, lapsed
-    RENTING_LENDING = 4  # 出租出借
+    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade (a planner: the registration's conditions)
+    FRAUD = 2  # 撤销: obtained by fraud, bribery or other improper means
+    CANCELLED = 3  # 注销: lapsed, holder dissolved, at the holder's request
+    RENTING_LENDING = 4  # 出租、出借 (a planner's registration: 挂证)
     PENALTY = 5  # 吊销
 
 
@@ -59,16 +59,25 @@ class Reason:
 
 REVOCATION: dict[int, Reason] = {
     RevocationReason.NO_LONGER_QUALIFIED: Reason(
-        "不再符合资质标准（撤回）", "withdrawn: no longer meets its grade after post-approval checks"
+        "取得后不再符合资质标准或注册条件（撤回）",
+        "withdrawn: no longer meets its grade or registration conditions after post-approval checks",
     ),
-    RevocationReason.FRAUD: Reason("以欺骗等不正当手段取得（撤销）", "revoked: obtained by fraud"),
+    RevocationReason.FRAUD: Reason(
+        "以欺骗、贿赂等不正当手段取得（撤销）",
+        "revoked: obtained by fraud, bribery or other improper means",
+        "《中华人民共和国行政许可法》第六十九条第二款",
+    ),
     RevocationReason.CANCELLED: Reason(
-        "注销（申请注销、主体终止或期满未延续）",
-        "cancelled: at the holder's request, holder dissolved, or lapsed without renewal",
+        "注销（有效期届满未延续、主体依法终止或申请注销）",
+        "cancelled: lapsed without renewal, holder dissolved, or at the holder's request",
         "《中华人民共和国行政许可法》第七十条",
     ),
-    RevocationReason.RENTING_LENDING: Reason("出租、出借资质证书（挂证）", "revoked for renting or lending it"),
-    RevocationReason.PENALTY: Reason("行政处罚（吊销）", "revoked as an administrative penalty"),
+    RevocationReason.RENTING_LENDING: Reason(
+        "出租、出借资质证书或注册证书（挂证）", "revoked for renting or lending the certificate or registration"
+    ),
+    RevocationReason.PENALTY: Reason(
+        "吊销（行政处罚）", "revoked as an administrative penalty", "《中华人民共和国行政处罚法》第九条"
+    ),
 }
 SUSPENSION: dict[int, Reason] = {
     SuspensionReason.RECTIFICATION: Reason(
@@ -76,13 +85,16 @@ SUSPENSION: dict[int, Reason] = {
         "below its grade or registration conditions after post-approval checks: rectification ordered",
     ),
     SuspensionReason.FRAUD_SUSPECTED: Reason(
-        "涉嫌以欺骗等不正当手段取得，调查期间", "suspected fraud in the application, under investigation"
+        "涉嫌以欺骗、贿赂等不正当手段取得，调查期间",
+        "suspected fraud or bribery in the application, under investigation",
     ),
     SuspensionReason.RENTING_LENDING_SUSPECTED: Reason(
         "涉嫌出租、出借资质证书或注册证书（挂证），调查期间",
         "suspected renting or lending of the certificate or registration, under investigation",
     ),
-    SuspensionReason.PENALTY: Reason("行政处罚（暂扣）", "suspended as an administrative penalty"),
+    SuspensionReason.PENALTY: Reason(
+        "暂扣（行政处罚）", "suspended as an administrative penalty", "《中华人民共和国行政处罚法》第九条"
+    ),
 }
 REINSTATEMENT: dict[int, Reason] = {
     ReinstatementReason.NOT_STATED: Reason("未说明", "not stated"),

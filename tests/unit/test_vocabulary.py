@@ -53,7 +53,7 @@ def test_every_signed_act_with_a_reason_code_has_a_vocabulary() -> None:
 
 
 def test_reason_labels_name_every_code_and_only_acts_with_codes() -> None:
-    assert reason_label("REVOKE", 2) == "以欺骗等不正当手段取得（撤销）"
+    assert reason_label("REVOKE", 2) == "以欺骗、贿赂等不正当手段取得（撤销）"
     assert reason_label("SUSPEND", 7) == "其他原因（代码 7）", "the chain takes any code: an unknown one says so"
     assert reason_label("ISSUE", None) is None and reason_label("REVOKE", None) is None
     assert as_json(SIGNED_ACT_REASONS["Revoke"])[0]["code"] == 3
