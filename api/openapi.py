@@ -84,9 +84,15 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+# The schemas APIFlask registers for the error responses it writes (HTTP_ERROR_SCHEMA, VALIDATION_ERROR_SCHEMA):
+# ``document_problems`` points every error response at ``Problem`` instead, and drops them.
+APIFLASK_ERROR_SCHEMAS = ("HTTPError", "ValidationError")
+
+
 def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
-    """APIFlask documents error bodies as application/json; ours are application/problem+json. Adds the
-    problems any operation can answer with."""
+    """APIFlask documents error bodies as application/json; ours are application/problem+json, one ``Problem``
+    schema (APIFlask's own copies of it, ``HTTPError`` and ``ValidationError``, are left unused and removed: a
+    generated client made a class of each). Adds the problems any operation can answer with."""
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
     rate_limit_headers = {
@@ -118,6 +124,16 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
                     **rate_limit_headers,
                     **own.get(str(status), {}),
                 }
+    return _without_unused(spec, APIFLASK_ERROR_SCHEMAS)
+
+
+def _without_unused(spec: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """``spec`` without the component schemas ``names`` that nothing refers to any more."""
+    schemas = spec["components"]["schemas"]
+    text = json.dumps(spec)
+    for name in names:
+        if name in schemas and f'"{SCHEMA_REF}{name}"' not in text:
+            del schemas[name]
     return spec
 
 
