@@ -41,7 +41,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 COMMON_PROBLEMS = {
-    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one); a "
+    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one, and "
+    "any input holding a NUL or a lone surrogate); a "
     "request the server cannot read at all (a malformed request line or header, raw non-ASCII bytes in the path) is "
     "`/problems/bad-request`",
     "405": "Method not allowed on this path",

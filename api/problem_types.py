@@ -23,7 +23,8 @@ bp = APIBlueprint("problem_types", __name__, url_prefix="/problems", tag="Proble
 
 API_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (400, "The request does not fit the operation: `errors` lists each offending field (`in`, "
-                        "`field`, `message`); unknown query parameters are refused too."),
+                        "`field`, `message`); unknown query parameters are refused too, and any input holding a NUL "
+                        "(U+0000) or a lone surrogate, which no database stores."),
     "malformed-json": (400, "The request body is not JSON (RFC 8259): a syntax error, `NaN`, `Infinity` or "
                        "`-Infinity` (which JSON does not have), or nesting deeper than the parser takes."),
     "invalid-cursor": (400, "The page cursor is not one this server handed out, or pages another query (other "
