@@ -91,11 +91,13 @@ demo-data: deploy $(DEMO)/profiles.csv
 	$(PY) -m scripts.demo_credit
 	$(DEMO_RULES) $(PY) -m scripts.demo_licensing
 
-# The indexer follows the chain in the background while gunicorn serves; both stop together.
+# The indexer follows the chain in the background while gunicorn serves; both stop together. gunicorn's settings
+# (api/server.py): its own refusals (414, 431, a malformed request line …) are problems, with nginx's limits.
 up: demo-data
 	@echo "serving the API on http://$(HOST):$(PORT) (Ctrl-C stops the server and the indexer; 'make stop' stops the chain)"
 	export $(DEMO_RULES); $(VENV)/bin/ledger index & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'api:create_app()'
+	$(VENV)/bin/gunicorn --config python:api.server --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+	    'api:create_app()'
 
 test: test-contracts test-python
 

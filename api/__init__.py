@@ -38,6 +38,7 @@ from . import (
     registrants,
     services,
     templating,
+    text_inputs,
     web,
 )
 from .openapi import PROBLEM_SCHEMA, document_problems, one_schema_per_model, query_parameters_are_text
@@ -122,6 +123,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
         app.register_blueprint(blueprint)
     app.add_url_rule("/api/v1/docs/assets/<path:name>", "docs_assets", app.doc(hide=True)(_docs_asset))
     json_bodies.init_app(app)
+    text_inputs.init_app(app)  # after json_bodies: a JSON body under another media type is 415 first
     _describe_operations(app)
     return app
 

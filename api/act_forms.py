@@ -21,7 +21,6 @@ from ledger.certificates import vault
 from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import firm_subject, issue_request, successor_request
 from ledger.certificates.identifiers import IdentifierError, validate_credit_code, validate_number
-from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, checked_reason
 from ledger.certificates.vocabulary import GRADE_LABELS, Grade, Kind
 from ledger.credit.vocabulary import Category, CreditKind
 from ledger.licensing import checks as review_checks
@@ -30,6 +29,7 @@ from ledger.licensing.deadlines import notice_end
 from ledger.licensing.dossiers import HASH_PATTERN
 from ledger.licensing.manifests import Manifest, ManifestFile
 from ledger.store.models import Application, Certificate, Objection
+from wallet.reasons import SIGNED_ACT_REASONS, UnknownReason, checked_reason
 from wallet.typed_acts import ACT_TYPES, to_typed_json
 
 from .problems import Problem

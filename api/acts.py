@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,8 @@ from apiflask import APIBlueprint
 from eth_utils import to_checksum_address
 from flask import url_for
 
-from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, as_json, checked_reason
 from ledger.settings import data_dir
+from wallet.reasons import SIGNED_ACT_REASONS, UnknownReason, as_json, check_act_reason
 from wallet.typed_acts import ACTS, SIGNED_ACT_FORMAT, SignedAct, typed_data
 
 from .answers.acts import act_status_answer
@@ -52,17 +52,40 @@ def send_signed(signed: SignedAct) -> str:
         return relay.relay(signed).to_0x_hex()
 
 
+def known_reason(act: str, fields: Mapping[str, Any], field: str) -> None:
+    """An act's reason code outside its vocabulary is an ``invalid-request`` (400) naming ``field``: the chain would
+    record the number, and every history would show it as 其他原因. A reason that is no uint16 does not fit the act's
+    type, and is refused as ``malformed-message`` like any such field."""
+    reason = fields.get("reason")
+    if type(reason) is not int or not 0 <= reason < 2**16:
+        return
+    try:
+        check_act_reason(act, fields)
+    except UnknownReason as unknown:
+        detail = f"{unknown}: `reasons` in GET /api/v1/act-types says what each code means."
+        error = {"in": "json", "field": field, "message": f"one of {unknown.codes}"}
+        raise Problem(400, "invalid-request", "Invalid request", detail, errors=[error]) from unknown
+
+
 @bp.post("/acts")
 @bp.input(SignedActIn, arg_name="body")
 @bp.output(ActAccepted, status_code=202)
 @bp.doc(
     summary="Relay a regulator's signed act (from `wallet sign-act`) to the chain",
-    responses={400: "Malformed act", 401: "Bad signature", 403: "Signer lacks the role", 409: "Contract refuses"},
+    responses={
+        400: "Malformed act (`malformed-message`, `malformed-signature`), or a reason code outside the act's "
+        "vocabulary (`invalid-request`)",
+        401: "Bad signature",
+        403: "Signer lacks the role",
+        409: "Contract refuses",
+    },
 )
 def relay_act(body: SignedActIn) -> dict[str, Any]:
-    """Checked offline (domain, deadline, signature), then judged by the contract (role, jurisdiction, nonce,
-    business rules) before anything is sent. `202` means sent: follow `statusUrl` until mined."""
+    """Checked offline (domain, deadline, signature, and a `reason` among the act's codes: `reasons` in
+    `GET /api/v1/act-types`), then judged by the contract (role, jurisdiction, nonce, business rules) before
+    anything is sent. `202` means sent: follow `statusUrl` until mined."""
     signed = SignedAct.from_json(body.model_dump())
+    known_reason(signed.act, signed.message, "typedData.message.reason")
     tx_hash = send_signed(signed)
     return {
         "txHash": tx_hash,
@@ -86,15 +109,7 @@ def prepare_act(body: PrepareIn) -> dict[str, Any]:
     """Nothing is sent and nothing is stored: the same request later gives the nonce the chain counts then. Sign
     `typedData` with `eth_signTypedData_v4` and POST `signedAct` with the signature to `/api/v1/acts`. A `reason`
     is one of the act's codes (`reasons` in `GET /api/v1/act-types`)."""
-    reason = body.fields.get("reason")
-    # a reason that is no uint16 does not fit the act's type: refused below as malformed-message, as any such field
-    if body.act in SIGNED_ACT_REASONS and type(reason) is int and 0 <= reason < 2**16:
-        try:
-            checked_reason(body.act, reason)
-        except UnknownReason as unknown:
-            detail = f"{unknown}: `reasons` in GET /api/v1/act-types says what each code means."
-            field = {"in": "json", "field": "fields.reason", "message": f"one of {unknown.codes}"}
-            raise Problem(400, "invalid-request", "Invalid request", detail, errors=[field]) from unknown
+    known_reason(body.act, body.fields, "fields.reason")
     typed = services().act_relay.prepare(body.act, body.signer, body.fields, body.validFor)
     return {
         "typedData": typed,

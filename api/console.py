@@ -15,7 +15,6 @@ from apiflask import APIBlueprint
 from flask import render_template
 from sqlalchemy.orm import Session
 
-from ledger.certificates import reasons
 from ledger.certificates.documents import BEIJING
 from ledger.chain.calls import call_many
 from ledger.credit.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS
@@ -25,6 +24,7 @@ from ledger.licensing import queries as licensing_queries
 from ledger.licensing.dossiers import DossierStore, ReadOnce
 from ledger.licensing.manifests import parse_manifest
 from ledger.store.models import Application
+from wallet import reasons
 
 from .act_forms import held_fields
 from .answers import applications, credit, verification

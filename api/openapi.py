@@ -41,8 +41,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 COMMON_PROBLEMS = {
-    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one)",
+    "400": "Invalid request: the offending fields are listed in `errors` (an unknown query parameter is one, and "
+    "any input holding a NUL or a lone surrogate); a "
+    "request the server cannot read at all (a malformed request line or header, raw non-ASCII bytes in the path) is "
+    "`/problems/bad-request`",
     "405": "Method not allowed on this path",
+    "414": "The request line is longer than 8 KB (`/problems/uri-too-long`)",
+    "431": "A header line is longer than 8 KB, or the headers are too many (`/problems/headers-too-large`)",
     "429": "Rate limit reached: retry after `Retry-After` seconds",
     "500": "The server failed to answer; the fault has been logged (`/problems/internal-error`)",
     "503": "Chain or index unavailable, or the registry not deployed",
@@ -80,9 +85,15 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+# The schemas APIFlask registers for the error responses it writes (HTTP_ERROR_SCHEMA, VALIDATION_ERROR_SCHEMA):
+# ``document_problems`` points every error response at ``Problem`` instead, and drops them.
+APIFLASK_ERROR_SCHEMAS = ("HTTPError", "ValidationError")
+
+
 def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
-    """APIFlask documents error bodies as application/json; ours are application/problem+json. Adds the
-    problems any operation can answer with."""
+    """APIFlask documents error bodies as application/json; ours are application/problem+json, one ``Problem``
+    schema (APIFlask's own copies of it, ``HTTPError`` and ``ValidationError``, are left unused and removed: a
+    generated client made a class of each). Adds the problems any operation can answer with."""
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
     rate_limit_headers = {
@@ -114,6 +125,16 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
                     **rate_limit_headers,
                     **own.get(str(status), {}),
                 }
+    return _without_unused(spec, APIFLASK_ERROR_SCHEMAS)
+
+
+def _without_unused(spec: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """``spec`` without the component schemas ``names`` that nothing refers to any more."""
+    schemas = spec["components"]["schemas"]
+    text = json.dumps(spec)
+    for name in names:
+        if name in schemas and f'"{SCHEMA_REF}{name}"' not in text:
+            del schemas[name]
     return spec
 
 

@@ -23,7 +23,8 @@ bp = APIBlueprint("problem_types", __name__, url_prefix="/problems", tag="Proble
 
 API_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (400, "The request does not fit the operation: `errors` lists each offending field (`in`, "
-                        "`field`, `message`); unknown query parameters are refused too."),
+                        "`field`, `message`); unknown query parameters are refused too, and any input holding a NUL "
+                        "(U+0000) or a lone surrogate, which no database stores."),
     "malformed-json": (400, "The request body is not JSON (RFC 8259): a syntax error, `NaN`, `Infinity` or "
                        "`-Infinity` (which JSON does not have), or nesting deeper than the parser takes."),
     "invalid-cursor": (400, "The page cursor is not one this server handed out, or pages another query (other "
@@ -31,8 +32,8 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-form": (400, "A console or portal form cannot make its act: `errors` names each input (in Chinese)."),
     "invalid-document": (400, "The certificate document does not fit its schema; `errors` names the field."),
     "batch-too-large": (400, "A batch holds at most 1,000 items."),
-    "bad-request": (400, "The proxy in front of the API cannot read the request: a malformed request line or header, "
-                    "or raw non-ASCII bytes in the path (percent-encode them)."),
+    "bad-request": (400, "The server cannot read the request: a malformed request line or header, or raw "
+                    "non-ASCII bytes in the path (percent-encode them)."),
     "not-signed-in": (401, "The operation needs `Authorization: Bearer <token>` from `POST /api/v1/auth/login`."),
     "invalid-token": (401, "The bearer token is malformed, or was not issued by this server for this chain."),
     "token-expired": (401, "The bearer token has expired: sign in again."),
@@ -61,7 +62,13 @@ API_PROBLEMS: dict[str, tuple[int, str]] = {
     "request-too-large": (413, "The body is larger than 2 MiB (JSON); a dossier file has the store's own limit."),
     "uri-too-long": (414, "The request line is longer than 8 KB; a batch of numbers goes in the body of "
                      "`POST /api/v1/verify`."),
-    "headers-too-large": (431, "A request header line is longer than 8 KB, or all of them together longer than 32 KB."),
+    "headers-too-large": (431, "A request header line is longer than 8 KB, or the request has more headers than "
+                          "the server takes (100 lines; behind the production profile's proxy, 32 KB in all)."),
+    "expectation-failed": (417, "The request's `Expect` header asks for something other than `100-continue`."),
+    "forbidden-by-server": (403, "The server refuses the connection before reading the request: a PROXY protocol "
+                            "header from an address not allowed to send one."),
+    "transfer-coding-not-implemented": (501, "The request's Transfer-Encoding names a coding the server does not "
+                                        "implement: send the body as it is, or `chunked`."),
     "rate-limited": (429, "Too many requests from this client: retry after `Retry-After` seconds."),
     "internal-error": (500, "The server failed to answer; the fault has been logged."),
     "stored-file-corrupt": (500, "The stored file no longer matches its hash; the fault has been logged."),

@@ -490,7 +490,7 @@ class PreparedAct(BaseModel):
 
 
 class ReasonCode(BaseModel):
-    """One code of a reason vocabulary (ledger/certificates/reasons.py). The chain takes any number; it judges
+    """One code of a reason vocabulary (wallet/reasons.py). The chain takes any number; it judges
     only a lone `Revoke`, which must be 3 (注销)."""
 
     code: int

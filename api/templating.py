@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Flask
 
 from ledger.certificates.documents import BEIJING
-from ledger.certificates.reasons import reason_label
+from wallet.reasons import reason_label
 
 
 def beijing_time(moment: dt.datetime) -> str:

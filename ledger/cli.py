@@ -34,7 +34,6 @@ from ledger.certificates.documents import (
     successor_request,
 )
 from ledger.certificates.identifiers import PROVINCES, validate_credit_code, validate_id_number, validate_number
-from ledger.certificates.reasons import SIGNED_ACT_REASONS, UnknownReason, checked_reason
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.chain.deployment import ensure_demo_deployment
 from ledger.credit.profiles import load_profiles
@@ -55,6 +54,7 @@ from wallet.devkeys import DEV_ROLES, dev_account
 from wallet.errors import WalletError
 from wallet.keystore import KeyStore
 from wallet.passwords import read_password
+from wallet.reasons import UnknownReason, check_act_reason, checked_reason, reason_listing
 from wallet.typed_acts import SignedAct
 
 
@@ -351,9 +351,9 @@ DOCUMENT = click.option(
 
 
 def reason_option(act: str, default: int | None = None) -> Callable[[Any], Any]:
-    """``--reason``: a code of ``act``'s vocabulary (ledger/certificates/reasons.py), each listed in the help; any
+    """``--reason``: a code of ``act``'s vocabulary (wallet/reasons.py), each listed in the help; any
     other is refused before anything is signed (the chain would record it as a meaningless number)."""
-    listing = "; ".join(f"{int(code)} {reason.label_en}" for code, reason in sorted(SIGNED_ACT_REASONS[act].items()))
+    listing = reason_listing(act)
 
     def check(ctx: click.Context, param: click.Parameter, value: int) -> int:
         try:
@@ -927,10 +927,15 @@ def _jsonable(value: Any) -> Any:
 @click.option("--check-only", is_flag=True, help="ask the chain whether it would accept the act; send nothing")
 @click.pass_context
 def relay(ctx: click.Context, signed_file: IO[str], check_only: bool) -> None:
-    """Relay a signed act (from `wallet sign-act`): checked offline and by the chain, then sent by the signer
-    chosen here (the relayer, who pays and needs no role). The chain records the regulator who signed."""
+    """Relay a signed act (from `wallet sign-act`): checked offline (its reason code among the act's) and by the
+    chain, then sent by the signer chosen here (the relayer, who pays and needs no role). The chain records the
+    regulator who signed."""
     ledger = _ledger(ctx)
     signed = SignedAct.from_json(json.load(signed_file))
+    try:
+        check_act_reason(signed.act, signed.message)
+    except UnknownReason as unknown:  # as POST /api/v1/acts refuses it: the chain would record a meaningless number
+        raise click.BadParameter(f"{unknown} ({reason_listing(signed.act)})", param_hint="SIGNED_FILE") from unknown
     act_relay = ledger.relay(_account(ctx, ledger.record.chain_id))
     sender = act_relay.relayer
     if check_only:

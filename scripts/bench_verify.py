@@ -175,7 +175,8 @@ def _served(app: str, env: dict[str, str]) -> Iterator[str]:
     """``app`` under gunicorn with the benchmark's settings, on a free port: its base URL while the block runs."""
     port = free_port()
     server = subprocess.Popen(
-        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--log-level", "warning", app],
+        [BIN / "gunicorn", "--config", "python:api.server", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
+         "--log-level", "warning", app],
         env=env, cwd=PROJECT_ROOT,
     )  # fmt: skip
     try:

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from ledger import errors
 from ledger.certificates.client import RegistryClient
 from ledger.certificates.documents import Document, firm_subject
-from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import documents, store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.node import next_block
@@ -37,6 +36,7 @@ from ledger.store.models import Certificate, InspectionRound
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
+from wallet.reasons import RevocationReason
 
 DAY = 86400
 ROUND_TITLE = "自然资规抽查〔2026〕1号（演示）"

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from ledger import errors
 from ledger.certificates.documents import firm_document, firm_subject, issue_request
 from ledger.certificates.identifiers import credit_code_check_character
-from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vault import store
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.node import next_block
@@ -36,6 +35,7 @@ from ledger.store.models import Certificate
 from ledger.wiring import Ledger
 from scripts.demo_support import attempt as attempt_act
 from wallet.devkeys import dev_account
+from wallet.reasons import RevocationReason
 
 DAY = 86400
 # Seconds beyond the minimum notice: the notice is counted from the review's block, which anvil mines at once and a

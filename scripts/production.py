@@ -34,26 +34,16 @@ import redis
 import requests
 from sqlalchemy import make_url
 
-from api.problem_types import catalogue
+from api.server import SERVER_PROBLEMS, problem_body
 from ledger.settings import PROJECT_ROOT, dossier_max_bytes
 from scripts import postgres
 from scripts.verbs import run
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
-# nginx's own refusals: the problem type each answers with (api/problem_types.py) and its title, the API's own where
-# the API answers that type too. 494 is nginx's name for 431.
-NGINX_PROBLEMS = {
-    400: ("bad-request", "Bad request"),
-    408: ("request-timeout", "Request timeout"),
-    413: ("request-too-large", "Request too large"),
-    414: ("uri-too-long", "URI too long"),
-    431: ("headers-too-large", "Headers too large"),
-    500: ("internal-error", "Internal Server Error"),
-    502: ("bad-gateway", "Bad gateway"),
-    503: ("too-many-connections", "Too many connections"),
-    504: ("gateway-timeout", "Gateway timeout"),
-}
+# nginx's own refusals: each answers with the problem gunicorn answers the same status with (api/server.py), 494
+# (nginx's name for 431) as 431.
+NGINX_PROBLEMS = {status: SERVER_PROBLEMS[status] for status in (400, 408, 413, 414, 431, 500, 502, 503, 504)}
 DATABASES = ("ledger", "vault")  # the read model and the vault, each a database of its own
 INSTANCES = ("api-1", "api-2")
 SERVICES = ("nginx", "api-2", "api-1", "indexer", "redis")  # stopped in this order: the front first
@@ -243,10 +233,11 @@ class Profile:
         return pid
 
     def _gunicorn(self, name: str, port: int, app: str) -> list[str]:
-        """gunicorn's request-line and header limits are nginx's job here (deploy/nginx.conf): it would answer a
-        request nginx let through with an HTML page."""
+        """gunicorn's request-line and header limits are nginx's job here (deploy/nginx.conf), so they are lifted;
+        its worker (api/server.py) answers what it still refuses itself (a worker's timeout) as a problem."""
         return [
-            str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(self.layout.workers),
+            str(BIN / "gunicorn"), "--config", "python:api.server", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(self.layout.workers),
             "--limit-request-line", "0", "--limit-request-field_size", "0", "--limit-request-fields", "32768",
             "--access-logfile", str(self.layout.log_dir / f"{name}-access.log"), app,
         ]  # fmt: skip
@@ -316,10 +307,8 @@ def problem_locations() -> str:
     """One internal location per status of NGINX_PROBLEMS answering its problem (RFC 9457). By path, not by name:
     nginx cannot redirect to a named location before it has read a URI (a malformed or overlong request line)."""
     blocks = []
-    for status, (code, title) in NGINX_PROBLEMS.items():
-        entry = catalogue()[code]
-        body = {"type": entry["type"], "title": title, "status": status, "detail": entry["description"]}
-        text = json.dumps(body, ensure_ascii=False)
+    for status, (code, _) in NGINX_PROBLEMS.items():
+        text = json.dumps(problem_body(status), ensure_ascii=False)
         if "$" in text:  # nginx would read it as a variable
             raise ValueError(f"the {code} problem's description has a '$', which nginx cannot return verbatim")
         quoted = text.replace("\\", "\\\\").replace("'", "\\'")

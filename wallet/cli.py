@@ -25,6 +25,7 @@ from .instants import timestamp
 from .keystore import KeyStore, keystore_dir
 from .passwords import read_password
 from .presentation import Challenge, present
+from .reasons import UnknownReason, check_act_reason, reason_listing
 from .signatures import Web3ContractWallets
 from .siwe import SiweMessage, sign_in
 from .storage_proof import verify as verify_storage_proof
@@ -213,8 +214,13 @@ def sign_act_command(
     deadline: int | None,
     out: Path | None,
 ) -> None:
-    """Sign an act offline; the JSON file it writes can be carried to any relayer."""
+    """Sign an act offline; the JSON file it writes can be carried to any relayer. A reason code must be one of the
+    act's (wallet/reasons.py)."""
     fields = json.load(message_file)
+    try:
+        check_act_reason(act, fields)
+    except UnknownReason as unknown:  # the chain would record it, and every history show 其他原因
+        raise click.BadParameter(f"{unknown} ({reason_listing(act)})", param_hint="--message") from unknown
     message = {**fields, "nonce": nonce, "deadline": deadline if deadline is not None else int(time.time()) + valid_for}
     signed = sign_act(_unlock(ctx, key, chain_id), Domain.for_act(act, chain_id, registry), act, message)
     _emit(signed.to_json(), out)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from ledger.certificates import queries
 from ledger.certificates.client import CertificateView
 from ledger.certificates.projection import Row
-from ledger.certificates.reasons import reason_label
 from ledger.certificates.vocabulary import ACT_LABELS, GRADE_LABELS, KIND_LABELS, Grade, Kind, Status
+from wallet.reasons import reason_label
 
 from .fields import (
     employer_fields,

@@ -26,13 +26,13 @@ from typing import Any
 from sqlalchemy import Connection, select, true, tuple_
 
 from ledger.certificates.projection import ISSUING_ACTS
-from ledger.certificates.reasons import RevocationReason
 from ledger.certificates.vocabulary import Kind, Status
 from ledger.credit.model import Assessment
 from ledger.credit.register import QualifiedFirm
 from ledger.credit.vocabulary import Category, CreditKind, ListReason, Severity
 from ledger.rules import GradingRules, StaffingRules
 from ledger.store.models import Certificate, CertificateEvent, EmploymentPeriod
+from wallet.reasons import RevocationReason
 
 LISTS = ("honesty", "yellow", "black")
 

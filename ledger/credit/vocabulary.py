@@ -1,6 +1,6 @@
 """The credit vocabulary, mirrored from contracts/ICreditRegistry.sol, and the category codes the ledger uses (the
 chain stores the numbers and does not interpret them). The revocation reasons credit supervision reads are the
-certificates' (``ledger.certificates.reasons``)."""
+certificates' (``wallet.reasons``)."""
 
 from __future__ import annotations
 

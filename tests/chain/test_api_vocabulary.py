@@ -8,11 +8,11 @@ import pytest
 from eth_utils import keccak
 
 from ledger.certificates.client import certificate_id
-from ledger.certificates.reasons import REVOCATION, SUSPENSION, RevocationReason, SuspensionReason
 from ledger.credit.acts import CreditClient, credit_request
 from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
 from tests.chain_helpers import chain_now
 from tests.conftest import Served
+from wallet.reasons import REVOCATION, SUSPENSION, RevocationReason, SuspensionReason
 
 
 def test_act_types_publish_the_reason_codes_each_act_takes(served: Served) -> None:

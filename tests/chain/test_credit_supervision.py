@@ -15,7 +15,6 @@ from eth_utils import keccak
 
 from ledger import errors
 from ledger.certificates.documents import Document, firm_subject
-from ledger.certificates.reasons import REVOCATION, RevocationReason
 from ledger.cli import main as ledger_cli
 from ledger.credit import inspections
 from ledger.credit.acts import CreditClient, credit_request, inspection_request, record_id
@@ -28,6 +27,7 @@ from tests.conftest import Served
 from wallet.cli import main as wallet_cli
 from wallet.devkeys import dev_account
 from wallet.keystore import DEV_PASSWORD
+from wallet.reasons import REVOCATION, RevocationReason
 from wallet.typed_acts import to_typed_json
 
 DAY = 86400

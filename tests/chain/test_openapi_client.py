@@ -264,7 +264,7 @@ def test_an_act_prepared_signed_by_eth_account_relayed_mined_and_indexed(served:
     number = served.firms[0][1]["number"]
     certificate = integrator.call("get_certificates_get_certificate", number=number).parsed
     (suspend,) = (a for a in integrator.call("get_acts_act_types").parsed.acts if a.act == "Suspend")
-    (reason,) = (r for r in suspend.reasons if r.label == "行政处罚（暂扣）")
+    (reason,) = (r for r in suspend.reasons if r.label == "暂扣（行政处罚）")
     prepared = integrator.call("post_acts_prepare_act", body=integrator.model("PrepareIn", {
         "act": "Suspend", "signer": ministry.address, "fields": {"id": certificate.id, "reason": reason.code},
         "validFor": 600}))  # fmt: skip

@@ -69,7 +69,7 @@ def test_a_form_that_cannot_make_its_act_is_refused_field_by_field(served: Serve
     suspend = client.post("/web/prepare", json={"act": "Suspend", "about": number, "inputs": {"reason": "3"}},
                           headers=headers)  # fmt: skip
     body = is_problem(suspend, 400, "invalid-form")
-    assert [e["field"] for e in body["errors"]] == ["reason"] and "5（行政处罚（暂扣））" in body["detail"]
+    assert [e["field"] for e in body["errors"]] == ["reason"] and "5（暂扣（行政处罚））" in body["detail"]
 
 
 def test_preparing_needs_a_session_and_an_act_of_another_signer_is_refused(served: Served) -> None:

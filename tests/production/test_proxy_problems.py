@@ -15,8 +15,9 @@ import requests
 from api.problem_types import catalogue
 from ledger.chain.localchain import free_port
 from scripts.production import NGINX_PROBLEMS
+from tests.raw_http import Answer, exchange, read_answer
 
-from .conftest import CLIENT_TIMEOUT, Answer, Production, exchange, proxy_before, read_answer
+from .conftest import CLIENT_TIMEOUT, Production, proxy_before
 
 HOST = b"Host: 127.0.0.1\r\n"
 VERIFY = b"POST /api/v1/verify HTTP/1.1\r\nContent-Type: application/json\r\n"

@@ -15,7 +15,9 @@ from urllib.parse import quote
 
 import requests
 
-from .conftest import CLIENT_TIMEOUT, Production, read_answer
+from tests.raw_http import read_answer
+
+from .conftest import CLIENT_TIMEOUT, Production
 
 STALLED = 50
 LOOKUPS = 150

@@ -8,7 +8,12 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ledger.certificates.reasons import (
+from ledger.cli import main as ledger_cli
+from ledger.credit.model import FirmFacts, assess
+from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
+from ledger.rules import STRENGTH_INDICATORS, grading_rules
+from ledger.settings import PROJECT_ROOT
+from wallet.reasons import (
     BY_ACT,
     REVOCATION,
     SIGNED_ACT_REASONS,
@@ -18,11 +23,6 @@ from ledger.certificates.reasons import (
     checked_reason,
     reason_label,
 )
-from ledger.cli import main as ledger_cli
-from ledger.credit.model import FirmFacts, assess
-from ledger.credit.vocabulary import FACTOR_LABELS, LIST_REASON_LABELS, ListReason
-from ledger.rules import STRENGTH_INDICATORS, grading_rules
-from ledger.settings import PROJECT_ROOT
 from wallet.typed_acts import ACT_TYPES
 
 # Reason codes are uint16 on chain: every such constant a contract declares is a reason code, but these.
@@ -53,7 +53,7 @@ def test_every_signed_act_with_a_reason_code_has_a_vocabulary() -> None:
 
 
 def test_reason_labels_name_every_code_and_only_acts_with_codes() -> None:
-    assert reason_label("REVOKE", 2) == "以欺骗等不正当手段取得（撤销）"
+    assert reason_label("REVOKE", 2) == "以欺骗、贿赂等不正当手段取得（撤销）"
     assert reason_label("SUSPEND", 7) == "其他原因（代码 7）", "the chain takes any code: an unknown one says so"
     assert reason_label("ISSUE", None) is None and reason_label("REVOKE", None) is None
     assert as_json(SIGNED_ACT_REASONS["Revoke"])[0]["code"] == 3

@@ -1,5 +1,7 @@
 """The reason codes of the certificate registry's status acts (suspension, reinstatement, revocation), defined once
 for all of Python: the API's act types and history, the page, the console and credit supervision read them here.
+They live in the wallet, beside the acts that carry them (``typed_acts``), because a signer checks them too
+(``wallet sign-act``), and the wallet depends on no other package of ours.
 
 The chain stores a reason as a number and interprets one only: cancellation (注销, ``CANCELLATION`` in
 contracts/CertificateRegistry.sol), the one revocation a regulator records alone (a test holds this vocabulary to
@@ -10,6 +12,7 @@ given where docs/domain.md names one; elsewhere it is left empty rather than gue
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -18,10 +21,10 @@ from typing import Any
 class RevocationReason(IntEnum):
     """Reason codes of revocations (CertificateRevoked.reason); credit supervision reads 2 and 4."""
 
-    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade after post-approval checks
-    FRAUD = 2  # 撤销: obtained by fraud
-    CANCELLED = 3  # 注销: voluntary, dissolved, lapsed
-    RENTING_LENDING = 4  # 出租出借
+    NO_LONGER_QUALIFIED = 1  # 撤回: no longer meets its grade (a planner: the registration's conditions)
+    FRAUD = 2  # 撤销: obtained by fraud, bribery or other improper means
+    CANCELLED = 3  # 注销: lapsed, holder dissolved, at the holder's request
+    RENTING_LENDING = 4  # 出租、出借 (a planner's registration: 挂证)
     PENALTY = 5  # 吊销
 
 
@@ -56,16 +59,25 @@ class Reason:
 
 REVOCATION: dict[int, Reason] = {
     RevocationReason.NO_LONGER_QUALIFIED: Reason(
-        "不再符合资质标准（撤回）", "withdrawn: no longer meets its grade after post-approval checks"
+        "取得后不再符合资质标准或注册条件（撤回）",
+        "withdrawn: no longer meets its grade or registration conditions after post-approval checks",
     ),
-    RevocationReason.FRAUD: Reason("以欺骗等不正当手段取得（撤销）", "revoked: obtained by fraud"),
+    RevocationReason.FRAUD: Reason(
+        "以欺骗、贿赂等不正当手段取得（撤销）",
+        "revoked: obtained by fraud, bribery or other improper means",
+        "《中华人民共和国行政许可法》第六十九条第二款",
+    ),
     RevocationReason.CANCELLED: Reason(
-        "注销（申请注销、主体终止或期满未延续）",
-        "cancelled: at the holder's request, holder dissolved, or lapsed without renewal",
+        "注销（有效期届满未延续、主体依法终止或申请注销）",
+        "cancelled: lapsed without renewal, holder dissolved, or at the holder's request",
         "《中华人民共和国行政许可法》第七十条",
     ),
-    RevocationReason.RENTING_LENDING: Reason("出租、出借资质证书（挂证）", "revoked for renting or lending it"),
-    RevocationReason.PENALTY: Reason("行政处罚（吊销）", "revoked as an administrative penalty"),
+    RevocationReason.RENTING_LENDING: Reason(
+        "出租、出借资质证书或注册证书（挂证）", "revoked for renting or lending the certificate or registration"
+    ),
+    RevocationReason.PENALTY: Reason(
+        "吊销（行政处罚）", "revoked as an administrative penalty", "《中华人民共和国行政处罚法》第九条"
+    ),
 }
 SUSPENSION: dict[int, Reason] = {
     SuspensionReason.RECTIFICATION: Reason(
@@ -73,13 +85,16 @@ SUSPENSION: dict[int, Reason] = {
         "below its grade or registration conditions after post-approval checks: rectification ordered",
     ),
     SuspensionReason.FRAUD_SUSPECTED: Reason(
-        "涉嫌以欺骗等不正当手段取得，调查期间", "suspected fraud in the application, under investigation"
+        "涉嫌以欺骗、贿赂等不正当手段取得，调查期间",
+        "suspected fraud or bribery in the application, under investigation",
     ),
     SuspensionReason.RENTING_LENDING_SUSPECTED: Reason(
         "涉嫌出租、出借资质证书或注册证书（挂证），调查期间",
         "suspected renting or lending of the certificate or registration, under investigation",
     ),
-    SuspensionReason.PENALTY: Reason("行政处罚（暂扣）", "suspended as an administrative penalty"),
+    SuspensionReason.PENALTY: Reason(
+        "暂扣（行政处罚）", "suspended as an administrative penalty", "《中华人民共和国行政处罚法》第九条"
+    ),
 }
 REINSTATEMENT: dict[int, Reason] = {
     ReinstatementReason.NOT_STATED: Reason("未说明", "not stated"),
@@ -113,11 +128,24 @@ class UnknownReason(ValueError):
 
 def checked_reason(act: str, code: int) -> int:
     """``code`` when the signed act ``act`` takes it, else UnknownReason. The chain would record any number and
-    judges only a lone revocation's; the console, the CLI and ``acts/prepare`` give only codes that mean something,
-    so that no history shows 其他原因 for an act made here."""
+    judges only a lone revocation's; the console, both CLIs, ``acts/prepare`` and ``POST /api/v1/acts`` take only
+    codes that mean something, so that no history shows 其他原因 for an act made or relayed here."""
     if code not in SIGNED_ACT_REASONS[act]:
         raise UnknownReason(act, code)
     return code
+
+
+def check_act_reason(act: str, message: Mapping[str, Any]) -> None:
+    """UnknownReason when ``message``, the fields of signed act ``act``, carries a reason code outside the act's
+    vocabulary; an act without a reason code, or a reason that is no integer (the act's type refuses it), passes."""
+    reason = message.get("reason")
+    if act in SIGNED_ACT_REASONS and type(reason) is int:
+        checked_reason(act, reason)
+
+
+def reason_listing(act: str) -> str:
+    """The codes ``act`` takes, each with its English label, for a command's help and its refusals."""
+    return "; ".join(f"{int(code)} {reason.label_en}" for code, reason in sorted(SIGNED_ACT_REASONS[act].items()))
 
 
 def reason_label(act: str, code: int | None) -> str | None:
