@@ -11,6 +11,7 @@ does not say so.
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -96,4 +97,10 @@ def _derived(index: int, chain_id: int) -> LocalAccount:
     require_local_chain(chain_id)
     if not 0 <= index < DEV_ACCOUNT_COUNT:
         raise ValueError(f"development account {index} is not one the local chain funds (0-{DEV_ACCOUNT_COUNT - 1})")
+    return _from_mnemonic(index)
+
+
+@cache
+def _from_mnemonic(index: int) -> LocalAccount:
+    """Derived once per process: a derivation (PBKDF2 and BIP-32) costs ~3 ms, and an import asks per row."""
     return Account.from_mnemonic(PUBLIC_DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")

@@ -9,9 +9,10 @@
    can always be shown later.
 4. Certificates go out in ``issueBatch`` transactions, several in flight at once (one sender per key, local
    nonces), the batches of every issuing authority in one pipeline: waiting for each authority's last batch
-   before the next authority's first cost a block per province. A batch is sized so that a block holds a whole
-   number of them (``fitting_batch_size``). A batch the chain refuses is retried one certificate at a time to
-   find and report the culprit.
+   before the next authority's first cost a block per province, and waiting for every firm before the first
+   planner a block more; a planners' batch waits only for its employers' batches. A batch is sized so that a
+   block holds a whole number of them (``fitting_batch_size``, from the gas of the batches sent so far). A batch
+   the chain refuses is retried one certificate at a time to find and report the culprit.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from hexbytes import HexBytes
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from web3.contract import Contract
-from web3.exceptions import ContractLogicError
 
 from ledger.certificates import vault as vault_store
 from ledger.certificates.client import certificate_id
@@ -47,13 +47,12 @@ from ledger.certificates.identifiers import IdentifierError, province_name, vali
 from ledger.certificates.vocabulary import Grade, Kind, Status
 from ledger.chain.transactions import TransactionSender
 from ledger.errors import AlreadyIssued, ContractRevert, DocumentError
-from ledger.store.engine import chunked
 from ledger.store.models import Certificate
 from ledger.vault.database import Vault
 from wallet.devkeys import dev_account, dev_province_account
 
 BATCH_SIZE = 100  # certificates per issueBatch at most (fewer when a block holds more of smaller ones)
-IN_FLIGHT = 6  # BATCH_SIZE certificates' worth of batches in flight, across the issuers, before waiting
+IN_FLIGHT = 12  # BATCH_SIZE certificates' worth of batches in flight (three 60M-gas blocks), across the issuers
 FILL = 0.97  # of a block's gas the batches are sized to take: certificates' gas varies a little
 FULL = 0.95  # of that, what a block's whole batches must take at least
 YES = frozenset({"是", "yes", "y", "true", "1", "需复核"})
@@ -310,7 +309,7 @@ def issue(
 ) -> Outcome:
     """Issue every item not yet on chain, each by the authority ``issuer_of`` names for it (one sender per key);
     ``issued_ids`` reads the ids on chain once the senders have settled. Firms go first: a planner's employer
-    must hold its qualification."""
+    must hold its qualification, so a planners' batch is sent once its employers' batches are mined."""
     started = time.perf_counter()
     outcome = Outcome()
     groups: dict[tuple[int, str], tuple[TransactionSender, list[Item]]] = {}
@@ -324,15 +323,14 @@ def issue(
     outcome.already_on_chain = len(plan_.items) - len(pending)
     progress(outcome.already_on_chain)
     _store_in_vault(vault, pending)
-    for kind in sorted({kind for kind, _ in groups}):  # firms, then planners: each kind settled before the next
-        lanes = [
-            (sender, todo)
-            for key, (sender, items) in sorted(groups.items())
-            if key[0] == kind and (todo := [i for i in items if certificate_id(i.request["number"]) not in on_chain])
-        ]
-        if lanes:
-            size = _batch_size_for(registry, lanes[0], batch_size)
-            _send_pipelined(lanes, registry, size, in_flight * batch_size, outcome, progress)
+    lanes = [  # firms first, each authority's in a lane of its own; then the planners, by their employer's turn
+        (sender, todo)
+        for _, (sender, items) in sorted(groups.items())
+        if (todo := [i for i in items if certificate_id(i.request["number"]) not in on_chain])
+    ]
+    if lanes:
+        sizing = _Sizing(registry.w3.eth.get_block("latest")["gasLimit"], batch_size)
+        _send_pipelined(_batches(lanes, sizing), registry, in_flight * batch_size, sizing, outcome, progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -350,18 +348,6 @@ def fitting_batch_size(gas_limit: int, gas_per_certificate: float, most: int) ->
     per_block = gas_limit * FILL / gas_per_certificate  # certificates a block holds
     fitting = (size for size in range(most, 0, -1) if (per_block // size) * size >= FULL * per_block)
     return next(fitting, 1)
-
-
-def _batch_size_for(registry: Contract, lane: tuple[TransactionSender, Sequence[Item]], most: int) -> int:
-    """``fitting_batch_size`` for the chain's block gas limit and the gas of one batch as the node estimates it
-    (``most`` if it cannot: the sending will report why)."""
-    sender, items = lane
-    sample = items[:most]
-    try:
-        gas = registry.functions.issueBatch([i.request for i in sample]).estimate_gas({"from": sender.address})
-    except (ContractLogicError, ValueError):
-        return most
-    return fitting_batch_size(sender.w3.eth.get_block("latest")["gasLimit"], gas / len(sample), most)
 
 
 def development_issuers(
@@ -399,44 +385,96 @@ def _store_in_vault(vault: Vault, items: Sequence[Item]) -> None:
         vault_store.store(sealed, [i.document for i in items], [i.identity for i in items if i.identity])
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One ``issueBatch`` of one sender, and the firms (subjects) that must be on chain before it is sent."""
+
+    sender: TransactionSender
+    items: Sequence[Item]
+    needs: frozenset[bytes]
+
+
+@dataclass
+class _Sizing:
+    """The batch size, learnt from the gas the node estimates for each whole batch sent: a planner's certificate
+    costs some 7% more than a firm's, so the firms' size would fit one batch fewer of planners in a block. Until a
+    whole batch has been estimated, the most."""
+
+    gas_limit: int
+    most: int
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.size = self.size or self.most
+
+    def learn(self, certificates: int, gas: int) -> None:
+        if certificates == self.size:  # a province's few certificates would make each look dearer than it is
+            self.size = fitting_batch_size(self.gas_limit, gas / certificates, self.most)
+
+
+def _batches(lanes: Sequence[tuple[TransactionSender, Sequence[Item]]], sizing: _Sizing) -> Iterator[_Batch]:
+    """Every lane's items in batches of the size ``sizing`` has learnt so far, in lane order. Planners go in the
+    order their employers are sent, so that the first planners' batches wait only for the first firms' blocks."""
+    turn = {
+        i.request["subject"]: n for n, i in enumerate(i for _, items in lanes for i in items if i.kind is Kind.FIRM)
+    }
+    for sender, items in lanes:
+        ordered = (
+            sorted(items, key=lambda i: turn.get(i.request["employer"], -1)) if items[0].kind is Kind.PLANNER else items
+        )
+        start = 0
+        while start < len(ordered):
+            chunk = ordered[start : start + sizing.size]
+            start += len(chunk)
+            needs = frozenset(i.request["employer"] for i in chunk if i.request["employer"] in turn)
+            yield _Batch(sender, chunk, needs)
+
+
 def _send_pipelined(
-    lanes: Sequence[tuple[TransactionSender, Sequence[Item]]],
+    batches: Iterable[_Batch],
     registry: Contract,
-    batch_size: int,
     most_in_flight: int,
+    sizing: _Sizing,
     outcome: Outcome,
     progress: Callable[[int], object],
 ) -> None:
-    """Each lane's items in batches from its own sender, all lanes in one window of at most ``most_in_flight``
-    certificates sent and not yet mined: a province's few certificates go out beside the others, not a block after
-    them."""
-    window: deque[tuple[TransactionSender, HexBytes, Sequence[Item]]] = deque()
+    """The batches in order, from their own senders, in one window of at most ``most_in_flight`` certificates sent
+    and not yet mined: a province's few certificates go out beside the others, not a block after them, and the
+    window holds more than a block's worth, so each block a sealer starts finds the next one's waiting. A batch
+    that needs firms still in the window waits until they are mined."""
+    window: deque[tuple[_Batch, HexBytes]] = deque()
     in_flight = 0
+    unmined: set[bytes] = set()  # subjects of the certificates in the window
 
     def settle_oldest() -> None:
         nonlocal in_flight
-        sender, tx_hash, batch = window.popleft()
-        in_flight -= len(batch)
+        batch, tx_hash = window.popleft()
+        in_flight -= len(batch.items)
+        unmined.difference_update(i.request["subject"] for i in batch.items)
         try:
-            sender.wait(tx_hash)
+            batch.sender.wait(tx_hash)
         except ContractRevert:
-            _one_by_one(sender, registry, batch, outcome, progress)
+            _one_by_one(batch.sender, registry, batch.items, outcome, progress)
             return
-        outcome.issued += len(batch)
-        progress(len(batch))
+        outcome.issued += len(batch.items)
+        progress(len(batch.items))
 
-    for sender, items in lanes:
-        for batch in chunked(items, batch_size):
-            try:
-                window.append((sender, sender.send(registry.functions.issueBatch([i.request for i in batch])), batch))
-            except ContractRevert:
-                while window:
-                    settle_oldest()
-                _one_by_one(sender, registry, batch, outcome, progress)
-                continue
-            in_flight += len(batch)
-            while in_flight >= most_in_flight:
+    for batch in batches:
+        while window and (in_flight >= most_in_flight or batch.needs & unmined):
+            settle_oldest()
+        call = registry.functions.issueBatch([i.request for i in batch.items])
+        try:
+            gas = batch.sender.estimate(call)
+            tx_hash = batch.sender.send(call, gas=gas)
+        except ContractRevert:
+            while window:
                 settle_oldest()
+            _one_by_one(batch.sender, registry, batch.items, outcome, progress)
+            continue
+        sizing.learn(len(batch.items), gas)
+        window.append((batch, tx_hash))
+        in_flight += len(batch.items)
+        unmined.update(i.request["subject"] for i in batch.items)
     while window:
         settle_oldest()
 

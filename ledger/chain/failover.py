@@ -1,7 +1,8 @@
 """Several nodes behind one client: LEDGER_RPC_URL may be a comma list, and requests go to the first node that is
 healthy (answers, and is not syncing). When the node in use stops answering, the request is sent again to the next
 healthy one, so an API or an indexer outlives the node it started on; after ``recheck`` seconds on a fallback the
-preferred node (the first listed, e.g. the authority's own non-sealing node) is tried again.
+preferred node (the first listed, e.g. the authority's own non-sealing node) is tried again. A signed transaction
+is also handed to every other listed node (``FailoverProvider.share``), so that it reaches the sealers at once.
 
 Built into web3's own HTTPProvider (its request cache, batch requests, middleware) by replacing the one method that
 posts to a URL: web3 has no provider of several URLs.
@@ -23,6 +24,7 @@ from web3._utils.http_session_manager import HTTPSessionManager
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 2.0  # seconds a node has to answer a health check
 RECHECK_SECONDS = 30.0
+SHARE_TIMEOUT = 1.0  # seconds another node has to take a shared transaction; one that does not is left alone a while
 
 
 def split_urls(urls: str) -> list[str]:
@@ -128,3 +130,21 @@ class FailoverProvider(HTTPProvider):
         )
         self.choice = NodeChoice(urls, recheck=recheck)
         self._request_session_manager = _FailoverSessions(self, self.choice)
+        self._sharing = requests.Session()
+        self._unanswered: dict[str, float] = {}  # url → when a shared transaction went unanswered
+
+    def share(self, raw_transaction: str) -> None:
+        """Hand a signed transaction, already sent to the node in use, to every other listed node as well. Nodes
+        gossip transactions, but geth only announces one over 4 KB (a batch of certificates) and its peers fetch
+        an announced transaction after up to half a second: shared directly, it is in the sealers' pools before
+        their next block is assembled. Best effort: a node that has it already, or does not answer, is skipped
+        (and one that did not answer is left alone for ``recheck`` seconds)."""
+        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": [raw_transaction]}
+        now = time.monotonic()
+        for url in self.choice.urls:
+            if url == self.choice.url or now - self._unanswered.get(url, -self.choice.recheck) < self.choice.recheck:
+                continue
+            try:
+                self._sharing.post(url, json=body, timeout=SHARE_TIMEOUT)
+            except requests.RequestException:
+                self._unanswered[url] = now

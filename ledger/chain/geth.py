@@ -110,6 +110,9 @@ class CliqueNode:
         cmd += ["--miner.gaslimit", str(GAS_LIMIT), "--rpc.txfeecap", "0", "--verbosity", "2"]
         if self.sealer is not None:
             cmd += ["--mine", "--miner.etherbase", self.sealer.address, "--unlock", self.sealer.address]
+            # a block under way takes in what reached the pool since it began after 1 s (geth's least; default 2 s,
+            # a whole period: a transaction then waited for the block after next)
+            cmd += ["--miner.recommit", "1s"]
             cmd += ["--password", str(self._password()), "--allow-insecure-unlock"]
         return cmd
 

@@ -21,6 +21,7 @@ from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
+from ledger.chain.failover import FailoverProvider
 from ledger.chain.reverts import RevertDecoder
 from ledger.errors import TransactionFailed, TransactionNotMined
 
@@ -92,18 +93,23 @@ class TransactionSender:
     def send(self, call: ContractFunction | ContractConstructor, *, gas: int | None = None) -> HexBytes:
         """Sign and send; returns the transaction hash. A call the contract would refuse raises its named error."""
         params: TxParams = {"from": self.account.address, "chainId": self._chain_id, **self._fees()}
-        try:
-            params["gas"] = gas if gas is not None else call.estimate_gas(params)
-        except ContractLogicError as exc:
-            raise self._decoded(exc) from None
+        params["gas"] = gas if gas is not None else self.estimate(call)
         tx = call.build_transaction(params)
         with self._lock:
             tx["nonce"] = self._nonce
             signed = self._sign(tx)
             self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self._share(signed.raw_transaction)
             self._track(InFlight(tx, signed.raw_transaction), signed.hash)
             self._nonce = Nonce(self._nonce + 1)
         return signed.hash
+
+    def estimate(self, call: ContractFunction | ContractConstructor) -> int:
+        """The gas ``call`` takes sent from this account now, or the contract's named refusal."""
+        try:
+            return call.estimate_gas({"from": self.account.address})
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
 
     def simulate(self, call: ContractFunction) -> Any:
         """Runs ``call`` as an eth_call from this account: the result, or the contract's named refusal."""
@@ -273,7 +279,13 @@ class TransactionSender:
             if any(known in message for known in (*KNOWN, UNDERPRICED, NONCE_USED)):
                 return False
             raise
+        self._share(raw)
         return True
+
+    def _share(self, raw: HexBytes) -> None:
+        """The other nodes of a comma-list LEDGER_RPC_URL get the transaction directly (``FailoverProvider.share``)."""
+        if isinstance(provider := self.w3.provider, FailoverProvider):
+            provider.share(raw.to_0x_hex())
 
     def _decoded(self, exc: ContractLogicError) -> Exception:
         return decoded_revert(self.decoder, exc)
