@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ledger.errors import LedgerError
 
@@ -90,10 +91,12 @@ MAX_NUMBER_BYTES = 64  # the contract's MAX_NUMBER_BYTES
 _NUMBER_CHARACTER = re.compile(r"[0-9A-Z\-\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=65_536)
 def normalise_number(text: str) -> str:
     """The number a printed certificate shows: NFKC (full-width digits and letters to half-width), blanks and
     invisible format characters (zero-width spaces, joiners) dropped, upper case. Lookups fold what people paste
-    from a PDF or a spreadsheet this way; no two numbers the contract accepts fold to the same one."""
+    from a PDF or a spreadsheet this way; no two numbers the contract accepts fold to the same one. Remembered, as
+    ``verdicts.id_of`` is: clients ask for the same numbers again and again, and a batch folds a thousand."""
     folded = unicodedata.normalize("NFKC", text)
     return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf").upper()
 

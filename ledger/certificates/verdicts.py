@@ -85,10 +85,10 @@ def disagreements(state: Mapping[str, Any], reading: Reading) -> list[Disagreeme
     """The verdict fields where ``state`` (a read-model row) differs from the chain's ``reading``; none if equal.
     Addresses and hashes compare without regard to case, as the chain does."""
     found = []
-    for name, chain in reading.fields().items():
-        index = state.get(name)
-        if _comparable(index) != _comparable(chain):
-            found.append(Disagreement(VERDICT_FIELDS[name], index, chain))
+    for name, published in VERDICT_FIELDS.items():
+        index, chain = state.get(name), getattr(reading, name)
+        if index != chain and _comparable(index) != _comparable(chain):  # (equal as they are, nearly always)
+            found.append(Disagreement(published, index, chain))
     return found
 
 
