@@ -402,10 +402,10 @@ class _Sizing:
 
     gas_limit: int
     most: int
-    size: int = 0
+    size: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.size = self.size or self.most
+        self.size = self.most
 
     def learn(self, certificates: int, gas: int) -> None:
         if certificates == self.size:  # a province's few certificates would make each look dearer than it is
