@@ -91,16 +91,35 @@ class DevelopmentNetwork:
     def __iter__(self) -> Iterator[CliqueNode]:
         return iter(self.nodes.values())
 
-    def start(self, *, detach: bool = False, timeout: float = 60.0) -> DevelopmentNetwork:
-        """Start every node, then wait until each is peered with all the others and all follow one head. (geth
-        imports peers' new blocks only once it has synced, which it starts at the latest 10 s after its peers come:
-        until then a sealer's block stays its own.)"""
+    def start(self, *, detach: bool = False, timeout: float = 120.0) -> DevelopmentNetwork:
+        """Start every node, then wait until each is peered with all the others and all follow one head.
+
+        A geth node that starts imports the blocks its peers relay only once it has synced with one of them, and it
+        syncs (at the latest 10 s after it starts) only with a peer whose total difficulty is above its own; it
+        learns a peer's total difficulty at their handshake, then only as that of the parent of a block the peer
+        relays. When every node starts at once, each sealer may seal a block of its own before any has synced, and
+        none then sees a peer above it: the chain stands still. So whenever the heads stand still for STALL, every
+        node is peered anew, and each handshake tells the others where its peer's chain really is."""
         for node in self.nodes.values():
             if node.process is None or node.process.poll() is not None:
                 node.start(detach=detach)
         self.await_peers(timeout)
-        self.await_blocks(head(self.nodes[SEALERS[0]]) + 2, timeout)
-        return self
+        target = max(head(node) for node in self.nodes.values()) + 2
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.await_blocks(target, min(self._stall, max(deadline - time.monotonic(), 0.1)))
+                return self
+            except ChainUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                self.repeer(timeout)
+
+    @property
+    def _stall(self) -> float:
+        """How long heads may stand still after a start before every node is peered anew: geth's 10 s between
+        forced syncs and three periods."""
+        return 10.0 + 3 * self.period
 
     def await_blocks(self, number: int, timeout: float = 60.0, nodes: Sequence[str] | None = None) -> None:
         """Until every node named (all by default) has block ``number``."""
@@ -147,6 +166,18 @@ class DevelopmentNetwork:
                     found.append((node, other))
         return found
 
+    def repeer(self, timeout: float = 60.0) -> None:
+        """Disconnect every node from every other, then peer them again (``start``: new handshakes)."""
+        deadline = time.monotonic() + timeout
+        while any(peers(node) for node in self.nodes.values()):
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(f"the nodes are still peered after {timeout:.0f} s of removing their peers")
+            for node in self.nodes.values():
+                for other in node.static_peers:
+                    _call(node, "admin_removePeer", other)
+            time.sleep(0.5)
+        self.heal(timeout)
+
     def heal(self, timeout: float = 60.0) -> None:
         """Peer every node with every other again and wait until they are."""
         for node in self.nodes.values():
@@ -162,6 +193,30 @@ class DevelopmentNetwork:
         """Pause or resume the sealing of node ``name``: what it seals next, and when, is then the caller's choice."""
         _call(self.nodes[name], "miner_start" if on else "miner_stop")
 
+    def pause(self, timeout: float = 60.0) -> int:
+        """Stop every sealer and wait until the chain stands still: every node on one head, and no block for two
+        periods and a second (a seal under way when sealing stopped still comes, up to a period and Clique's delay
+        for a sealer out of turn later, and takes a moment to reach the others). The block it stands at."""
+        for name in SEALERS:
+            self.sealing(name, on=False)
+        deadline = time.monotonic() + timeout
+        seen, since = None, time.monotonic()
+        while True:
+            heads = {_head_block(node) for node in self.nodes.values()}
+            now = time.monotonic()
+            if len(heads) != 1 or heads != seen:
+                seen, since = heads, now
+            elif now - since >= 2 * self.period + 1:
+                return next(iter(heads))[0]
+            if now > deadline:
+                raise ChainUnavailable(f"the nodes are not on one head after {timeout:.0f} s without sealing")
+            time.sleep(0.2)
+
+    def resume(self) -> None:
+        """Every sealer seals again (after ``pause``)."""
+        for name in SEALERS:
+            self.sealing(name, on=True)
+
 
 def peers(node: CliqueNode) -> list[dict[str, str]]:
     """The peers a node is connected to (its admin API, served on loopback only)."""
@@ -175,6 +230,12 @@ def peer_keys(node: CliqueNode) -> set[str]:
 
 def head(node: CliqueNode) -> int:
     return int(str(_call(node, "eth_blockNumber")), 16)
+
+
+def _head_block(node: CliqueNode) -> tuple[int, str]:
+    """The number and hash of a node's head."""
+    block = cast(dict[str, str], _call(node, "eth_getBlockByNumber", "latest", False))
+    return int(block["number"], 16), block["hash"]
 
 
 def _call(node: CliqueNode, method: str, *params: object) -> object:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.chain.network import READER, SEALERS, DevelopmentNetwork, head
+from ledger.chain.network import READER, DevelopmentNetwork, head
 from ledger.index.indexer import Indexer
 from ledger.store.models import Certificate, Checkpoint
 from ledger.wiring import Ledger
@@ -131,10 +131,8 @@ def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the
     # the act is mined again on the winning chain: a node puts an orphaned block's transactions back in its pool
     await_indexed(cautious, numbers)
     rebuilt = Ledger(on_network.rpc_url, on_network.record_path, f"sqlite:///{tmp_path / 'rebuilt.db'}").indexer()
-    for sealer in SEALERS:  # one head for both reads
-        network.sealing(sealer, on=False)
+    network.pause()  # one head for both reads
     try:
-        network.await_blocks(head(network.nodes[READER]))
         rebuilt.confirmations = eager.confirmations = 0
         rebuilt.sync()
         eager.sync()
@@ -145,8 +143,7 @@ def test_a_branch_sealed_apart_is_orphaned_on_healing_and_never_indexed_past_the
         assert all(on_network.w3.eth.get_block(n)["hash"].to_0x_hex() == h for n, h, _ in remembered)
         assert eager_rows == rebuilt_rows
     finally:
-        for sealer in SEALERS:
-            network.sealing(sealer, on=True)
+        network.resume()
 
 
 def test_every_node_restarted_keeps_the_chain_and_the_indexer_resumes_where_it_was(
