@@ -139,7 +139,7 @@ def search(query: SearchQuery) -> dict[str, Any]:
     summary=f"Verify up to {MAX_BATCH:,} certificates at once, by number or by document hash",
     responses={413: f"More than {MAX_BATCH:,} items", **CANNOT_VERIFY},
 )
-def verify(body: VerifyRequest) -> dict[str, Any]:
+def verify(body: VerifyRequest) -> Response:
     """One result per item, in the order given; an unknown item is a result (`found: false`), not a failure.
     Answered for now, or for the instant `at`."""
     if (body.numbers is None) == (body.documentHashes is None):
@@ -162,7 +162,7 @@ def verify(body: VerifyRequest) -> dict[str, Any]:
         found = [r["number"] for r in answer["results"] if r.get("number") and r.get("status")]
         block = answer["proof"]["confirmedBlock"]
         answer["proof"]["storage"] = verification.storage_of(services(), found, block) if found else None
-    return answer
+    return as_json(VerifyResponse, answer)
 
 
 @bp.post("/verify/document")

@@ -95,7 +95,7 @@ def _kept(ledger: Services, number: str, max_age: int | None) -> Built | tuple[K
         if (
             hit is not None
             and reading is hit.reading
-            and hit.window == _window(reading, now)
+            and hit.window == reading.window(now)
             and hit.fingerprint == queries.row_fingerprint(row)
         ):
             return hit, IndexerLag.model_construct(**indexer_lag(checkpoint)), now
@@ -105,7 +105,7 @@ def _kept(ledger: Services, number: str, max_age: int | None) -> Built | tuple[K
     if len(kept) >= LIMIT:
         kept.clear()
     built_at = int(body.at.timestamp())  # the instant its status and validity were judged at
-    fingerprint, window = queries.row_fingerprint(row), _window(reading, built_at)
+    fingerprint, window = queries.row_fingerprint(row), reading.window(built_at)
     tag = entity_tag(fingerprint, reading, window)
     kept[number] = Kept(fingerprint, reading, window, body, _parts(body), tag)
     return Built(body, tag)
@@ -133,8 +133,3 @@ def _reading(ledger: Services, certificate_id: str, block: int) -> Reading | Non
         return ledger.verdicts.confirm([certificate_id], block)[certificate_id]
     except ChainUnavailable as exc:
         raise cannot_verify("the chain node does not answer") from exc
-
-
-def _window(reading: Reading, now: int) -> tuple[bool, bool]:
-    """Which side of the validity window's start and end ``now`` is on: all a status and validity derive from."""
-    return now >= reading.valid_from, now >= reading.valid_until

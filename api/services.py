@@ -66,6 +66,7 @@ class Services(Ledger):
         self.config = config
         self.nonces = DatabaseNonces(self.engine)
         self.kept_answers: dict[str, Any] = {}  # api.lookups: this worker's answers for now, while they hold
+        self.kept_results: dict[str, Any] = {}  # api.answers.batch_results: this worker's batch results, ditto
         self.holder_lookup = holder_lookup(self.engine)
         self._histories: dict[str, tuple[Reading | None, list[Row]]] = {}  # ``histories``: id -> (reading, rows)
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from flask import current_app
@@ -23,10 +26,12 @@ def instant(seconds: int | float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def window_end(valid_until: int) -> dict[str, Any]:
+@lru_cache(maxsize=65_536)
+def window_end(valid_until: int) -> Mapping[str, Any]:
     """A validity window's end as every answer gives it: the exclusive instant, and the last day it includes as a
-    Beijing date (the certificate's printed 有效期止)."""
-    return {"validUntil": instant(valid_until), "validUntilDate": last_day(valid_until)}
+    Beijing date (the certificate's printed 有效期止). Remembered per end (a batch asks a thousand), so read-only:
+    callers spread it into their answer."""
+    return MappingProxyType({"validUntil": instant(valid_until), "validUntilDate": last_day(valid_until)})
 
 
 def instant_or_none(seconds: int | float | None) -> dt.datetime | None:
@@ -57,7 +62,7 @@ def summary(state: State, at: int, disputed: dict[str, Any] | None = None) -> di
         "province": state["province"],
         "name": state["name"],
         "creditCode": state["credit_code"],
-        **status_fields(queries.derived_status(state, at), queries.is_valid(state, at)),
+        **status_fields(*queries.standing(state, at)),
         **window_end(state["valid_until"]),
         "disputed": disputed,
     }

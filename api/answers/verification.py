@@ -17,7 +17,7 @@ from ledger.certificates.client import certificate_id
 from ledger.certificates.documents import Document, Hidden
 from ledger.certificates.histories import history_disagreement
 from ledger.certificates.identifiers import normalise_number
-from ledger.certificates.projection import Row, State
+from ledger.certificates.projection import Row, State, state_of
 from ledger.certificates.storage_proofs import storage_proof
 from ledger.certificates.verdicts import Disagreement
 from ledger.certificates.vocabulary import Kind, Status
@@ -26,11 +26,11 @@ from ledger.store.models import Certificate
 
 from ..problems import Problem, type_uri
 from ..services import Services
+from . import batch_results
+from .batch_results import result_of
 from .certificate import certificate_from_chain, certificate_from_index
 from .confirmed import Confirmed, cannot_verify, checkpoint_of, confirm, fresh_enough, kept, settled
 from .fields import grade_name, hexed, index_proof, instant, status_fields, summary, window_end
-
-RESULT_FIELDS = ("number", "status", "statusLabel", "valid", "kind", "grade", "name", "validUntil", "validUntilDate")
 
 
 def not_found(number: str) -> Problem:
@@ -145,37 +145,38 @@ def batch(
 ) -> dict[str, Any]:
     """One result per item, in the order given, by certificate number (or by document hash); an unknown item is
     a result (``found: false``). Answered for now, or for the instant ``at``; for now, every verdict confirmed by
-    the registry in one batched read (numbers the read model lacks are asked too: a deleted row is found)."""
+    the registry in one batched read (numbers the read model lacks are asked too: a deleted row is found), each
+    result kept while its row and reading hold (``batch_results``)."""
     column = Certificate.document_hash if by_hash else Certificate.number
     keys = items if by_hash else [normalise_number(item) for item in items]
     with Session(ledger.engine) as session:
 
-        def read() -> tuple[dict[str, State], dict[str, list[Row]]]:
-            current = queries.batch(session, column, keys)
-            ids = [state["id"] for state in current.values()]
-            return current, ({} if at is None else queries.histories(session, ids))
+        def read() -> tuple[dict[str, Any], dict[str, list[Row]]]:
+            rows = queries.batch(session, column, keys)
+            return rows, ({} if at is None else queries.histories(session, [row[queries.ID] for row in rows.values()]))
 
-        checkpoint, (current, stored) = settled(session, read, max_age)
+        checkpoint, (rows, stored) = settled(session, read, max_age)
     block = checkpoint.block_number
     proof = index_proof(checkpoint, None, confirmed_block=None if at is not None else block)
     moment = at if at is not None else int(time.time())
-    confirmed: dict[str, Confirmed | None] = {}
+    found: dict[str, dict[str, Any] | None] = {}
     absent: dict[str, Any] = {}
-    states: dict[str, State | None] = dict(current)
+    states: dict[str, State | None] = {}
     if at is None:
-        outcomes = confirm(ledger.verdicts, list(current.values()), block)
-        confirmed = dict(zip(current, outcomes, strict=True))
+        found = batch_results.results(ledger, rows, block, moment)
         if not by_hash:  # what the read model lacks, or holds under a number the registry does not
-            unknown = [key for key in dict.fromkeys(keys) if confirmed.get(key) is None]
+            unknown = [key for key in dict.fromkeys(keys) if found.get(key) is None]
             absent = _on_chain_only(ledger, unknown, block)
     else:
+        current = {key: state_of(row._mapping) for key, row in rows.items()}
         states, confirmed = _histories_confirmed(ledger, current, stored, block, at)
+        found = {key: None if c is None else result_of(c, moment, at) for key, c in confirmed.items()}
     results = []
     for item, key in zip(items, keys, strict=True):
         if key in absent:
             results.append(absent[key] | {"query": item})
-        elif key in confirmed and confirmed[key] is not None:
-            results.append(_result(item, confirmed[key], moment, at))  # type: ignore[arg-type]
+        elif found.get(key) is not None:
+            results.append({"query": item, **found[key]})  # type: ignore[dict-item]
         elif at is not None and key in states:
             results.append(_unanswered(item, True, "not-yet-issued"))
         else:
@@ -238,18 +239,6 @@ def _on_chain_only(ledger: Services, numbers: list[str], block: int) -> dict[str
             "disputed": Confirmed(state, missing).dispute(),  # type: ignore[arg-type]
         }
     return found
-
-
-def _result(item: str, confirmed: Confirmed, moment: int, at: int | None) -> dict[str, Any]:
-    state = confirmed.state
-    found = summary(state, moment, confirmed.dispute())
-    return {
-        "query": item,
-        "found": True,
-        **{k: found[k] for k in (*RESULT_FIELDS, "disputed")},
-        "basis": queries.basis_of(state, at),
-        "recordedAt": instant(state["issued_at"]),
-    }
 
 
 def document_check(ledger: Services, document: Document, number: str) -> dict[str, Any]:

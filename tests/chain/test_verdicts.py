@@ -251,6 +251,38 @@ def test_a_kept_answer_is_the_answer_built_afresh_until_its_row_is_forged(
     assert_disputed(served, number, "grade", caplog)
 
 
+def test_a_kept_batch_result_is_the_result_built_afresh_until_its_row_or_the_chain_moves(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch's results are kept per certificate and given again while its row, its reading and the side of its
+    validity window hold: the same results as built from nothing. A row forged after it was kept is judged again
+    on the next batch; an act on chain changes the result at once, even if its row is put back as it was kept."""
+    forged, revoked, restored = (served.firms[i][1]["number"] for i in (1, 2, 3))
+    ledger = served.client.application.extensions["ledger"]
+
+    def batch() -> list[dict[str, Any]]:
+        return served.client.post("/api/v1/verify", json={"numbers": [forged, revoked, restored]}).json["results"]
+
+    first = batch()
+    assert {"0x" + certificate_id(n).hex() for n in (forged, revoked, restored)} <= ledger.kept_results.keys()
+    kept = batch()
+    ledger.kept_results.clear()
+    assert kept == batch() == first
+    with served.engine.connect() as connection:
+        as_kept = connection.execute(text("SELECT * FROM certificates WHERE number = :n"), {"n": restored}).one()
+    forge(served, forged, grade=2 if first[0]["grade"] == "A" else 1)
+    ministry, registry = served.deployed.sender("ministry"), served.deployed.registry
+    for number in (revoked, restored):
+        ministry.transact(registry.functions.revoke(certificate_id(number), 3))
+    served.indexer.sync()
+    forge(served, restored, **{k: v for k, v in as_kept._mapping.items() if k != "number"})
+    after = batch()
+    assert [d["field"] for d in after[0]["disputed"]["fields"]] == ["grade"] and after[0]["grade"] == first[0]["grade"]
+    assert (after[1]["status"], after[1]["valid"], after[1]["disputed"]) == ("REVOKED", False, None)
+    assert after[2]["status"] == "REVOKED" and [d["field"] for d in after[2]["disputed"]["fields"]] == ["status"]
+    assert batch()[0]["disputed"] is not None  # a disputed result is never kept: judged (and logged) every time
+
+
 def forge_history(served: Served, number: str, statement: str) -> None:
     """What a database administrator could do to the past: one statement on a certificate's history rows."""
     with served.engine.begin() as connection:
