@@ -98,8 +98,9 @@ class DevelopmentNetwork:
         syncs (at the latest 10 s after it starts) only with a peer whose total difficulty is above its own; it
         learns a peer's total difficulty at their handshake, then only as that of the parent of a block the peer
         relays. When every node starts at once, each sealer may seal a block of its own before any has synced, and
-        none then sees a peer above it: the chain stands still. So whenever the heads stand still for STALL, every
-        node is peered anew, and each handshake tells the others where its peer's chain really is."""
+        none then sees a peer above it: the chain stands still. So whenever the nodes have not all reached the target
+        (the highest head and two) within ``_stall``, every node is peered anew, and each handshake tells the others
+        where its peer's chain really is."""
         for node in self.nodes.values():
             if node.process is None or node.process.poll() is not None:
                 node.start(detach=detach)
