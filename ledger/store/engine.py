@@ -3,14 +3,16 @@ otherwise, e.g. ``postgresql+psycopg://...``)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger.settings import data_dir
@@ -18,6 +20,7 @@ from ledger.store.models import Base
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x6C6564676572  # "ledger": the advisory lock PostgreSQL migrations take
 
 
 def database_url() -> str:
@@ -44,12 +47,29 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent), one process at a time: ``make up``'s workers start
+    together, and on a fresh database both found no schema and both created it (the second failed, "table blocks
+    already exists"). The one that waited finds the schema at head."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _migration_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """A SQLite file's migrations wait for each other on a lock file beside it (PostgreSQL's wait on an advisory
+    lock in their transaction, as SQLite's transactions take no lock before their first write)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrating", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
