@@ -1,7 +1,8 @@
 """Rate limits per client, with the X-RateLimit-Limit / -Remaining / -Reset headers on every limited response and
 Retry-After on a 429. Limits and storage are configuration: RATE_LIMIT_ANONYMOUS, RATE_LIMIT_SIGNED_IN,
 RATE_LIMIT_AUTH (e.g. "1200/minute" or "1200/minute;50/second"), RATE_LIMIT_ACCOUNTS, RATELIMIT_STORAGE_URI
-(memory:// counts per worker; redis://… shares one count).
+(sqlite:///var/ratelimits.db by default: one count for every worker on the host, ``api.limit_storage``;
+redis://… shares it between hosts; memory:// counts per worker).
 
 Who counts against what: a signed-in account that holds a role on chain (read as /auth/me reads it, cached for a
 minute) or is on the RATE_LIMIT_ACCOUNTS allow-list gets the signed-in limits, counted by account. Anyone else,
@@ -10,7 +11,10 @@ key buys nothing. A request with a bearer token the server refuses is counted ag
 401, and /auth/* has its own tight limit per network address (signing in, asking for nonces).
 
 Built on the ``limits`` library (the engine of Flask-Limiter) called directly: under cProfile, Flask-Limiter's
-per-request limit resolution took 12-16 % of a single lookup; this check takes about 12 µs.
+per-request limit resolution took 12-16 % of a single lookup. Its fixed windows, counted as limits'
+FixedWindowRateLimiter counts them, but X-RateLimit-Remaining is read from the count this request's increment
+returned: the limiter's window stats read the count again, after other workers may have moved it, so two answers
+could say the same number.
 """
 
 from __future__ import annotations
@@ -20,17 +24,16 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from eth_utils import is_hex_address, to_checksum_address
 from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.storage import Storage, storage_from_string
 from requests.exceptions import RequestException
 
 from ledger.errors import ChainUnavailable, DeploymentError
 
+from . import limit_storage  # noqa: F401  registers the sqlite:// scheme with limits
 from .auth import roles_of, token_account
 from .problems import Problem
 
@@ -75,7 +78,7 @@ class Privileged:
 
 @dataclass(frozen=True)
 class RateLimits:
-    limiter: FixedWindowRateLimiter
+    storage: Storage
     anonymous: tuple[RateLimitItem, ...]
     signed_in: tuple[RateLimitItem, ...]
     auth: tuple[RateLimitItem, ...]
@@ -87,7 +90,7 @@ class RateLimits:
 class Quota:
     limit: int
     remaining: int
-    reset: int  # unix seconds
+    reset: float  # unix seconds: the window's end
 
 
 def _check() -> None:
@@ -120,14 +123,14 @@ def count_objection(signer: str) -> None:
 def _count(limits: RateLimits, items: tuple[RateLimitItem, ...], key: str) -> None:
     tightest = None
     for item in items:
-        allowed = limits.limiter.hit(item, key)
-        reset, remaining = limits.limiter.get_window_stats(item, key)
-        quota = Quota(item.amount, remaining, math.ceil(reset))
+        window = item.key_for(key)
+        count = limits.storage.incr(window, item.get_expiry())
+        quota = Quota(item.amount, max(0, item.amount - count), limits.storage.get_expiry(window))
         if tightest is None or quota.remaining < tightest.remaining:
             tightest = quota
-        if not allowed:
+        if count > item.amount:
             g.quota = quota
-            retry = max(1, quota.reset - int(time.time()))
+            retry = max(1, math.ceil(quota.reset - time.time()))
             raise Problem(
                 429, "rate-limited", "Too many requests", f"This client may send {item}; retry in {retry} s.",
                 headers={"Retry-After": str(retry)},
@@ -140,38 +143,23 @@ def _headers(response: Response) -> Response:
     if quota is not None:
         response.headers["X-RateLimit-Limit"] = str(quota.limit)
         response.headers["X-RateLimit-Remaining"] = str(quota.remaining)
-        response.headers["X-RateLimit-Reset"] = str(quota.reset)
+        response.headers["X-RateLimit-Reset"] = str(math.ceil(quota.reset))
     return response
 
 
-class SweptMemoryStorage(MemoryStorage):
-    """limits' memory storage without its sweeper thread. MemoryStorage starts a threading.Timer 10 ms after every
-    count that finds none running, to drop expired keys: under load a new thread every 10 ms in a single-threaded
-    worker, measured at a tenth of a lookup's time. A fixed window's count already expires lazily when read
-    (``get``); what the timer adds is forgetting idle clients' keys, done here in the caller at most once a second."""
-
-    SWEEP_SECONDS = 1.0
-
-    def __init__(self, uri: str | None = None, **options: Any) -> None:
-        super().__init__(uri, **options)
-        self.timer.cancel()
-        self._swept = time.monotonic()
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the base class's private scheduler
-        if time.monotonic() - self._swept >= self.SWEEP_SECONDS:
-            self._swept = time.monotonic()
-            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
-
-
-def _storage(uri: str) -> Any:
-    """The counters' storage: this worker's memory (swept in line), or a shared one named by URI (redis://…)."""
-    return SweptMemoryStorage() if uri.startswith("memory://") else storage_from_string(uri)
+def _storage(uri: str) -> Storage:
+    """The counts' storage named by RATELIMIT_STORAGE_URI; limits' async storages (async+redis://…) cannot serve
+    a WSGI worker."""
+    storage = storage_from_string(uri)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"RATELIMIT_STORAGE_URI: {uri.split('://')[0]}:// is an asynchronous storage")
+    return storage
 
 
 def init_app(app: Flask) -> None:
     config = app.config
     app.extensions[EXTENSION] = RateLimits(
-        FixedWindowRateLimiter(_storage(config["RATELIMIT_STORAGE_URI"])),
+        _storage(config["RATELIMIT_STORAGE_URI"]),
         tuple(parse_many(config["RATE_LIMIT_ANONYMOUS"])),
         tuple(parse_many(config["RATE_LIMIT_SIGNED_IN"])),
         tuple(parse_many(config["RATE_LIMIT_AUTH"])),

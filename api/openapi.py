@@ -79,9 +79,9 @@ WWW_AUTHENTICATE = {
 RETRY_AFTER = {"description": "seconds to wait before asking again", "schema": {"type": "integer"}}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "requests allowed in the current window to this client (by account or network address)",
-    "X-RateLimit-Remaining": "requests left in the window; each API worker counts its own unless the limits' "
-    "storage is shared (RATELIMIT_STORAGE_URI=redis://…)",
-    "X-RateLimit-Reset": "unix seconds at which the window resets",
+    "X-RateLimit-Remaining": "requests left in the window after this one, counted by every worker together: "
+    "this request's own place in the window, 0 on a refusal",
+    "X-RateLimit-Reset": "unix seconds (rounded up) at which the window ends and the count starts again",
 }
 
 

@@ -57,6 +57,15 @@ def vault_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def rate_limit_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own rate-limit counts (RATELIMIT_STORAGE_URI, the SQLite file every worker shares): a test's
+    requests never spend another's window."""
+    counts = tmp_path / "ratelimits.db"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", f"sqlite:///{counts}")
+    return counts
+
+
 @pytest.fixture(scope="session")
 def artifact() -> Artifact:
     return load_artifact()

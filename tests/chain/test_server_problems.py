@@ -1,24 +1,18 @@
 """gunicorn's own refusals are problems (issue 16: ``make up`` serves gunicorn with no proxy in front, and gunicorn
-answered these with HTML pages): the API under a real gunicorn, started as ``make up`` starts it (``--config
-python:api.server``), spoken to over raw sockets. Each refusal carries the type, title and detail nginx gives the
-same status in the production profile, and its type URI resolves on the same server."""
+answered these with HTML pages): the API under a real gunicorn, started as ``make up`` starts it
+(``tests.gunicorn_server``), spoken to over raw sockets. Each refusal carries the type, title and detail nginx gives
+the same status in the production profile, and its type URI resolves on the same server."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from api.server import problem_body
-from ledger.chain.localchain import free_port
-from ledger.settings import PROJECT_ROOT
+from tests.gunicorn_server import gunicorn
 from tests.raw_http import Answer, exchange
 
 HOST = b"Host: 127.0.0.1\r\n"
@@ -26,40 +20,11 @@ WORKER_TIMEOUT = 6  # seconds: gunicorn's --timeout here, so that a stalled body
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """The API under gunicorn on a free port, with no chain: every request here is refused before the app, or
-    answered without the chain (``/livez``, ``/problems``). Its port."""
-    root = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    env = {
-        **os.environ,
-        "LEDGER_DATA_DIR": str(root),
-        "LEDGER_DEPLOYMENT": str(root / "deployment.json"),
-        "DATABASE_URL": f"sqlite:///{root / 'ledger.db'}",
-    }
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")), "--config", "python:api.server", "--bind",
-        f"127.0.0.1:{port}", "--workers", "1", "--timeout", str(WORKER_TIMEOUT), "api:create_app()",
-    ]  # fmt: skip
-    with (root / "gunicorn.log").open("wb") as log:
-        server = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log)
-        try:
-            _wait_live(port, server)
-            yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _wait_live(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/livez", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not start on port {port}")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The API under gunicorn with no chain: every request here is refused before the app, or answered without
+    the chain (``/livez``, ``/problems``). Its port."""
+    with gunicorn(tmp_path_factory.mktemp("gunicorn"), "--workers", "1", "--timeout", str(WORKER_TIMEOUT)) as port:
+        yield port
 
 
 def assert_server_problem(answer: Answer, status: int, port: int) -> None:
@@ -89,21 +54,21 @@ def assert_server_problem(answer: Answer, status: int, port: int) -> None:
         pytest.param(b"POST /api/v1/verify HTTP/1.1\r\nTransfer-Encoding: br, chunked\r\n", 501, id="transfer-coding"),
     ],
 )
-def test_a_request_gunicorn_refuses_is_a_problem(gunicorn: int, request_bytes: bytes, status: int) -> None:
-    assert_server_problem(exchange(gunicorn, request_bytes + HOST + b"\r\n"), status, gunicorn)
+def test_a_request_gunicorn_refuses_is_a_problem(server: int, request_bytes: bytes, status: int) -> None:
+    assert_server_problem(exchange(server, request_bytes + HOST + b"\r\n"), status, server)
 
 
-def test_a_body_that_never_arrives_ends_in_a_problem_not_an_html_page(gunicorn: int) -> None:
+def test_a_body_that_never_arrives_ends_in_a_problem_not_an_html_page(server: int) -> None:
     """A body announced and never sent holds the sync worker until its timeout; the worker's end was a 500 HTML
     page, and is the internal-error problem (behind nginx in production, a stalled body never reaches a worker)."""
     stalled = b"POST /api/v1/verify HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n" + HOST
-    answer = exchange(gunicorn, stalled + b"\r\n", timeout=WORKER_TIMEOUT * 4)
-    assert_server_problem(answer, 500, gunicorn)
+    answer = exchange(server, stalled + b"\r\n", timeout=WORKER_TIMEOUT * 4)
+    assert_server_problem(answer, 500, server)
 
 
-def test_a_request_line_within_nginx_limit_reaches_the_api(gunicorn: int) -> None:
+def test_a_request_line_within_nginx_limit_reaches_the_api(server: int) -> None:
     """gunicorn's default limit was 4 KB; ``api.server`` gives it nginx's 8 KB, so that ``uri-too-long`` means
     one limit whichever server answers: a 6 KB path is the API's own answer (an unknown path)."""
-    answer = exchange(gunicorn, b"GET /" + b"a" * 6000 + b" HTTP/1.1\r\n" + HOST + b"\r\n")
+    answer = exchange(server, b"GET /" + b"a" * 6000 + b" HTTP/1.1\r\n" + HOST + b"\r\n")
     assert answer.status == 404 and answer.headers["content-type"] == "application/problem+json"
     assert json.loads(answer.body)["type"] == "/problems/not-found"
