@@ -66,7 +66,7 @@ def results(
     if len(kept) + len(fresh) > LIMIT:
         kept.clear()
     for (key, state), confirmed in zip(
-        fresh.items(), confirm(ledger.verdicts, list(fresh.values()), block), strict=True
+        fresh.items(), confirm(ledger.verdicts, list(fresh.values()), block, readings), strict=True
     ):
         if confirmed is None:
             found[key] = None

@@ -7,7 +7,7 @@ verdict from the database alone."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ledger.certificates import queries
 from ledger.certificates.histories import HISTORY
 from ledger.certificates.projection import State
-from ledger.certificates.verdicts import UNRECOGNISED, Disagreement, VerdictCache, judged, status_name
+from ledger.certificates.verdicts import UNRECOGNISED, Disagreement, Reading, VerdictCache, judged, status_name
 from ledger.errors import ChainUnavailable, IndexNotReady
 
 from ..problems import Problem
@@ -91,14 +91,18 @@ def settled(connection: Connection | Session, read: Callable[[], T], max_age: in
     return before, result
 
 
-def confirm(cache: VerdictCache, states: Sequence[State], block: int) -> list[Confirmed | None]:
-    """Each state confirmed at ``block``: None where the row is not the registry's certificate of that number at
-    all (the chain never wrote it, or it carries another certificate's number). Disagreements are recorded on the
-    cache (log, count, /readyz)."""
-    try:
-        readings = cache.confirm([state["id"] for state in states], block)
-    except ChainUnavailable as exc:
-        raise cannot_verify("the chain node does not answer") from exc
+def confirm(
+    cache: VerdictCache, states: Sequence[State], block: int, readings: Mapping[str, Reading | None] | None = None
+) -> list[Confirmed | None]:
+    """Each state confirmed at ``block`` (by ``readings``, the registry's at ``block``, where the caller has read
+    them already): None where the row is not the registry's certificate of that number at all (the chain never
+    wrote it, or it carries another certificate's number). Disagreements are recorded on the cache (log, count,
+    /readyz)."""
+    if readings is None:
+        try:
+            readings = cache.confirm([state["id"] for state in states], block)
+        except ChainUnavailable as exc:
+            raise cannot_verify("the chain node does not answer") from exc
     confirmed: list[Confirmed | None] = []
     for state in states:
         reading = readings[state["id"]]
