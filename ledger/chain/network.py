@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
@@ -149,35 +149,35 @@ class DevelopmentNetwork:
         """Cut the nodes ``names`` off from all the others, both ways, and wait until no connection crosses: two
         networks, each sealing a branch of its own if it can. A static peer removed is not redialled, but a dial
         already under way when it was removed may still connect, so crossing peers are removed until none is left."""
-        deadline = time.monotonic() + timeout
-        while crossing := self._crossing(set(names)):
-            if time.monotonic() > deadline:
-                raise ChainUnavailable(f"the network is still connected across the partition after {timeout:.0f} s")
-            for node, other in crossing:
-                _call(node, "admin_removePeer", other.enode)
-            time.sleep(0.5)
-
-    def _crossing(self, inside: set[str]) -> list[tuple[CliqueNode, CliqueNode]]:
-        """The connections between a node in ``inside`` and one outside, seen from either end."""
-        found = []
-        for name, node in self.nodes.items():
-            connected = peer_keys(node)
-            for other_name, other in self.nodes.items():
-                if (name in inside) != (other_name in inside) and other.public_key in connected:
-                    found.append((node, other))
-        return found
+        inside = set(names)
+        self._disconnect(lambda name, other: (name in inside) != (other in inside), "across the partition", timeout)
 
     def repeer(self, timeout: float = 60.0) -> None:
         """Disconnect every node from every other, then peer them again (``start``: new handshakes)."""
-        deadline = time.monotonic() + timeout
-        while any(peers(node) for node in self.nodes.values()):
-            if time.monotonic() > deadline:
-                raise ChainUnavailable(f"the nodes are still peered after {timeout:.0f} s of removing their peers")
-            for node in self.nodes.values():
-                for other in node.static_peers:
-                    _call(node, "admin_removePeer", other)
-            time.sleep(0.5)
+        self._disconnect(lambda name, other: name != other, "to each other", timeout)
         self.heal(timeout)
+
+    def _disconnect(self, apart: Callable[[str, str], bool], where: str, timeout: float) -> None:
+        """Remove the connections between every two nodes ``apart`` says must not be connected, seen from either
+        end, until none is left."""
+        deadline = time.monotonic() + timeout
+        while connected := self._connected(apart):
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(f"the nodes are still connected {where} after {timeout:.0f} s")
+            for node, other in connected:
+                _call(node, "admin_removePeer", other.enode)
+            time.sleep(0.5)
+
+    def _connected(self, apart: Callable[[str, str], bool]) -> list[tuple[CliqueNode, CliqueNode]]:
+        found = []
+        for name, node in self.nodes.items():
+            keys = peer_keys(node)
+            found += [
+                (node, other)
+                for other_name, other in self.nodes.items()
+                if apart(name, other_name) and other.public_key in keys
+            ]
+        return found
 
     def heal(self, timeout: float = 60.0) -> None:
         """Peer every node with every other again and wait until they are."""
