@@ -64,7 +64,7 @@ def settings_from_environment() -> dict[str, Any]:
         "RATE_LIMIT_AUTH": env.get("RATE_LIMIT_AUTH", "10/minute"),
         "RATE_LIMIT_ACCOUNTS": env.get("RATE_LIMIT_ACCOUNTS", ""),
         "RATE_LIMIT_OBJECTIONS": env.get("RATE_LIMIT_OBJECTIONS", "5/hour;20/day"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", f"sqlite:///{data_dir() / 'ratelimits.db'}"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", f"mmap://{data_dir() / 'ratelimits.mmap'}"),
         "READY_MAX_LAG_BLOCKS": int(env.get("READY_MAX_LAG_BLOCKS", "20")),
         # an answer says chainReachable: false once the indexer has not reached the node for this long (it polls
         # every second); the page then shows its banner

@@ -1,7 +1,7 @@
 """Rate limits per client, with the X-RateLimit-Limit / -Remaining / -Reset headers on every limited response and
 Retry-After on a 429. Limits and storage are configuration: RATE_LIMIT_ANONYMOUS, RATE_LIMIT_SIGNED_IN,
 RATE_LIMIT_AUTH (e.g. "1200/minute" or "1200/minute;50/second"), RATE_LIMIT_ACCOUNTS, RATELIMIT_STORAGE_URI
-(sqlite:///var/ratelimits.db by default: one count for every worker on the host, ``api.limit_storage``;
+(mmap://var/ratelimits.mmap by default: one count for every worker on the host, ``api.limit_storage``;
 redis://… shares it between hosts; memory:// counts per worker).
 
 Who counts against what: a signed-in account that holds a role on chain (read as /auth/me reads it, cached for a
@@ -33,7 +33,7 @@ from requests.exceptions import RequestException
 
 from ledger.errors import ChainUnavailable, DeploymentError
 
-from . import limit_storage  # noqa: F401  registers the sqlite:// scheme with limits
+from . import limit_storage  # noqa: F401  registers the mmap:// scheme with limits
 from .auth import roles_of, token_account
 from .problems import Problem
 

@@ -59,10 +59,10 @@ def vault_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def rate_limit_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test's own rate-limit counts (RATELIMIT_STORAGE_URI, the SQLite file every worker shares): a test's
-    requests never spend another's window."""
-    counts = tmp_path / "ratelimits.db"
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", f"sqlite:///{counts}")
+    """Each test's own rate-limit counts (RATELIMIT_STORAGE_URI, the file every worker maps): a test's requests
+    never spend another's window."""
+    counts = tmp_path / "ratelimits.mmap"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", f"mmap://{counts}")
     return counts
 
 

@@ -1,6 +1,6 @@
 """Rate limits count per client, not per worker (issue 16: X-RateLimit-Remaining jumped 1193, 1195, 1192… because
-each worker counted alone): two gunicorn workers, as ``make up`` serves, on the default storage (the SQLite file
-every worker shares), asked at once from several connections."""
+each worker counted alone): two gunicorn workers, as ``make up`` serves, on the default storage (the file every
+worker maps), asked at once from several connections."""
 
 from __future__ import annotations
 
