@@ -62,7 +62,7 @@ def test_an_import_that_loses_its_node_says_so_and_resumes(
     line = one_line((running.returncode, stderr))
     assert "lost the chain node" in line and "again to resume" in line
 
-    LocalChain(chain.port, chain.state_path).start()  # the same node back (the fixture stops it)
+    chain.start()  # the same node back, from the state it wrote (the fixture stops it)
     deployed.ledger.forget_chain()
     subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=180, check=True)
     logs = deployed.registry.events.CertificateIssued().get_logs(from_block=deployed.record.block_number)
